@@ -1,84 +1,247 @@
 // The accelerator spec: one object, organised by unit, that every consumer (RTL templates,
-// golden-model widths, C header, manifest, docs, cycle model) reads. Validation and derived
-// parameters live beside it (validate.ts, derive.ts); nothing else computes a parameter.
-import type { LayerType } from '../model/types.ts';
+// golden-model widths, C header, manifest, docs, cycle model) reads. It is described once, as a
+// schema: the TypeScript type, validation, defaults (= baseSpec), the JSON Schema and the
+// parameter docs all come from `acceleratorSchema` and `crossRules` below. Derived parameters
+// live in derive/; nothing else computes a parameter.
+import { LAYER_TYPES } from '../model/types.ts';
+import { clog2 } from './derive/math.ts';
+import { bool, enumSet, identifier, int, object, type CrossRule, type Infer } from './schema.ts';
 
-export interface ArithmeticSpec {
-  /** Input feature width (signed). */
-  inWidth: number;
-  /** Weight width (signed). */
-  weightWidth: number;
-  /** Accumulator width (signed, wraps). */
-  accWidth: number;
-  /** Requantized output width (signed). */
-  outWidth: number;
+const MAX_DEPTH = 2 ** 20;
+
+export const acceleratorSchema = object('A sparse-convolution accelerator (DESIGN.md §3).', {
+  name: identifier({
+    maxLength: 40,
+    description: 'Verilog identifier; every emitted module is named `<name>_<module>`.',
+  }),
+  arithmetic: object('Datapath widths (two’s complement).', {
+    inWidth: int({ min: 2, max: 16, default: 8, unit: 'bits', description: 'Input feature width (signed).' }),
+    weightWidth: int({ min: 2, max: 16, default: 8, unit: 'bits', description: 'Weight width (signed).' }),
+    accWidth: int({
+      min: 8,
+      max: 64,
+      default: 32,
+      unit: 'bits',
+      description: 'Accumulator width (signed, wraps); must hold the largest reduction (see the rules below).',
+    }),
+    outWidth: int({ min: 2, max: 32, default: 8, unit: 'bits', description: 'Requantized output width (signed).' }),
+  }),
+  mapping: object('Mapping engine (sorted merge-intersection of coordinate streams).', {
+    lanes: int({ min: 1, max: 16, default: 2, description: 'Kernel offsets merged in parallel by the mapping engine.' }),
+    maxKernelSize: int({
+      min: 1,
+      max: 7,
+      default: 5,
+      description: 'Largest kernel size k (k³ offsets) the engine supports; sizes offset counters and the weight buffer.',
+    }),
+    maxStride: int({ min: 1, max: 8, pow2: true, default: 2, description: 'Largest layer stride (tensor strides are powers of two).' }),
+    layerTypes: enumSet({
+      values: LAYER_TYPES,
+      default: LAYER_TYPES,
+      description: 'Layer types the accelerator accepts; others raise an error flag.',
+    }),
+    coordWidth: int({ min: 4, max: 32, default: 16, unit: 'bits', description: 'Bits per spatial coordinate (signed), x/y/z each.' }),
+    batchWidth: int({ min: 1, max: 16, default: 4, unit: 'bits', description: 'Bits of the batch index (unsigned).' }),
+  }),
+  buffers: object('On-chip buffer depths (powers of two: block-RAM friendly, addresses wrap cleanly).', {
+    coordDepth: int({
+      min: 16,
+      max: MAX_DEPTH,
+      pow2: true,
+      default: 4096,
+      unit: 'points',
+      description: 'Points per coordinate buffer (input and output each).',
+    }),
+    featureDepth: int({
+      min: 16,
+      max: MAX_DEPTH,
+      pow2: true,
+      default: 4096,
+      unit: 'words',
+      description: 'Input feature words held on chip; a word is `matrix.rows` channels of one point.',
+    }),
+    weightDepth: int({
+      min: 16,
+      max: MAX_DEPTH,
+      pow2: true,
+      default: 2048,
+      unit: 'words',
+      description: 'Weight words held on chip; a word is one row (`matrix.cols` weights) of a rows × cols tile.',
+    }),
+    accumulatorDepth: int({
+      min: 16,
+      max: MAX_DEPTH,
+      pow2: true,
+      default: 4096,
+      unit: 'words',
+      description: 'Output accumulator words held on chip; a word is `matrix.cols` accumulators of one output point.',
+    }),
+    mapDepth: int({
+      min: 16,
+      max: MAX_DEPTH,
+      pow2: true,
+      default: 32768,
+      unit: 'entries',
+      description: 'Kernel-map entries (input index, output index, kernel index) held on chip.',
+    }),
+  }),
+  gatherScatter: object('Gather of input rows and scatter (read-modify-write) of partial sums.', {
+    scatterForwarding: bool({
+      default: true,
+      description: 'Forward in-flight partial sums in the scatter read-modify-write pipeline (hazard bypass) instead of stalling.',
+    }),
+  }),
+  matrix: object('Weight-stationary matrix unit.', {
+    rows: int({ min: 1, max: 256, pow2: true, default: 16, description: 'Input channels per pass.' }),
+    cols: int({ min: 1, max: 256, pow2: true, default: 16, description: 'Output channels per pass.' }),
+    maxChannels: int({
+      min: 1,
+      max: 4096,
+      default: 256,
+      unit: 'channels',
+      description:
+        'Largest inChannels and outChannels of a layer (larger than rows/cols means tiled); sizes the channel registers and bounds the reduction length.',
+    }),
+  }),
+  postprocess: object('Post-processing: bias, requantization, ReLU.', {
+    bias: bool({ default: true, description: 'Per-output-channel bias added into the accumulator.' }),
+    requant: bool({ default: true, description: 'Per-output-channel requantization (multiplier, shift, clamp).' }),
+    relu: bool({ default: true, description: 'ReLU (the requantization clamp at 0); requires requant.' }),
+    multiplierWidth: int({
+      min: 1,
+      max: 31,
+      default: 16,
+      unit: 'bits',
+      description: 'Requantization multiplier width (unsigned); layer cases with larger multipliers are refused.',
+    }),
+    shiftWidth: int({ min: 1, max: 6, default: 6, unit: 'bits', description: 'Width of the shift field: shifts 0 … 2^shiftWidth − 1.' }),
+  }),
+  interfaces: object('Bus interfaces.', {
+    axisDataWidth: int({
+      min: 8,
+      max: 1024,
+      pow2: true,
+      default: 128,
+      unit: 'bits',
+      description: 'AXI4-Stream data width (slave and master).',
+    }),
+    axilDataWidth: int({ min: 32, max: 64, values: [32, 64], default: 32, unit: 'bits', description: 'AXI4-Lite data width.' }),
+  }),
+});
+
+export type AcceleratorSpec = Infer<typeof acceleratorSchema>;
+export type ArithmeticSpec = AcceleratorSpec['arithmetic'];
+export type MappingSpec = AcceleratorSpec['mapping'];
+export type BufferSpec = AcceleratorSpec['buffers'];
+export type GatherScatterSpec = AcceleratorSpec['gatherScatter'];
+export type MatrixSpec = AcceleratorSpec['matrix'];
+export type PostprocessSpec = AcceleratorSpec['postprocess'];
+export type InterfaceSpec = AcceleratorSpec['interfaces'];
+
+/** Bits of one point's coordinates `[b, x, y, z]` as carried in one AXI-Stream beat. */
+export function pointWidth(spec: AcceleratorSpec): number {
+  return spec.mapping.batchWidth + 3 * spec.mapping.coordWidth;
 }
 
-export interface MappingSpec {
-  /** Kernel offsets merged in parallel by the mapping engine. */
-  lanes: number;
-  /** Largest kernel size the engine supports (offset counters, weight buffer sizing). */
-  maxKernelSize: number;
-  /** Largest layer stride the engine supports. */
-  maxStride: number;
-  /** Layer types the accelerator accepts; others raise an error flag. */
-  layerTypes: LayerType[];
-  /** Bits per spatial coordinate (signed), x/y/z each. */
-  coordWidth: number;
-  /** Bits of the batch index (unsigned). */
-  batchWidth: number;
+export function maxKernelVolume(spec: AcceleratorSpec): number {
+  return spec.mapping.maxKernelSize ** 3;
 }
 
-export interface BufferSpec {
-  /** Points per coordinate buffer (input and output each). */
-  coordDepth: number;
-  /** Input feature rows held on chip. */
-  featureDepth: number;
-  /** Weight words (rows × cols tiles) held on chip. */
-  weightDepth: number;
-  /** Output accumulator rows held on chip. */
-  accumulatorDepth: number;
-  /** Kernel-map entries held on chip. */
-  mapDepth: number;
+/**
+ * Accumulator bits that the largest reduction needs: one output sums at most
+ * `maxKernelVolume · maxChannels` products of `inWidth + weightWidth` bits.
+ */
+export function reductionWidth(spec: AcceleratorSpec): number {
+  const { inWidth, weightWidth } = spec.arithmetic;
+  return inWidth + weightWidth + clog2(maxKernelVolume(spec) * spec.matrix.maxChannels);
 }
 
-export interface GatherScatterSpec {
-  /** Depth of the scatter read-modify-write pipeline forwarding window (hazard bypass). */
-  scatterForwarding: boolean;
-}
-
-export interface MatrixSpec {
-  /** Input channels per pass. */
-  rows: number;
-  /** Output channels per pass. */
-  cols: number;
-}
-
-export interface PostprocessSpec {
-  bias: boolean;
-  requant: boolean;
-  relu: boolean;
-  /** Requantization multiplier width (unsigned). */
-  multiplierWidth: number;
-  /** Width of the shift field: shifts 0 … 2^shiftWidth − 1. */
-  shiftWidth: number;
-}
-
-export interface InterfaceSpec {
-  /** AXI4-Stream data width in bits (slave and master). */
-  axisDataWidth: number;
-  /** AXI4-Lite data width in bits. */
-  axilDataWidth: number;
-}
-
-export interface AcceleratorSpec {
-  /** Verilog identifier; prefixes every emitted module. */
-  name: string;
-  arithmetic: ArithmeticSpec;
-  mapping: MappingSpec;
-  buffers: BufferSpec;
-  gatherScatter: GatherScatterSpec;
-  matrix: MatrixSpec;
-  postprocess: PostprocessSpec;
-  interfaces: InterfaceSpec;
-}
+export const crossRules: CrossRule<AcceleratorSpec>[] = [
+  {
+    fields: ['arithmetic.accWidth', 'arithmetic.inWidth', 'arithmetic.weightWidth', 'mapping.maxKernelSize', 'matrix.maxChannels'],
+    description:
+      '`arithmetic.accWidth` ≥ inWidth + weightWidth + ceil(log2(maxKernelSize³ · matrix.maxChannels)), so that no legal layer can wrap the accumulator (bias is added on top and wraps as DESIGN.md §1 says).',
+    check(s) {
+      const need = reductionWidth(s);
+      if (s.arithmetic.accWidth >= need) return undefined;
+      return `must be at least ${need} to hold the largest reduction (inWidth ${s.arithmetic.inWidth} + weightWidth ${s.arithmetic.weightWidth} + ceil(log2(${maxKernelVolume(s)} offsets · ${s.matrix.maxChannels} channels))), got ${s.arithmetic.accWidth}`;
+    },
+  },
+  {
+    fields: ['arithmetic.outWidth', 'arithmetic.accWidth'],
+    description: '`arithmetic.outWidth` ≤ accWidth.',
+    check(s) {
+      return s.arithmetic.outWidth <= s.arithmetic.accWidth
+        ? undefined
+        : `must not exceed arithmetic.accWidth (${s.arithmetic.accWidth}), got ${s.arithmetic.outWidth}`;
+    },
+  },
+  {
+    fields: ['mapping.lanes', 'mapping.maxKernelSize'],
+    description: '`mapping.lanes` ≤ maxKernelSize³ (a lane per kernel offset at most).',
+    check(s) {
+      const v = maxKernelVolume(s);
+      return s.mapping.lanes <= v ? undefined : `must not exceed the ${v} offsets of mapping.maxKernelSize ${s.mapping.maxKernelSize}, got ${s.mapping.lanes}`;
+    },
+  },
+  {
+    fields: ['matrix.maxChannels', 'matrix.rows', 'matrix.cols'],
+    description: '`matrix.maxChannels` ≥ max(rows, cols) (otherwise part of the array could never be used).',
+    check(s) {
+      const need = Math.max(s.matrix.rows, s.matrix.cols);
+      return s.matrix.maxChannels >= need
+        ? undefined
+        : `must be at least max(matrix.rows, matrix.cols) = ${need}, got ${s.matrix.maxChannels}`;
+    },
+  },
+  {
+    fields: ['buffers.weightDepth', 'mapping.maxKernelSize', 'matrix.rows'],
+    description:
+      '`buffers.weightDepth` ≥ maxKernelSize³ · matrix.rows: the tiles of every kernel offset for one (input, output) channel-tile pair stay on chip for a whole kernel map.',
+    check(s) {
+      const need = maxKernelVolume(s) * s.matrix.rows;
+      return s.buffers.weightDepth >= need
+        ? undefined
+        : `must hold one ${s.matrix.rows}-row tile per kernel offset (${maxKernelVolume(s)} · ${s.matrix.rows} = ${need} words), got ${s.buffers.weightDepth}`;
+    },
+  },
+  {
+    fields: ['interfaces.axisDataWidth', 'mapping.coordWidth', 'mapping.batchWidth'],
+    description: '`interfaces.axisDataWidth` ≥ batchWidth + 3 · coordWidth: one point’s coordinates per beat.',
+    check(s) {
+      const need = pointWidth(s);
+      return s.interfaces.axisDataWidth >= need
+        ? undefined
+        : `must carry one point's coordinates per beat (batchWidth ${s.mapping.batchWidth} + 3 · coordWidth ${s.mapping.coordWidth} = ${need} bits), got ${s.interfaces.axisDataWidth}`;
+    },
+  },
+  {
+    fields: ['interfaces.axisDataWidth', 'matrix.rows', 'arithmetic.inWidth'],
+    description: '`interfaces.axisDataWidth` ≥ matrix.rows · inWidth: one feature-buffer word per beat.',
+    check(s) {
+      const need = s.matrix.rows * s.arithmetic.inWidth;
+      return s.interfaces.axisDataWidth >= need
+        ? undefined
+        : `must carry one feature word per beat (matrix.rows ${s.matrix.rows} · inWidth ${s.arithmetic.inWidth} = ${need} bits), got ${s.interfaces.axisDataWidth}`;
+    },
+  },
+  {
+    fields: ['interfaces.axisDataWidth', 'matrix.cols', 'arithmetic.weightWidth'],
+    description: '`interfaces.axisDataWidth` ≥ matrix.cols · weightWidth: one weight-buffer word per beat.',
+    check(s) {
+      const need = s.matrix.cols * s.arithmetic.weightWidth;
+      return s.interfaces.axisDataWidth >= need
+        ? undefined
+        : `must carry one weight word per beat (matrix.cols ${s.matrix.cols} · weightWidth ${s.arithmetic.weightWidth} = ${need} bits), got ${s.interfaces.axisDataWidth}`;
+    },
+  },
+  {
+    fields: ['postprocess.relu', 'postprocess.requant'],
+    description: '`postprocess.relu` requires `postprocess.requant` (ReLU is the lower bound of the requantization clamp).',
+    check(s) {
+      return !s.postprocess.relu || s.postprocess.requant
+        ? undefined
+        : 'requires postprocess.requant (ReLU is applied by the requantization clamp)';
+    },
+  },
+];

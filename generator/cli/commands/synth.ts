@@ -1,0 +1,37 @@
+// `sparseforge synth`: FPGA resources (LUT, FF, DSP48, block RAM) of an accelerator's RTL with
+// Yosys synth_xilinx; cached by RTL hash.
+import type { Argv, CommandModule } from 'yargs';
+import { resolveSpec } from '../../dsl/load.ts';
+import { formatSynthReport, synthesize } from '../../synth/yosys.ts';
+import { specOptions, type SpecArgs } from './generate.ts';
+
+interface SynthArgs extends SpecArgs {
+  rtl?: string;
+  top?: string;
+  json: boolean;
+  cache: boolean;
+}
+
+export const synthCommand: CommandModule<object, SynthArgs> = {
+  command: 'synth',
+  describe: 'Synthesize with Yosys (synth_xilinx) and report LUT, FF, DSP48 and block-RAM counts',
+  builder: (y: Argv<object>) =>
+    specOptions(y)
+      .usage('$0 synth (--preset P | --config FILE | --rtl DIR) [--top MODULE] [--json]')
+      .option('rtl', { type: 'string', describe: 'an already generated RTL folder instead of a spec', normalize: true })
+      .option('top', { type: 'string', describe: 'synthesize only this module (full name)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+      .option('cache', { type: 'boolean', default: true, describe: 'reuse results cached in .cache/synth (--no-cache to rerun)' })
+      .conflicts('rtl', ['preset', 'config'])
+      .example('$0 synth --preset fpga', 'per-module table and total')
+      .example('$0 synth --rtl rtl-out/sf_tiny --json', 'machine-readable') as unknown as Argv<SynthArgs>,
+  handler: async (a) => {
+    const opts = { top: a.top, useCache: a.cache };
+    const report = a.rtl !== undefined ? await synthesize({ rtlDir: a.rtl }, opts) : await synthesize(await resolveSpec(a), opts);
+    process.stdout.write(a.json ? `${JSON.stringify(report, null, 2)}\n` : formatSynthReport(report));
+    if (report.total.latches > 0) {
+      process.stderr.write(`sparseforge: ${report.total.latches} latches inferred (the RTL must have none)\n`);
+      process.exitCode = 1;
+    }
+  },
+};

@@ -1,0 +1,268 @@
+// Derived parameters of the matrix unit (templates/matrix_unit.v.hbs); aggregated by
+// derive/index.ts as `derived.matrix`. Every number the template prints is computed here.
+//
+// Datapath (per column c, per pass on one weight tile):
+//   stage 1 (registered multiply): p[r] = x[r] · W[r][c], exact (inWidth + weightWidth bits);
+//   adder tree over the `rows` products, registered every `TREE_LEVELS_PER_STAGE` levels and
+//   after the last level; the result (psumWidth bits) enters the output FIFO.
+// Partial sums are exact when the exact range of a `rows`-product sum fits in accWidth; otherwise
+// they wrap to accWidth (two's complement) — the accumulator they are added into wraps at accWidth
+// anyway, so the final accumulator is the same.
+import type { AcceleratorSpec } from '../spec.ts';
+import { addrWidth, countWidth } from './math.ts';
+
+/** Adder-tree levels between two pipeline registers. */
+export const TREE_LEVELS_PER_STAGE = 2;
+
+export interface TreeNode {
+  /** Index of this node within its level. */
+  index: number;
+  /** Left operand: index in the previous level. */
+  a: number;
+  /** Right operand (absent for an odd node passed through). */
+  b: number | null;
+  hasB: boolean;
+}
+
+export interface TreeLevel {
+  /** 1 … levels; level 0 is the registered products. */
+  level: number;
+  /** Width of this level's nodes and its MSB index. */
+  width: number;
+  msb: number;
+  /** Width of the previous level's nodes and its MSB index. */
+  prevWidth: number;
+  prevMsb: number;
+  /** Operands are sign-extended by one bit before the add (width = prevWidth + 1). */
+  extend: boolean;
+  registered: boolean;
+  nodes: TreeNode[];
+  /** Previous level (0 = the registered products). */
+  prevLevel: number;
+  /** Index of the pipeline stage this level's register belongs to (when registered). */
+  stage: number;
+  /** Stage whose valid/sideband registers feed this level (for registered levels). */
+  prevStage: number;
+}
+
+export interface MatrixDerived {
+  /** Module names (prefix = `<spec.name>_`). */
+  module: string;
+  fifoModule: string;
+  rows: number;
+  cols: number;
+  inWidth: number;
+  weightWidth: number;
+  accWidth: number;
+  /** Exact signed product of one input and one weight. */
+  productWidth: number;
+  /** Smallest signed width that holds every sum of `rows` products exactly. */
+  exactPsumWidth: number;
+  /** Width of each output partial sum: min(exactPsumWidth, accWidth). */
+  psumWidth: number;
+  /** True when psumWidth < exactPsumWidth (partial sums wrap to accWidth). */
+  psumWraps: boolean;
+  /** Width of the registered products feeding the tree (= min(productWidth, psumWidth)). */
+  leafWidth: number;
+  /**
+   * Products are computed at leafWidth: operands sign-extended to it. When accWidth < productWidth
+   * the product wraps to leafWidth (multiplication modulo 2^n only depends on the operands' low n
+   * bits, so this equals the wrapped exact product).
+   */
+  leafTruncate: boolean;
+  /** Sign-extension bits to bring an input / a weight to leafWidth (0 = none). */
+  inExt: number;
+  weightExt: number;
+  inExtend: boolean;
+  weightExtend: boolean;
+  inMsb: number;
+  weightMsb: number;
+  productMsb: number;
+  leafMsb: number;
+  psumMsb: number;
+  /** Sideband tag width (default: accumulator address width, the scatter address of a row). */
+  tagWidth: number;
+  tagMsb: number;
+  /** Flat port widths. */
+  xDataWidth: number;
+  xDataMsb: number;
+  wDataWidth: number;
+  wDataMsb: number;
+  yDataWidth: number;
+  yDataMsb: number;
+  /** Weight tile row counter: counts 0 … rows (rows = overflowed tile). */
+  rowCountWidth: number;
+  rowCountMsb: number;
+  /** Index into the `rows`-entry weight banks. */
+  rowIndexWidth: number;
+  rowIndexMsb: number;
+  /** Row index of the last row, and `rows` itself, at rowCountWidth bits. */
+  lastRow: number;
+  rowsCount: number;
+  rowList: { row: number; xLsb: number; xMsb: number }[];
+  colList: { col: number }[];
+  /** Level of the tree's root node (0 when rows = 1: the product itself). */
+  rootLevel: number;
+  /** Adder-tree levels (empty when rows = 1). */
+  levels: TreeLevel[];
+  /** Registered stages after the product stage (stage 1). */
+  treeStages: number;
+  /** Cycles from an accepted x beat to its result being written into the output FIFO. */
+  latency: number;
+  /** Cycles from an accepted x beat to y_valid_o of its result with an empty FIFO and y_ready high. */
+  latencyToOutput: number;
+  /** Stage list for the valid/sideband pipeline: stage 1 … latency. */
+  stages: { stage: number; prev: number }[];
+  /** Output FIFO (credit based: x is accepted only when room is reserved for its result). */
+  fifoDepth: number;
+  fifoPtrWidth: number;
+  fifoCountWidth: number;
+  /** FIFO payload: {last, tag, psums}. */
+  fifoWidth: number;
+  fifoWidthMsb: number;
+  /** Bit positions inside the FIFO payload. */
+  fifoLastBit: number;
+  fifoTagLsb: number;
+  fifoTagMsb: number;
+}
+
+/** Smallest width w with -2^(w-1) ≤ lo and hi ≤ 2^(w-1) - 1. */
+export function signedWidthFor(lo: bigint, hi: bigint): number {
+  let w = 1;
+  while (-(1n << BigInt(w - 1)) > lo || (1n << BigInt(w - 1)) - 1n < hi) w++;
+  return w;
+}
+
+/** Exact signed width of a sum of `n` products of an `a`-bit and a `b`-bit signed value. */
+export function exactSumOfProductsWidth(n: number, a: number, b: number): number {
+  const minA = -(1n << BigInt(a - 1));
+  const maxA = (1n << BigInt(a - 1)) - 1n;
+  const minB = -(1n << BigInt(b - 1));
+  const maxB = (1n << BigInt(b - 1)) - 1n;
+  const prods = [minA * minB, minA * maxB, maxA * minB, maxA * maxB];
+  let lo = prods[0];
+  let hi = prods[0];
+  for (const p of prods) {
+    if (p < lo) lo = p;
+    if (p > hi) hi = p;
+  }
+  return signedWidthFor(lo * BigInt(n), hi * BigInt(n));
+}
+
+export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
+  const prefix = `${spec.name}_`;
+  const { rows, cols } = spec.matrix;
+  const { inWidth, weightWidth, accWidth } = spec.arithmetic;
+  const productWidth = inWidth + weightWidth;
+  const exactPsumWidth = exactSumOfProductsWidth(rows, inWidth, weightWidth);
+  const psumWidth = Math.min(exactPsumWidth, accWidth);
+  const leafWidth = Math.min(productWidth, psumWidth);
+  if (leafWidth < Math.max(inWidth, weightWidth)) {
+    throw new RangeError(`matrix: accWidth ${accWidth} is narrower than an operand (inWidth ${inWidth}, weightWidth ${weightWidth})`);
+  }
+
+  // Adder tree.
+  const levels: TreeLevel[] = [];
+  let count = rows;
+  let prevWidth = leafWidth;
+  let level = 0;
+  let stage = 1; // stage 1 = product registers
+  let lastRegStage = 1;
+  while (count > 1) {
+    level++;
+    const n = Math.ceil(count / 2);
+    const width = Math.min(psumWidth, prevWidth + 1);
+    const nodes: TreeNode[] = [];
+    for (let i = 0; i < n; i++) {
+      const hasB = 2 * i + 1 < count;
+      nodes.push({ index: i, a: 2 * i, b: hasB ? 2 * i + 1 : null, hasB });
+    }
+    const isLast = n === 1;
+    const registered = isLast || level % TREE_LEVELS_PER_STAGE === 0;
+    const thisStage = registered ? stage + 1 : stage;
+    levels.push({
+      level,
+      width,
+      msb: width - 1,
+      prevWidth,
+      prevMsb: prevWidth - 1,
+      extend: width > prevWidth,
+      registered,
+      nodes,
+      prevLevel: level - 1,
+      stage: thisStage,
+      prevStage: lastRegStage,
+    });
+    if (registered) {
+      stage++;
+      lastRegStage = stage;
+    }
+    count = n;
+    prevWidth = width;
+  }
+  const latency = stage;
+  const stages = [];
+  for (let s = 1; s <= latency; s++) stages.push({ stage: s, prev: s - 1 });
+  // Credit FIFO: with y_ready high, L + 1 results are reserved but not yet popped; one more slot
+  // keeps the input ready every cycle. Power of two so that the pointers wrap by themselves.
+  let fifoDepth = 2;
+  while (fifoDepth < latency + 2) fifoDepth *= 2;
+  const tagWidth = addrWidth(spec.buffers.accumulatorDepth);
+  const yDataWidth = cols * psumWidth;
+  const rowCountWidth = countWidth(rows);
+  const rowIndexWidth = addrWidth(rows);
+  return {
+    module: `${prefix}matrix_unit`,
+    fifoModule: `${prefix}stream_fifo`,
+    rows,
+    cols,
+    inWidth,
+    weightWidth,
+    accWidth,
+    productWidth,
+    exactPsumWidth,
+    psumWidth,
+    psumWraps: psumWidth < exactPsumWidth,
+    leafWidth,
+    leafTruncate: leafWidth < productWidth,
+    inExt: leafWidth - inWidth,
+    weightExt: leafWidth - weightWidth,
+    inExtend: leafWidth > inWidth,
+    weightExtend: leafWidth > weightWidth,
+    inMsb: inWidth - 1,
+    weightMsb: weightWidth - 1,
+    productMsb: productWidth - 1,
+    leafMsb: leafWidth - 1,
+    psumMsb: psumWidth - 1,
+    tagWidth,
+    tagMsb: tagWidth - 1,
+    xDataWidth: rows * inWidth,
+    xDataMsb: rows * inWidth - 1,
+    wDataWidth: cols * weightWidth,
+    wDataMsb: cols * weightWidth - 1,
+    yDataWidth,
+    yDataMsb: yDataWidth - 1,
+    rowCountWidth,
+    rowCountMsb: rowCountWidth - 1,
+    rowIndexWidth,
+    rowIndexMsb: rowIndexWidth - 1,
+    lastRow: rows - 1,
+    rowsCount: rows,
+    rowList: Array.from({ length: rows }, (_, row) => ({ row, xLsb: row * inWidth, xMsb: row * inWidth + inWidth - 1 })),
+    rootLevel: levels.length,
+    colList: Array.from({ length: cols }, (_, col) => ({ col })),
+    levels,
+    treeStages: latency - 1,
+    latency,
+    latencyToOutput: latency + 1,
+    stages,
+    fifoDepth,
+    fifoPtrWidth: addrWidth(fifoDepth),
+    fifoCountWidth: countWidth(fifoDepth),
+    fifoWidth: 1 + tagWidth + yDataWidth,
+    fifoWidthMsb: tagWidth + yDataWidth,
+    fifoLastBit: tagWidth + yDataWidth,
+    fifoTagLsb: yDataWidth,
+    fifoTagMsb: yDataWidth + tagWidth - 1,
+  };
+}

@@ -1,0 +1,83 @@
+// Seeded random valid specs for the gates (lint, synthesis) and co-simulation tests. The same
+// seed gives the same spec on every machine; the draw covers non-square arrays, odd widths,
+// single-lane and multi-lane mapping, every layer-type subset and narrow and wide streams, and
+// keeps buffers small so that simulations stay fast.
+import { LAYER_TYPES, type LayerType } from '../model/types.ts';
+import { parseSpec } from './define.ts';
+import { maxKernelVolume, pointWidth, reductionWidth, type AcceleratorSpec } from './spec.ts';
+
+/** mulberry32: tiny, fast and good enough for choosing parameters. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+export function randomValidSpec(seed: number): AcceleratorSpec {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`randomValidSpec: seed must be a non-negative integer, got ${seed}`);
+  const r = rng(seed ^ 0x5eed5eed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pow2 = (loLog: number, hiLog: number): number => 2 ** int(loLog, hiLog);
+
+  const rows = pow2(0, 5);
+  const cols = pow2(0, 5);
+  const inWidth = int(2, 16);
+  const weightWidth = int(2, 16);
+  const maxKernelSize = int(1, 5);
+  const volume = maxKernelSize ** 3;
+  const maxChannels = Math.max(rows, cols, pick([1, 3, 8, 16, 48, 64, 100, 256]));
+  const layerTypes = LAYER_TYPES.filter(() => r() < 0.6) as LayerType[];
+  if (layerTypes.length === 0) layerTypes.push(pick(LAYER_TYPES));
+  const coordWidth = int(4, 20);
+  const batchWidth = int(1, 6);
+  const requant = r() < 0.75;
+
+  const draft: AcceleratorSpec = {
+    name: `rnd${seed}`,
+    arithmetic: { inWidth, weightWidth, accWidth: 0, outWidth: int(2, 16) },
+    mapping: {
+      lanes: Math.min(volume, pick([1, 1, 2, 3, 4, 8])),
+      maxKernelSize,
+      maxStride: pow2(0, 3),
+      layerTypes,
+      coordWidth,
+      batchWidth,
+    },
+    buffers: {
+      coordDepth: pow2(4, 10),
+      featureDepth: pow2(4, 10),
+      weightDepth: nextPow2(Math.max(16, volume * rows)) * pick([1, 1, 2]),
+      accumulatorDepth: pow2(4, 10),
+      mapDepth: pow2(6, 13),
+    },
+    gatherScatter: { scatterForwarding: r() < 0.5 },
+    matrix: { rows, cols, maxChannels },
+    postprocess: {
+      bias: r() < 0.7,
+      requant,
+      relu: requant && r() < 0.5,
+      multiplierWidth: int(1, 31),
+      shiftWidth: int(1, 6),
+    },
+    interfaces: { axisDataWidth: 0, axilDataWidth: pick([32, 32, 64]) },
+  };
+  const need = reductionWidth(draft);
+  draft.arithmetic.accWidth = Math.min(64, Math.max(need, draft.arithmetic.outWidth) + pick([0, 0, 1, 4, 8]));
+  const widest = Math.max(8, pointWidth(draft), rows * inWidth, cols * weightWidth);
+  draft.interfaces.axisDataWidth = Math.min(1024, nextPow2(widest) * pick([1, 1, 2]));
+  if (maxKernelVolume(draft) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
+  // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
+  return parseSpec(draft);
+}

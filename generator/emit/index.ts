@@ -1,0 +1,95 @@
+// Emission: from a spec to the complete contents of an output folder, in memory. Nothing here
+// writes (see write.ts), reads the clock or the machine's paths, so the same spec and templates
+// give byte-identical files.
+import { relative } from 'node:path';
+import { derive, type Derived } from '../dsl/derive/index.ts';
+import { parseSpec } from '../dsl/define.ts';
+import { assertVerilogIdentifier } from '../dsl/identifier.ts';
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+import {
+  fileList,
+  fusesocCore,
+  MANIFEST_FORMAT,
+  manifestJson,
+  registerDoc,
+  registerHeader,
+  type EmittedModule,
+  type Manifest,
+} from './artifacts.ts';
+import { parseModules, rootModules } from './ports.ts';
+import { listModuleTemplates, PROJECT_ROOT, renderTemplateFile, templateContext, TEMPLATE_DIR } from './render.ts';
+
+export interface EmittedFile {
+  /** Relative to the output folder, `/`-separated. */
+  path: string;
+  contents: string;
+}
+
+export interface EmitResult {
+  spec: AcceleratorSpec;
+  derived: Derived;
+  modules: EmittedModule[];
+  manifest: Manifest;
+  files: EmittedFile[];
+}
+
+export interface EmitOptions {
+  /** Folder of `*.v.hbs` module templates (default: the project's templates/). */
+  templatesDir?: string;
+}
+
+/** Renders the modules only: the fast path for lint and simulation harnesses. */
+export function renderModules(spec: AcceleratorSpec, derived: Derived, opts: EmitOptions = {}): { module: EmittedModule; text: string }[] {
+  const dir = opts.templatesDir ?? TEMPLATE_DIR;
+  const templates = listModuleTemplates(dir);
+  if (templates.length === 0) throw new Error(`no module templates (*.v.hbs) in ${dir}`);
+  const rendered = templates.map((t) => {
+    assertVerilogIdentifier(t.name, `template ${t.path}`);
+    const fullName = `${derived.prefix}${t.name}`;
+    const text = renderTemplateFile(t.path, templateContext(spec, derived, t.name), dir);
+    const declared = parseModules(text);
+    if (declared.length !== 1 || declared[0]!.name !== fullName) {
+      throw new Error(
+        `template ${t.path} must declare exactly one module named ${fullName} (one module per template), found ${
+          declared.map((m) => m.name).join(', ') || 'none'
+        }`,
+      );
+    }
+    const template = relative(PROJECT_ROOT, t.path).split('\\').join('/');
+    return { text, iface: declared[0]!, file: `${fullName}.v`, template };
+  });
+  const roots = rootModules(rendered.map((r) => ({ name: r.iface.name, text: r.text })));
+  return rendered.map((r) => ({
+    module: { ...r.iface, file: r.file, template: r.template, root: roots.has(r.iface.name) },
+    text: r.text,
+  }));
+}
+
+/** Everything `sparseforge generate` writes, as relative paths and contents. */
+export function emitAccelerator(input: AcceleratorSpec, opts: EmitOptions = {}): EmitResult {
+  const spec = parseSpec(input);
+  const derived = derive(spec);
+  const rendered = renderModules(spec, derived, opts);
+  const modules = rendered.map((r) => r.module);
+  const files: EmittedFile[] = rendered.map((r) => ({ path: r.module.file, contents: r.text.endsWith('\n') ? r.text : `${r.text}\n` }));
+  files.push({ path: 'files.f', contents: fileList(modules) });
+  files.push({ path: `${spec.name}_regs.h`, contents: registerHeader(spec, derived) });
+  files.push({ path: `${spec.name}_regs.md`, contents: registerDoc(spec, derived) });
+  files.push({ path: `${spec.name}.core`, contents: fusesocCore(spec, derived, modules) });
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    generator: derived.generator,
+    name: spec.name,
+    configHash: derived.configHash,
+    spec,
+    derived,
+    modules,
+    files: [...files.map((f) => f.path), 'manifest.json'].sort(),
+  };
+  files.push({ path: 'manifest.json', contents: manifestJson(manifest) });
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { spec, derived, modules, manifest, files };
+}
+
+export { compareEmitted, PathEscapeError, safeJoin, writeEmitted, type CompareResult, type WriteResult } from './write.ts';
+export type { EmittedModule, Manifest } from './artifacts.ts';

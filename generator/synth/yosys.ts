@@ -1,0 +1,257 @@
+// FPGA resource estimates with Yosys: `synth_xilinx -noiopad` (7-series cells, no I/O buffers:
+// the accelerator is a block inside a larger design) per module, then `stat -json`. Until the
+// accelerator has a top level, every module is synthesized as its own top and the total is the
+// sum over the root modules (those no other module instantiates), so that a helper is not counted
+// twice. Results are cached under .cache/synth/ by a hash of the RTL, the module and the Yosys
+// version: an unchanged module is never synthesized twice.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { configHash } from '../dsl/derive/index.ts';
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { emitAccelerator, writeEmitted } from '../emit/index.ts';
+import { pool, rtlSources } from '../emit/lint.ts';
+import { parseModules, rootModules } from '../emit/ports.ts';
+import { PROJECT_ROOT } from '../emit/render.ts';
+import { runTool, type ToolSpec } from '../emit/tools.ts';
+
+/** Bumped when the script or the counting changes, so old cache entries are not reused. */
+const SCRIPT_VERSION = 2;
+
+export const SYNTH_CACHE_DIR = join(PROJECT_ROOT, '.cache', 'synth');
+
+export interface SynthCounts {
+  /** LUT1 … LUT6. */
+  luts: number;
+  /** FDRE/FDSE/FDCE/FDPE. */
+  ffs: number;
+  /** DSP48E1 slices. */
+  dsp48: number;
+  bram: { ramb18: number; ramb36: number };
+  /** Distributed RAM and shift-register LUTs (RAM32M, RAM64M, SRL16E, …). */
+  lutram: number;
+  /** LDCE/LDPE or unmapped $dlatch: must be 0. */
+  latches: number;
+  /** Every cell type and its count. */
+  cells: Record<string, number>;
+}
+
+export interface ModuleSynth extends SynthCounts {
+  module: string;
+  root: boolean;
+  cached: boolean;
+  /** Milliseconds Yosys took (0 when cached). */
+  elapsedMs: number;
+}
+
+export interface SynthReport {
+  /** Accelerator name, when synthesized from a spec. */
+  name?: string;
+  rtlDir: string;
+  /** SHA-256 over the RTL files (names and contents). */
+  rtlHash: string;
+  yosysVersion: string;
+  script: string;
+  modules: ModuleSynth[];
+  /** Sum over the root modules. */
+  total: SynthCounts;
+}
+
+export interface SynthOptions {
+  /** Synthesize only this module (full name) and count it as the total. */
+  top?: string;
+  /** Synthesize only the root modules (the total is the same; submodules get no row of their own). */
+  rootsOnly?: boolean;
+  /** Yosys processes at once (default 2). */
+  concurrency?: number;
+  cacheDir?: string;
+  /** false: ignore cached results (they are still written). */
+  useCache?: boolean;
+  yosysBin?: string;
+  timeoutMs?: number;
+}
+
+export function yosysTool(opts: { yosysBin?: string } = {}): ToolSpec {
+  return { bin: opts.yosysBin ?? process.env.SPARSEFORGE_YOSYS ?? 'yosys', aptPackage: 'yosys', envVar: 'SPARSEFORGE_YOSYS' };
+}
+
+const versions = new Map<string, string>();
+export async function yosysVersion(opts: { yosysBin?: string } = {}): Promise<string> {
+  const tool = yosysTool(opts);
+  let v = versions.get(tool.bin);
+  if (v === undefined) {
+    const res = await runTool(tool, ['-V']);
+    if (res.exitCode !== 0) throw new Error(`${tool.bin} -V exited ${res.exitCode}: ${res.all.trim()}`);
+    v = res.all.trim().split('\n')[0]!;
+    versions.set(tool.bin, v);
+  }
+  return v;
+}
+
+/**
+ * The Yosys script. read_verilog takes quoted paths (spaces are fine); `tee -o` keeps quotes as
+ * part of the name, so the statistics go to a bare file name in Yosys's working directory.
+ * `flatten` after synthesis leaves the counts alone but keeps `stat -json` valid: Yosys 0.23
+ * prints the text hierarchy tree into the JSON of a design that has submodules.
+ */
+export function synthScript(files: string[], top: string, statFile: string): string {
+  if (!/^[\w.-]+$/.test(statFile)) throw new Error(`synthScript: statistics file must be a bare file name, got ${statFile}`);
+  const q = (p: string): string => `"${p}"`;
+  return [`read_verilog -sv ${files.map(q).join(' ')}`, `synth_xilinx -noiopad -top ${top}`, 'flatten', `tee -q -o ${statFile} stat -json`].join('; ');
+}
+
+const ZERO = (): SynthCounts => ({ luts: 0, ffs: 0, dsp48: 0, bram: { ramb18: 0, ramb36: 0 }, lutram: 0, latches: 0, cells: {} });
+
+/** Resource classes of a cell-type histogram. */
+export function countCells(cells: Record<string, number>): SynthCounts {
+  const c = ZERO();
+  c.cells = Object.fromEntries(Object.entries(cells).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  for (const [type, n] of Object.entries(cells)) {
+    if (/^LUT[1-6](_2)?$/.test(type)) c.luts += n;
+    else if (/^FD[RSCP]E(_1)?$/.test(type)) c.ffs += n;
+    else if (/^DSP48/.test(type)) c.dsp48 += n;
+    else if (/^RAMB18/.test(type)) c.bram.ramb18 += n;
+    else if (/^RAMB36/.test(type)) c.bram.ramb36 += n;
+    else if (/^(RAM(32|64|128|256)|SRL)/.test(type)) c.lutram += n;
+    else if (/^LD[CP]E?$|DLATCH/i.test(type)) c.latches += n;
+  }
+  return c;
+}
+
+function addCounts(a: SynthCounts, b: SynthCounts): SynthCounts {
+  const cells = { ...a.cells };
+  for (const [k, v] of Object.entries(b.cells)) cells[k] = (cells[k] ?? 0) + v;
+  return {
+    luts: a.luts + b.luts,
+    ffs: a.ffs + b.ffs,
+    dsp48: a.dsp48 + b.dsp48,
+    bram: { ramb18: a.bram.ramb18 + b.bram.ramb18, ramb36: a.bram.ramb36 + b.bram.ramb36 },
+    lutram: a.lutram + b.lutram,
+    latches: a.latches + b.latches,
+    cells: countCells(cells).cells,
+  };
+}
+
+interface StatJson {
+  design?: { num_cells_by_type?: Record<string, number> };
+  modules?: Record<string, { num_cells_by_type?: Record<string, number> }>;
+}
+
+/** The cell histogram of the (flattened) top module in `stat -json`. */
+export function parseStat(json: string, top: string): Record<string, number> {
+  const stat = JSON.parse(json) as StatJson;
+  const byType = stat.modules?.[`\\${top}`]?.num_cells_by_type ?? stat.design?.num_cells_by_type;
+  if (!byType) throw new Error(`yosys stat -json: no cell counts for ${top}`);
+  // Submodule instances (`$paramod…\name`, `\name`) are hierarchy, not cells.
+  return Object.fromEntries(Object.entries(byType).filter(([k]) => !k.startsWith('$paramod') && !k.startsWith('\\')));
+}
+
+function hashFiles(files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort()) {
+    h.update(basename(f)).update('\0').update(readFileSync(f)).update('\0');
+  }
+  return h.digest('hex');
+}
+
+async function synthModule(
+  files: string[],
+  top: string,
+  rtlHash: string,
+  version: string,
+  opts: SynthOptions,
+): Promise<{ counts: SynthCounts; cached: boolean; elapsedMs: number }> {
+  const cacheDir = opts.cacheDir ?? SYNTH_CACHE_DIR;
+  const key = createHash('sha256').update(JSON.stringify({ SCRIPT_VERSION, rtlHash, top, version })).digest('hex');
+  const cacheFile = join(cacheDir, `${key}.json`);
+  if (opts.useCache !== false) {
+    try {
+      return { counts: JSON.parse(await readFile(cacheFile, 'utf8')) as SynthCounts, cached: true, elapsedMs: 0 };
+    } catch {
+      // not cached yet
+    }
+  }
+  await mkdir(cacheDir, { recursive: true });
+  const statName = `${key}.${process.pid}.stat.json`;
+  const statFile = join(cacheDir, statName);
+  const t0 = performance.now();
+  try {
+    const res = await runTool(yosysTool(opts), ['-q', '-p', synthScript(files, top, statName)], {
+      cwd: cacheDir,
+      timeoutMs: opts.timeoutMs ?? 30 * 60_000,
+    });
+    if (res.exitCode !== 0) {
+      const log = res.all.trim().split('\n');
+      const first = log.find((l) => l.startsWith('ERROR')) ?? log.at(-1) ?? '';
+      // The CLI prints the first line only: put Yosys's error there, the log tail after it.
+      throw new Error(`yosys failed on ${top}: ${first}\n${log.slice(-20).join('\n')}`);
+    }
+    const counts = countCells(parseStat(await readFile(statFile, 'utf8'), top));
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(counts, null, 2)}\n`);
+    await rename(tmp, cacheFile);
+    return { counts, cached: false, elapsedMs: performance.now() - t0 };
+  } finally {
+    await rm(statFile, { force: true });
+  }
+}
+
+/** Synthesizes an RTL folder (as `generate` writes it). */
+export async function synthesizeRtl(rtlDir: string, opts: SynthOptions = {}): Promise<SynthReport> {
+  const dir = resolve(rtlDir);
+  const { files } = rtlSources(dir);
+  const sources = files.flatMap((f) => {
+    const text = readFileSync(f, 'utf8');
+    return parseModules(text).map((m) => ({ name: m.name, text }));
+  });
+  const all = sources.map((s) => s.name);
+  if (opts.top !== undefined && !all.includes(opts.top)) {
+    throw new Error(`synthesize: module ${opts.top} is not in ${dir} (modules: ${all.join(', ')})`);
+  }
+  const roots = opts.top !== undefined ? new Set([opts.top]) : rootModules(sources);
+  const selected = opts.top !== undefined ? [opts.top] : opts.rootsOnly ? all.filter((m) => roots.has(m)) : all;
+  const version = await yosysVersion(opts);
+  const rtlHash = hashFiles(files);
+  const modules = await pool(selected, opts.concurrency ?? 2, async (module): Promise<ModuleSynth> => {
+    const r = await synthModule(files, module, rtlHash, version, opts);
+    return { module, root: roots.has(module), cached: r.cached, elapsedMs: r.elapsedMs, ...r.counts };
+  });
+  const total = modules.filter((m) => m.root).reduce((acc, m) => addCounts(acc, m), ZERO());
+  return {
+    rtlDir: dir,
+    rtlHash,
+    yosysVersion: version,
+    script: synthScript(['<files.f>'], '<module>', 'stat.json'),
+    modules,
+    total,
+  };
+}
+
+/** Emits the spec's RTL under .cache/rtl/ and synthesizes it. */
+export async function synthesize(target: AcceleratorSpec | { rtlDir: string }, opts: SynthOptions = {}): Promise<SynthReport> {
+  if ('rtlDir' in target) return synthesizeRtl(target.rtlDir, opts);
+  const emitted = emitAccelerator(target);
+  const dir = join(PROJECT_ROOT, '.cache', 'rtl', `${emitted.spec.name}-${configHash(emitted.spec).slice(0, 12)}`);
+  await writeEmitted(emitted.files, dir);
+  const report = await synthesizeRtl(dir, opts);
+  return { name: emitted.spec.name, ...report };
+}
+
+function pad(s: string | number, n: number): string {
+  return String(s).padStart(n);
+}
+
+/** The table `sparseforge synth` prints. */
+export function formatSynthReport(r: SynthReport): string {
+  const head = `${'module'.padEnd(32)} ${pad('LUT', 7)} ${pad('FF', 7)} ${pad('DSP48', 6)} ${pad('RAMB18', 7)} ${pad('RAMB36', 7)} ${pad('LUTRAM', 7)} ${pad('latch', 6)}`;
+  const row = (name: string, c: SynthCounts): string =>
+    `${name.padEnd(32)} ${pad(c.luts, 7)} ${pad(c.ffs, 7)} ${pad(c.dsp48, 6)} ${pad(c.bram.ramb18, 7)} ${pad(c.bram.ramb36, 7)} ${pad(c.lutram, 7)} ${pad(c.latches, 6)}`;
+  const lines = [
+    `${r.name ?? r.rtlDir}: Yosys synth_xilinx -noiopad (${r.yosysVersion.replace(/\s*\(.*$/, '')}), RTL ${r.rtlHash.slice(0, 12)}`,
+    head,
+    ...r.modules.map((m) => `${row(m.root ? m.module : `${m.module} (sub)`, m)}${m.cached ? '  cached' : ''}`),
+    row('total (root modules)', r.total),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, configHash, defineAccelerator, derive, PRESET_NAMES, presets, randomValidSpec } from '../../generator/dsl/index.ts';
+import { clog2, countWidth, addrWidth } from '../../generator/dsl/derive/math.ts';
+import type { RegisterMap } from '../../generator/dsl/derive/index.ts';
+
+describe('math helpers', () => {
+  it('clog2, countWidth, addrWidth', () => {
+    expect([0, 1, 2, 3, 4, 5, 4096, 4097].map(clog2)).toEqual([0, 0, 1, 2, 2, 3, 12, 13]);
+    expect([0, 1, 2, 3, 4, 256].map(countWidth)).toEqual([1, 1, 2, 2, 3, 9]);
+    expect([1, 2, 16, 17].map(addrWidth)).toEqual([1, 1, 4, 5]);
+  });
+});
+
+describe('derive', () => {
+  it('computes the fpga numbers', () => {
+    const d = derive(presets.fpga);
+    expect(d.prefix).toBe('sf_fpga_');
+    expect(d.kernel).toMatchObject({ maxSize: 5, maxVolume: 125, sizeWidth: 3, indexWidth: 7, strideWidth: 2 });
+    expect(d.coords).toMatchObject({ pointWidth: 52, pointCountWidth: 13, tensorStrideLog2Width: 4 });
+    expect(d.buffers.coord).toEqual({ depth: 4096, addrWidth: 12, width: 52, banks: 2 });
+    expect(d.buffers.feature).toEqual({ depth: 4096, addrWidth: 12, width: 128, banks: 1 });
+    expect(d.buffers.weight).toEqual({ depth: 2048, addrWidth: 11, width: 128, banks: 2 });
+    expect(d.buffers.accumulator).toEqual({ depth: 4096, addrWidth: 12, width: 512, banks: 1 });
+    expect(d.buffers.map).toEqual({ depth: 32768, addrWidth: 15, width: 7 + 12 + 12, banks: 2 });
+    expect(d.arithmetic).toMatchObject({ productWidth: 16, reductionWidth: 31 });
+    expect(d.channels).toMatchObject({ countWidth: 9, maxInTiles: 16, maxOutTiles: 16 });
+    expect(d.axis).toMatchObject({ keepWidth: 16, outBeatsPerWord: 1, accBeatsPerWord: 4 });
+    expect(d.layerTypes.mask).toBe(7);
+    expect(d.matrix.rows).toBe(16);
+    expect(d.postproc.multiplierWidth).toBe(16);
+  });
+
+  it('aggregates every unit and is JSON-clean for all presets and random specs', () => {
+    for (const s of [...PRESET_NAMES.map((p) => presets[p]), ...Array.from({ length: 30 }, (_, i) => randomValidSpec(i))]) {
+      const d = derive(s);
+      expect(Object.keys(d)).toEqual(expect.arrayContaining(['mapping', 'matrix', 'postproc', 'registers', 'buffers', 'latencies']));
+      expect(JSON.parse(JSON.stringify(d))).toEqual(d);
+      expect(d.arithmetic.reductionWidth).toBeLessThanOrEqual(d.arithmetic.accWidth);
+    }
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(derive(presets.edge))).toBe(JSON.stringify(derive(structuredClone(presets.edge))));
+  });
+});
+
+describe('config hash', () => {
+  it('is the SHA-256 of the canonical JSON, independent of key order', () => {
+    const a = presets.tiny;
+    const reordered = JSON.parse(JSON.stringify(a, Object.keys(a).reverse().concat(...Object.values(a).flatMap((v) => (typeof v === 'object' ? Object.keys(v) : [])))));
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
+    expect(configHash(reordered)).toBe(configHash(a));
+    expect(configHash(a)).toMatch(/^[0-9a-f]{64}$/);
+    expect(configHash(defineAccelerator({ name: 'sf_tiny', matrix: { rows: 2 } }, presets.tiny))).not.toBe(configHash(a));
+    expect(derive(a).configHashWord).toBe(Number.parseInt(configHash(a).slice(0, 8), 16));
+  });
+});
+
+function checkMap(map: RegisterMap): void {
+  const names = new Set<string>();
+  map.registers.forEach((r, i) => {
+    expect(names.has(r.name), r.name).toBe(false);
+    names.add(r.name);
+    expect(r.index).toBe(i);
+    expect(r.offset).toBe(i * map.stride);
+    let used = 0n;
+    let reset = 0n;
+    for (const f of r.fields) {
+      const mask = ((1n << BigInt(f.width)) - 1n) << BigInt(f.lsb);
+      expect(used & mask, `${r.name}.${f.name} overlaps`).toBe(0n);
+      used |= mask;
+      expect(f.msb).toBe(f.lsb + f.width - 1);
+      expect(f.msb).toBeLessThan(map.dataWidth);
+      expect(BigInt(f.mask)).toBe(mask);
+      expect(BigInt(f.reset)).toBeLessThan(1n << BigInt(f.width));
+      reset |= BigInt(f.reset) << BigInt(f.lsb);
+    }
+    expect(BigInt(r.resetHex)).toBe(reset);
+  });
+  expect(2 ** map.addrWidth).toBeGreaterThanOrEqual(map.count * map.stride);
+}
+
+describe('register map', () => {
+  it('has the registers the top level needs, without overlaps', () => {
+    const d = derive(presets.fpga);
+    const names = d.registers.registers.map((r) => r.name);
+    expect(names.slice(0, 3)).toEqual(['ID', 'VERSION', 'CONFIG_HASH']);
+    for (const n of ['CONTROL', 'STATUS', 'LAYER_TYPE', 'KERNEL_SIZE', 'STRIDE', 'IN_TENSOR_STRIDE', 'IN_POINTS', 'OUT_POINTS', 'IN_CHANNELS', 'OUT_CHANNELS', 'POSTPROC']) {
+      expect(names).toContain(n);
+    }
+    for (const n of ['PERF_TOTAL_CYCLES', 'PERF_MAPPING_CYCLES', 'PERF_COMPUTE_CYCLES', 'PERF_STALL_CYCLES', 'PERF_MAP_ENTRIES']) {
+      expect(names).toContain(`${n}_LO`);
+      expect(names).toContain(`${n}_HI`);
+    }
+    const status = d.registers.registers.find((r) => r.name === 'STATUS')!;
+    expect(status.fields.map((f) => `${f.name}:${f.access}`)).toEqual(['BUSY:RO', 'DONE:W1C', 'ERROR:W1C', 'ERROR_CODE:RO']);
+    expect(d.registers.registers.find((r) => r.name === 'CONFIG_HASH')!.reset).toBe(d.configHashWord);
+    expect(d.registers.registers.find((r) => r.name === 'ID')!.resetHex).toBe('0x53460001');
+    checkMap(d.registers);
+  });
+
+  it('uses one register per counter on a 64-bit bus', () => {
+    const d = derive(defineAccelerator({ name: 'wide', interfaces: { axilDataWidth: 64 } }));
+    expect(d.registers.stride).toBe(8);
+    expect(d.registers.registers.map((r) => r.name)).toContain('PERF_TOTAL_CYCLES');
+    expect(d.registers.registers.find((r) => r.name === 'ID')!.resetHex).toBe('0x0000000053460001');
+    checkMap(d.registers);
+  });
+
+  it('has POSTPROC bits only for the stages the spec has', () => {
+    const d = derive(defineAccelerator({ name: 'plain', postprocess: { bias: false, requant: false, relu: false } }));
+    expect(d.registers.registers.find((r) => r.name === 'POSTPROC')!.fields).toEqual([]);
+    const full = derive(presets.tiny).registers.registers.find((r) => r.name === 'POSTPROC')!;
+    expect(full.fields.map((f) => f.name)).toEqual(['BIAS_EN', 'REQUANT_EN', 'RELU_EN']);
+  });
+
+  it('is sound for random specs', () => {
+    for (let i = 0; i < 100; i++) checkMap(derive(randomValidSpec(i)).registers);
+  });
+});

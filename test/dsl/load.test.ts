@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defineAccelerator, loadSpecFile, presets, resolveSpec } from '../../generator/dsl/index.ts';
+import { FieldError } from '../../generator/model/errors.ts';
+
+const fx = (f: string): string => join(import.meta.dirname, 'fixtures', f);
+const expected = defineAccelerator({ name: 'ts_accel', matrix: { rows: 8, cols: 8 }, interfaces: { axisDataWidth: 64 } });
+
+describe('loadSpecFile', () => {
+  it('loads a partial JSON spec over baseSpec, ignoring $schema', async () => {
+    const s = await loadSpecFile(fx('partial.json'));
+    expect(s).toEqual({ ...expected, name: 'json_accel' });
+  });
+
+  it.each(['builder.ts', 'object.ts', 'function.ts'])('loads the default export of %s', async (f) => {
+    expect(await loadSpecFile(fx(f))).toEqual(expected);
+  });
+
+  it('names the bad field of a JSON file', async () => {
+    await expect(loadSpecFile(fx('bad-field.json'))).rejects.toThrow(/^matrix\.colums: unknown field/);
+  });
+
+  it('reports unreadable and malformed files as field errors', async () => {
+    await expect(loadSpecFile(fx('not-json.json'))).rejects.toThrow(/not valid JSON/);
+    await expect(loadSpecFile(fx('missing.json'))).rejects.toThrow(/cannot read .*ENOENT/);
+    await expect(loadSpecFile(fx('missing.ts'))).rejects.toThrow(/cannot read .*ENOENT/);
+    await expect(loadSpecFile(fx('no-default.ts'))).rejects.toThrow(/no default export/);
+    await expect(loadSpecFile(fx('spec.yaml'))).rejects.toThrow(/unsupported file type/);
+    await expect(loadSpecFile(fx('not-json.json'))).rejects.toBeInstanceOf(FieldError);
+  });
+});
+
+describe('resolveSpec', () => {
+  it('takes a preset or a config, not both or neither', async () => {
+    expect(await resolveSpec({ preset: 'tiny' })).toEqual(presets.tiny);
+    expect(await resolveSpec({ config: fx('partial.json') })).toMatchObject({ name: 'json_accel' });
+    await expect(resolveSpec({})).rejects.toThrow(/--preset/);
+    await expect(resolveSpec({ preset: 'tiny', config: 'x.json' })).rejects.toThrow(/not both/);
+    await expect(resolveSpec({ preset: 'huge' })).rejects.toThrow(/unknown preset "huge" \(known: tiny, edge, fpga, server\)/);
+  });
+
+  it('hands out copies of the presets', async () => {
+    const s = await resolveSpec({ preset: 'tiny' });
+    s.matrix.rows = 2;
+    expect(presets.tiny.matrix.rows).toBe(4);
+  });
+});

@@ -1,0 +1,293 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accelerator,
+  baseSpec,
+  defineAccelerator,
+  parseSpec,
+  PRESET_NAMES,
+  presets,
+  randomValidSpec,
+  reductionWidth,
+  SpecError,
+  validateSpec,
+  type AcceleratorSpec,
+} from '../../generator/dsl/index.ts';
+import { FieldError } from '../../generator/model/errors.ts';
+
+/** A copy of `spec` with the value at a dotted path replaced (or deleted for `undefined`). */
+function withField(spec: AcceleratorSpec, path: string, value: unknown): unknown {
+  const copy = structuredClone(spec) as unknown as Record<string, unknown>;
+  const keys = path.split('.');
+  let o = copy;
+  for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
+  if (value === undefined) delete o[keys.at(-1)!];
+  else o[keys.at(-1)!] = value;
+  return copy;
+}
+
+describe('presets', () => {
+  it.each(PRESET_NAMES)('%s is valid', (name) => {
+    expect(validateSpec(presets[name])).toEqual([]);
+  });
+
+  it('keeps the values the RTL side was written against', () => {
+    expect(baseSpec).toEqual({
+      name: 'sf_fpga',
+      arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
+      mapping: { lanes: 2, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4 },
+      buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768 },
+      gatherScatter: { scatterForwarding: true },
+      matrix: { rows: 16, cols: 16, maxChannels: 256 },
+      postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6 },
+      interfaces: { axisDataWidth: 128, axilDataWidth: 32 },
+    });
+    expect(presets.fpga).toBe(baseSpec);
+    expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);
+    expect(presets.tiny.interfaces.axisDataWidth).toBe(32);
+    expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048 });
+    expect([presets.edge.matrix.rows, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 64, 16384]);
+    expect([presets.server.matrix.rows, presets.server.matrix.cols, presets.server.mapping.lanes]).toEqual([64, 64, 8]);
+    expect(presets.server.interfaces.axisDataWidth).toBe(512);
+  });
+});
+
+// [field path, bad value, fragment of the rule]
+const BAD_FIELDS: [string, unknown, string][] = [
+  ['name', 'module', 'keyword'],
+  ['name', 'wire', 'keyword'],
+  ['name', 'always_ff', 'keyword'],
+  ['name', '1abc', 'Verilog identifier'],
+  ['name', 'a-b', 'Verilog identifier'],
+  ['name', 'a b', 'Verilog identifier'],
+  ['name', '', 'Verilog identifier'],
+  ['name', '../evil', 'Verilog identifier'],
+  ['name', 'x'.repeat(41), 'at most 40'],
+  ['name', 42, 'must be a string'],
+  ['arithmetic.inWidth', 1, 'between 2 and 16'],
+  ['arithmetic.inWidth', 17, 'between 2 and 16'],
+  ['arithmetic.inWidth', 8.5, 'integer'],
+  ['arithmetic.inWidth', '8', 'got "8"'],
+  ['arithmetic.weightWidth', 0, 'between 2 and 16'],
+  ['arithmetic.accWidth', 65, 'between 8 and 64'],
+  ['arithmetic.outWidth', 33, 'between 2 and 32'],
+  ['mapping.lanes', 0, 'between 1 and 16'],
+  ['mapping.maxKernelSize', 8, 'between 1 and 7'],
+  ['mapping.maxStride', 3, 'power of two between 1 and 8'],
+  ['mapping.layerTypes', [], 'at least one'],
+  ['mapping.layerTypes', 'conv', 'list'],
+  ['mapping.layerTypes[1]', 'pooling', 'must be one of submanifold, conv, transposed'],
+  ['mapping.layerTypes[1]', 'submanifold', 'duplicate'],
+  ['mapping.coordWidth', 3, 'between 4 and 32'],
+  ['mapping.batchWidth', 0, 'between 1 and 16'],
+  ['buffers.coordDepth', 1000, 'power of two between 16 and 1048576'],
+  ['buffers.featureDepth', 8, 'power of two'],
+  ['buffers.weightDepth', 2 ** 21, 'power of two'],
+  ['buffers.accumulatorDepth', -16, 'power of two'],
+  ['buffers.mapDepth', null, 'got null'],
+  ['gatherScatter.scatterForwarding', 1, 'true or false'],
+  ['matrix.rows', 12, 'must be a power of two between 1 and 256, got 12'],
+  ['matrix.cols', 512, 'power of two between 1 and 256'],
+  ['matrix.maxChannels', 5000, 'between 1 and 4096'],
+  ['postprocess.bias', 'yes', 'true or false'],
+  ['postprocess.multiplierWidth', 32, 'between 1 and 31'],
+  ['postprocess.shiftWidth', 7, 'between 1 and 6'],
+  ['interfaces.axisDataWidth', 96, 'power of two between 8 and 1024'],
+  ['interfaces.axilDataWidth', 16, 'one of 32, 64'],
+  ['arithmetic', 5, 'must be an object'],
+];
+
+describe('validation names the field and the rule', () => {
+  it.each(BAD_FIELDS)('%s = %j', (path, value, rule) => {
+    const setPath = path.replace(/\[(\d+)\]$/, '');
+    let v = value;
+    if (path.endsWith(']')) {
+      const arr = [...(presets.fpga.mapping.layerTypes as string[])];
+      arr[Number(/\[(\d+)\]$/.exec(path)![1])] = value as string;
+      v = arr;
+    }
+    const issues = validateSpec(withField(presets.fpga, setPath, v));
+    expect(issues.map((i) => i.field)).toContain(path);
+    expect(issues.find((i) => i.field === path)!.rule).toContain(rule);
+    expect(() => parseSpec(withField(presets.fpga, setPath, v))).toThrow(FieldError);
+  });
+
+  it('the example message of the issue', () => {
+    expect(() => defineAccelerator({ name: 'x', matrix: { rows: 12 } })).toThrow('matrix.rows: must be a power of two between 1 and 256, got 12');
+  });
+
+  it('rejects unknown fields by name, at every level', () => {
+    const top = validateSpec({ ...presets.tiny, colour: 'red' });
+    expect(top).toEqual([{ field: 'colour', rule: expect.stringContaining('unknown field') }]);
+    const nested = validateSpec({ ...presets.tiny, matrix: { ...presets.tiny.matrix, depth: 3 } });
+    expect(nested).toEqual([{ field: 'matrix.depth', rule: expect.stringContaining('known: rows, cols, maxChannels') }]);
+    expect(() => defineAccelerator({ name: 'x', buffers: { coordDepht: 64 } } as never)).toThrow(/^buffers\.coordDepht: unknown field/);
+  });
+
+  it('reports missing fields of a complete spec', () => {
+    expect(validateSpec(withField(presets.tiny, 'matrix.cols', undefined))).toEqual([{ field: 'matrix.cols', rule: 'required' }]);
+    expect(validateSpec(withField(presets.tiny, 'interfaces', undefined))).toEqual([{ field: 'interfaces', rule: 'required' }]);
+    expect(validateSpec(null)[0]!.rule).toContain('must be an object');
+  });
+
+  it('collects every issue; the error message names them on one line', () => {
+    const bad = { ...presets.tiny, name: 'module', matrix: { rows: 12, cols: 3, maxChannels: 256 } };
+    const issues = validateSpec(bad);
+    expect(issues.map((i) => i.field)).toEqual(['name', 'matrix.rows', 'matrix.cols']);
+    try {
+      parseSpec(bad);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SpecError);
+      const err = e as SpecError;
+      expect(err.field).toBe('name');
+      expect(err.issues).toHaveLength(3);
+      expect(err.message).not.toContain('\n');
+      expect(err.message).toContain('(and 2 more: matrix.rows, matrix.cols)');
+    }
+  });
+});
+
+// [description, partial spec, field reported, fragment]
+const CROSS: [string, Parameters<typeof defineAccelerator>[0], string, string][] = [
+  [
+    'accumulator too narrow for the largest reduction',
+    { name: 'x', arithmetic: { accWidth: 30 } },
+    'arithmetic.accWidth',
+    'must be at least 31 to hold the largest reduction',
+  ],
+  ['wider inputs need a wider accumulator', { name: 'x', arithmetic: { inWidth: 16, weightWidth: 16 } }, 'arithmetic.accWidth', 'at least 47'],
+  ['more channels need a wider accumulator', { name: 'x', matrix: { maxChannels: 4096 } }, 'arithmetic.accWidth', '4096 channels'],
+  ['output wider than accumulator', { name: 'x', arithmetic: { inWidth: 4, weightWidth: 4, accWidth: 24, outWidth: 25 } }, 'arithmetic.outWidth', 'must not exceed arithmetic.accWidth (24)'],
+  ['more lanes than offsets', { name: 'x', mapping: { maxKernelSize: 1, lanes: 2 } }, 'mapping.lanes', 'must not exceed the 1 offsets'],
+  ['array wider than the channel limit', { name: 'x', matrix: { maxChannels: 8 } }, 'matrix.maxChannels', 'at least max(matrix.rows, matrix.cols) = 16'],
+  ['weight buffer below one tile per offset', { name: 'x', buffers: { weightDepth: 1024 } }, 'buffers.weightDepth', '125 · 16 = 2000 words'],
+  ['coordinates wider than a stream beat', { name: 'x', mapping: { coordWidth: 24 }, matrix: { rows: 8, cols: 8 }, interfaces: { axisDataWidth: 64 } }, 'interfaces.axisDataWidth', "one point's coordinates per beat"],
+  ['feature word wider than a beat', { name: 'x', arithmetic: { inWidth: 16, accWidth: 40 } }, 'interfaces.axisDataWidth', 'one feature word per beat (matrix.rows 16 · inWidth 16 = 256 bits)'],
+  ['weight word wider than a beat', { name: 'x', matrix: { cols: 32 } }, 'interfaces.axisDataWidth', 'one weight word per beat'],
+  ['relu without requant', { name: 'x', postprocess: { requant: false } }, 'postprocess.relu', 'requires postprocess.requant'],
+];
+
+describe('cross-field rules', () => {
+  it.each(CROSS)('%s', (_, partial, field, fragment) => {
+    let err: unknown;
+    try {
+      defineAccelerator(partial);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecError);
+    const issue = (err as SpecError).issues.find((i) => i.field === field);
+    expect(issue, JSON.stringify((err as SpecError).issues)).toBeDefined();
+    expect(issue!.rule).toContain(fragment);
+  });
+
+  it('the accumulator rule is tight: exactly the reduction width passes', () => {
+    const need = reductionWidth(presets.fpga);
+    expect(need).toBe(31);
+    expect(() => defineAccelerator({ name: 'x', arithmetic: { accWidth: need } })).not.toThrow();
+    expect(() => defineAccelerator({ name: 'x', arithmetic: { accWidth: need - 1 } })).toThrow(/accWidth/);
+  });
+
+  it('cross rules run only on a structurally valid spec', () => {
+    const issues = validateSpec(withField(presets.fpga, 'arithmetic.accWidth', 'wide'));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.field).toBe('arithmetic.accWidth');
+  });
+});
+
+describe('defineAccelerator and the builder', () => {
+  it('deep-merges a partial spec over baseSpec; lists replace', () => {
+    const s = defineAccelerator({ name: 'little', matrix: { rows: 8 }, mapping: { layerTypes: ['submanifold'] } });
+    expect(s.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256 });
+    expect(s.mapping.layerTypes).toEqual(['submanifold']);
+    expect(s.mapping.lanes).toBe(baseSpec.mapping.lanes);
+    expect(s.buffers).toEqual(baseSpec.buffers);
+    expect(s.buffers).not.toBe(baseSpec.buffers);
+  });
+
+  it('requires a name', () => {
+    expect(() => defineAccelerator({ matrix: { rows: 8 } } as never)).toThrow(/^name: required/);
+  });
+
+  it('merges over another base', () => {
+    const s = defineAccelerator({ name: 'tiny2', matrix: { cols: 2 } }, presets.tiny);
+    expect(s).toEqual({ ...presets.tiny, name: 'tiny2', matrix: { ...presets.tiny.matrix, cols: 2 } });
+  });
+
+  it('returns a copy: mutating the result leaves the input and the presets alone', () => {
+    const s = defineAccelerator({ name: 'x' });
+    s.matrix.rows = 1;
+    s.mapping.layerTypes.push('conv');
+    expect(baseSpec.matrix.rows).toBe(16);
+    expect(baseSpec.mapping.layerTypes).toHaveLength(3);
+  });
+
+  it('the builder produces the same object as the plain form', () => {
+    const plain = defineAccelerator({
+      name: 'my_accel',
+      arithmetic: { inWidth: 4, weightWidth: 4, accWidth: 24, outWidth: 4 },
+      mapping: { lanes: 4, layerTypes: ['submanifold', 'conv'] },
+      buffers: { coordDepth: 1024, mapDepth: 8192 },
+      gatherScatter: { scatterForwarding: false },
+      matrix: { rows: 8, cols: 32 },
+      postprocess: { relu: false },
+      interfaces: { axisDataWidth: 256, axilDataWidth: 64 },
+    });
+    const built = accelerator('my_accel')
+      .arithmetic({ inWidth: 4, weightWidth: 4 })
+      .arithmetic({ accWidth: 24, outWidth: 4 })
+      .mapping({ lanes: 4, layerTypes: ['submanifold', 'conv'] })
+      .buffers({ coordDepth: 1024, mapDepth: 8192 })
+      .gatherScatter({ scatterForwarding: false })
+      .matrix({ rows: 8, cols: 32 })
+      .postprocess({ relu: false })
+      .interfaces({ axisDataWidth: 256, axilDataWidth: 64 })
+      .build();
+    expect(built).toEqual(plain);
+    expect(JSON.stringify(built)).toBe(JSON.stringify(plain));
+  });
+
+  it('builders are immutable and report errors like the plain form', () => {
+    const base = accelerator('b').matrix({ rows: 8 });
+    const a = base.matrix({ cols: 4 }).build();
+    const b = base.build();
+    expect(a.matrix).toEqual({ rows: 8, cols: 4, maxChannels: 256 });
+    expect(b.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256 });
+    expect(() => accelerator('x').matrix({ rows: 12 }).build()).toThrow('matrix.rows: must be a power of two between 1 and 256, got 12');
+    expect(() => accelerator('module').build()).toThrow(/^name: /);
+    expect(accelerator('t', presets.tiny).build()).toEqual({ ...presets.tiny, name: 't' });
+  });
+});
+
+describe('randomValidSpec', () => {
+  it('is valid for 2000 seeds and deterministic', () => {
+    for (let seed = 0; seed < 2000; seed++) {
+      const s = randomValidSpec(seed);
+      expect(validateSpec(s)).toEqual([]);
+    }
+    expect(randomValidSpec(7)).toEqual(randomValidSpec(7));
+    expect(randomValidSpec(7)).not.toEqual(randomValidSpec(8));
+  });
+
+  it('covers the space the gates need', () => {
+    const specs = Array.from({ length: 200 }, (_, i) => randomValidSpec(i));
+    const some = (f: (s: AcceleratorSpec) => boolean): boolean => specs.some(f);
+    expect(some((s) => s.matrix.rows !== s.matrix.cols)).toBe(true);
+    expect(some((s) => s.matrix.rows === 1)).toBe(true);
+    expect(some((s) => s.matrix.rows === 32 || s.matrix.cols === 32)).toBe(true);
+    expect(some((s) => s.mapping.lanes === 1)).toBe(true);
+    expect(some((s) => s.mapping.lanes >= 3)).toBe(true);
+    expect(some((s) => s.arithmetic.inWidth % 2 === 1)).toBe(true);
+    expect(some((s) => s.interfaces.axisDataWidth <= 32)).toBe(true);
+    expect(some((s) => s.interfaces.axisDataWidth >= 256)).toBe(true);
+    expect(some((s) => s.interfaces.axilDataWidth === 64)).toBe(true);
+    expect(some((s) => !s.postprocess.requant)).toBe(true);
+    expect(some((s) => s.mapping.layerTypes.length === 1)).toBe(true);
+    expect(new Set(specs.map((s) => s.mapping.layerTypes.join())).size).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...specs.map((s) => s.buffers.coordDepth))).toBeLessThanOrEqual(1024);
+  });
+
+  it('rejects a bad seed', () => {
+    expect(() => randomValidSpec(-1)).toThrow(RangeError);
+  });
+});
