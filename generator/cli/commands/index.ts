@@ -5,3 +5,7 @@ export const commands: CommandModule<object, any>[] = [];
 commands.push((await import('./case.ts')).caseCommand);
 commands.push((await import('./golden.ts')).goldenCommand);
 commands.push((await import('./stats.ts')).statsCommand);
+commands.push((await import('./generate.ts')).generateCommand);
+commands.push((await import('./schema.ts')).schemaCommand);
+commands.push((await import('./synth.ts')).synthCommand);
+commands.push((await import('./sim-map.ts')).simMapCommand);

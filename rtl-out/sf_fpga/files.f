@@ -1,0 +1,10 @@
+sf_fpga_map_axis_out.v
+sf_fpga_map_downsample.v
+sf_fpga_map_engine.v
+sf_fpga_map_lane.v
+sf_fpga_map_ram.v
+sf_fpga_map_regs.v
+sf_fpga_mapping_top.v
+sf_fpga_matrix_unit.v
+sf_fpga_postproc.v
+sf_fpga_stream_fifo.v

@@ -1,0 +1,49 @@
+// `sparseforge sim-map` through bin/sparseforge (execa): text report, --json, and an engine error.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../generator/sim/mapping/rtl.ts';
+import { goldenMapping, jobFromCase } from '../../generator/sim/mapping/driver.ts';
+import { readLayerCaseFile } from '../../generator/io/layer-case.ts';
+
+const bin = join(PROJECT_ROOT, 'bin', 'sparseforge');
+const dir = join(PROJECT_ROOT, '.cache', 'test-sim-map');
+const convCase = join(dir, 'bunny-conv.json');
+
+beforeAll(async () => {
+  mkdirSync(dir, { recursive: true });
+  await execa(bin, ['case', '--bunny', '--voxel', '1.25', '--layer', 'conv', '--kernel', '2', '--stride', '2', '--cin', '1', '--cout', '1', '--seed', '3', '-o', convCase]);
+});
+
+describe('sparseforge sim-map', () => {
+  it('prints entries per offset, output points, cycles and the verdict', async () => {
+    const r = await execa(bin, ['sim-map', convCase, '--preset', 'tiny', '--stall', '300'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/output points \d+ \(downsampled\)/);
+    expect(r.stdout).toMatch(/map entries per kernel offset/);
+    expect(r.stdout).toMatch(/mapping cycles \d+/);
+    expect(r.stdout).toMatch(/RTL matches the golden model/);
+  });
+  it('--json: per-offset counts indexed by kernel index, output points, cycles', async () => {
+    const r = await execa(bin, ['sim-map', convCase, '--preset', 'tiny', '--json'], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      entriesPerOffset: number[]; outputPoints: number; cycles: Record<string, number>; match: boolean; totalEntries: number;
+    };
+    const job = jobFromCase(await readLayerCaseFile(convCase));
+    const g = goldenMapping(job);
+    expect(doc.match).toBe(true);
+    expect(doc.entriesPerOffset).toEqual(g.map.pairs.map((p) => p.output.length));
+    expect(doc.outputPoints).toBe(g.outCoords.length);
+    expect(doc.totalEntries).toBe(doc.entriesPerOffset.reduce((a, b) => a + b, 0));
+    for (const k of ['total', 'mapping', 'downsample', 'merge', 'load']) expect(doc.cycles[k]).toBeGreaterThan(0);
+  });
+  it('reports an engine error (more points than the buffers hold) with exit status 1', async () => {
+    const big = join(dir, 'bunny-sub.json');
+    await execa(bin, ['case', '--bunny', '--voxel', '0.5', '--layer', 'submanifold', '--kernel', '3', '--cin', '1', '--cout', '1', '--seed', '1', '-o', big]);
+    const r = await execa(bin, ['sim-map', big, '--preset', 'tiny'], { reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/engine error: COORD_OVERFLOW/);
+  });
+});
