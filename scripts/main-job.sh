@@ -10,3 +10,4 @@ $sf case --bunny --voxel 0.25 --layer submanifold --kernel 3 --stride 1 --cin 16
   --requant --relu --seed 1 -o "$case_file"
 $sf stats "$case_file"
 $sf golden "$case_file" -o .cache/main-job/bunny-submanifold.result.json
+$sf sim-map "$case_file" --preset fpga
