@@ -10,7 +10,8 @@
 // (no bubbles in steady state), and submanifold k = 3 with the symmetric shortcut takes ≤ 0.55×
 // the merge cycles of computing all 27 offsets (measured as conv k = 3 s = 1 on the same cloud:
 // same coordinates in and out, every offset merged).
-// Run: `npx tsx bench/run.ts mapping` (Yosys results are cached in .cache/synth).
+// Run: `npx tsx bench/run.ts mapping` (Yosys results are cached in .cache/synth). Simulation runs
+// on the shared co-simulation framework (generic harness, `speed` build profile, .cache/verilator).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveMapping } from '../generator/dsl/derive/mapping.ts';
@@ -59,7 +60,7 @@ const bench: Bench = {
     let mismatches = 0;
     for (const lanes of LANES) {
       const spec = benchSpec(lanes);
-      const { binary } = await buildMappingSim(spec);
+      const { binary } = await buildMappingSim(spec, { profile: 'speed' });
       const row: Record<string, unknown> = { lanes, axisDataWidth: spec.interfaces.axisDataWidth };
       const counters: Record<string, Record<string, number>> = {};
       for (const [label, layer] of Object.entries(layers)) {

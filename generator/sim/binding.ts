@@ -3,7 +3,8 @@
 // harness (testbench/harness.cpp). Port names follow DESIGN.md §5 (`_i`/`_o`); defaults:
 //   source `<prefix>tvalid_i tready_o tdata_i tlast_i`, sink `<prefix>tvalid_o tready_i tdata_o tlast_o`,
 //   AXI-Lite slave `<prefix>{aw,w,b,ar,r}…` (`awvalid_i awready_o awaddr_i wvalid_i wready_o wdata_i
-//   wstrb_i bvalid_o bready_i bresp_o arvalid_i arready_o araddr_i rvalid_o rready_i rdata_o rresp_o`).
+//   wstrb_i bvalid_o bready_i bresp_o arvalid_i arready_o araddr_i rvalid_o rready_i rdata_o rresp_o`;
+//   a slave without WSTRB (all bytes always written) sets `wstrb: null`).
 
 export interface StreamBinding {
   /** Name used on the harness command line (`--in NAME=FILE`, `--out NAME=FILE`). */
@@ -23,6 +24,8 @@ export interface AxilBinding {
   prefix: string;
   addrWidth: number;
   dataWidth: number;
+  /** WSTRB port name (default `<prefix>wstrb_i`); `null` = the slave has no WSTRB port. */
+  wstrb?: string | null;
 }
 
 export interface DutBinding {
@@ -70,9 +73,10 @@ export function bindingHeader(b: DutBinding): string {
   if (b.axil) {
     const p = b.axil.prefix;
     const n = (x: string) => `&top->${id(p + x)}`;
+    const wstrb = b.axil.wstrb === null ? 'nullptr' : b.axil.wstrb === undefined ? n('wstrb_i') : `&top->${id(b.axil.wstrb)}`;
     lines.push(
       `  h.setAxil(${n('awvalid_i')}, ${n('awready_o')}, ${n('awaddr_i')}, ${n('wvalid_i')}, ${n('wready_o')}, ` +
-        `${n('wdata_i')}, ${n('wstrb_i')}, ${b.axil.dataWidth / 8}, ${n('bvalid_o')}, ${n('bready_i')}, ${n('bresp_o')}, ` +
+        `${n('wdata_i')}, ${wstrb}, ${b.axil.dataWidth / 8}, ${n('bvalid_o')}, ${n('bready_i')}, ${n('bresp_o')}, ` +
         `${n('arvalid_i')}, ${n('arready_o')}, ${n('araddr_i')}, ${n('rvalid_o')}, ${n('rready_i')}, ${n('rdata_o')}, ` +
         `${n('rresp_o')}, ${b.axil.addrWidth}, ${b.axil.dataWidth});`,
     );

@@ -65,6 +65,8 @@ export interface ReportInfo {
   seed: number;
   xSeed: number;
   stall: number;
+  /** Per-port stall probabilities (RunOptions.stallPorts), when the run set any. */
+  stallPorts?: Record<string, number>;
   mismatches: Mismatch[];
   /** Harness failure (no progress, protocol violation, …), if any. */
   failure?: string;
@@ -76,7 +78,8 @@ export interface ReportInfo {
 
 export function mismatchReport(r: ReportInfo, maxLines = 10): string {
   const lines: string[] = [];
-  const head = `co-simulation ${r.failure ? 'failure' : 'mismatch'} in case ${r.caseName} (seed ${r.seed}, x-seed ${r.xSeed}, stall ${r.stall})`;
+  const ports = r.stallPorts ? `; ${Object.entries(r.stallPorts).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
+  const head = `co-simulation ${r.failure ? 'failure' : 'mismatch'} in case ${r.caseName} (seed ${r.seed}, x-seed ${r.xSeed}, stall ${r.stall}${ports})`;
   lines.push(head);
   if (r.failure) lines.push(`  harness: ${r.failure}`);
   if (r.mismatches.length > 0) {

@@ -1,7 +1,9 @@
 // One co-simulation: build (cached), run, compare with the expected beats; on a mismatch or a
 // harness failure, rebuild with --trace-fst, rerun the same seeds with a waveform and throw a
 // CosimMismatchError whose message is the full report (case, seed, cycle, beat, channel,
-// expected, actual, waveform path, command to reproduce).
+// expected, actual, waveform path, command to reproduce). A DUT whose output is not a fixed beat
+// sequence (the mapping engine: map entries interleave by timing) captures its sinks without an
+// expected count (`captures`) and compares them itself (`verify`), with the same report.
 import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSim, type BuildOptions, type BuildResult } from './build.ts';
@@ -24,6 +26,14 @@ export interface CosimOptions {
   build: BuildOptions;
   run: Omit<RunOptions, 'workDir' | 'outputs' | 'expect'>;
   checks: StreamCheck[];
+  /** Sinks captured without an expected beat count (the run does not wait for them; see `verify`). */
+  captures?: string[];
+  /**
+   * Comparison of the run beyond fixed beat sequences (order-independent streams, registers read
+   * over AXI-Lite): the mismatches it returns are reported like those of `checks`. Called once,
+   * on the first (untraced) run, also when the harness failed.
+   */
+  verify?: (result: RunResult) => Mismatch[];
   /** Rerun with a waveform on a mismatch (default true). */
   traceOnMismatch?: boolean;
   /** Where run files go (default RUNS_ROOT/<caseName>). */
@@ -53,16 +63,19 @@ export async function cosim(opts: CosimOptions): Promise<CosimResult> {
     ...opts.run,
     xSeed: opts.run.xSeed ?? xSeedFor(opts.run.seed),
     workDir,
-    outputs: opts.checks.map((c) => c.stream),
+    outputs: [...opts.checks.map((c) => c.stream), ...(opts.captures ?? []).filter((n) => !opts.checks.some((c) => c.stream === n))],
     expect: Object.fromEntries(opts.checks.map((c) => [c.stream, c.expected.length])),
   };
   const result = await runSim(build.binary, runOpts);
+  const stallPorts = opts.run.stallPorts && Object.keys(opts.run.stallPorts).length > 0 ? opts.run.stallPorts : undefined;
+  const stallText = `stall ${opts.run.stall ?? 0}${stallPorts ? ` (${Object.entries(stallPorts).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`;
   log(
-    `[cosim] ${opts.caseName}: seed ${opts.run.seed}, x-seed ${runOpts.xSeed}, stall ${opts.run.stall ?? 0}: ` +
+    `[cosim] ${opts.caseName}: seed ${opts.run.seed}, x-seed ${runOpts.xSeed}, ${stallText}: ` +
       `${result.summary.status}, ${result.cycles} cycles, ${Math.round(result.wallMs)} ms (build ${build.cached ? 'cached' : `${Math.round(build.buildMs)} ms`})`,
   );
   const mismatches: Mismatch[] = [];
   for (const c of opts.checks) mismatches.push(...compareStream(c.stream, c.layout, c.expected, result.outputs[c.stream] ?? []));
+  if (opts.verify) mismatches.push(...opts.verify(result));
   if (result.ok && mismatches.length === 0) return { build, result, mismatches, workDir };
 
   // Failure: rerun the same seeds with a waveform.
@@ -87,6 +100,7 @@ export async function cosim(opts: CosimOptions): Promise<CosimResult> {
     seed: opts.run.seed,
     xSeed: runOpts.xSeed!,
     stall: opts.run.stall ?? 0,
+    ...(stallPorts ? { stallPorts } : {}),
     mismatches,
     failure: result.ok ? undefined : `${result.summary.status}: ${result.summary.error || result.stderr.trim()}`,
     waveform,

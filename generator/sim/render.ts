@@ -1,11 +1,14 @@
-// Rendering of RTL for co-simulation, through the emission engine's renderer
-// (generator/emit/render.ts) so that the simulated Verilog is exactly what `generate` writes.
-// Test-only wrappers (templates/tb/) are rendered the same way with an extra `tb` context field;
-// they are never part of the product's module list.
-import { join } from 'node:path';
-import { derive } from '../dsl/derive/index.ts';
+// RTL for co-simulation, rendered by the emission engine's own renderer and context
+// (generator/emit/render.ts renderTemplateFile + templateContext, the calls generator/emit/index.ts
+// renderModules makes for `sparseforge generate`), so the simulated Verilog is exactly what
+// `generate` writes; nothing here compiles a template. Only the templates a simulation needs are
+// rendered (a half-written template of another unit does not stop it). Test-only wrappers
+// (templates/tb/) are not product modules: they get the same context plus an extra `tb` field.
+import { join, relative } from 'node:path';
+import { derive, type Derived } from '../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
-import { PROJECT_ROOT, renderTemplateFile, templateContext, TEMPLATE_DIR } from '../emit/render.ts';
+import { parseModules } from '../emit/ports.ts';
+import { listModuleTemplates, NON_MODULE_DIRS, PROJECT_ROOT, renderTemplateFile, templateContext, TEMPLATE_DIR, type ModuleTemplate } from '../emit/render.ts';
 
 export { PROJECT_ROOT, TEMPLATE_DIR };
 
@@ -15,16 +18,89 @@ export interface RtlFile {
   text: string;
 }
 
+/** A product module as `generate` writes it. */
+export interface ProductRtlFile extends RtlFile {
+  /** Module name, e.g. `sf_tiny_mapping_top`. */
+  module: string;
+  /** Template, relative to the project: `templates/mapping/mapping_top.v.hbs`. */
+  template: string;
+}
+
+/**
+ * One product module, rendered as emission renders it (generator/emit/index.ts renderModules:
+ * context, module-name check, file name) and with the file contents emitAccelerator writes.
+ */
+export function renderProductModule(spec: AcceleratorSpec, derived: Derived, t: ModuleTemplate): ProductRtlFile {
+  const fullName = `${derived.prefix}${t.name}`;
+  const text = renderTemplateFile(t.path, templateContext(spec, derived, t.name), TEMPLATE_DIR);
+  const declared = parseModules(text);
+  if (declared.length !== 1 || declared[0]!.name !== fullName) {
+    throw new Error(
+      `template ${t.path} must declare exactly one module named ${fullName} (one module per template), found ${
+        declared.map((m) => m.name).join(', ') || 'none'
+      }`,
+    );
+  }
+  return {
+    name: `${fullName}.v`,
+    text: text.endsWith('\n') ? text : `${text}\n`,
+    module: fullName,
+    template: relative(PROJECT_ROOT, t.path).split('\\').join('/'),
+  };
+}
+
+function stripComments(src: string): string {
+  return src.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+}
+
+/** Does `body` (comments stripped) instantiate module `name`? (`name #(` or `name inst (`.) */
+function instantiates(body: string, name: string): boolean {
+  const re = new RegExp(`(?<!\\bmodule\\s+)\\b${name.replace(/\$/g, '\\$')}\\s*(#\\s*\\(|[A-Za-z_][A-Za-z0-9_$]*\\s*\\()`);
+  return re.test(body);
+}
+
+/**
+ * The product modules of the design under `top` (a module name, e.g. `sf_tiny_mapping_top`): the
+ * top and every product module it instantiates, transitively; leaves first, the top last. Only
+ * these templates are rendered.
+ */
+export function renderHierarchy(spec: AcceleratorSpec, top: string): ProductRtlFile[] {
+  const derived = derive(spec);
+  const templates = new Map(listModuleTemplates(TEMPLATE_DIR).map((t) => [`${derived.prefix}${t.name}`, t]));
+  const names = [...templates.keys()].sort();
+  if (!templates.has(top)) throw new Error(`${top} is not a module of ${spec.name} (modules: ${names.join(', ')})`);
+  const out: ProductRtlFile[] = [];
+  const done = new Set<string>();
+  const visit = (name: string, path: string[]): void => {
+    if (path.includes(name)) throw new Error(`recursive instantiation: ${[...path, name].join(' → ')}`);
+    if (done.has(name)) return;
+    const f = renderProductModule(spec, derived, templates.get(name)!);
+    const body = stripComments(f.text);
+    for (const child of names) if (child !== name && instantiates(body, child)) visit(child, [...path, name]);
+    done.add(name);
+    out.push(f);
+  };
+  visit(top, []);
+  return out;
+}
+
 /**
  * Render templates (paths relative to templates/, e.g. `matrix_unit.v.hbs`, `tb/sim_top.v.hbs`)
- * for `spec`; each file is named after the module it declares.
+ * for `spec`; each file is named after the module it declares. Product templates are rendered
+ * exactly as emission renders them (renderProductModule); `extraContext` only reaches the
+ * test-only wrappers.
  */
 export function renderModules(spec: AcceleratorSpec, templates: string[], extraContext: object = {}): RtlFile[] {
   const derived = derive(spec);
   return templates.map((rel) => {
+    const path = join(TEMPLATE_DIR, rel);
     const base = rel.split('/').pop()!.replace(/\.v\.hbs$/, '');
+    if (!NON_MODULE_DIRS.includes(rel.split('/')[0]!)) {
+      const f = renderProductModule(spec, derived, { name: base, path });
+      return { name: f.name, text: f.text };
+    }
     const ctx = { ...templateContext(spec, derived, base), ...extraContext };
-    const text = renderTemplateFile(join(TEMPLATE_DIR, rel), ctx, TEMPLATE_DIR);
+    const text = renderTemplateFile(path, ctx, TEMPLATE_DIR);
     const m = /^\s*module\s+([A-Za-z_][A-Za-z0-9_$]*)/m.exec(text);
     if (!m) throw new Error(`template ${rel} declares no module`);
     return { name: `${m[1]}.v`, text };

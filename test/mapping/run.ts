@@ -1,8 +1,11 @@
-// Co-simulation helper of the mapping tests: build once per spec, run a job with backpressure,
-// compare every entry and every output coordinate with the golden model.
+// Co-simulation helper of the mapping tests, on the shared framework (generator/sim/): `cosim`
+// builds once per spec (cached in .cache/verilator), runs a job with backpressure and compares
+// every entry and every output coordinate with the golden model — a mismatch throws the
+// framework's CosimMismatchError (case, seed, cycle, coordinate, expected, actual, FST waveform of
+// a traced rerun); `simulate` only runs (error paths).
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 import { buildMappingSim } from '../../generator/sim/mapping/build.ts';
-import { compareMapping, goldenMapping, runMappingSim, type MapComparison, type MapJob, type MapSimResult, type StimulusOptions } from '../../generator/sim/mapping/driver.ts';
+import { cosimMapping, runMappingSim, type MapComparison, type MapJob, type MapSimResult, type StimulusOptions } from '../../generator/sim/mapping/driver.ts';
 
 const builds = new Map<string, Promise<string>>();
 
@@ -16,9 +19,7 @@ export function binaryFor(spec: AcceleratorSpec): Promise<string> {
 }
 
 export async function cosim(spec: AcceleratorSpec, job: MapJob, opts: StimulusOptions = {}): Promise<{ result: MapSimResult; cmp: MapComparison }> {
-  const bin = await binaryFor(spec);
-  const result = await runMappingSim(bin, spec, job, opts);
-  const cmp = compareMapping(spec, job, goldenMapping(job), result);
+  const { result, cmp } = await cosimMapping(spec, job, opts);
   return { result, cmp };
 }
 

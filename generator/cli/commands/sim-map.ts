@@ -5,7 +5,8 @@ import { resolveSpec } from '../../dsl/load.ts';
 import { inFile } from '../../io/files.ts';
 import { readLayerCaseFile } from '../../io/layer-case.ts';
 import { buildMappingSim } from '../../sim/mapping/build.ts';
-import { checkJobFits, compareMapping, goldenMapping, jobFromCase, runMappingSim } from '../../sim/mapping/driver.ts';
+import { CosimMismatchError } from '../../sim/compare.ts';
+import { checkJobFits, compareMapping, cosimMapping, goldenMapping, jobFromCase, runMappingSim } from '../../sim/mapping/driver.ts';
 import { specOptions, type SpecArgs } from './generate.ts';
 
 interface SimMapArgs extends SpecArgs {
@@ -25,7 +26,9 @@ export const simMapCommand: CommandModule<object, SimMapArgs> = {
           'Builds <name>_mapping_top with Verilator (cached in .cache/verilator), streams the case\'s\n' +
           'coordinates in canonical order, and prints the map entries per kernel offset, the output point\n' +
           'count, the mapping cycles and whether every entry and output coordinate matched the golden model.\n' +
-          'Exit status 1 on a mismatch or an engine error.',
+          'Exit status 1 on a mismatch or an engine error. On a mismatch the run is repeated with an FST\n' +
+          'waveform and the co-simulation report (case, seed, cycle, coordinate, expected, actual, waveform)\n' +
+          'goes to stderr.',
       )
       .positional('case', { type: 'string', describe: 'layer-case file (sparseforge.layer-case/1)', normalize: true })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON document' })
@@ -89,6 +92,14 @@ export const simMapCommand: CommandModule<object, SimMapArgs> = {
       out.push(`merge: ${r.counters.MAP_COMPARISONS} comparisons, ${cmpPerCycle.toFixed(3)} per busy lane-cycle`);
       out.push(cmp.ok ? 'RTL matches the golden model: every entry and output coordinate' : `RTL MISMATCH:\n  ${cmp.mismatches.join('\n  ')}`);
       process.stdout.write(`${out.join('\n')}\n`);
+    }
+    if (!cmp.ok && !r.status.error) {
+      // An RTL mismatch (not a refused run): the framework's report and waveform, on stderr.
+      try {
+        await cosimMapping(spec, job, { seed: a.seed, stallIn: stall, stallOut: stall, golden });
+      } catch (e) {
+        if (!(e instanceof CosimMismatchError)) throw e;
+      }
     }
     if (!cmp.ok) process.exitCode = 1;
   },

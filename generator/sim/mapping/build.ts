@@ -1,67 +1,56 @@
-// Verilator build of the mapping-engine harness (testbench/mapping/mapping_tb.cpp around
-// <prefix>mapping_top), cached under .cache/verilator/mapping-<hash>/ by the hash of the RTL, the
-// harness and the flags, so each configuration is compiled once and reused across stimulus files.
-// (The co-simulation framework's generic build cache in generator/sim/ is not there yet; this is
-// the small local equivalent. OBJCACHE=ccache makes a rebuild of known objects cheap.)
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { execa } from 'execa';
+// The mapping engine (<prefix>mapping_top) as a DUT of the shared co-simulation framework: its
+// RTL (the emission's hierarchy under the top, rtl.ts), its port binding for the generic harness
+// (testbench/harness.cpp: one AXI4-Stream source `in`, one sink `out`, the AXI4-Lite slave without
+// WSTRB) and a cached build (generator/sim/build.ts: .cache/verilator/<hash>, per-hash and slot
+// locks, ccache).
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
-import { PROJECT_ROOT, renderMappingRtl } from './rtl.ts';
+import { deriveMapping } from '../../dsl/derive/mapping.ts';
+import type { DutBinding } from '../binding.ts';
+import { buildSim, type BuildOptions, type BuildProfile, type BuildResult } from '../build.ts';
+import { renderMappingRtl } from './rtl.ts';
 
-export const MAPPING_TB = join(PROJECT_ROOT, 'testbench', 'mapping', 'mapping_tb.cpp');
-const VERILATOR_FLAGS = ['--cc', '--exe', '--build', '-O2', '--x-assign', 'fast', '--x-initial', 'fast', '--prefix', 'Vtop', '-Wno-fatal'];
-const CFLAGS = ['-O1', '-std=c++17'];
+/** Harness stream names of the mapping top. */
+export const MAPPING_STREAMS = { in: 'in', out: 'out' } as const;
 
-export interface MappingBuild {
-  dir: string;
-  binary: string;
+export function mappingBinding(spec: AcceleratorSpec): DutBinding {
+  const d = deriveMapping(spec);
+  return {
+    clock: 'clk_i',
+    reset: 'rst_i',
+    sources: [{ name: MAPPING_STREAMS.in, prefix: 's_axis_', width: d.axisWidth }],
+    sinks: [{ name: MAPPING_STREAMS.out, prefix: 'm_axis_', width: d.axisWidth }],
+    // The register block ignores WSTRB (templates/mapping/README.md) and has no such port.
+    axil: { prefix: 's_axil_', addrWidth: d.axilAddrWidth, dataWidth: d.axilWidth, wstrb: null },
+  };
+}
+
+export interface MappingBuildOptions {
+  /** `test` (default: X randomised, quick compile) or `speed` (benchmarks). */
+  profile?: BuildProfile;
+  /** Build with --trace-fst. */
+  trace?: boolean;
+  force?: boolean;
+}
+
+/** The framework's build options of `<prefix>mapping_top` for a spec. */
+export function mappingBuildOptions(spec: AcceleratorSpec, opts: MappingBuildOptions = {}): BuildOptions {
+  return {
+    files: renderMappingRtl(spec).map((f) => ({ name: f.name, text: f.text })),
+    top: deriveMapping(spec).topModule,
+    binding: mappingBinding(spec),
+    profile: opts.profile ?? 'test',
+    ...(opts.trace ? { trace: true } : {}),
+    ...(opts.force ? { force: true } : {}),
+  };
+}
+
+export interface MappingBuild extends BuildResult {
   /** False when the binary came from the cache. */
   built: boolean;
 }
 
-function cacheRoot(): string {
-  return process.env.SPARSEFORGE_CACHE ?? join(PROJECT_ROOT, '.cache');
-}
-
-export async function buildMappingSim(spec: AcceleratorSpec): Promise<MappingBuild> {
-  const files = renderMappingRtl(spec);
-  const tb = readFileSync(MAPPING_TB, 'utf8');
-  const h = createHash('sha256');
-  h.update(JSON.stringify(VERILATOR_FLAGS));
-  h.update(JSON.stringify(CFLAGS));
-  h.update(tb);
-  for (const f of files) h.update(`${f.name}\n${f.text}`);
-  const key = h.digest('hex').slice(0, 16);
-  const dir = join(cacheRoot(), 'verilator', `mapping-${spec.name}-${key}`);
-  const binary = join(dir, 'obj', 'Vtb');
-  if (existsSync(binary)) return { dir, binary, built: false };
-
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(join(tmp, 'rtl'), { recursive: true });
-  const paths = files.map((f) => {
-    const p = join(tmp, 'rtl', f.name);
-    writeFileSync(p, f.text);
-    return p;
-  });
-  const top = files[files.length - 1]!.module;
-  try {
-    await execa(
-      'verilator',
-      [...VERILATOR_FLAGS, '--top-module', top, '-Mdir', join(tmp, 'obj'), '-o', 'Vtb', '-j', '2', '-CFLAGS', CFLAGS.join(' '), MAPPING_TB, ...paths],
-      { env: { OBJCACHE: process.env.OBJCACHE ?? 'ccache' }, all: true },
-    );
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    const out = (e as { all?: string }).all ?? String(e);
-    throw new Error(`verilator build of ${top} failed:\n${out.split('\n').slice(-40).join('\n')}`);
-  }
-  try {
-    renameSync(tmp, dir);
-  } catch {
-    // Another process finished the same build first: use its result.
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  return { dir, binary, built: true };
+/** Build (or fetch from the cache) the harness binary of the spec's mapping engine. */
+export async function buildMappingSim(spec: AcceleratorSpec, opts: MappingBuildOptions = {}): Promise<MappingBuild> {
+  const r = await buildSim(mappingBuildOptions(spec, opts));
+  return { ...r, built: !r.cached };
 }
