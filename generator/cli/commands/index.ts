@@ -9,4 +9,3 @@ commands.push((await import('./generate.ts')).generateCommand);
 commands.push((await import('./schema.ts')).schemaCommand);
 commands.push((await import('./synth.ts')).synthCommand);
 commands.push((await import('./sim-map.ts')).simMapCommand);
-commands.push((await import('./sweep.ts')).sweepCommand);
