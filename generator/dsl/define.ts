@@ -3,7 +3,7 @@
 import { FieldError } from '../model/errors.ts';
 import { baseSpec } from './presets.ts';
 import { acceleratorSchema, crossRules, type AcceleratorSpec } from './spec.ts';
-import { deepMerge, isPlainObject, validate, type DeepPartial, type Issue } from './schema.ts';
+import { deepMerge, inSchemaOrder, isPlainObject, validate, type DeepPartial, type Issue } from './schema.ts';
 
 /** A spec that breaks one or more rules; `field`/`rule` are the first, `issues` all of them. */
 export class SpecError extends FieldError {
@@ -29,11 +29,14 @@ export function validateSpec(input: unknown): Issue[] {
   return validate(acceleratorSchema, crossRules, input);
 }
 
-/** A complete spec (every field present); throws SpecError. Returns a copy. */
+/**
+ * A complete spec (every field present); throws SpecError. Returns a copy whose keys are in
+ * schema order (equal specs give byte-identical manifests whatever order their keys came in).
+ */
 export function parseSpec(input: unknown): AcceleratorSpec {
   const issues = validateSpec(input);
   if (issues.length > 0) throw new SpecError(issues);
-  return structuredClone(input as AcceleratorSpec);
+  return inSchemaOrder(acceleratorSchema, input) as AcceleratorSpec;
 }
 
 export type SpecInput = DeepPartial<AcceleratorSpec> & { name: string };

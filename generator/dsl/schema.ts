@@ -101,12 +101,30 @@ export interface CrossRule<T> {
 function describeValue(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'number') return String(v);
+  if (typeof v === 'bigint') return `${v}n (a BigInt)`;
+  let s: string | undefined;
   try {
-    const s = JSON.stringify(v);
-    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+    s = JSON.stringify(v);
   } catch {
-    return String(v);
+    // Cycles, BigInts: fall back below.
   }
+  if (s === undefined) {
+    // Functions, symbols, cyclic or null-prototype objects (String() of those can throw too).
+    try {
+      s = typeof v === 'function' ? 'a function' : String(v).replace(/\s+/g, ' ');
+    } catch {
+      s = `a ${typeof v}`;
+    }
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/**
+ * The path of an object key: `a.b` for identifier-like keys, `a["b c"]` otherwise, so that a key
+ * holding dots, spaces or line breaks cannot break the one-line message or look like a path.
+ */
+function keyPath(path: string, key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? fieldPath(path, key) : `${path}[${JSON.stringify(key)}]`;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -175,8 +193,9 @@ function checkField(f: Field, v: unknown, path: string, issues: Issue[]): void {
       }
       const known = Object.keys(f.fields);
       for (const key of Object.keys(v)) {
-        if (!(key in f.fields)) {
-          issues.push({ field: fieldPath(path, key), rule: `unknown field (known: ${known.join(', ')})` });
+        // Own keys only: `constructor`, `toString`, `__proto__` … are unknown fields too.
+        if (!Object.hasOwn(f.fields, key)) {
+          issues.push({ field: keyPath(path, key), rule: `unknown field (known: ${known.join(', ')})` });
         }
       }
       for (const key of known) {
@@ -186,6 +205,25 @@ function checkField(f: Field, v: unknown, path: string, issues: Issue[]): void {
       }
       return;
     }
+  }
+}
+
+/**
+ * A copy of a structurally valid value with every object's keys in schema order, so that equal
+ * specs serialize to the same bytes (manifest.json) whatever the key order of the input.
+ */
+export function inSchemaOrder(f: Field, v: unknown): unknown {
+  switch (f.kind) {
+    case 'object': {
+      const o = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [k, sub] of Object.entries(f.fields)) out[k] = inSchemaOrder(sub, o[k]);
+      return out;
+    }
+    case 'enumSet':
+      return [...(v as unknown[])];
+    default:
+      return v;
   }
 }
 
@@ -227,14 +265,32 @@ export function defaults(f: Field): unknown {
  * replaces. Keys the base does not have are kept so that validation can reject them by name.
  */
 export function deepMerge(base: unknown, over: unknown): unknown {
-  if (over === undefined) return structuredClone(base);
+  if (over === undefined) return cloneValue(base);
   if (isPlainObject(base) && isPlainObject(over)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(base)) out[k] = structuredClone(base[k]);
-    for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+    for (const k of Object.keys(base)) setOwn(out, k, cloneValue(base[k]));
+    for (const [k, v] of Object.entries(over)) setOwn(out, k, deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, v));
     return out;
   }
-  return structuredClone(over);
+  return cloneValue(over);
+}
+
+/**
+ * A copy of `v`; a value that cannot be cloned (a function or symbol somewhere inside) is kept
+ * as it is: it can never pass validation, which then names its field (structuredClone would
+ * throw a DataCloneError naming nothing).
+ */
+function cloneValue(v: unknown): unknown {
+  try {
+    return structuredClone(v);
+  } catch {
+    return v;
+  }
+}
+
+/** `o[k] = v` that keeps a `__proto__` key as an own field (to be rejected by name) instead of re-parenting `o`. */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 export interface JsonSchemaOptions {

@@ -41,8 +41,12 @@ export function checkObject(
   return o;
 }
 
-/** `a.b` or `b` at the top level. */
+/**
+ * `a.b` or `b` at the top level; a key that is not identifier-like (spaces, dots, line breaks —
+ * an unknown field can be any string) is quoted, `a["x y"]`, so the message stays one line.
+ */
 export function join(field: string, key: string): string {
+  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key)) return `${field}[${JSON.stringify(key)}]`;
   return field === '' ? key : `${field}.${key}`;
 }
 

@@ -47,10 +47,20 @@ export interface PlyHeader {
   headerLines: number;
 }
 
+/**
+ * A FieldError whose text stays one printable line: header words, element names and tokens come
+ * from the file and may hold any byte (a stray CR, NUL or escape sequence), so control characters
+ * are shown as `\xNN`.
+ */
+function plyError(field: string, rule: string): FieldError {
+  const printable = (s: string) => s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return new FieldError(printable(field), printable(rule));
+}
+
 /** Parse the header of a PLY file. */
 export function parsePlyHeader(bytes: Uint8Array, name = 'PLY'): PlyHeader {
   function bad(line: number | undefined, rule: string): never {
-    throw new FieldError(line === undefined ? name : `${name} line ${line}`, rule);
+    throw plyError(line === undefined ? name : `${name} line ${line}`, rule);
   }
   if (!(bytes[0] === 0x70 && bytes[1] === 0x6c && bytes[2] === 0x79 && (bytes[3] === 0x0a || bytes[3] === 0x0d))) {
     bad(undefined, 'not a PLY file (it must start with the line "ply")');
@@ -156,27 +166,31 @@ function scalarType(word: string, lineNo: number, bad: (line: number, rule: stri
 export function parsePly(bytes: Uint8Array, name = 'PLY'): Float64Array {
   const h = parsePlyHeader(bytes, name);
   const vi = h.elements.findIndex((e) => e.name === 'vertex');
-  if (vi < 0) throw new FieldError(name, 'no "vertex" element in the header');
+  if (vi < 0) throw plyError(name, 'no "vertex" element in the header');
   const vertex = h.elements[vi];
   const axes = ['x', 'y', 'z'].map((a) => {
     const k = vertex.properties.findIndex((p) => p.name === a);
-    if (k < 0) throw new FieldError(name, `the vertex element has no "${a}" property`);
-    if (vertex.properties[k].type === 'list') throw new FieldError(name, `vertex property "${a}" is a list, expected a number`);
+    if (k < 0) throw plyError(name, `the vertex element has no "${a}" property`);
+    if (vertex.properties[k].type === 'list') throw plyError(name, `vertex property "${a}" is a list, expected a number`);
     return k;
   });
-  const out = new Float64Array(vertex.count * 3);
+  // A corrupt count must not size the output (RangeError, or gigabytes for a 1 kB file): every
+  // vertex takes at least one byte of the body, so a larger count fails in the readers below
+  // (truncated data / unexpected end of file) before a vertex past this capacity is visited.
+  const out = new Float64Array(Math.min(vertex.count, bytes.length - h.bodyOffset) * 3);
   const visit = (el: number, i: number, values: Float64Array) => {
     if (el !== vi) return;
     for (let a = 0; a < 3; a++) {
       const v = values[axes[a]];
       if (!Number.isFinite(v)) {
-        throw new FieldError(name, `vertex ${i}: non-finite ${'xyz'[a]} coordinate (${v})`);
+        throw plyError(name, `vertex ${i}: non-finite ${'xyz'[a]} coordinate (${v})`);
       }
       out[i * 3 + a] = v;
     }
   };
   if (h.format === 'ascii') readAscii(bytes, h, name, visit);
   else readBinary(bytes, h, name, visit);
+  if (out.length !== vertex.count * 3) throw new Error(`parsePly: ${vertex.count} vertices read into room for ${out.length / 3}`);
   return out;
 }
 
@@ -220,34 +234,34 @@ function readAscii(bytes: Uint8Array, h: PlyHeader, name: string, visit: Visit):
     const scalars = new Float64Array(el.properties.length);
     for (let i = 0; i < el.count; i++) {
       const line = nextLine();
-      if (line === undefined) throw new FieldError(name, `${el.name} ${i}: unexpected end of file (the header declares ${el.count} ${el.name} lines)`);
+      if (line === undefined) throw plyError(name, `${el.name} ${i}: unexpected end of file (the header declares ${el.count} ${el.name} lines)`);
       const toks = line.split(/\s+/);
       let t = 0;
       const take = (type: PlyScalarType, what: string): number => {
         const tok = toks[t++];
-        if (tok === undefined) throw new FieldError(`${name} line ${lineNo}`, `${el.name} ${i}: missing value for ${what}`);
+        if (tok === undefined) throw plyError(`${name} line ${lineNo}`, `${el.name} ${i}: missing value for ${what}`);
         const v = parseAsciiValue(tok, type);
-        if (v === undefined) throw new FieldError(`${name} line ${lineNo}`, `${el.name} ${i}: bad number "${tok}" for ${what} (${type})`);
+        if (v === undefined) throw plyError(`${name} line ${lineNo}`, `${el.name} ${i}: bad number "${tok}" for ${what} (${type})`);
         const r = INT_RANGE[type];
-        if (r && (v < r[0] || v > r[1])) throw new FieldError(`${name} line ${lineNo}`, `${el.name} ${i}: ${tok} out of range for ${what} (${type})`);
+        if (r && (v < r[0] || v > r[1])) throw plyError(`${name} line ${lineNo}`, `${el.name} ${i}: ${tok} out of range for ${what} (${type})`);
         return v;
       };
       el.properties.forEach((p, k) => {
         if (p.type === 'list') {
           const n = take(p.countType, `the length of list ${p.name}`);
-          if (n < 0) throw new FieldError(`${name} line ${lineNo}`, `${el.name} ${i}: negative list length ${n} for ${p.name}`);
+          if (n < 0) throw plyError(`${name} line ${lineNo}`, `${el.name} ${i}: negative list length ${n} for ${p.name}`);
           for (let m = 0; m < n; m++) take(p.itemType, `${p.name}[${m}]`);
           scalars[k] = n;
         } else scalars[k] = take(p.type, p.name);
       });
       if (t < toks.length) {
-        throw new FieldError(`${name} line ${lineNo}`, `${el.name} ${i}: ${toks.length - t} unexpected extra value(s) ("${toks[t]}")`);
+        throw plyError(`${name} line ${lineNo}`, `${el.name} ${i}: ${toks.length - t} unexpected extra value(s) ("${toks[t]}")`);
       }
       visit(ei, i, scalars);
     }
   });
   const rest = nextLine();
-  if (rest !== undefined) throw new FieldError(`${name} line ${lineNo}`, 'unexpected data after the last element');
+  if (rest !== undefined) throw plyError(`${name} line ${lineNo}`, 'unexpected data after the last element');
 }
 
 function readBinary(bytes: Uint8Array, h: PlyHeader, name: string, visit: Visit): void {
@@ -268,12 +282,15 @@ function readBinary(bytes: Uint8Array, h: PlyHeader, name: string, visit: Visit)
   };
   h.elements.forEach((el, ei) => {
     const scalars = new Float64Array(el.properties.length);
-    const truncated = (i: number) => new FieldError(name, `${el.name} ${i}: truncated binary data`);
+    const truncated = (i: number) => plyError(name, `${el.name} ${i}: truncated binary data`);
     // Fixed-size records (no lists) are checked in one step.
     const fixed = el.properties.every((p) => p.type !== 'list');
     if (fixed) {
       const rec = el.properties.reduce((s, p) => s + SIZE[p.type as PlyScalarType], 0);
       if (off + rec * el.count > len) throw truncated(Math.floor((len - off) / rec));
+      // An element without properties occupies no bytes: nothing to read (and its count, which
+      // nothing bounds, must not drive a loop). Only the vertex element is visited, and it has x, y, z.
+      if (rec === 0) return;
     }
     for (let i = 0; i < el.count; i++) {
       el.properties.forEach((p, k) => {
@@ -281,7 +298,7 @@ function readBinary(bytes: Uint8Array, h: PlyHeader, name: string, visit: Visit)
           if (off + SIZE[p.countType] > len) throw truncated(i);
           const n = read(p.countType);
           off += SIZE[p.countType];
-          if (n < 0) throw new FieldError(name, `${el.name} ${i}: negative list length ${n} for ${p.name}`);
+          if (n < 0) throw plyError(name, `${el.name} ${i}: negative list length ${n} for ${p.name}`);
           const bytesNeeded = n * SIZE[p.itemType];
           if (off + bytesNeeded > len) throw truncated(i);
           off += bytesNeeded;
@@ -296,7 +313,7 @@ function readBinary(bytes: Uint8Array, h: PlyHeader, name: string, visit: Visit)
     }
   });
   if (off < len) {
-    throw new FieldError(name, `${len - off} byte(s) of unexpected data after the last element (check the header's counts and types)`);
+    throw plyError(name, `${len - off} byte(s) of unexpected data after the last element (check the header's counts and types)`);
   }
 }
 
