@@ -1,3 +1,14 @@
+sf_fpga_accel.v
+sf_fpga_accel_ctrl.v
+sf_fpga_accel_gather.v
+sf_fpga_accel_loader.v
+sf_fpga_accel_mapbuf.v
+sf_fpga_accel_output.v
+sf_fpga_accel_ram.v
+sf_fpga_accel_regs.v
+sf_fpga_accel_scatter.v
+sf_fpga_accel_sched.v
+sf_fpga_accel_wfetch.v
 sf_fpga_map_axis_out.v
 sf_fpga_map_downsample.v
 sf_fpga_map_engine.v

@@ -1,3 +1,14 @@
+sf_tiny_accel.v
+sf_tiny_accel_ctrl.v
+sf_tiny_accel_gather.v
+sf_tiny_accel_loader.v
+sf_tiny_accel_mapbuf.v
+sf_tiny_accel_output.v
+sf_tiny_accel_ram.v
+sf_tiny_accel_regs.v
+sf_tiny_accel_scatter.v
+sf_tiny_accel_sched.v
+sf_tiny_accel_wfetch.v
 sf_tiny_map_axis_out.v
 sf_tiny_map_downsample.v
 sf_tiny_map_engine.v

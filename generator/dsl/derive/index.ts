@@ -11,6 +11,7 @@ import { deriveMapping, type MappingDerived } from './mapping.ts';
 import { deriveMatrix, type MatrixDerived } from './matrix.ts';
 import { derivePostproc, type PostprocDerived } from './postproc.ts';
 import { deriveRegisters, LAYER_TYPE_CODES, type RegisterMap } from './registers.ts';
+import { deriveAccel, type AccelDerived } from './accel.ts';
 
 export interface BufferDerived {
   depth: number;
@@ -129,6 +130,8 @@ export interface Derived {
   matrix: MatrixDerived;
   postproc: PostprocDerived;
   registers: RegisterMap;
+  /** The complete accelerator's top level (accel.ts). */
+  accel: AccelDerived;
 }
 
 /** JSON with object keys sorted at every level: the form the config hash is taken over. */
@@ -258,6 +261,7 @@ export function derive(spec: AcceleratorSpec): Derived {
     matrix,
     postproc,
     registers,
+    accel: deriveAccel(spec, registers),
   };
 }
 

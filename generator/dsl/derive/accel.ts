@@ -1,0 +1,1049 @@
+// Derived parameters of the complete accelerator's top level and its own submodules
+// (templates/top/*.v.hbs); aggregated by derive/index.ts as `derived.accel`. Every number those
+// templates print comes from here (docs/accelerator.md describes the architecture and the
+// stream formats these numbers lay out).
+//
+// Buffers (all simple dual-port, synchronous read: block RAM):
+//   features     featureDepth words of rows·inWidth bits, tile-major: word t·N_in + j holds input
+//                channels [t·rows, (t+1)·rows) of canonical input point j;
+//   weights      weightDepth words of cols·weightWidth bits, a ring of (cout tile, cin tile)
+//                pairs; a pair is K·rows words (K = k³ kernel offsets), offset i's tile at i·rows;
+//   accumulators accumulatorDepth words of cols·accWidth bits, word t·N_out + q = output channels
+//                [t·cols, (t+1)·cols) of output point q;
+//   map banks    one per mapping lane, floor(mapDepth / lanes) entries {output, input} each;
+//   out coords   coordDepth points (the output coordinates, streamed out first).
+import type { AcceleratorSpec } from '../spec.ts';
+import { maxKernelVolume, pointWidth } from '../spec.ts';
+import { deriveMapping } from './mapping.ts';
+import { deriveMatrix } from './matrix.ts';
+import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
+import { derivePostproc } from './postproc.ts';
+import { ERROR_CODES, LAYER_TYPE_CODES, type RegisterMap } from './registers.ts';
+
+/** A field of a packed word: bits [msb:lsb]. */
+export interface PackedField {
+  lsb: number;
+  msb: number;
+  width: number;
+}
+
+/** One beat-sized slice of a table word (bias, multipliers, shifts) or an output word. */
+export interface BeatSlice {
+  index: number;
+  /** Bits [msb:lsb] of the word carried by this beat (the last beat may be partial). */
+  lsb: number;
+  msb: number;
+  width: number;
+  /** Beat index literal (beat counter width). */
+  lit: string;
+  /** The beat's bits as they come off the stream: `s_data_i[width-1:0]` or the whole beat. */
+  axisMsb: number;
+}
+
+/** A read-mux entry of the register file: `{idx}: rdata_d = {expr};`. */
+export interface RegRead {
+  name: string;
+  idxLit: string;
+  expr: string;
+}
+
+/** An RW register field held in the register file. */
+export interface RegField {
+  reg: string;
+  field: string;
+  /** Register signal in accel_regs (`<sig>_q`). */
+  sig: string;
+  idxLit: string;
+  width: number;
+  msb: number;
+  lsb: number;
+  fieldMsb: number;
+  resetLit: string;
+}
+
+export interface AccelDerived {
+  /** Module names. */
+  m: {
+    top: string;
+    regs: string;
+    ctrl: string;
+    loader: string;
+    mapbuf: string;
+    sched: string;
+    wfetch: string;
+    gather: string;
+    scatter: string;
+    output: string;
+    ram: string;
+    fifo: string;
+    matrix: string;
+    postproc: string;
+    engine: string;
+  };
+
+  // ---- streams
+  axisW: number;
+  axisM: number;
+  pointW: number;
+  pointM: number;
+  /** AXI-Stream bits above one point (0: none). */
+  axisPointPad: number;
+  axisPadLsb: number;
+
+  // ---- points, channels, kernel
+  cntW: number;
+  cntM: number;
+  idxW: number;
+  idxM: number;
+  cntZero: string;
+  cntOne: string;
+  coordDepthCntLit: string;
+  chW: number;
+  chM: number;
+  chZero: string;
+  maxChannelsLit: string;
+  kW: number;
+  kM: number;
+  kZero: string;
+  kMaxLit: string;
+  kNeedsMaxCheck: boolean;
+  strideW: number;
+  strideM: number;
+  tsW: number;
+  tsM: number;
+  typeSubLit: string;
+  typeConvLit: string;
+  typeTransLit: string;
+  /** Kernel volume K = k³ (1 … maxVolume). */
+  kvW: number;
+  kvM: number;
+  kvOne: string;
+  /** k·k·k computed at 3·kW bits, then the low kvW bits kept (k is checked first). */
+  kCubeW: number;
+  kCubeM: number;
+  kidxW: number;
+  kidxM: number;
+  kidxOne: string;
+  kidxZero: string;
+  rows: number;
+  cols: number;
+  rowsLog2: number;
+  colsLog2: number;
+  /** rows − 1 in chW + 1 bits: ceil(Cin / rows) = (Cin + rows − 1) >> log2(rows). */
+  chRoundW: number;
+  chRoundM: number;
+  rowsM1Lit: string;
+  colsM1Lit: string;
+  tiW: number;
+  tiM: number;
+  toW: number;
+  toM: number;
+  tiOne: string;
+  toOne: string;
+  toZero: string;
+  tiZero: string;
+  /** Cout-tile index (0 … maxOutTiles − 1). */
+  toIdxW: number;
+  toIdxM: number;
+  /** Table depth (power of two ≥ maxOutTiles, so every index is in range). */
+  tblDepth: number;
+  /** K·rows: words of one weight pair. */
+  krW: number;
+  krM: number;
+  /** Bits of K·rows before truncation to krW: kvW + rowsLog2. */
+  krRawW: number;
+  krRawM: number;
+  /** Pairs Ti·To. */
+  pairW: number;
+  pairM: number;
+  pairOne: string;
+
+  // ---- buffers
+  featDepth: number;
+  featAw: number;
+  featAwM: number;
+  featCntW: number;
+  featCntM: number;
+  featWordW: number;
+  featWordM: number;
+  /** n_in · Ti (cntW + tiW bits) compared with featureDepth. */
+  featNeedW: number;
+  featNeedM: number;
+  featDepthNeedLit: string;
+  /** The capacity compares are not constant for their widths. */
+  featCheck: boolean;
+  accCheck: boolean;
+  chCheck: boolean;
+  accDepth: number;
+  accAw: number;
+  accAwM: number;
+  accAwZero: string;
+  accAwOne: string;
+  accLastLit: string;
+  accWordW: number;
+  accWordM: number;
+  accWordZero: string;
+  accNeedW: number;
+  accNeedM: number;
+  accDepthNeedLit: string;
+  wDepth: number;
+  wAw: number;
+  wAwM: number;
+  wWordW: number;
+  wWordM: number;
+  wFillW: number;
+  wFillM: number;
+  wDepthFillLit: string;
+  /** Compare width of fill (wFillW) and K·rows (krW). */
+  wCmpW: number;
+  /** Padding of `{kidx, rowsLog2 zeros}` to wAw bits (0: none). */
+  wKidxPad: number;
+  lanes: number;
+  laneIdxW: number;
+  laneIdxM: number;
+  laneLastLit: string;
+  laneZeroLit: string;
+  laneOneLit: string;
+  /** Per lane: its slot in a map word and its fields in the flattened per-bank buses. */
+  laneList: {
+    index: number;
+    lit: string;
+    slotLsb: number;
+    slotMsb: number;
+    wrLsb: number;
+    wrMsb: number;
+    nsegLsb: number;
+    nsegMsb: number;
+    lastLsb: number;
+    lastMsb: number;
+  }[];
+  /** lanes · entryW: each bank's last written entry. */
+  lastBusW: number;
+  lastBusM: number;
+  /** lanes · bankCntW and lanes · segIdxW: the flattened write pointers and segment counts. */
+  wrBusW: number;
+  wrBusM: number;
+  nsegBusW: number;
+  nsegBusM: number;
+  bankDepth: number;
+  bankAw: number;
+  bankAwM: number;
+  bankCntW: number;
+  bankCntM: number;
+  bankDepthLit: string;
+  bankCntZero: string;
+  bankCntOne: string;
+  entryW: number;
+  entryM: number;
+  /** Segment table per bank: depth (power of two > maxVolume), index/count width. */
+  segDepth: number;
+  segLast: number;
+  segIdxW: number;
+  segIdxM: number;
+  segIdxZero: string;
+  segIdxOne: string;
+  segIdxMaxLit: string;
+  /** Segment word {mirror, kidx, start}. */
+  segW: number;
+  segM: number;
+  seg: { start: PackedField; kidx: PackedField; mirror: number };
+  /** Open segments are cut into passes of at least this many entries (bankCntW literal). */
+  chunkMin: number;
+  chunkMinLit: string;
+  /** Pass length width: max(bankCntW, cntW). */
+  lenW: number;
+  lenM: number;
+  lenOne: string;
+  lenZero: string;
+
+  // ---- map words (from the mapping engine)
+  mapWordW: number;
+  mapWordM: number;
+  slot: { w: number; m: number; valid: number; mirror: number; kidx: PackedField; inIdx: PackedField; outIdx: PackedField };
+
+  // ---- descriptors
+  gd: {
+    w: number;
+    m: number;
+    /** Entries are the indices 0 … len−1 themselves (identity or drain pass), not map entries. */
+    synth: number;
+    /** Rows are zero (drain pass: read, finalize and clear every accumulator word). */
+    zero: number;
+    final: number;
+    lastTo: number;
+    swap: number;
+    bank: PackedField;
+    start: PackedField;
+    len: PackedField;
+    to: PackedField;
+    featBase: PackedField;
+    accBase: PackedField;
+  };
+  wd: { w: number; m: number; kind: PackedField; kidx: PackedField };
+  pinfo: { w: number; m: number; final: number; lastTo: number; to: PackedField };
+  descFifoDepth: number;
+  descFifoPtrW: number;
+  descFifoCntW: number;
+  pinfoFifoDepth: number;
+  pinfoFifoPtrW: number;
+  pinfoFifoCntW: number;
+  /** Credit FIFOs behind the one-cycle read pipelines (gather, weight fetch, scatter, coordinates). */
+  pipeFifoDepth: number;
+  pipeFifoPtrW: number;
+  pipeFifoCntW: number;
+
+  // ---- gather / scatter
+  xW: number;
+  xM: number;
+  tagW: number;
+  tagM: number;
+  psumW: number;
+  psumM: number;
+  psumExt: number;
+  /** Index (idxW bits) to feature / accumulator address expressions: see fitExpr. */
+  gidxToFeat: string;
+  sidxToAcc: string;
+  qToIdx: string;
+  featAddrCmpPad: number;
+  forwarding: boolean;
+  scatterOutW: number;
+  scatterOutM: number;
+
+  // ---- loader sections
+  secW: number;
+  secM: number;
+  secZero: string;
+  secOne: string;
+  /** Zero-extensions into secW bits. */
+  secPadCnt: number;
+  secPadKr: number;
+  secPadTo: number;
+  tblBeatW: number;
+  tblBeatM: number;
+  tblBeatZero: string;
+  tblBeatOne: string;
+  hasBias: boolean;
+  hasRequant: boolean;
+  hasRelu: boolean;
+  biasSlices: BeatSlice[];
+  multSlices: BeatSlice[];
+  shiftSlices: BeatSlice[];
+  biasBeatsLit: string;
+  multBeatsLit: string;
+  shiftBeatsLit: string;
+  biasLastBeatLit: string;
+  multLastBeatLit: string;
+  shiftLastBeatLit: string;
+  biasBusW: number;
+  biasBusM: number;
+  multBusW: number;
+  multBusM: number;
+  shiftBusW: number;
+  shiftBusM: number;
+
+  // ---- output
+  outQW: number;
+  outQM: number;
+  outBeats: number;
+  accBeats: number;
+  outBeatW: number;
+  outBeatM: number;
+  outBeatZero: string;
+  outBeatOne: string;
+  outLastBeatLit: string;
+  accLastBeatLit: string;
+  serW: number;
+  serM: number;
+  /** Padding of the accumulator word / the requantized word to serW (0: none). */
+  serAccPad: number;
+  serQPad: number;
+  serSlices: { index: number; lsb: number; msb: number; lit: string }[];
+  coordOutPad: number;
+
+  // ---- registers and control
+  axilW: number;
+  axilM: number;
+  axilStrbM: number;
+  axilAddrW: number;
+  axilAddrM: number;
+  regIdxW: number;
+  regIdxM: number;
+  regIdxLsb: number;
+  axilZero: string;
+  regReads: RegRead[];
+  regFields: RegField[];
+  /** POSTPROC enables without a register field (the stage was not generated): tied to 0. */
+  regAbsent: { sig: string }[];
+  regIdx: Record<string, string>;
+  controlStartBit: number;
+  controlClearBit: number;
+  statusDoneBit: number;
+  statusErrorBit: number;
+  hiLatches: { port: string; loIdxLit: string; hiMsb: number; hiLsb: number }[];
+  counterW: number;
+  counterM: number;
+  counterZero: string;
+  counterOne: string;
+  errW: number;
+  errM: number;
+  err: Record<string, string>;
+  sweepLastLit: string;
+  /**
+   * Verilog expressions and literals whose widths depend on the spec (zero-extensions,
+   * truncations, packed positions), by the name the templates use.
+   */
+  ex: Record<string, string | number>;
+}
+
+function lit(width: number, value: number | bigint): string {
+  const v = BigInt(value);
+  if (v < 0n || v >= 1n << BigInt(width)) throw new RangeError(`accel: literal ${v} does not fit ${width} bits`);
+  return `${width}'d${v.toString()}`;
+}
+
+/** Fields packed LSB first. */
+function pack<K extends string>(fields: [K, number][]): { fields: Record<K, PackedField>; w: number } {
+  let lsb = 0;
+  const out = {} as Record<K, PackedField>;
+  for (const [name, width] of fields) {
+    out[name] = { lsb, msb: lsb + width - 1, width };
+    lsb += width;
+  }
+  return { fields: out, w: lsb };
+}
+
+/** Verilog expression giving `sig` (from bits wide) at `to` bits: truncate or zero-extend. */
+export function fitExpr(sig: string, from: number, to: number): string {
+  if (from === to) return sig;
+  if (from > to) return `${sig}[${to - 1}:0]`;
+  return `{${to - from}'d0, ${sig}}`;
+}
+
+function slices(wordWidth: number, W: number, beatW: number): BeatSlice[] {
+  const n = ceilDiv(wordWidth, W);
+  const out: BeatSlice[] = [];
+  for (let j = 0; j < n; j++) {
+    const lsb = j * W;
+    const msb = Math.min(wordWidth, lsb + W) - 1;
+    const width = msb - lsb + 1;
+    out.push({ index: j, lsb, msb, width, lit: lit(beatW, j), axisMsb: width - 1 });
+  }
+  return out;
+}
+
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): AccelDerived {
+  const prefix = `${spec.name}_`;
+  const mp = deriveMapping(spec);
+  const mx = deriveMatrix(spec);
+  const pp = derivePostproc(spec);
+  const { arithmetic: ar, buffers: bf, matrix: mt, interfaces: io, postprocess: po } = spec;
+  const W = io.axisDataWidth;
+  const PW = pointWidth(spec);
+  const R = mt.rows;
+  const C = mt.cols;
+  const V = maxKernelVolume(spec);
+  const L = spec.mapping.lanes;
+
+  const cntW = countWidth(bf.coordDepth);
+  const idxW = addrWidth(bf.coordDepth);
+  const chW = countWidth(mt.maxChannels);
+  const kW = countWidth(spec.mapping.maxKernelSize);
+  const kvW = countWidth(V);
+  const kidxW = addrWidth(V);
+  const maxInTiles = ceilDiv(mt.maxChannels, R);
+  const maxOutTiles = ceilDiv(mt.maxChannels, C);
+  const tiW = countWidth(maxInTiles);
+  const toW = countWidth(maxOutTiles);
+  const toIdxW = addrWidth(maxOutTiles);
+  const krW = countWidth(V * R);
+  const pairW = countWidth(maxInTiles * maxOutTiles);
+
+  const featAw = addrWidth(bf.featureDepth);
+  const featCntW = countWidth(bf.featureDepth);
+  const accAw = addrWidth(bf.accumulatorDepth);
+  const wAw = addrWidth(bf.weightDepth);
+  const wFillW = countWidth(bf.weightDepth);
+  const bankDepth = Math.floor(bf.mapDepth / L);
+  if (bankDepth < 1) throw new RangeError(`accel: buffers.mapDepth ${bf.mapDepth} gives no entry per lane`);
+  const bankAw = addrWidth(bankDepth);
+  const bankCntW = countWidth(bankDepth);
+  const laneIdxW = addrWidth(L);
+  const segDepth = pow2AtLeast(V + 1);
+  const segIdxW = clog2(segDepth);
+  const segPack = pack<'start' | 'kidx' | 'mirror'>([
+    ['start', bankAw],
+    ['kidx', kidxW],
+    ['mirror', 1],
+  ]);
+  const chunkMin = Math.max(1, Math.min(bankDepth, Math.max(4, 2 * R)));
+  const lenW = Math.max(bankCntW, cntW);
+
+  const rowsLog2 = clog2(R);
+  const colsLog2 = clog2(C);
+  if (2 ** rowsLog2 !== R || 2 ** colsLog2 !== C) throw new RangeError('accel: matrix rows and cols must be powers of two');
+  const wKidxPad = wAw - kidxW - rowsLog2;
+  if (wKidxPad < 0) throw new RangeError('accel: weight buffer smaller than maxKernelSize³ · rows');
+
+  // Descriptors.
+  const gdPack = pack<'synth' | 'zero' | 'final' | 'lastTo' | 'swap' | 'bank' | 'start' | 'len' | 'to' | 'featBase' | 'accBase'>([
+    ['synth', 1],
+    ['zero', 1],
+    ['final', 1],
+    ['lastTo', 1],
+    ['swap', 1],
+    ['bank', laneIdxW],
+    ['start', bankAw],
+    ['len', lenW],
+    ['to', toIdxW],
+    ['featBase', featAw],
+    ['accBase', accAw],
+  ]);
+  const wdPack = pack<'kind' | 'kidx'>([
+    ['kind', 2],
+    ['kidx', kidxW],
+  ]);
+  const piPack = pack<'final' | 'lastTo' | 'to'>([
+    ['final', 1],
+    ['lastTo', 1],
+    ['to', toIdxW],
+  ]);
+
+  // Loader sections: the longest one in beats.
+  const biasBusW = C * ar.accWidth;
+  const multBusW = C * po.multiplierWidth;
+  const shiftBusW = C * po.shiftWidth;
+  const biasBeats = ceilDiv(biasBusW, W);
+  const multBeats = ceilDiv(multBusW, W);
+  const shiftBeats = ceilDiv(shiftBusW, W);
+  const tblBeatW = addrWidth(Math.max(biasBeats, multBeats, shiftBeats));
+  const secW =
+    Math.max(cntW + tiW, pairW + krW, toW + clog2(Math.max(biasBeats, multBeats, shiftBeats)) + 1, krW, cntW) + 1;
+  const featNeedW = cntW + tiW;
+  const accNeedW = cntW + toW;
+
+  // Output words.
+  const outQW = C * ar.outWidth;
+  const accWordW = C * ar.accWidth;
+  const outBeats = ceilDiv(outQW, W);
+  const accBeats = ceilDiv(accWordW, W);
+  const maxBeats = Math.max(outBeats, accBeats);
+  const outBeatW = addrWidth(maxBeats);
+  const serW = maxBeats * W;
+
+  const pipeFifoDepth = 4;
+  const descFifoDepth = 4;
+  const pinfoFifoDepth = 8;
+
+  // ---- register file
+  const axilW = io.axilDataWidth;
+  const stride = axilW / 8;
+  const regIdxW = registers.indexWidth;
+  const regIdxLsb = clog2(stride);
+  const byName = new Map(registers.registers.map((r) => [r.name, r]));
+  const reg = (name: string) => {
+    const r = byName.get(name);
+    if (!r) throw new Error(`accel: register ${name} missing from the register map`);
+    return r;
+  };
+  const fieldOf = (rname: string, fname: string) => {
+    const f = reg(rname).fields.find((x) => x.name === fname);
+    if (!f) throw new Error(`accel: register field ${rname}.${fname} missing from the register map`);
+    return f;
+  };
+  const idxLit = (name: string) => lit(regIdxW, reg(name).index);
+  const rwDefs: [string, string, string][] = [
+    ['LAYER_TYPE', 'TYPE', 'type'],
+    ['KERNEL_SIZE', 'SIZE', 'k'],
+    ['STRIDE', 'STRIDE', 'stride'],
+    ['IN_TENSOR_STRIDE', 'LOG2', 'ts'],
+    ['IN_POINTS', 'COUNT', 'n_in'],
+    ['OUT_POINTS', 'COUNT', 'n_out'],
+    ['IN_CHANNELS', 'COUNT', 'cin'],
+    ['OUT_CHANNELS', 'COUNT', 'cout'],
+  ];
+  const pprr = reg('POSTPROC');
+  const regAbsent: { sig: string }[] = [];
+  for (const [f, sig] of [
+    ['BIAS_EN', 'bias'],
+    ['REQUANT_EN', 'requant'],
+    ['RELU_EN', 'relu'],
+  ] as const) {
+    if (pprr.fields.some((x) => x.name === f)) rwDefs.push(['POSTPROC', f, sig]);
+    else regAbsent.push({ sig });
+  }
+  const regFields: RegField[] = rwDefs.map(([r, f, sig]) => {
+    const fd = fieldOf(r, f);
+    return {
+      reg: r,
+      field: f,
+      sig,
+      idxLit: idxLit(r),
+      width: fd.width,
+      msb: fd.msb,
+      lsb: fd.lsb,
+      fieldMsb: fd.width - 1,
+      resetLit: lit(fd.width, fd.reset),
+    };
+  });
+  const expectWidth = (r: string, f: string, w: number) => {
+    const fd = fieldOf(r, f);
+    if (fd.width !== w) throw new Error(`accel: ${r}.${f} is ${fd.width} bits, the datapath expects ${w}`);
+  };
+  expectWidth('LAYER_TYPE', 'TYPE', 2);
+  expectWidth('KERNEL_SIZE', 'SIZE', kW);
+  expectWidth('STRIDE', 'STRIDE', mp.strideWidth);
+  expectWidth('IN_TENSOR_STRIDE', 'LOG2', mp.tsWidth);
+  expectWidth('IN_POINTS', 'COUNT', cntW);
+  expectWidth('OUT_POINTS', 'COUNT', cntW);
+  expectWidth('IN_CHANNELS', 'COUNT', chW);
+  expectWidth('OUT_CHANNELS', 'COUNT', chW);
+
+  const rwSig = new Map(regFields.map((f) => [`${f.reg}.${f.field}`, `${f.sig}_q`]));
+  const counterPorts: Record<string, string> = {
+    PERF_TOTAL_CYCLES: 'cnt_total',
+    PERF_MAPPING_CYCLES: 'cnt_mapping',
+    PERF_COMPUTE_CYCLES: 'cnt_compute',
+    PERF_STALL_CYCLES: 'cnt_stall',
+    PERF_MAP_ENTRIES: 'cnt_entries',
+  };
+  const hiLatches: AccelDerived['hiLatches'] = [];
+  const regReads: RegRead[] = [];
+  for (const r of registers.registers) {
+    const parts: { lsb: number; width: number; expr: string }[] = [];
+    const perf = /^(PERF_[A-Z_]+?)(_LO|_HI)?$/.exec(r.name);
+    const perfPort = perf ? counterPorts[perf[1]!] : undefined;
+    for (const f of r.fields) {
+      let expr: string | null;
+      const key = `${r.name}.${f.name}`;
+      if (rwSig.has(key)) expr = key === 'OUT_POINTS.COUNT' ? 'out_points' : rwSig.get(key)!;
+      else if (f.access === 'WO') expr = null;
+      else if (r.name === 'STATUS') {
+        expr = { BUSY: 'busy_i', DONE: 'done_q', ERROR: 'err_q', ERROR_CODE: 'err_code_q' }[f.name] ?? null;
+        if (expr === null) throw new Error(`accel: unknown STATUS field ${f.name}`);
+      } else if (perfPort !== undefined) {
+        if (perf![2] === '_HI') {
+          expr = `${perfPort}_hi_q`;
+          hiLatches.push({ port: perfPort, loIdxLit: idxLit(`${perf![1]}_LO`), hiMsb: registers.perfCounterWidth - 1, hiLsb: axilW });
+        } else if (perf![2] === '_LO') expr = `${perfPort}_i[${f.width - 1}:0]`;
+        else expr = `${perfPort}_i`;
+      } else if (f.access === 'RO') expr = lit(f.width, f.reset);
+      else throw new Error(`accel: register field ${key} (${f.access}) has no source in the register file`);
+      if (expr !== null) parts.push({ lsb: f.lsb, width: f.width, expr });
+    }
+    parts.sort((a, b) => b.lsb - a.lsb);
+    const cat: string[] = [];
+    let top = axilW;
+    for (const p of parts) {
+      const gap = top - (p.lsb + p.width);
+      if (gap > 0) cat.push(`${gap}'d0`);
+      cat.push(p.expr);
+      top = p.lsb;
+    }
+    if (top > 0) cat.push(`${top}'d0`);
+    const expr = cat.length === 1 ? cat[0]! : `{${cat.join(', ')}}`;
+    regReads.push({ name: r.name, idxLit: idxLit(r.name), expr });
+  }
+  const regIdx: Record<string, string> = {};
+  for (const n of ['CONTROL', 'STATUS']) regIdx[n] = idxLit(n);
+
+  const errW = 8;
+  const err = Object.fromEntries(ERROR_CODES.map((e) => [e.name, lit(errW, e.code)]));
+
+  const psumW = mx.psumWidth;
+  const ceilFields = mp; // slot layout comes from the mapping engine
+  const laneList = Array.from({ length: L }, (_, l) => ({
+    index: l,
+    lit: lit(laneIdxW, l),
+    slotLsb: l * ceilFields.slotWidth,
+    slotMsb: (l + 1) * ceilFields.slotWidth - 1,
+    wrLsb: l * bankCntW,
+    wrMsb: (l + 1) * bankCntW - 1,
+    nsegLsb: l * segIdxW,
+    nsegMsb: (l + 1) * segIdxW - 1,
+    lastLsb: l * 2 * idxW,
+    lastMsb: (l + 1) * 2 * idxW - 1,
+  }));
+
+  return {
+    m: {
+      top: `${prefix}accel`,
+      regs: `${prefix}accel_regs`,
+      ctrl: `${prefix}accel_ctrl`,
+      loader: `${prefix}accel_loader`,
+      mapbuf: `${prefix}accel_mapbuf`,
+      sched: `${prefix}accel_sched`,
+      wfetch: `${prefix}accel_wfetch`,
+      gather: `${prefix}accel_gather`,
+      scatter: `${prefix}accel_scatter`,
+      output: `${prefix}accel_output`,
+      ram: `${prefix}accel_ram`,
+      fifo: mx.fifoModule,
+      matrix: mx.module,
+      postproc: pp.module,
+      engine: mp.engineModule,
+    },
+    axisW: W,
+    axisM: W - 1,
+    pointW: PW,
+    pointM: PW - 1,
+    axisPointPad: W - PW,
+    axisPadLsb: PW,
+
+    cntW,
+    cntM: cntW - 1,
+    idxW,
+    idxM: idxW - 1,
+    cntZero: lit(cntW, 0),
+    cntOne: lit(cntW, 1),
+    coordDepthCntLit: lit(cntW, bf.coordDepth),
+    chW,
+    chM: chW - 1,
+    chZero: lit(chW, 0),
+    maxChannelsLit: lit(chW, mt.maxChannels),
+    kW,
+    kM: kW - 1,
+    kZero: lit(kW, 0),
+    kMaxLit: lit(kW, spec.mapping.maxKernelSize),
+    kNeedsMaxCheck: 2 ** kW - 1 > spec.mapping.maxKernelSize,
+    strideW: mp.strideWidth,
+    strideM: mp.strideWidth - 1,
+    tsW: mp.tsWidth,
+    tsM: mp.tsWidth - 1,
+    typeSubLit: lit(2, LAYER_TYPE_CODES.submanifold),
+    typeConvLit: lit(2, LAYER_TYPE_CODES.conv),
+    typeTransLit: lit(2, LAYER_TYPE_CODES.transposed),
+    kvW,
+    kvM: kvW - 1,
+    kvOne: lit(kvW, 1),
+    kCubeW: 3 * kW,
+    kCubeM: 3 * kW - 1,
+    kidxW,
+    kidxM: kidxW - 1,
+    kidxOne: lit(kidxW, 1),
+    kidxZero: lit(kidxW, 0),
+    rows: R,
+    cols: C,
+    rowsLog2,
+    colsLog2,
+    chRoundW: chW + 1,
+    chRoundM: chW,
+    rowsM1Lit: lit(chW + 1, R - 1),
+    colsM1Lit: lit(chW + 1, C - 1),
+    tiW,
+    tiM: tiW - 1,
+    toW,
+    toM: toW - 1,
+    tiOne: lit(tiW, 1),
+    toOne: lit(toW, 1),
+    toZero: lit(toW, 0),
+    tiZero: lit(tiW, 0),
+    toIdxW,
+    toIdxM: toIdxW - 1,
+    tblDepth: 2 ** toIdxW,
+    krW,
+    krM: krW - 1,
+    krRawW: kvW + rowsLog2,
+    krRawM: kvW + rowsLog2 - 1,
+    pairW,
+    pairM: pairW - 1,
+    pairOne: lit(pairW, 1),
+
+    featDepth: bf.featureDepth,
+    featAw,
+    featAwM: featAw - 1,
+    featCntW,
+    featCntM: featCntW - 1,
+    featWordW: R * ar.inWidth,
+    featWordM: R * ar.inWidth - 1,
+    featNeedW,
+    featNeedM: featNeedW - 1,
+    featDepthNeedLit: lit(featNeedW, Math.min(bf.featureDepth, 2 ** featNeedW - 1)),
+    featCheck: bf.featureDepth < 2 ** featNeedW - 1,
+    accCheck: bf.accumulatorDepth < 2 ** accNeedW - 1,
+    chCheck: mt.maxChannels < 2 ** chW - 1,
+    accDepth: bf.accumulatorDepth,
+    accAw,
+    accAwM: accAw - 1,
+    accAwZero: lit(accAw, 0),
+    accAwOne: lit(accAw, 1),
+    accLastLit: lit(accAw, bf.accumulatorDepth - 1),
+    accWordW,
+    accWordM: accWordW - 1,
+    accWordZero: lit(accWordW, 0),
+    accNeedW,
+    accNeedM: accNeedW - 1,
+    accDepthNeedLit: lit(accNeedW, Math.min(bf.accumulatorDepth, 2 ** accNeedW - 1)),
+    wDepth: bf.weightDepth,
+    wAw,
+    wAwM: wAw - 1,
+    wWordW: C * ar.weightWidth,
+    wWordM: C * ar.weightWidth - 1,
+    wFillW,
+    wFillM: wFillW - 1,
+    wDepthFillLit: lit(wFillW, bf.weightDepth),
+    wCmpW: Math.max(wFillW, krW),
+    wKidxPad,
+    lanes: L,
+    laneIdxW,
+    laneIdxM: laneIdxW - 1,
+    laneLastLit: lit(laneIdxW, L - 1),
+    laneZeroLit: lit(laneIdxW, 0),
+    laneOneLit: lit(laneIdxW, 1),
+    laneList,
+    wrBusW: L * bankCntW,
+    wrBusM: L * bankCntW - 1,
+    nsegBusW: L * segIdxW,
+    nsegBusM: L * segIdxW - 1,
+    lastBusW: L * 2 * idxW,
+    lastBusM: L * 2 * idxW - 1,
+    bankDepth,
+    bankAw,
+    bankAwM: bankAw - 1,
+    bankCntW,
+    bankCntM: bankCntW - 1,
+    bankDepthLit: lit(bankCntW, bankDepth),
+    bankCntZero: lit(bankCntW, 0),
+    bankCntOne: lit(bankCntW, 1),
+    entryW: 2 * idxW,
+    entryM: 2 * idxW - 1,
+    segDepth,
+    segLast: segDepth - 1,
+    segIdxW,
+    segIdxM: segIdxW - 1,
+    segIdxZero: lit(segIdxW, 0),
+    segIdxOne: lit(segIdxW, 1),
+    segIdxMaxLit: lit(segIdxW, segDepth - 1),
+    segW: segPack.w,
+    segM: segPack.w - 1,
+    seg: { start: segPack.fields.start, kidx: segPack.fields.kidx, mirror: segPack.fields.mirror.lsb },
+    chunkMin,
+    chunkMinLit: lit(bankCntW, chunkMin),
+    lenW,
+    lenM: lenW - 1,
+    lenOne: lit(lenW, 1),
+    lenZero: lit(lenW, 0),
+
+    mapWordW: mp.mapWordWidth,
+    mapWordM: mp.mapWordWidth - 1,
+    slot: {
+      w: mp.slotWidth,
+      m: mp.slotWidth - 1,
+      valid: mp.slotValidBit,
+      mirror: mp.slotMirrorBit,
+      kidx: { lsb: mp.slotKidxLsb, msb: mp.slotKidxMsb, width: mp.slotKidxMsb - mp.slotKidxLsb + 1 },
+      inIdx: { lsb: mp.slotInLsb, msb: mp.slotInMsb, width: mp.slotInMsb - mp.slotInLsb + 1 },
+      outIdx: { lsb: mp.slotOutLsb, msb: mp.slotOutMsb, width: mp.slotOutMsb - mp.slotOutLsb + 1 },
+    },
+
+    gd: {
+      w: gdPack.w,
+      m: gdPack.w - 1,
+      synth: gdPack.fields.synth.lsb,
+      zero: gdPack.fields.zero.lsb,
+      final: gdPack.fields.final.lsb,
+      lastTo: gdPack.fields.lastTo.lsb,
+      swap: gdPack.fields.swap.lsb,
+      bank: gdPack.fields.bank,
+      start: gdPack.fields.start,
+      len: gdPack.fields.len,
+      to: gdPack.fields.to,
+      featBase: gdPack.fields.featBase,
+      accBase: gdPack.fields.accBase,
+    },
+    wd: { w: wdPack.w, m: wdPack.w - 1, kind: wdPack.fields.kind, kidx: wdPack.fields.kidx },
+    pinfo: { w: piPack.w, m: piPack.w - 1, final: piPack.fields.final.lsb, lastTo: piPack.fields.lastTo.lsb, to: piPack.fields.to },
+    descFifoDepth,
+    descFifoPtrW: clog2(descFifoDepth),
+    descFifoCntW: countWidth(descFifoDepth),
+    pinfoFifoDepth,
+    pinfoFifoPtrW: clog2(pinfoFifoDepth),
+    pinfoFifoCntW: countWidth(pinfoFifoDepth),
+    pipeFifoDepth,
+    pipeFifoPtrW: clog2(pipeFifoDepth),
+    pipeFifoCntW: countWidth(pipeFifoDepth),
+
+    xW: R * ar.inWidth,
+    xM: R * ar.inWidth - 1,
+    tagW: mx.tagWidth,
+    tagM: mx.tagWidth - 1,
+    psumW,
+    psumM: psumW - 1,
+    psumExt: ar.accWidth - psumW,
+    gidxToFeat: fitExpr('gidx', idxW, featAw),
+    sidxToAcc: fitExpr('sidx', idxW, accAw),
+    qToIdx: fitExpr('e_q', lenW, idxW),
+    featAddrCmpPad: featCntW - featAw,
+    forwarding: spec.gatherScatter.scatterForwarding,
+    scatterOutW: toIdxW + 1 + accWordW,
+    scatterOutM: toIdxW + accWordW,
+
+    secW,
+    secM: secW - 1,
+    secZero: lit(secW, 0),
+    secOne: lit(secW, 1),
+    secPadCnt: secW - cntW,
+    secPadKr: secW - krW,
+    secPadTo: secW - toW,
+    tblBeatW,
+    tblBeatM: tblBeatW - 1,
+    tblBeatZero: lit(tblBeatW, 0),
+    tblBeatOne: lit(tblBeatW, 1),
+    hasBias: po.bias,
+    hasRequant: po.requant,
+    hasRelu: pp.relu,
+    biasSlices: slices(biasBusW, W, tblBeatW),
+    multSlices: slices(multBusW, W, tblBeatW),
+    shiftSlices: slices(shiftBusW, W, tblBeatW),
+    biasBeatsLit: lit(secW, biasBeats),
+    multBeatsLit: lit(secW, multBeats),
+    shiftBeatsLit: lit(secW, shiftBeats),
+    biasLastBeatLit: lit(tblBeatW, biasBeats - 1),
+    multLastBeatLit: lit(tblBeatW, multBeats - 1),
+    shiftLastBeatLit: lit(tblBeatW, shiftBeats - 1),
+    biasBusW,
+    biasBusM: biasBusW - 1,
+    multBusW,
+    multBusM: multBusW - 1,
+    shiftBusW,
+    shiftBusM: shiftBusW - 1,
+
+    outQW,
+    outQM: outQW - 1,
+    outBeats,
+    accBeats,
+    outBeatW,
+    outBeatM: outBeatW - 1,
+    outBeatZero: lit(outBeatW, 0),
+    outBeatOne: lit(outBeatW, 1),
+    outLastBeatLit: lit(outBeatW, outBeats - 1),
+    accLastBeatLit: lit(outBeatW, accBeats - 1),
+    serW,
+    serM: serW - 1,
+    serAccPad: serW - accWordW,
+    serQPad: serW - outQW,
+    serSlices: Array.from({ length: maxBeats }, (_, j) => ({ index: j, lsb: j * W, msb: j * W + W - 1, lit: lit(outBeatW, j) })),
+    coordOutPad: W - PW,
+
+    axilW,
+    axilM: axilW - 1,
+    axilStrbM: axilW / 8 - 1,
+    axilAddrW: registers.addrWidth,
+    axilAddrM: registers.addrWidth - 1,
+    regIdxW,
+    regIdxM: regIdxW - 1,
+    regIdxLsb,
+    axilZero: lit(axilW, 0),
+    regReads,
+    regFields,
+    regAbsent,
+    regIdx,
+    controlStartBit: fieldOf('CONTROL', 'START').lsb,
+    controlClearBit: fieldOf('CONTROL', 'CLEAR').lsb,
+    statusDoneBit: fieldOf('STATUS', 'DONE').lsb,
+    statusErrorBit: fieldOf('STATUS', 'ERROR').lsb,
+    hiLatches,
+    counterW: registers.perfCounterWidth,
+    counterM: registers.perfCounterWidth - 1,
+    counterZero: lit(registers.perfCounterWidth, 0),
+    counterOne: lit(registers.perfCounterWidth, 1),
+    errW,
+    errM: errW - 1,
+    err,
+    sweepLastLit: lit(accAw, bf.accumulatorDepth - 1),
+    ex: expressions(),
+  };
+
+  function expressions(): Record<string, string | number> {
+    const rowIdxW = addrWidth(R);
+    const xFifoW = 1 + mx.tagWidth + R * ar.inWidth;
+    const kidxOffW = kidxW + rowsLog2;
+    const kidxCat = rowsLog2 > 0 ? `{kidx, ${rowsLog2}'d0}` : 'kidx';
+    return {
+      // accel_ctrl
+      kCubeExt: fitExpr('k_q', kW, 3 * kW),
+      krRaw: rowsLog2 > 0 ? `{k_cube[${kvW - 1}:0], ${rowsLog2}'d0}` : `k_cube[${kvW - 1}:0]`,
+      tiPair: fitExpr('ti_q', tiW, pairW),
+      toPair: fitExpr('to_q', toW, pairW),
+      pairsSec: fitExpr('pairs_m1', pairW, secW),
+      krSec: fitExpr('kr_q', krW, secW),
+      nInFeat: fitExpr('n_in_q', cntW, featNeedW),
+      tiFeat: fitExpr('ti_t', tiW, featNeedW),
+      nOutAcc: fitExpr('n_out_i', cntW, accNeedW),
+      toAcc: fitExpr('to_q', toW, accNeedW),
+      featBeats: fitExpr('feat_need_q', featNeedW, secW),
+      // accel_loader
+      nInSec: fitExpr('n_in_i', cntW, secW),
+      nOutSec: fitExpr('n_out_i', cntW, secW),
+      toSec: fitExpr('to_i', toW, secW),
+      krSecL: fitExpr('kr_i', krW, secW),
+      featAddr: fitExpr('count_q', secW, featAw),
+      toIdxOne: lit(toIdxW, 1),
+      toIdxZero: lit(toIdxW, 0),
+      wAwOne: lit(wAw, 1),
+      wAwZero: lit(wAw, 0),
+      featCntOne: lit(featCntW, 1),
+      featCntZero: lit(featCntW, 0),
+      // accel_sched
+      segStartCnt: fitExpr('seg_start', bankAw, bankCntW),
+      availLen: fitExpr('avail', bankCntW, lenW),
+      nOutLen: fitExpr('n_out_i', cntW, lenW),
+      bankAwZero: lit(bankAw, 0),
+      featAwZero: lit(featAw, 0),
+      nOutAcc2: fitExpr('n_out_i', cntW, accAw),
+      nInFeat2: fitExpr('n_in_i', cntW, featAw),
+      toIdx: fitExpr('to_q', toW, toIdxW),
+      fbaseCnt: fitExpr('fbase_q', featAw, featCntW),
+      maxInCnt: fitExpr('max_in', idxW, featCntW),
+      maxOutCnt: fitExpr('max_out', idxW, featCntW),
+      // accel_wfetch
+      rowIdxM: rowIdxW - 1,
+      rowLastLit: lit(rowIdxW, R - 1),
+      rowZero: lit(rowIdxW, 0),
+      rowOne: lit(rowIdxW, 1),
+      fillCmp: fitExpr('fill_q', wFillW, Math.max(wFillW, krW)),
+      krCmp: fitExpr('kr_i', krW, Math.max(wFillW, krW)),
+      kidxOff: kidxOffW === wAw ? kidxCat : `{${wAw - kidxOffW}'d0, ${kidxCat}}`,
+      rowToW: fitExpr('row_q', rowIdxW, wAw),
+      fillCmpT: 'fill_q',
+      tileEnd: `${kidxOffW === wFillW ? kidxCat : `{${wFillW - kidxOffW}'d0, ${kidxCat}}`} + ${lit(wFillW, R)}`,
+      fillOne: lit(wFillW, 1),
+      fillZero: lit(wFillW, 0),
+      krFill: fitExpr('kr_i', krW, wFillW),
+      krW: fitExpr('kr_i', krW, wAw),
+      wFifoW: C * ar.weightWidth + 1,
+      wWordZero: lit(C * ar.weightWidth, 0),
+      // accel_gather
+      faddrCmp: fitExpr('faddr', featAw, featCntW),
+      eToBank: fitExpr('e_q', lenW, bankAw),
+      dTo: `d_data_i[${gdPack.fields.to.msb}:${gdPack.fields.to.lsb}]`,
+      xFifoW,
+      xFifoM: xFifoW - 1,
+      xTagLsb: R * ar.inWidth,
+      xTagMsb: R * ar.inWidth + mx.tagWidth - 1,
+      xZero: lit(R * ar.inWidth, 0),
+      // accel_scatter
+      yM: mx.yDataWidth - 1,
+      accW: ar.accWidth,
+      accM: ar.accWidth - 1,
+      oToLsb: accWordW + 1,
+      // accel_output
+      cFifoW: PW + 1,
+      serQ: fitExpr('w_q_i', outQW, serW),
+      serAcc: fitExpr('w_acc_i', accWordW, serW),
+      coordBeat: W === PW ? `cfifo_out[${PW - 1}:0]` : `{${W - PW}'d0, cfifo_out[${PW - 1}:0]}`,
+      // accel (top)
+      km1: fitExpr('kvol_m1', kvW, kidxW),
+      coordDepth: bf.coordDepth,
+      tblLast: 2 ** toIdxW - 1,
+      biasZero: lit(biasBusW, 0),
+      ppTagM: pp.tagWidth - 1,
+      ppTagZero: lit(pp.tagWidth, 0),
+    };
+  }
+}

@@ -1,0 +1,60 @@
+// What a generated accelerator can run: the host driver refuses anything else before it streams a
+// beat, with an error naming the field of the layer case (DESIGN.md §1: never truncate silently).
+import type { AcceleratorSpec } from '../../dsl/spec.ts';
+import { FieldError } from '../../model/errors.ts';
+import type { Coord, LayerCase } from '../../model/types.ts';
+
+function pow2(v: number): boolean {
+  return Number.isInteger(v) && v >= 1 && (v & (v - 1)) === 0;
+}
+
+/** Throws FieldError for the first thing in `c` the accelerator `spec` cannot run. */
+export function checkCaseForSpec(spec: AcceleratorSpec, c: LayerCase): void {
+  const L = c.layer;
+  const mp = spec.mapping;
+  if (!mp.layerTypes.includes(L.type)) {
+    throw new FieldError('layer.type', `${spec.name} runs ${mp.layerTypes.join(', ')} layers only, got ${L.type}`);
+  }
+  if (L.kernelSize > mp.maxKernelSize) {
+    throw new FieldError('layer.kernelSize', `${spec.name} supports kernel sizes up to mapping.maxKernelSize = ${mp.maxKernelSize}, got ${L.kernelSize}`);
+  }
+  if (L.type !== 'submanifold' && (!pow2(L.stride) || L.stride > mp.maxStride)) {
+    throw new FieldError('layer.stride', `${spec.name} supports power-of-two strides up to mapping.maxStride = ${mp.maxStride}, got ${L.stride}`);
+  }
+  const maxTs = 2 ** (mp.coordWidth - 1);
+  if (!pow2(L.inTensorStride) || L.inTensorStride >= maxTs) {
+    throw new FieldError('layer.inTensorStride', `must be a power of two below 2^(coordWidth-1) = ${maxTs} on ${spec.name}, got ${L.inTensorStride}`);
+  }
+  for (const [field, v] of [['layer.inChannels', L.inChannels], ['layer.outChannels', L.outChannels]] as const) {
+    if (v > spec.matrix.maxChannels) throw new FieldError(field, `${spec.name} supports up to matrix.maxChannels = ${spec.matrix.maxChannels} channels, got ${v}`);
+  }
+  const lo = -(2 ** (mp.coordWidth - 1));
+  const hi = 2 ** (mp.coordWidth - 1) - 1;
+  const checkCoords = (list: Coord[], field: string) =>
+    list.forEach((p, i) => {
+      if (p[0] < 0 || p[0] >= 2 ** mp.batchWidth) {
+        throw new FieldError(`${field}[${i}]`, `batch index ${p[0]} does not fit mapping.batchWidth = ${mp.batchWidth} bits of ${spec.name}`);
+      }
+      for (let a = 1; a < 4; a++) {
+        if (p[a]! < lo || p[a]! > hi) {
+          throw new FieldError(`${field}[${i}]`, `coordinate ${p[a]} outside the ${mp.coordWidth}-bit range [${lo}, ${hi}] of ${spec.name}`);
+        }
+      }
+    });
+  checkCoords(c.input.coords, 'input.coords');
+  if (c.outputCoords) checkCoords(c.outputCoords, 'outputCoords');
+  const pp = spec.postprocess;
+  if (c.bias !== undefined && !pp.bias) throw new FieldError('bias', `${spec.name} has no bias stage (postprocess.bias = false)`);
+  if (c.requant !== undefined) {
+    if (!pp.requant) throw new FieldError('requant', `${spec.name} has no requantization stage (postprocess.requant = false)`);
+    if (c.requant.relu && !pp.relu) throw new FieldError('requant.relu', `${spec.name} has no ReLU (postprocess.relu = false)`);
+    const mMax = 2 ** pp.multiplierWidth - 1;
+    const sMax = 2 ** pp.shiftWidth - 1;
+    c.requant.multiplier.forEach((m, i) => {
+      if (m > mMax) throw new FieldError(`requant.multiplier[${i}]`, `${m} does not fit the ${pp.multiplierWidth}-bit multiplier of ${spec.name} (max ${mMax})`);
+    });
+    c.requant.shift.forEach((s, i) => {
+      if (s > sMax) throw new FieldError(`requant.shift[${i}]`, `${s} does not fit the ${pp.shiftWidth}-bit shift of ${spec.name} (max ${sMax})`);
+    });
+  }
+}

@@ -1,0 +1,346 @@
+// The host driver of the complete accelerator (docs/accelerator.md): checks a layer case against
+// the spec, cuts it into tiles when it does not fit, packs every tile into the stream format,
+// programs and runs it on the Verilator model (all tiles in one harness run), unpacks the
+// outputs, merges the tiles and compares the result with the golden model.
+//
+// A case with requantization runs each tile twice: once with POSTPROC.REQUANT_EN = 0 (the
+// stream carries the accumulators after bias) and once with it set (the requantized features,
+// the run the statistics describe), so that the result file has both, as DESIGN.md §2 wants.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { derive, type Derived } from '../../dsl/derive/index.ts';
+import type { AcceleratorSpec } from '../../dsl/spec.ts';
+import { compareResults, type ResultComparison } from '../../io/layer-result.ts';
+import { toCoords } from '../../model/coord-columns.ts';
+import { wrapSigned } from '../../model/arith.ts';
+import { runLayer } from '../../model/layer.ts';
+import { planCoords } from '../../model/layer-plan.ts';
+import { layerStats, type LayerStats } from '../../model/stats.ts';
+import type { LayerCase, LayerResult } from '../../model/types.ts';
+import type { BuildProfile, BuildResult } from '../build.ts';
+import { RUNS_ROOT } from '../cosim.ts';
+import { runSim, type RunResult } from '../run.ts';
+import { checkCaseForSpec } from './check.ts';
+import { buildAccel } from './rtl.ts';
+import {
+  channelTiles,
+  decodeOutput,
+  decodeReadback,
+  encodeLayer,
+  layerScript,
+  outputBeatCount,
+  readbackRegisters,
+  type Beat,
+  type HwLayer,
+  type LayerReadback,
+  type PerfCounter,
+} from './stream.ts';
+import { planTiles, splitTile, tileLimits, type Tile, type TileLayer } from './tiles.ts';
+
+export interface AccelRunOptions {
+  /** Seed of the harness's random stalls (and of Verilator's X randomisation). */
+  seed?: number;
+  /** Probability of a stall per cycle on every stream and on the AXI-Lite responses. */
+  stall?: number;
+  stallPorts?: Record<string, number>;
+  profile?: BuildProfile;
+  /** Folder of the harness run (default .cache/sim-runs/accel-<name>). */
+  workDir?: string;
+  name?: string;
+  /** Cap on input points per tile (forces tiling). */
+  maxTilePoints?: number;
+  /** Skip the accumulator run of a requantized case (the result then has no accumulators). */
+  featuresOnly?: boolean;
+  /** Build with --trace-fst and write <workDir>/wave.fst. */
+  trace?: boolean;
+  /** Tiles are split and rerun after a MAP_OVERFLOW at most this often (default 4). */
+  maxRetries?: number;
+  /** false: plan tiles without the map-entry estimate (tests of the MAP_OVERFLOW retry). */
+  mapEstimate?: boolean;
+}
+
+export interface AccelStats {
+  spec: string;
+  layer: LayerCase['layer'];
+  requant: boolean;
+  pointsIn: number;
+  pointsOut: number;
+  mapEntries: number;
+  macs: number;
+  /** DESIGN.md §3: Σ_i |map_i| · ceil(Cin / rows) · ceil(Cout / cols). */
+  computeBound: number;
+  tiles: number;
+  /** Hardware layers run (tiles, twice each for a requantized case with accumulators). */
+  hwLayers: number;
+  /** Sums over the measured layer runs (the requantized ones for a requantized case). */
+  cycles: {
+    /** PERF_TOTAL_CYCLES: START to DONE. */
+    total: number;
+    /** Input beats of the coordinate sections: the cycles the mapping must wait for its data. */
+    coordLoad: number;
+    /** total − coordLoad: the cycles utilisation is measured against. */
+    measured: number;
+    /** PERF_MAPPING_CYCLES (downsampling + merge, overlapped with compute). */
+    mapping: number;
+    /** PERF_COMPUTE_CYCLES: rows accepted by the matrix unit (map entries · tiles, plus drain rows). */
+    compute: number;
+    /** PERF_STALL_CYCLES: cycles with compute left in which the matrix unit took no row. */
+    stall: number;
+    /** total − compute − stall: from the last row to DONE (pipeline latency, output stream). */
+    tail: number;
+    /** Rows that are not map entries: drain passes of zero rows (non-submanifold layers). */
+    drainRows: number;
+    /** Harness cycles from writing START to seeing BUSY = 0, summed over the measured runs. */
+    endToEnd: number;
+  };
+  /** computeBound / cycles.measured. */
+  utilisation: number;
+  /** computeBound / cycles.total. */
+  utilisationTotal: number;
+  build: { cached: boolean; buildMs: number; wallMs: number; profile: BuildProfile };
+  sim: { wallMs: number; simCpuMs: number; cycles: number; cyclesPerSecond: number };
+  match: boolean;
+  mismatches: number;
+}
+
+export interface AccelRunResult {
+  result: LayerResult;
+  golden: LayerResult;
+  comparison: ResultComparison;
+  stats: AccelStats;
+  tiles: Tile[];
+  readbacks: LayerReadback[];
+  run: RunResult;
+  build: BuildResult;
+  /** Reruns after a map-buffer overflow split a tile. */
+  retries: number;
+}
+
+export class AccelError extends Error {
+  readonly readback?: LayerReadback;
+  constructor(message: string, readback?: LayerReadback) {
+    super(message);
+    this.name = 'AccelError';
+    this.readback = readback;
+  }
+}
+
+interface Job {
+  tile: Tile;
+  hw: HwLayer;
+  nOut: number;
+  beats: Beat[];
+  /** The run whose statistics count. */
+  measured: boolean;
+}
+
+function widths(spec: AcceleratorSpec) {
+  const { inWidth, weightWidth, accWidth, outWidth } = spec.arithmetic;
+  return { inWidth, weightWidth, accWidth, outWidth };
+}
+
+/** Canonical view of a case: inputs and their features in canonical order, outputs. */
+export function canonicalLayer(c: LayerCase): TileLayer & { features: number[][] } {
+  const p = planCoords(c);
+  return {
+    layer: c.layer,
+    inCoords: toCoords(p.inCols),
+    outCoords: toCoords(p.outCols),
+    features: Array.from(p.inputOrder, (i) => c.input.features[i]!),
+  };
+}
+
+function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tile: Tile, requantOut: boolean): HwLayer {
+  return {
+    ...c.layer,
+    inCoords: lay.inCoords.slice(tile.inLo, tile.inHi),
+    features: lay.features.slice(tile.inLo, tile.inHi),
+    outCoords: c.layer.type === 'transposed' ? tile.hwOut : undefined,
+    weights: c.weights,
+    bias: c.bias,
+    requant: c.requant,
+    requantOut,
+  };
+}
+
+/** Run a layer case on the RTL of `spec` and compare it with the golden model. */
+export async function runAccelCase(spec: AcceleratorSpec, c: LayerCase, opts: AccelRunOptions = {}): Promise<AccelRunResult> {
+  checkCaseForSpec(spec, c);
+  const d = derive(spec);
+  const golden = runLayer(c, widths(spec)).result;
+  const lay = canonicalLayer(c);
+  const lim = tileLimits(spec, opts.maxTilePoints, opts.mapEstimate);
+  let tiles = planTiles(lay, lim);
+  const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
+  const maxRetries = opts.maxRetries ?? 4;
+  for (let attempt = 0; ; attempt++) {
+    const r = await runTiles(spec, d, c, lay, tiles, build, opts);
+    if (r.overflowTile === undefined) return { ...finish(spec, c, golden, lay, tiles, r, build, opts), retries: attempt };
+    if (attempt >= maxRetries) throw new AccelError(`tile ${r.overflowTile} still overflows the map buffer after ${maxRetries} splits`);
+    const t = tiles[r.overflowTile]!;
+    tiles = [...tiles.slice(0, r.overflowTile), ...splitTile(lay, lim, t), ...tiles.slice(r.overflowTile + 1)];
+  }
+}
+
+interface TilesRun {
+  run: RunResult;
+  jobs: Job[];
+  readbacks: LayerReadback[];
+  decoded: ReturnType<typeof decodeOutput>[];
+  startCycles: number[];
+  doneCycles: number[];
+  overflowTile?: number;
+}
+
+async function runTiles(
+  spec: AcceleratorSpec, d: Derived, c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tiles: Tile[], build: BuildResult, opts: AccelRunOptions,
+): Promise<TilesRun> {
+  const modes = c.requant === undefined ? [false] : opts.featuresOnly ? [true] : [false, true];
+  const jobs: Job[] = [];
+  for (const tile of tiles) {
+    for (const requantOut of modes) {
+      const hw = tileHw(c, lay, tile, requantOut);
+      jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: requantOut === (c.requant !== undefined) });
+    }
+  }
+  const workDir = opts.workDir ?? join(RUNS_ROOT, `accel-${opts.name ?? spec.name}`);
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const script = jobs.flatMap((j) => layerScript(d, j.hw));
+  const run = await runSim(build.binary, {
+    workDir,
+    seed: opts.seed ?? 1,
+    stall: opts.stall ?? 0,
+    stallPorts: opts.stallPorts,
+    inputs: { in: { beats: jobs.flatMap((j) => j.beats), width: d.axis.dataWidth } },
+    outputs: ['out'],
+    axil: script,
+    maxCycles: 2_000_000_000,
+    trace: opts.trace ? join(workDir, 'wave.fst') : undefined,
+  });
+  if (!run.ok) {
+    throw new AccelError(`harness ${run.summary.status}: ${run.summary.error || run.stderr.trim()} (reproduce: ${run.command})`);
+  }
+  // Split the AXI-Lite log and the output beats per layer run.
+  const perLayer = readbackRegisters(d).length;
+  const reads = run.axil.filter((a) => a.op === 'r');
+  const polls = run.axil.filter((a) => a.op === 'p');
+  const starts = run.axil.filter((a) => a.op === 'w' && a.addr === d.registers.registers.find((r) => r.name === 'CONTROL')!.offset);
+  const out = run.outputs.out ?? [];
+  const readbacks: LayerReadback[] = [];
+  const decoded: ReturnType<typeof decodeOutput>[] = [];
+  let k = 0;
+  for (let i = 0; i < jobs.length; i++) {
+    const j = jobs[i]!;
+    const rb = decodeReadback(d, reads.slice(i * perLayer, (i + 1) * perLayer).map((a) => a.data));
+    readbacks.push(rb);
+    if (rb.error) {
+      if (rb.errorName === 'MAP_OVERFLOW') return { run, jobs, readbacks, decoded, startCycles: [], doneCycles: [], overflowTile: tiles.indexOf(j.tile) };
+      throw new AccelError(`layer run ${i + 1}/${jobs.length} (tile ${tiles.indexOf(j.tile) + 1}): STATUS.ERROR, code ${rb.errorCode} ${rb.errorName}`, rb);
+    }
+    if (!rb.done) throw new AccelError(`layer run ${i + 1}/${jobs.length}: BUSY cleared without DONE`, rb);
+    if (rb.outPoints !== j.nOut) throw new AccelError(`layer run ${i + 1}: OUT_POINTS ${rb.outPoints}, the host expected ${j.nOut}`, rb);
+    const n = outputBeatCount(spec, d, j.hw, j.nOut);
+    decoded.push(decodeOutput(spec, d, j.hw, j.nOut, out.slice(k, k + n)));
+    k += n;
+  }
+  if (k !== out.length) throw new AccelError(`${out.length - k} output beats more than the layers announced`);
+  return { run, jobs, readbacks, decoded, startCycles: starts.map((s) => s.cycle), doneCycles: polls.map((p) => p.cycle) };
+}
+
+function finish(
+  spec: AcceleratorSpec, c: LayerCase, golden: LayerResult, lay: ReturnType<typeof canonicalLayer>, tiles: Tile[], r: TilesRun,
+  build: BuildResult, opts: AccelRunOptions,
+): AccelRunResult {
+  const nOut = lay.outCoords.length;
+  const cout = c.layer.outChannels;
+  const accumulators: number[][] = new Array(nOut);
+  const features: number[][] | undefined = c.requant !== undefined ? new Array(nOut) : undefined;
+  const coords = new Array(nOut);
+  r.jobs.forEach((j, i) => {
+    const dec = r.decoded[i]!;
+    const t = j.tile;
+    for (let q = t.outLo; q < t.outHi; q++) {
+      const h = t.coreOffset + (q - t.outLo);
+      coords[q] = dec.coords[h];
+      if (j.hw.requantOut) features![q] = dec.values[h]!;
+      else accumulators[q] = dec.values[h]!;
+    }
+  });
+  // Wraps: the reduction itself cannot wrap (spec rule on accWidth), so an accumulator wraps
+  // exactly when its sum before the bias plus the bias leaves the accWidth range.
+  let wraps = 0;
+  const accW = spec.arithmetic.accWidth;
+  const half = 2 ** (accW - 1);
+  const haveAcc = accumulators.every((a) => a !== undefined);
+  if (haveAcc && c.bias !== undefined) {
+    for (const row of accumulators) {
+      for (let o = 0; o < cout; o++) {
+        const exact = wrapSigned(row[o]! - c.bias[o]!, accW) + c.bias[o]!;
+        if (exact < -half || exact >= half) wraps++;
+      }
+    }
+  }
+  const result: LayerResult = {
+    tensorStride: golden.tensorStride,
+    coords,
+    accumulators: haveAcc ? accumulators : [],
+    wraps: haveAcc ? wraps : golden.wraps,
+  };
+  if (features) result.features = features;
+  const comparison = compareResults(golden, haveAcc ? result : { ...result, accumulators: golden.accumulators }, { limit: 20 });
+  const stats = layerStatsFor(spec, c, r, tiles, build, comparison, opts);
+  return { result, golden, comparison, stats, tiles, readbacks: r.readbacks, run: r.run, build, retries: 0 };
+}
+
+function layerStatsFor(
+  spec: AcceleratorSpec, c: LayerCase, r: TilesRun, tiles: Tile[], build: BuildResult, comparison: ResultComparison,
+  opts: AccelRunOptions,
+): AccelStats {
+  const st: LayerStats = layerStats(c, widths(spec));
+  const { ti, to } = channelTiles(spec, c.layer);
+  const sum = (name: PerfCounter) => r.readbacks.reduce((a, rb, i) => a + (r.jobs[i]!.measured ? rb.counters[name] : 0), 0);
+  const total = sum('PERF_TOTAL_CYCLES');
+  const compute = sum('PERF_COMPUTE_CYCLES');
+  const stall = sum('PERF_STALL_CYCLES');
+  const coordLoad = r.jobs.reduce((a, j) => a + (j.measured ? j.hw.inCoords.length + (j.hw.outCoords?.length ?? 0) : 0), 0);
+  const fused = c.layer.type === 'submanifold' && c.layer.kernelSize % 2 === 1;
+  const drainRows = fused ? 0 : r.jobs.reduce((a, j) => a + (j.measured ? j.nOut * to : 0), 0);
+  const computeBound = st.mapEntries * ti * to;
+  const measured = total - coordLoad;
+  const sim = r.run.summary;
+  return {
+    spec: spec.name,
+    layer: c.layer,
+    requant: c.requant !== undefined,
+    pointsIn: st.pointsIn,
+    pointsOut: st.pointsOut,
+    mapEntries: st.mapEntries,
+    macs: st.macs,
+    computeBound,
+    tiles: tiles.length,
+    hwLayers: r.jobs.length,
+    cycles: {
+      total,
+      coordLoad,
+      measured,
+      mapping: sum('PERF_MAPPING_CYCLES'),
+      compute,
+      stall,
+      tail: total - compute - stall,
+      drainRows,
+      endToEnd: r.jobs.reduce((a, j, i) => a + (j.measured ? (r.doneCycles[i] ?? 0) - (r.startCycles[i] ?? 0) : 0), 0),
+    },
+    utilisation: measured > 0 ? computeBound / measured : 0,
+    utilisationTotal: total > 0 ? computeBound / total : 0,
+    build: { cached: build.cached, buildMs: Math.round(build.buildMs), wallMs: Math.round(build.wallMs), profile: opts.profile ?? 'test' },
+    sim: {
+      wallMs: Math.round(r.run.wallMs),
+      simCpuMs: Math.round(sim.simCpuMs),
+      cycles: sim.cycles,
+      cyclesPerSecond: sim.simCpuMs > 0 ? Math.round((sim.cycles / sim.simCpuMs) * 1000) : 0,
+    },
+    match: comparison.equal,
+    mismatches: comparison.count,
+  };
+}

@@ -1,0 +1,295 @@
+// The accelerator's stream formats and register programming, host side (docs/accelerator.md):
+// packing one hardware layer into AXI4-Stream input beats, the AXI4-Lite script that runs it, and
+// unpacking the AXI4-Stream output. Every bit position comes from derive(spec); nothing here
+// knows a width of its own.
+import type { Derived } from '../../dsl/derive/index.ts';
+import type { AcceleratorSpec } from '../../dsl/spec.ts';
+import type { Coord, LayerType, Requant } from '../../model/types.ts';
+
+/** One layer as the hardware runs it: coordinates in canonical order, rows in the same order. */
+export interface HwLayer {
+  type: LayerType;
+  kernelSize: number;
+  stride: number;
+  inTensorStride: number;
+  inChannels: number;
+  outChannels: number;
+  inCoords: Coord[];
+  /** `features[j]`: the inChannels features of inCoords[j]. */
+  features: number[][];
+  /** Transposed layers: the output coordinates (canonical order). */
+  outCoords?: Coord[];
+  /** `weights[kernelIndex][cin][cout]`. */
+  weights: number[][][];
+  bias?: number[];
+  requant?: Requant;
+  /** POSTPROC.REQUANT_EN: stream requantized features (needs `requant`) instead of accumulators. */
+  requantOut: boolean;
+}
+
+export interface Beat {
+  data: bigint;
+  last: boolean;
+}
+
+export function channelTiles(spec: AcceleratorSpec, layer: { inChannels: number; outChannels: number }): { ti: number; to: number } {
+  return { ti: Math.ceil(layer.inChannels / spec.matrix.rows), to: Math.ceil(layer.outChannels / spec.matrix.cols) };
+}
+
+function mask(width: number): bigint {
+  return (1n << BigInt(width)) - 1n;
+}
+
+/** Lanes of `width` bits, lane 0 in the low bits (two's complement; absent lanes 0). */
+export function packLanes(values: ArrayLike<number>, width: number): bigint {
+  const m = mask(width);
+  let v = 0n;
+  for (let i = values.length - 1; i >= 0; i--) v = (v << BigInt(width)) | (BigInt(values[i]!) & m);
+  return v;
+}
+
+export function unpackLane(word: bigint, lane: number, width: number, signed: boolean): number {
+  const raw = (word >> BigInt(lane * width)) & mask(width);
+  if (signed && raw >> BigInt(width - 1) === 1n) return Number(raw - (1n << BigInt(width)));
+  return Number(raw);
+}
+
+/** A point as the streams carry it: `{b, z, y, x}`, x in the low coordWidth bits. */
+export function packPoint(spec: AcceleratorSpec, p: Coord): bigint {
+  const cw = BigInt(spec.mapping.coordWidth);
+  const m = mask(spec.mapping.coordWidth);
+  return (
+    ((BigInt(p[0]) & mask(spec.mapping.batchWidth)) << (3n * cw)) |
+    ((BigInt(p[3]) & m) << (2n * cw)) |
+    ((BigInt(p[2]) & m) << cw) |
+    (BigInt(p[1]) & m)
+  );
+}
+
+export function unpackPoint(spec: AcceleratorSpec, v: bigint): Coord {
+  const cw = spec.mapping.coordWidth;
+  const s = (sh: number) => unpackLane(v >> BigInt(sh), 0, cw, true);
+  return [Number((v >> BigInt(3 * cw)) & mask(spec.mapping.batchWidth)), s(0), s(cw), s(2 * cw)];
+}
+
+/** A word of `wordWidth` bits split into beats, beat j = bits [j·W +: W]. */
+function wordBeats(word: bigint, wordWidth: number, W: number): bigint[] {
+  const n = Math.ceil(wordWidth / W);
+  const out: bigint[] = [];
+  for (let j = 0; j < n; j++) out.push((word >> BigInt(j * W)) & mask(W));
+  return out;
+}
+
+function section(out: Beat[], beats: bigint[]): void {
+  beats.forEach((data, i) => out.push({ data, last: i === beats.length - 1 }));
+}
+
+/** The input stream of one layer (sections CIN, COUT, BIAS, MULT, SHIFT, W0, FEAT, WREST). */
+export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Beat[] {
+  const { rows: R, cols: C } = spec.matrix;
+  const W = spec.interfaces.axisDataWidth;
+  const { ti, to } = channelTiles(spec, hw);
+  const out: Beat[] = [];
+  section(out, hw.inCoords.map((p) => packPoint(spec, p)));
+  if (hw.type === 'transposed') section(out, (hw.outCoords ?? []).map((p) => packPoint(spec, p)));
+  const lanesOf = (vals: number[] | undefined, t: number, fill = 0) =>
+    Array.from({ length: C }, (_, c) => {
+      const o = t * C + c;
+      return vals !== undefined && o < hw.outChannels ? vals[o]! : fill;
+    });
+  if (spec.postprocess.bias && hw.bias !== undefined) {
+    const beats: bigint[] = [];
+    for (let t = 0; t < to; t++) beats.push(...wordBeats(packLanes(lanesOf(hw.bias, t), spec.arithmetic.accWidth), C * spec.arithmetic.accWidth, W));
+    section(out, beats);
+  }
+  if (hw.requantOut) {
+    const rq = hw.requant!;
+    const mw = spec.postprocess.multiplierWidth;
+    const sw = spec.postprocess.shiftWidth;
+    const mb: bigint[] = [];
+    const sb: bigint[] = [];
+    for (let t = 0; t < to; t++) {
+      mb.push(...wordBeats(packLanes(lanesOf(rq.multiplier, t), mw), C * mw, W));
+      sb.push(...wordBeats(packLanes(lanesOf(rq.shift, t), sw), C * sw, W));
+    }
+    section(out, mb);
+    section(out, sb);
+  }
+  const kv = hw.kernelSize ** 3;
+  const ww = spec.arithmetic.weightWidth;
+  const pairBeats = (tO: number, tI: number): bigint[] => {
+    const beats: bigint[] = [];
+    for (let k = 0; k < kv; k++) {
+      for (let r = 0; r < R; r++) {
+        const ci = tI * R + r;
+        const lanes = Array.from({ length: C }, (_, c) => {
+          const co = tO * C + c;
+          return ci < hw.inChannels && co < hw.outChannels ? hw.weights[k]![ci]![co]! : 0;
+        });
+        beats.push(packLanes(lanes, ww));
+      }
+    }
+    return beats;
+  };
+  section(out, pairBeats(0, 0));
+  const feat: bigint[] = [];
+  for (let t = 0; t < ti; t++) {
+    for (const row of hw.features) {
+      feat.push(packLanes(Array.from({ length: R }, (_, r) => (t * R + r < hw.inChannels ? row[t * R + r]! : 0)), spec.arithmetic.inWidth));
+    }
+  }
+  section(out, feat);
+  const rest: bigint[] = [];
+  for (let tO = 0; tO < to; tO++) for (let tI = 0; tI < ti; tI++) if (tO + tI > 0) rest.push(...pairBeats(tO, tI));
+  section(out, rest);
+  return out;
+}
+
+function reg(d: Derived, name: string): number {
+  const r = d.registers.registers.find((x) => x.name === name);
+  if (!r) throw new Error(`register ${name} is not in the register map`);
+  return r.offset;
+}
+
+function fieldBit(d: Derived, regName: string, field: string): number | undefined {
+  return d.registers.registers.find((x) => x.name === regName)?.fields.find((f) => f.name === field)?.lsb;
+}
+
+const hex = (v: number | bigint) => v.toString(16);
+
+/** Names of the 64-bit performance counters, in register-map order. */
+export const PERF_COUNTERS = ['PERF_TOTAL_CYCLES', 'PERF_MAPPING_CYCLES', 'PERF_COMPUTE_CYCLES', 'PERF_STALL_CYCLES', 'PERF_MAP_ENTRIES'] as const;
+export type PerfCounter = (typeof PERF_COUNTERS)[number];
+
+/** Registers read after a layer, in order (`PERF_*` expand to _LO/_HI on a 32-bit bus). */
+export function readbackRegisters(d: Derived): string[] {
+  const names = ['STATUS', 'OUT_POINTS'];
+  for (const c of PERF_COUNTERS) {
+    if (d.registers.perfCounterWidth > d.registers.dataWidth) names.push(`${c}_LO`, `${c}_HI`);
+    else names.push(c);
+  }
+  return names;
+}
+
+/** The AXI-Lite script of one layer: program, START, wait for BUSY = 0, read status and counters. */
+export function layerScript(d: Derived, hw: HwLayer): string[] {
+  const log2 = (v: number) => Math.round(Math.log2(v));
+  const pp = (name: string, on: boolean) => {
+    const b = fieldBit(d, 'POSTPROC', name);
+    return on && b !== undefined ? 1 << b : 0;
+  };
+  const postproc =
+    pp('BIAS_EN', hw.bias !== undefined) | pp('REQUANT_EN', hw.requantOut) | pp('RELU_EN', hw.requantOut && (hw.requant?.relu ?? false));
+  const w = (name: string, v: number) => `w ${hex(reg(d, name))} ${hex(v)}`;
+  const busy = 1 << (fieldBit(d, 'STATUS', 'BUSY') ?? 0);
+  return [
+    w('LAYER_TYPE', d.layerTypes.codes[hw.type]),
+    w('KERNEL_SIZE', hw.kernelSize),
+    w('STRIDE', hw.stride),
+    w('IN_TENSOR_STRIDE', log2(hw.inTensorStride)),
+    w('IN_POINTS', hw.inCoords.length),
+    w('OUT_POINTS', hw.type === 'transposed' ? (hw.outCoords?.length ?? 0) : 0),
+    w('IN_CHANNELS', hw.inChannels),
+    w('OUT_CHANNELS', hw.outChannels),
+    w('POSTPROC', postproc),
+    w('CONTROL', 1 << (fieldBit(d, 'CONTROL', 'START') ?? 0)),
+    `p ${hex(reg(d, 'STATUS'))} ${hex(busy)} 0`,
+    ...readbackRegisters(d).map((n) => `r ${hex(reg(d, n))}`),
+  ];
+}
+
+export interface LayerReadback {
+  busy: boolean;
+  done: boolean;
+  error: boolean;
+  errorCode: number;
+  errorName: string;
+  outPoints: number;
+  counters: Record<PerfCounter, number>;
+}
+
+/** Decode the reads of `layerScript` (the `r` lines, in order). */
+export function decodeReadback(d: Derived, reads: bigint[]): LayerReadback {
+  const names = readbackRegisters(d);
+  if (reads.length !== names.length) throw new Error(`expected ${names.length} register reads, got ${reads.length}`);
+  const v = new Map(names.map((n, i) => [n, reads[i]!]));
+  const status = d.registers.registers.find((r) => r.name === 'STATUS')!;
+  const f = (name: string) => {
+    const fd = status.fields.find((x) => x.name === name)!;
+    return Number((v.get('STATUS')! >> BigInt(fd.lsb)) & mask(fd.width));
+  };
+  const counters = {} as Record<PerfCounter, number>;
+  for (const c of PERF_COUNTERS) {
+    const val = v.has(c) ? v.get(c)! : v.get(`${c}_LO`)! | (v.get(`${c}_HI`)! << BigInt(d.registers.dataWidth));
+    counters[c] = Number(val);
+  }
+  const code = f('ERROR_CODE');
+  return {
+    busy: f('BUSY') === 1,
+    done: f('DONE') === 1,
+    error: f('ERROR') === 1,
+    errorCode: code,
+    errorName: d.registers.errorCodes.find((e) => e.code === code)?.name ?? `UNKNOWN_${code}`,
+    outPoints: Number(v.get('OUT_POINTS')!),
+    counters,
+  };
+}
+
+/** Output beats of one layer with `nOut` output points. */
+export function outputBeatCount(spec: AcceleratorSpec, d: Derived, hw: HwLayer, nOut: number): number {
+  const { to } = channelTiles(spec, hw);
+  return nOut + nOut * to * (hw.requantOut ? d.accel.outBeats : d.accel.accBeats);
+}
+
+export interface DecodedOutput {
+  coords: Coord[];
+  /** `[point][outChannel]`: requantized features or accumulators (after bias). */
+  values: number[][];
+  /** Harness cycle of the first coordinate beat, of the first and the last word beat. */
+  cycles: { firstCoord: number; firstWord: number; last: number };
+}
+
+/** Split one layer's output beats (coordinates, then cout-tile-major words) and check TLAST. */
+export function decodeOutput(
+  spec: AcceleratorSpec, d: Derived, hw: HwLayer, nOut: number, beats: { data: bigint; last: boolean; cycle: number }[],
+): DecodedOutput {
+  const { to } = channelTiles(spec, hw);
+  const C = spec.matrix.cols;
+  const W = BigInt(spec.interfaces.axisDataWidth);
+  const lane = hw.requantOut ? spec.arithmetic.outWidth : spec.arithmetic.accWidth;
+  const per = hw.requantOut ? d.accel.outBeats : d.accel.accBeats;
+  const expected = nOut + nOut * to * per;
+  if (beats.length !== expected) throw new Error(`expected ${expected} output beats (${nOut} points), got ${beats.length}`);
+  const coords: Coord[] = [];
+  for (let q = 0; q < nOut; q++) {
+    const b = beats[q]!;
+    if (b.last !== (q === nOut - 1)) throw new Error(`output coordinate beat ${q}: TLAST ${b.last ? 'set' : 'missing'}`);
+    coords.push(unpackPoint(spec, b.data));
+  }
+  const values = Array.from({ length: nOut }, () => new Array<number>(hw.outChannels).fill(0));
+  let k = nOut;
+  for (let t = 0; t < to; t++) {
+    for (let q = 0; q < nOut; q++) {
+      let word = 0n;
+      for (let j = 0; j < per; j++) {
+        const b = beats[k++]!;
+        const isLast = t === to - 1 && q === nOut - 1 && j === per - 1;
+        if (b.last !== isLast) throw new Error(`output word (cout tile ${t}, point ${q}) beat ${j}: TLAST ${b.last ? 'set' : 'missing'}`);
+        word |= b.data << (BigInt(j) * W);
+      }
+      for (let c = 0; c < C; c++) {
+        const o = t * C + c;
+        if (o < hw.outChannels) values[q]![o] = unpackLane(word, c, lane, true);
+      }
+    }
+  }
+  return {
+    coords,
+    values,
+    cycles: {
+      firstCoord: nOut > 0 ? beats[0]!.cycle : -1,
+      firstWord: nOut > 0 ? beats[nOut]!.cycle : -1,
+      last: beats.length > 0 ? beats[beats.length - 1]!.cycle : -1,
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// Layer cases for the accelerator co-simulation: seeded random clouds (several batches, any
+// tensor stride) or the bunny, with random features/weights/bias in the spec's widths and
+// calibrated requantization.
+import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
+import { bunnyPoints } from '../../generator/io/bunny.ts';
+import { buildCase, calibrateRequant } from '../../generator/io/case-builder.ts';
+import { Prng } from '../../generator/io/prng.ts';
+import { convOutputCoords } from '../../generator/model/downsample.ts';
+import { compareCoords } from '../../generator/model/tensor.ts';
+import type { ArithmeticWidths, Coord, LayerCase, LayerType } from '../../generator/model/types.ts';
+
+export interface CaseOptions {
+  type: LayerType;
+  k: number;
+  s?: number;
+  /** Tensor stride of the cloud (the input of submanifold/conv layers, the output of transposed ones). */
+  ts?: number;
+  cin: number;
+  cout: number;
+  /** Points drawn (duplicates merged). */
+  n: number;
+  /** |coordinate| / ts ≤ span. */
+  span?: number;
+  batches?: number;
+  requant?: boolean;
+  relu?: boolean;
+  bias?: boolean;
+  seed: number;
+}
+
+export function widthsOf(spec: AcceleratorSpec): ArithmeticWidths {
+  const { inWidth, weightWidth, accWidth, outWidth } = spec.arithmetic;
+  return { inWidth, weightWidth, accWidth, outWidth };
+}
+
+function randomCloud(seed: number, n: number, span: number, batches: number, ts: number): Coord[] {
+  const r = new Prng(seed);
+  const seen = new Map<string, Coord>();
+  for (let i = 0; i < n; i++) {
+    const c: Coord = [r.int(0, batches - 1), r.int(-span, span) * ts, r.int(-span, span) * ts, r.int(-span, span) * ts];
+    seen.set(c.join(','), c);
+  }
+  return [...seen.values()].sort(compareCoords);
+}
+
+/** A layer case on a random cloud with data in the spec's widths. */
+export function randomCase(spec: AcceleratorSpec, o: CaseOptions): LayerCase {
+  const w = widthsOf(spec);
+  const r = new Prng(o.seed * 7919 + 17);
+  const ts = o.ts ?? 1;
+  const s = o.s ?? 1;
+  const cloud = randomCloud(o.seed, o.n, o.span ?? 5, o.batches ?? 1, ts);
+  const inCoords = o.type === 'transposed' ? convOutputCoords(cloud, ts * s) : cloud;
+  const hi = (bits: number) => 2 ** (bits - 1) - 1;
+  const kv = o.k ** 3;
+  const c: LayerCase = {
+    layer: { type: o.type, kernelSize: o.k, stride: s, inTensorStride: o.type === 'transposed' ? ts * s : ts, inChannels: o.cin, outChannels: o.cout },
+    input: { coords: inCoords, features: inCoords.map(() => r.ints(o.cin, -hi(w.inWidth) - 1, hi(w.inWidth))) },
+    weights: Array.from({ length: kv }, () => Array.from({ length: o.cin }, () => r.ints(o.cout, -hi(w.weightWidth) - 1, hi(w.weightWidth)))),
+  };
+  if (o.bias ?? true) {
+    const b = 2 ** Math.min(w.accWidth - 2, w.inWidth + w.weightWidth - 2);
+    c.bias = r.ints(o.cout, -b, b);
+  }
+  if (o.type === 'transposed') c.outputCoords = cloud;
+  if (o.requant) c.requant = calibrateRequant(c, o.relu ?? false, w);
+  return c;
+}
+
+/** The bunny case `sparseforge case --bunny` builds. */
+export function bunnyCase(spec: AcceleratorSpec, o: { voxel: number; type: LayerType; k: number; s?: number; cin: number; cout: number; requant?: boolean; relu?: boolean; seed?: number; ts?: number }): LayerCase {
+  return buildCase({
+    points: bunnyPoints(),
+    voxel: o.voxel,
+    layer: o.type,
+    kernel: o.k,
+    stride: o.s ?? 1,
+    cin: o.cin,
+    cout: o.cout,
+    requant: o.requant ?? false,
+    relu: o.relu ?? false,
+    seed: o.seed ?? 1,
+    inTensorStride: o.ts ?? 1,
+    widths: widthsOf(spec),
+  });
+}
