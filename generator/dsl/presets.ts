@@ -19,6 +19,8 @@ export const presets = {
   edge: {
     ...baseSpec,
     name: 'sf_edge',
+    // Four lanes keep the mapping engine ahead of an 8×8 array on 3×3×3 submanifold layers.
+    mapping: { ...baseSpec.mapping, lanes: 4 },
     buffers: { ...baseSpec.buffers, coordDepth: 2048, featureDepth: 2048, accumulatorDepth: 2048, mapDepth: 16384 },
     matrix: { ...baseSpec.matrix, rows: 8, cols: 8 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 64 },

@@ -27,7 +27,7 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
     outWidth: int({ min: 2, max: 32, default: 8, unit: 'bits', description: 'Requantized output width (signed).' }),
   }),
   mapping: object('Mapping engine (sorted merge-intersection of coordinate streams).', {
-    lanes: int({ min: 1, max: 16, default: 2, description: 'Kernel offsets merged in parallel by the mapping engine.' }),
+    lanes: int({ min: 1, max: 16, default: 8, description: 'Kernel offsets merged in parallel by the mapping engine.' }),
     maxKernelSize: int({
       min: 1,
       max: 7,

@@ -54,8 +54,10 @@ export interface SynthReport {
   yosysVersion: string;
   script: string;
   modules: ModuleSynth[];
-  /** Sum over the root modules. */
+  /** The accelerator top (`<name>_accel`) when there is one, else the sum over the root modules. */
   total: SynthCounts;
+  /** The modules `total` adds up. */
+  totalOf: string[];
 }
 
 export interface SynthOptions {
@@ -63,6 +65,8 @@ export interface SynthOptions {
   top?: string;
   /** Synthesize only the root modules (the total is the same; submodules get no row of their own). */
   rootsOnly?: boolean;
+  /** Synthesize every module as its own top (a row per module; slow on large specs). */
+  perModule?: boolean;
   /** Yosys processes at once (default 2). */
   concurrency?: number;
   cacheDir?: string;
@@ -210,14 +214,22 @@ export async function synthesizeRtl(rtlDir: string, opts: SynthOptions = {}): Pr
     throw new Error(`synthesize: module ${opts.top} is not in ${dir} (modules: ${all.join(', ')})`);
   }
   const roots = opts.top !== undefined ? new Set([opts.top]) : rootModules(sources);
-  const selected = opts.top !== undefined ? [opts.top] : opts.rootsOnly ? all.filter((m) => roots.has(m)) : all;
+  // The accelerator top is what a user instantiates; other roots (the standalone mapping-engine
+  // top used by `sim-map`) would count the mapping engine twice, so the total is the top alone.
+  const accelTop = opts.top ?? all.find((m) => m.endsWith('_accel') && roots.has(m));
+  const selected =
+    opts.top !== undefined ? [opts.top]
+    : opts.perModule ? all
+    : opts.rootsOnly || accelTop === undefined ? all.filter((m) => roots.has(m))
+    : [accelTop];
   const version = await yosysVersion(opts);
   const rtlHash = hashFiles(files);
   const modules = await pool(selected, opts.concurrency ?? 2, async (module): Promise<ModuleSynth> => {
     const r = await synthModule(files, module, rtlHash, version, opts);
     return { module, root: roots.has(module), cached: r.cached, elapsedMs: r.elapsedMs, ...r.counts };
   });
-  const total = modules.filter((m) => m.root).reduce((acc, m) => addCounts(acc, m), ZERO());
+  const counted = accelTop !== undefined ? modules.filter((m) => m.module === accelTop) : modules.filter((m) => m.root);
+  const total = counted.reduce((acc, m) => addCounts(acc, m), ZERO());
   return {
     rtlDir: dir,
     rtlHash,
@@ -225,6 +237,7 @@ export async function synthesizeRtl(rtlDir: string, opts: SynthOptions = {}): Pr
     script: synthScript(['<files.f>'], '<module>', 'stat.json'),
     modules,
     total,
+    totalOf: counted.map((m) => m.module),
   };
 }
 
@@ -251,7 +264,7 @@ export function formatSynthReport(r: SynthReport): string {
     `${r.name ?? r.rtlDir}: Yosys synth_xilinx -noiopad (${r.yosysVersion.replace(/\s*\(.*$/, '')}), RTL ${r.rtlHash.slice(0, 12)}`,
     head,
     ...r.modules.map((m) => `${row(m.root ? m.module : `${m.module} (sub)`, m)}${m.cached ? '  cached' : ''}`),
-    row('total (root modules)', r.total),
+    row(r.totalOf.length === 1 ? `total (${r.totalOf[0]})` : 'total (root modules)', r.total),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -267,7 +267,7 @@ module sf_fpga_accel (
   wire                  oc_valid, oc_last;
   wire [51:0]   oc_data;
   wire                  map_valid, map_ready, map_last;
-  wire [65:0] map_data;
+  wire [263:0] map_data;
 
   sf_fpga_map_engine u_engine (
     .clk_i           (clk_i),
@@ -350,17 +350,17 @@ module sf_fpga_accel (
   // -------------------------------------------------------------------------------------------
   // Map buffer and scheduler.
   wire                  map_done, map_overflow_w;
-  wire [29:0]   wr_ptr;
-  wire [13:0] nseg;
-  wire [47:0] bank_last;
-  wire [0:0] seg_bank;
+  wire [103:0]   wr_ptr;
+  wire [55:0] nseg;
+  wire [191:0] bank_last;
+  wire [2:0] seg_bank;
   wire [6:0]  seg_idx;
-  wire [21:0]     seg_data;
+  wire [19:0]     seg_data;
   wire [6:0]  rl_idx;
   wire [23:0]   rl_data;
   wire                  m_re;
-  wire [0:0] m_bank;
-  wire [13:0]  m_addr;
+  wire [2:0] m_bank;
+  wire [11:0]  m_addr;
   wire [23:0]   m_data;
 
   sf_fpga_accel_mapbuf u_mapbuf (
@@ -391,7 +391,7 @@ module sf_fpga_accel (
   assign map_overflow = map_overflow_w;
 
   wire                 gd_push, gd_space, gd_valid, gd_pop;
-  wire [62:0]    gd_in, gd_out;
+  wire [60:0]    gd_in, gd_out;
   wire                 wd_push, wd_space, wd_valid, wd_pop;
   wire [8:0]    wd_in, wd_out;
 
@@ -427,7 +427,7 @@ module sf_fpga_accel (
   );
 
   sf_fpga_stream_fifo #(
-    .WIDTH(63),
+    .WIDTH(61),
     .DEPTH(4),
     .PTR_W(2),
     .CNT_W(3)

@@ -18,10 +18,10 @@ module sf_fpga_accel_gather (
   input  wire                   rst_i,
   input  wire                   d_valid_i,
   output wire                   d_pop_o,
-  input  wire [62:0]      d_data_i,
+  input  wire [60:0]      d_data_i,
   output wire                   m_re_o,
-  output wire [0:0]  m_bank_o,
-  output wire [13:0]   m_addr_o,
+  output wire [2:0]  m_bank_o,
+  output wire [11:0]   m_addr_o,
   input  wire [23:0]    m_data_i,
   output wire                   f_re_o,
   output wire [11:0]   f_addr_o,
@@ -41,13 +41,13 @@ module sf_fpga_accel_gather (
   wire                 d_synth = d_data_i[0];
   wire                 d_zero  = d_data_i[1];
   wire                 d_swap  = d_data_i[4];
-  wire [0:0] d_bank = d_data_i[5:5];
-  wire [13:0] d_start = d_data_i[19:6];
-  wire [14:0]    d_len   = d_data_i[34:20];
-  wire [11:0] d_fbase = d_data_i[50:39];
-  wire [11:0]  d_abase = d_data_i[62:51];
+  wire [2:0] d_bank = d_data_i[7:5];
+  wire [11:0] d_start = d_data_i[19:8];
+  wire [12:0]    d_len   = d_data_i[32:20];
+  wire [11:0] d_fbase = d_data_i[48:37];
+  wire [11:0]  d_abase = d_data_i[60:49];
 
-  reg [14:0]     e_q;
+  reg [12:0]     e_q;
   // Stage 1.
   reg                  s1_v_q;
   reg                  s1_synth_q, s1_zero_q, s1_swap_q, s1_last_q;
@@ -67,26 +67,26 @@ module sf_fpga_accel_gather (
   wire feat_ok = s1_zero_q | ({1'd0, faddr} < f_loaded_i);
   wire fifo_space;
   wire s1_adv  = s1_v_q & feat_ok & fifo_space;
-  wire e_first = (e_q == 15'd0);
-  wire e_last  = (e_q == d_len - 15'd1);
+  wire e_first = (e_q == 13'd0);
+  wire e_last  = (e_q == d_len - 13'd1);
   wire issue   = d_valid_i & (~s1_v_q | s1_adv) & (~e_first | p_space_i);
 
   assign d_pop_o  = issue & e_last;
   assign m_re_o   = issue & ~d_synth;
   assign m_bank_o = d_bank;
-  assign m_addr_o = d_start + e_q[13:0];
+  assign m_addr_o = d_start + e_q[11:0];
   assign f_re_o   = s1_adv & ~s1_zero_q;
   assign f_addr_o = faddr;
   assign p_push_o = issue & e_first;
-  assign p_data_o = { d_data_i[38:35], d_data_i[3], d_data_i[2]};
+  assign p_data_o = { d_data_i[36:33], d_data_i[3], d_data_i[2]};
 
   always @(posedge clk_i) begin
     if (rst_i) begin
-      e_q    <= 15'd0;
+      e_q    <= 13'd0;
       s1_v_q <= 1'b0;
       s2_v_q <= 1'b0;
     end else begin
-      if (issue) e_q <= e_last ? 15'd0 : (e_q + 15'd1);
+      if (issue) e_q <= e_last ? 13'd0 : (e_q + 13'd1);
       if (issue) s1_v_q <= 1'b1;
       else if (s1_adv) s1_v_q <= 1'b0;
       s2_v_q <= s1_adv;

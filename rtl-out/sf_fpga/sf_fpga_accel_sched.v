@@ -14,7 +14,7 @@
 // of a cout tile that pass is *final* (the scatter finalizes and clears each word). Other layers
 // add a final *drain* pass of zero rows over all outputs in that pair. Then the pair's weights
 // are released (a RELEASE descriptor).
-// Descriptors: to the gather (63 bits) and to the weight fetcher (9 bits: kind
+// Descriptors: to the gather (61 bits) and to the weight fetcher (9 bits: kind
 // 0 tile / 1 zero tile / 2 release, kernel index), pushed together in the same order.
 module sf_fpga_accel_sched (
   input  wire                  clk_i,
@@ -29,17 +29,17 @@ module sf_fpga_accel_sched (
   input  wire [6:0]    centre_i,
   input  wire [6:0]    km1_i,
   input  wire                  map_done_i,
-  input  wire [29:0]   wr_ptr_i,
-  input  wire [13:0] nseg_i,
-  input  wire [47:0] last_i,
-  output wire [0:0] seg_bank_o,
+  input  wire [103:0]   wr_ptr_i,
+  input  wire [55:0] nseg_i,
+  input  wire [191:0] last_i,
+  output wire [2:0] seg_bank_o,
   output wire [6:0]  seg_idx_o,
-  input  wire [21:0]     seg_data_i,
+  input  wire [19:0]     seg_data_i,
   output wire [6:0]  rl_idx_o,
   input  wire [23:0]   rl_data_i,
   input  wire [12:0] f_loaded_i,
   output wire                  g_push_o,
-  output reg  [62:0]     g_data_o,
+  output reg  [60:0]     g_data_o,
   input  wire                  g_space_i,
   output wire                  w_push_o,
   output reg  [8:0]     w_data_o,
@@ -64,7 +64,7 @@ module sf_fpga_accel_sched (
   localparam [1:0] WK_REL   = 2'd2;
 
   reg [3:0]               st_q, st_d;
-  reg [0:0]    bank_q, bank_d;
+  reg [2:0]    bank_q, bank_d;
   reg [4:0]         ti_q, ti_d;
   reg [4:0]         to_q, to_d;
   reg [11:0]     fbase_q, fbase_d;
@@ -74,53 +74,113 @@ module sf_fpga_accel_sched (
   reg [6:0]       sk_q, sk_d;
   reg                     sm_q, sm_d;
   reg                     nx_q, nx_d;
-  reg [14:0]    nxs_q, nxs_d;
-  reg [14:0]    wrs_q, wrs_d;
+  reg [12:0]    nxs_q, nxs_d;
+  reg [12:0]    wrs_q, wrs_d;
   reg                     md_q, md_d;
   reg [23:0]      lst_q, lst_d;
   // The chunk being emitted.
-  reg [13:0]     cst_q, cst_d;
-  reg [14:0]        clen_q, clen_d;
-  reg [0:0]    cbank_q, cbank_d;
+  reg [11:0]     cst_q, cst_d;
+  reg [12:0]        clen_q, clen_d;
+  reg [2:0]    cbank_q, cbank_d;
   reg [6:0]       ck_q, ck_d;
   reg                     cm_q, cm_d;
   // Per-bank progress in the current pair.
   reg [6:0]  rdseg_0_q, rdseg_0_d;
-  reg [14:0] rdptr_0_q, rdptr_0_d;
+  reg [12:0] rdptr_0_q, rdptr_0_d;
   reg [6:0]  rdseg_1_q, rdseg_1_d;
-  reg [14:0] rdptr_1_q, rdptr_1_d;
+  reg [12:0] rdptr_1_q, rdptr_1_d;
+  reg [6:0]  rdseg_2_q, rdseg_2_d;
+  reg [12:0] rdptr_2_q, rdptr_2_d;
+  reg [6:0]  rdseg_3_q, rdseg_3_d;
+  reg [12:0] rdptr_3_q, rdptr_3_d;
+  reg [6:0]  rdseg_4_q, rdseg_4_d;
+  reg [12:0] rdptr_4_q, rdptr_4_d;
+  reg [6:0]  rdseg_5_q, rdseg_5_d;
+  reg [12:0] rdptr_5_q, rdptr_5_d;
+  reg [6:0]  rdseg_6_q, rdseg_6_d;
+  reg [12:0] rdptr_6_q, rdptr_6_d;
+  reg [6:0]  rdseg_7_q, rdseg_7_d;
+  reg [12:0] rdptr_7_q, rdptr_7_d;
 
   // The current bank's fields.
   reg [6:0]  cur_rdseg;
-  reg [14:0] cur_rdptr;
-  reg [14:0] cur_wr;
+  reg [12:0] cur_rdptr;
+  reg [12:0] cur_wr;
   reg [6:0]  cur_nseg;
   reg [23:0]   cur_last;
   reg                  all_exh;
   always @* begin
     cur_rdseg = rdseg_0_q;
     cur_rdptr = rdptr_0_q;
-    cur_wr    = wr_ptr_i[14:0];
+    cur_wr    = wr_ptr_i[12:0];
     cur_nseg  = nseg_i[6:0];
     cur_last  = last_i[23:0];
-    if (bank_q == 1'd1) begin
+    if (bank_q == 3'd1) begin
       cur_rdseg = rdseg_1_q;
       cur_rdptr = rdptr_1_q;
-      cur_wr    = wr_ptr_i[29:15];
+      cur_wr    = wr_ptr_i[25:13];
       cur_nseg  = nseg_i[13:7];
       cur_last  = last_i[47:24];
+    end
+    if (bank_q == 3'd2) begin
+      cur_rdseg = rdseg_2_q;
+      cur_rdptr = rdptr_2_q;
+      cur_wr    = wr_ptr_i[38:26];
+      cur_nseg  = nseg_i[20:14];
+      cur_last  = last_i[71:48];
+    end
+    if (bank_q == 3'd3) begin
+      cur_rdseg = rdseg_3_q;
+      cur_rdptr = rdptr_3_q;
+      cur_wr    = wr_ptr_i[51:39];
+      cur_nseg  = nseg_i[27:21];
+      cur_last  = last_i[95:72];
+    end
+    if (bank_q == 3'd4) begin
+      cur_rdseg = rdseg_4_q;
+      cur_rdptr = rdptr_4_q;
+      cur_wr    = wr_ptr_i[64:52];
+      cur_nseg  = nseg_i[34:28];
+      cur_last  = last_i[119:96];
+    end
+    if (bank_q == 3'd5) begin
+      cur_rdseg = rdseg_5_q;
+      cur_rdptr = rdptr_5_q;
+      cur_wr    = wr_ptr_i[77:65];
+      cur_nseg  = nseg_i[41:35];
+      cur_last  = last_i[143:120];
+    end
+    if (bank_q == 3'd6) begin
+      cur_rdseg = rdseg_6_q;
+      cur_rdptr = rdptr_6_q;
+      cur_wr    = wr_ptr_i[90:78];
+      cur_nseg  = nseg_i[48:42];
+      cur_last  = last_i[167:144];
+    end
+    if (bank_q == 3'd7) begin
+      cur_rdseg = rdseg_7_q;
+      cur_rdptr = rdptr_7_q;
+      cur_wr    = wr_ptr_i[103:91];
+      cur_nseg  = nseg_i[55:49];
+      cur_last  = last_i[191:168];
     end
     all_exh = 1'b1;
     if (rdseg_0_q != nseg_i[6:0]) all_exh = 1'b0;
     if (rdseg_1_q != nseg_i[13:7]) all_exh = 1'b0;
+    if (rdseg_2_q != nseg_i[20:14]) all_exh = 1'b0;
+    if (rdseg_3_q != nseg_i[27:21]) all_exh = 1'b0;
+    if (rdseg_4_q != nseg_i[34:28]) all_exh = 1'b0;
+    if (rdseg_5_q != nseg_i[41:35]) all_exh = 1'b0;
+    if (rdseg_6_q != nseg_i[48:42]) all_exh = 1'b0;
+    if (rdseg_7_q != nseg_i[55:49]) all_exh = 1'b0;
   end
 
   wire [6:0]  nxt_seg  = cur_rdseg + 7'd1;
-  wire [13:0]  seg_start = seg_data_i[13:0];
+  wire [11:0]  seg_start = seg_data_i[11:0];
   wire                  closed   = nx_q | md_q;
-  wire [14:0] endp     = nx_q ? nxs_q : wrs_q;
-  wire [14:0] avail    = endp - cur_rdptr;
-  wire                  elig     = (avail != 15'd0) & (closed | (avail >= 15'd32));
+  wire [12:0] endp     = nx_q ? nxs_q : wrs_q;
+  wire [12:0] avail    = endp - cur_rdptr;
+  wire                  elig     = (avail != 13'd0) & (closed | (avail >= 13'd32));
   wire [11:0]     max_in   = lst_q[11:0];
   wire [11:0]     max_out  = lst_q[23:12];
   wire                  fin_ok   = (({1'd0, fbase_q} + {1'd0, max_in}) < f_loaded_i);
@@ -139,12 +199,12 @@ module sf_fpga_accel_sched (
   reg [1:0] w_kind;
   reg [6:0] w_kidx;
   reg g_synth, g_zero, g_final, g_swap;
-  reg [0:0] g_bank;
-  reg [13:0] g_start;
-  reg [14:0] g_len;
+  reg [2:0] g_bank;
+  reg [11:0] g_start;
+  reg [12:0] g_len;
   reg set_seg, set_ptr;
   reg [6:0] new_seg;
-  reg [14:0] new_ptr;
+  reg [12:0] new_ptr;
 
   always @* begin
     st_d    = st_q;
@@ -185,13 +245,13 @@ module sf_fpga_accel_sched (
       SC_IDLE: if (go_i) st_d = SC_WAITN;
       SC_WAITN: if (nout_valid_i) st_d = SC_INIT;
       SC_INIT: begin
-        bank_d = 1'd0;
+        bank_d = 3'd0;
         st_d   = SC_RD0;
       end
       SC_RD0: begin
         have_d = (cur_rdseg < cur_nseg);
-        sk_d   = seg_data_i[20:14];
-        sm_d   = seg_data_i[21];
+        sk_d   = seg_data_i[18:12];
+        sm_d   = seg_data_i[19];
         st_d   = SC_RD1;
       end
       SC_RD1: begin
@@ -206,11 +266,11 @@ module sf_fpga_accel_sched (
       SC_DEC: begin
         if (!have_q) begin
           st_d = SC_NEXT;
-        end else if (closed && avail == 15'd0) begin
+        end else if (closed && avail == 13'd0) begin
           set_seg = 1'b1;
           st_d    = SC_RD0;
         end else if (elig && ready) begin
-          cst_d   = cur_rdptr[13:0];
+          cst_d   = cur_rdptr[11:0];
           clen_d  = avail;
           cbank_d = bank_q;
           ck_d    = sk_q;
@@ -242,14 +302,14 @@ module sf_fpga_accel_sched (
         if (all_exh && map_done_i) begin
           st_d = SC_FIN;
         end else begin
-          bank_d = (bank_q == 1'd1) ? 1'd0 : (bank_q + 1'd1);
+          bank_d = (bank_q == 3'd7) ? 3'd0 : (bank_q + 3'd1);
           st_d   = SC_RD0;
         end
       end
       SC_FIN: begin
         g_synth = 1'b1;
-        g_start = 14'd0;
-        g_len   = {2'd0, n_out_i};
+        g_start = 12'd0;
+        g_len   = n_out_i;
         if (fused_i && nout_nz) begin
           g_final = last_ti;
           w_kidx  = centre_i;
@@ -301,9 +361,9 @@ module sf_fpga_accel_sched (
     rdptr_0_d = rdptr_0_q;
     if (st_q == SC_INIT) begin
       rdseg_0_d = 7'd0;
-      rdptr_0_d = 15'd0;
+      rdptr_0_d = 13'd0;
     end
-    if (bank_q == 1'd0) begin
+    if (bank_q == 3'd0) begin
       if (set_seg) rdseg_0_d = new_seg;
       if (set_ptr) rdptr_0_d = new_ptr;
     end
@@ -311,26 +371,98 @@ module sf_fpga_accel_sched (
     rdptr_1_d = rdptr_1_q;
     if (st_q == SC_INIT) begin
       rdseg_1_d = 7'd0;
-      rdptr_1_d = 15'd0;
+      rdptr_1_d = 13'd0;
     end
-    if (bank_q == 1'd1) begin
+    if (bank_q == 3'd1) begin
       if (set_seg) rdseg_1_d = new_seg;
       if (set_ptr) rdptr_1_d = new_ptr;
+    end
+    rdseg_2_d = rdseg_2_q;
+    rdptr_2_d = rdptr_2_q;
+    if (st_q == SC_INIT) begin
+      rdseg_2_d = 7'd0;
+      rdptr_2_d = 13'd0;
+    end
+    if (bank_q == 3'd2) begin
+      if (set_seg) rdseg_2_d = new_seg;
+      if (set_ptr) rdptr_2_d = new_ptr;
+    end
+    rdseg_3_d = rdseg_3_q;
+    rdptr_3_d = rdptr_3_q;
+    if (st_q == SC_INIT) begin
+      rdseg_3_d = 7'd0;
+      rdptr_3_d = 13'd0;
+    end
+    if (bank_q == 3'd3) begin
+      if (set_seg) rdseg_3_d = new_seg;
+      if (set_ptr) rdptr_3_d = new_ptr;
+    end
+    rdseg_4_d = rdseg_4_q;
+    rdptr_4_d = rdptr_4_q;
+    if (st_q == SC_INIT) begin
+      rdseg_4_d = 7'd0;
+      rdptr_4_d = 13'd0;
+    end
+    if (bank_q == 3'd4) begin
+      if (set_seg) rdseg_4_d = new_seg;
+      if (set_ptr) rdptr_4_d = new_ptr;
+    end
+    rdseg_5_d = rdseg_5_q;
+    rdptr_5_d = rdptr_5_q;
+    if (st_q == SC_INIT) begin
+      rdseg_5_d = 7'd0;
+      rdptr_5_d = 13'd0;
+    end
+    if (bank_q == 3'd5) begin
+      if (set_seg) rdseg_5_d = new_seg;
+      if (set_ptr) rdptr_5_d = new_ptr;
+    end
+    rdseg_6_d = rdseg_6_q;
+    rdptr_6_d = rdptr_6_q;
+    if (st_q == SC_INIT) begin
+      rdseg_6_d = 7'd0;
+      rdptr_6_d = 13'd0;
+    end
+    if (bank_q == 3'd6) begin
+      if (set_seg) rdseg_6_d = new_seg;
+      if (set_ptr) rdptr_6_d = new_ptr;
+    end
+    rdseg_7_d = rdseg_7_q;
+    rdptr_7_d = rdptr_7_q;
+    if (st_q == SC_INIT) begin
+      rdseg_7_d = 7'd0;
+      rdptr_7_d = 13'd0;
+    end
+    if (bank_q == 3'd7) begin
+      if (set_seg) rdseg_7_d = new_seg;
+      if (set_ptr) rdptr_7_d = new_ptr;
     end
   end
 
   always @(posedge clk_i) begin
     if (rst_i) begin
       st_q    <= SC_IDLE;
-      bank_q  <= 1'd0;
+      bank_q  <= 3'd0;
       ti_q    <= 5'd0;
       to_q    <= 5'd0;
       fbase_q <= 12'd0;
       abase_q <= 12'd0;
       rdseg_0_q <= 7'd0;
-      rdptr_0_q <= 15'd0;
+      rdptr_0_q <= 13'd0;
       rdseg_1_q <= 7'd0;
-      rdptr_1_q <= 15'd0;
+      rdptr_1_q <= 13'd0;
+      rdseg_2_q <= 7'd0;
+      rdptr_2_q <= 13'd0;
+      rdseg_3_q <= 7'd0;
+      rdptr_3_q <= 13'd0;
+      rdseg_4_q <= 7'd0;
+      rdptr_4_q <= 13'd0;
+      rdseg_5_q <= 7'd0;
+      rdptr_5_q <= 13'd0;
+      rdseg_6_q <= 7'd0;
+      rdptr_6_q <= 13'd0;
+      rdseg_7_q <= 7'd0;
+      rdptr_7_q <= 13'd0;
     end else begin
       st_q    <= st_d;
       bank_q  <= bank_d;
@@ -342,6 +474,18 @@ module sf_fpga_accel_sched (
       rdptr_0_q <= rdptr_0_d;
       rdseg_1_q <= rdseg_1_d;
       rdptr_1_q <= rdptr_1_d;
+      rdseg_2_q <= rdseg_2_d;
+      rdptr_2_q <= rdptr_2_d;
+      rdseg_3_q <= rdseg_3_d;
+      rdptr_3_q <= rdptr_3_d;
+      rdseg_4_q <= rdseg_4_d;
+      rdptr_4_q <= rdptr_4_d;
+      rdseg_5_q <= rdseg_5_d;
+      rdptr_5_q <= rdptr_5_d;
+      rdseg_6_q <= rdseg_6_d;
+      rdptr_6_q <= rdptr_6_d;
+      rdseg_7_q <= rdseg_7_d;
+      rdptr_7_q <= rdptr_7_d;
     end
   end
 
@@ -362,18 +506,18 @@ module sf_fpga_accel_sched (
   end
 
   always @* begin
-    g_data_o = 63'd0;
+    g_data_o = 61'd0;
     g_data_o[0] = g_synth;
     g_data_o[1] = g_zero;
     g_data_o[2] = g_final;
     g_data_o[3] = last_to;
     g_data_o[4] = g_swap;
-    g_data_o[5:5] = g_bank;
-    g_data_o[19:6] = g_start;
-    g_data_o[34:20] = g_len;
-    g_data_o[38:35] = to_q[3:0];
-    g_data_o[50:39] = fbase_q;
-    g_data_o[62:51] = abase_q;
+    g_data_o[7:5] = g_bank;
+    g_data_o[19:8] = g_start;
+    g_data_o[32:20] = g_len;
+    g_data_o[36:33] = to_q[3:0];
+    g_data_o[48:37] = fbase_q;
+    g_data_o[60:49] = abase_q;
     w_data_o = 9'd0;
     w_data_o[1:0] = w_kind;
     w_data_o[8:2] = w_kidx;

@@ -7,7 +7,7 @@
 //   complement; higher bits ignored): IN_POINTS input points in canonical order with TLAST on
 //   the last, then for transposed layers OUT_POINTS output points, TLAST on the last.
 // AXI4-Stream master: for conv layers first the downsampled output points (same format, one per
-//   beat, canonical order, TLAST on the last); then the map words (66 bits in 1 beat(s),
+//   beat, canonical order, TLAST on the last); then the map words (264 bits in 3 beat(s),
 //   see sf_fpga_map_engine) ending with a word without valid slots whose last beat has TLAST.
 // All bytes of every beat are valid (no TKEEP/TSTRB).
 module sf_fpga_mapping_top (
@@ -66,7 +66,7 @@ module sf_fpga_mapping_top (
   wire                     oc_last;
   wire                     map_valid;
   wire                     map_ready;
-  wire [65:0]  map_data;
+  wire [263:0]  map_data;
   wire                     map_last;
   wire                     out_idle;
 

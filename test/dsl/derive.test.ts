@@ -17,11 +17,11 @@ describe('derive', () => {
     expect(d.prefix).toBe('sf_fpga_');
     expect(d.kernel).toMatchObject({ maxSize: 5, maxVolume: 125, sizeWidth: 3, indexWidth: 7, strideWidth: 2 });
     expect(d.coords).toMatchObject({ pointWidth: 52, pointCountWidth: 13, tensorStrideLog2Width: 4 });
-    expect(d.buffers.coord).toEqual({ depth: 4096, addrWidth: 12, width: 52, banks: 2 });
+    expect(d.buffers.coord).toEqual({ depth: 4096, addrWidth: 12, width: 52, banks: 8 });
     expect(d.buffers.feature).toEqual({ depth: 4096, addrWidth: 12, width: 128, banks: 1 });
     expect(d.buffers.weight).toEqual({ depth: 2048, addrWidth: 11, width: 128, banks: 2 });
     expect(d.buffers.accumulator).toEqual({ depth: 4096, addrWidth: 12, width: 512, banks: 1 });
-    expect(d.buffers.map).toEqual({ depth: 32768, addrWidth: 15, width: 7 + 12 + 12, banks: 2 });
+    expect(d.buffers.map).toEqual({ depth: 32768, addrWidth: 15, width: 7 + 12 + 12, banks: 8 });
     expect(d.arithmetic).toMatchObject({ productWidth: 16, reductionWidth: 31 });
     expect(d.channels).toMatchObject({ countWidth: 9, maxInTiles: 16, maxOutTiles: 16 });
     expect(d.axis).toMatchObject({ keepWidth: 16, outBeatsPerWord: 1, accBeatsPerWord: 4 });

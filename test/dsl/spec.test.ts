@@ -34,7 +34,7 @@ describe('presets', () => {
     expect(baseSpec).toEqual({
       name: 'sf_fpga',
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
-      mapping: { lanes: 2, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4 },
+      mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4 },
       buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768 },
       gatherScatter: { scatterForwarding: true },
       matrix: { rows: 16, cols: 16, maxChannels: 256 },
@@ -45,7 +45,7 @@ describe('presets', () => {
     expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);
     expect(presets.tiny.interfaces.axisDataWidth).toBe(32);
     expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048 });
-    expect([presets.edge.matrix.rows, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 64, 16384]);
+    expect([presets.edge.matrix.rows, presets.edge.mapping.lanes, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 4, 64, 16384]);
     expect([presets.server.matrix.rows, presets.server.matrix.cols, presets.server.mapping.lanes]).toEqual([64, 64, 8]);
     expect(presets.server.interfaces.axisDataWidth).toBe(512);
   });

@@ -8,6 +8,7 @@ import { specOptions, type SpecArgs } from './generate.ts';
 interface SynthArgs extends SpecArgs {
   rtl?: string;
   top?: string;
+  perModule: boolean;
   json: boolean;
   cache: boolean;
 }
@@ -20,13 +21,15 @@ export const synthCommand: CommandModule<object, SynthArgs> = {
       .usage('$0 synth (--preset P | --config FILE | --rtl DIR) [--top MODULE] [--json]')
       .option('rtl', { type: 'string', describe: 'an already generated RTL folder instead of a spec', normalize: true })
       .option('top', { type: 'string', describe: 'synthesize only this module (full name)' })
+      .option('per-module', { type: 'boolean', default: false, describe: 'also synthesize every module on its own (a row each; slow)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
       .option('cache', { type: 'boolean', default: true, describe: 'reuse results cached in .cache/synth (--no-cache to rerun)' })
       .conflicts('rtl', ['preset', 'config'])
-      .example('$0 synth --preset fpga', 'per-module table and total')
+      .example('$0 synth --preset fpga', 'the accelerator top: LUT, FF, DSP48, BRAM')
+      .example('$0 synth --preset tiny --per-module', 'a row per module')
       .example('$0 synth --rtl rtl-out/sf_tiny --json', 'machine-readable') as unknown as Argv<SynthArgs>,
   handler: async (a) => {
-    const opts = { top: a.top, useCache: a.cache };
+    const opts = { top: a.top, perModule: a.perModule, useCache: a.cache };
     const report = a.rtl !== undefined ? await synthesize({ rtlDir: a.rtl }, opts) : await synthesize(await resolveSpec(a), opts);
     process.stdout.write(a.json ? `${JSON.stringify(report, null, 2)}\n` : formatSynthReport(report));
     if (report.total.latches > 0) {
