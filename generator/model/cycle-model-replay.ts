@@ -1,0 +1,372 @@
+// Schedule replay of one hardware layer run (one tile) for the cycle model
+// (generator/model/cycle-model.ts): the mapping engine's dispatcher and merge lanes are replayed
+// from the coordinates (templates/mapping/map_engine.v.hbs, map_lane.v.hbs: binary search, one
+// comparison per cycle, job overheads), then the datapath's passes (templates/top/accel_sched.v.hbs)
+// are laid out on that timeline: the first channel-tile pair follows the map entries and the
+// feature stream, the later pairs replay complete runs, each pass max(rows of the pass, rows of a
+// weight tile) cycles (double-buffered weight tiles), then the output tail.
+//
+// Pure: no I/O; coordinates in, cycle figures out.
+import type { Coord } from './types.ts';
+
+export interface ReplayLayer {
+  type: 'submanifold' | 'conv' | 'transposed';
+  kernelSize: number;
+  stride: number;
+  /** Tensor stride of the input coordinates. */
+  inTensorStride: number;
+  inChannels: number;
+  outChannels: number;
+  /** Canonical input coordinates [b, x, y, z] of this hardware run. */
+  inCoords: readonly Coord[];
+  /** Canonical output coordinates of this hardware run (conv: the downsampled ones). */
+  outCoords: readonly Coord[];
+  requant: boolean;
+  bias: boolean;
+}
+
+export interface ReplayParams {
+  lanes: number;
+  rows: number;
+  cols: number;
+  axisDataWidth: number;
+  accWidth: number;
+  outWidth: number;
+  multiplierWidth: number;
+  inWidth: number;
+  weightWidth: number;
+  weightDepth: number;
+  /** Downsampler classes: maxStride². */
+  dsClasses: number;
+  shiftWidth: number;
+  scatterForwarding: boolean;
+}
+
+export interface ReplayResult {
+  total: number;
+  coordLoad: number;
+  mapping: number;
+  downsample: number;
+  merge: number;
+  comparisons: number;
+  compute: number;
+  lastRow: number;
+  tail: number;
+  passes: number;
+  drainRows: number;
+}
+
+/** Calibration constants (cycles), fitted once against the co-simulation (test/accel/cycle-model.test.ts). */
+export const REPLAY_CONST = {
+  start: 2,
+  dsPerPoint: 1,
+  dsFixed: -1,
+  mapEnd: 2,
+  entryLatency: 3,
+  rowLatency: 3,
+  tailFixed: 12,
+  outFifo: 16,
+  mapDoneLat: 2,
+  descDepth: 5,
+  issueLat: 3,
+};
+
+/**
+ * Keys as exact doubles: (b, x, y, z) in mixed radix R, fields biased by R/2 so that canonical order
+ * is numeric order and a kernel shift is one addition (like the RTL's guard-bit extended keys).
+ */
+function keyRadix(lists: readonly (readonly Coord[])[], maxShift: number): { R: number; key: (c: Coord) => number } {
+  let m = maxShift;
+  let bMax = 0;
+  for (const l of lists) for (const c of l) {
+    m = Math.max(m, Math.abs(c[1]), Math.abs(c[2]), Math.abs(c[3]));
+    bMax = Math.max(bMax, c[0]);
+  }
+  let R = 4;
+  while (R < 4 * (m + 1)) R *= 2;
+  if ((bMax + 1) * R * R * R > 2 ** 53) throw new RangeError(`cycle model: coordinates too wide for exact keys (|c| ≤ ${m}, batch ≤ ${bMax})`);
+  const h = R / 2;
+  return { R, key: (c) => ((c[0] * R + (c[1] + h)) * R + (c[2] + h)) * R + (c[3] + h) };
+}
+
+interface Run {
+  lane: number;
+  kidx: number;
+  mirror: boolean;
+  /** Entry times (cycle the slot is written) and the max gathered index of the entries. */
+  times: number[];
+  maxIn: number[];
+  maxOut: number[];
+}
+
+const nextPow2 = (v: number): number => {
+  let p = 1;
+  while (p < v) p *= 2;
+  return p;
+};
+
+export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
+  const C = REPLAY_CONST;
+  const nIn = L.inCoords.length;
+  const nOut = L.outCoords.length;
+  const k = L.kernelSize;
+  const kv = k * k * k;
+  const trans = L.type === 'transposed';
+  const half = L.type === 'submanifold' && k % 2 === 1;
+  const dswShift = trans ? L.inTensorStride / L.stride : L.inTensorStride;
+  const { R: KEY_R, key: keyOf } = keyRadix([L.inCoords, L.outCoords], (k - 1) * dswShift);
+  const inKeys = new Float64Array(nIn);
+  for (let i = 0; i < nIn; i++) inKeys[i] = keyOf(L.inCoords[i]!);
+  const outKeys = new Float64Array(nOut);
+  for (let i = 0; i < nOut; i++) outKeys[i] = keyOf(L.outCoords[i]!);
+
+  // ---- coordinate load and downsampling
+  const coordLoad = nIn + (trans ? nOut : 0);
+  let downsample = 0;
+  if (L.type === 'conv') downsample = p.dsClasses + C.dsFixed + Math.round(C.dsPerPoint * nIn);
+  const mapStart = C.start + coordLoad + downsample;
+
+  // ---- merge: dispatcher and lanes
+  const lanes = Math.max(1, p.lanes);
+  const S = lanes === 1 ? 1 : nextPow2(lanes);
+  const hk = k % 2 === 1 ? (k - 1) / 2 : 0;
+  const dsw = dswShift;
+  const lastK = half ? (kv - 1) / 2 : kv - 1;
+  const laneFree = new Array<number>(lanes).fill(mapStart);
+  const runs: Run[] = [];
+  const laneRun: (Run | undefined)[] = new Array(lanes).fill(undefined);
+  let comparisons = 0;
+  let dispatchT = mapStart;
+  let mapDone = mapStart;
+  for (let kidx = 0; kidx <= lastK; kidx++) {
+    const ix = kidx % k, iy = Math.floor(kidx / k) % k, iz = Math.floor(kidx / (k * k));
+    const dx = (ix - hk) * dsw, dy = (iy - hk) * dsw, dz = (iz - hk) * dsw;
+    const dkey = (dx * KEY_R + dy) * KEY_R + dz;
+    const shift = trans ? dkey : -dkey;
+    const mirror = half && kidx !== lastK;
+    const centre = half && kidx === lastK;
+    for (let seg = 0; seg < S; seg++) {
+      // lowest idle lane at the earliest cycle ≥ dispatchT
+      let l = 0;
+      for (let m = 1; m < lanes; m++) if (Math.max(laneFree[m]!, dispatchT) < Math.max(laneFree[l]!, dispatchT)) l = m;
+      const a = Math.max(laneFree[l]!, dispatchT);
+      dispatchT = a + 1;
+      const qLo = Math.floor((seg * nOut) / S);
+      const qHi = Math.floor(((seg + 1) * nOut) / S);
+      let end: number;
+      if (nIn === 0 || qLo === qHi) {
+        end = a + 1;
+      } else {
+        let lo = 0;
+        let cyc = a + 1;
+        if (qLo !== 0) {
+          let hi = nIn;
+          const bq = outKeys[qLo]!;
+          cyc += 2;
+          for (;;) {
+            const mid = (lo + hi) >> 1;
+            cyc += 2;
+            if (inKeys[mid]! + shift < bq) lo = mid + 1;
+            else hi = mid;
+            if (lo === hi) break;
+          }
+        }
+        if (lo === nIn) {
+          end = cyc;
+        } else {
+          // RUN at cyc: first comparison at cyc + 2
+          let ia = lo, ib = qLo, c = 0;
+          let run = laneRun[l];
+          if (!run || run.kidx !== kidx) {
+            run = { lane: l, kidx, mirror, times: [], maxIn: [], maxOut: [] };
+            if (!centre) runs.push(run);
+            laneRun[l] = run;
+          }
+          const t0 = cyc + 2;
+          for (;;) {
+            const ka = inKeys[ia]! + shift, kb = outKeys[ib]!;
+            const step = t0 + c;
+            c++;
+            let fin = false;
+            if (ka < kb) { fin = ia === nIn - 1; ia++; }
+            else if (ka > kb) { fin = ib === qHi - 1; ib++; }
+            else {
+              if (!centre) { run.times.push(step); run.maxIn.push(ia); run.maxOut.push(ib); }
+              fin = ia === nIn - 1 || ib === qHi - 1;
+              ia++; ib++;
+            }
+            if (fin) break;
+          }
+          comparisons += c;
+          end = t0 + c;
+        }
+      }
+      laneFree[l] = end;
+      if (end > mapDone) mapDone = end;
+    }
+  }
+  mapDone = Math.max(mapDone, dispatchT);
+  const mapEnd = mapDone + C.mapEnd;
+  const merge = mapEnd - mapStart;
+
+  // ---- datapath
+  const { rows, cols } = p;
+  const ti = Math.ceil(L.inChannels / rows);
+  const to = Math.ceil(L.outChannels / cols);
+  const W = p.axisDataWidth;
+  const beats = (bits: number) => Math.ceil(bits / W);
+  const wb = beats(cols * p.weightWidth);
+  const fb = beats(rows * p.inWidth);
+  const tableBeats = to * ((L.bias ? beats(cols * p.accWidth) : 0) + (L.requant ? beats(cols * p.multiplierWidth) + beats(cols * p.shiftWidth) : 0));
+  const w0Start = C.start + coordLoad + tableBeats;
+  const featStart = w0Start + kv * rows * wb;
+  const featAt = (tIn: number, j: number) => featStart + (tIn * nIn + j + 1) * fb;
+  const wrestStart = featStart + ti * nIn * fb;
+  const kr = kv * rows;
+  const chunkMin = 2 * rows;
+  const centreK = half ? (kv - 1) / 2 : -1;
+  const wordBeats = beats(cols * (L.requant ? p.outWidth : p.accWidth));
+  const EL = C.entryLatency;
+  // Banks: the runs of each lane, entries with their write time and indices.
+  const banks: Run[][] = Array.from({ length: lanes }, () => []);
+  let entries = 0;
+  for (const r of runs) {
+    if (r.times.length === 0) continue;
+    banks[r.lane]!.push(r);
+    entries += r.times.length * (r.mirror ? 2 : 1);
+  }
+  // prefix maxima of the gathered indices, per run
+  const pmaxIn = new Map<Run, Int32Array>();
+  const pmaxOut = new Map<Run, Int32Array>();
+  for (const b of banks) for (const r of b) {
+    const a = new Int32Array(r.times.length), o = new Int32Array(r.times.length);
+    let mi = -1, mo = -1;
+    for (let j = 0; j < r.times.length; j++) { mi = Math.max(mi, r.maxIn[j]!); mo = Math.max(mo, r.maxOut[j]!); a[j] = mi; o[j] = mo; }
+    pmaxIn.set(r, a); pmaxOut.set(r, o);
+  }
+  const mapDoneT = mapDone + C.mapDoneLat;
+  const runStart = (r: Run) => r.times[0]! + EL;
+  const written = (r: Run, t: number) => {
+    // entries of r written by t (times ascending)
+    const ts = r.times;
+    if (ts.length === 0 || ts[0]! + EL > t) return 0;
+    if (ts[ts.length - 1]! + EL <= t) return ts.length;
+    let lo = 0, hi = ts.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (ts[m]! + EL <= t) lo = m + 1; else hi = m; }
+    return lo;
+  };
+  const featLoaded = (t: number) => Math.max(0, Math.floor((t - featStart) / fb));
+  // compute side
+  let cur = featStart;
+  let passes = 0;
+  let prevStart = -Infinity;
+  const starts: number[] = [];
+  const release: number[] = [];
+  let tileArr = new Float64Array(kv);
+  let streamT = wrestStart;
+  let lastOut = -1;
+  let hazards = 0;
+  const doPass = (issue: number, len: number, kidx: number, final: boolean, outFirst: number, outLast: number): number => {
+    const q = starts.length - C.descDepth;
+    const emit = q >= 0 ? Math.max(issue, starts[q]!) : issue;
+    const tileT = kidx < 0 ? -Infinity : tileArr[kidx]!;
+    const loadStart = Math.max(prevStart, tileT);
+    let st = Math.max(cur, emit + C.issueLat, loadStart + rows);
+    if (!p.scatterForwarding && outFirst === lastOut && st === cur) { st += 1; hazards++; }
+    prevStart = st;
+    starts.push(st);
+    cur = st + (final ? Math.max(len, len * wordBeats - C.outFifo) : len);
+    lastOut = outLast;
+    passes++;
+    return emit;
+  };
+  const nOutKnown = C.start + coordLoad + (L.type === 'conv' ? downsample : 0);
+  let t = nOutKnown + 1; // SC_INIT
+  for (let pair = 0; pair < ti * to; pair++) {
+    const tIn = pair % ti;
+    const lastIn = tIn === ti - 1;
+    tileArr = new Float64Array(kv);
+    if (pair === 0) {
+      for (let i = 0; i < kv; i++) tileArr[i] = w0Start + (i + 1) * rows * wb;
+    } else {
+      for (let i = 0; i < kv; i++) {
+        const lastWord = pair * kr + (i + 1) * rows - 1;
+        const q = Math.floor((lastWord - p.weightDepth) / kr);
+        const rel = q >= 0 ? (release[q] ?? 0) : -Infinity;
+        streamT = Math.max(streamT + rows * wb, rel + rows * wb);
+        tileArr[i] = streamT;
+      }
+    }
+    const fbase = tIn * nIn;
+    const seg = new Int32Array(lanes);
+    const ptr = new Int32Array(lanes);
+    let bank = 0;
+    t += 1; // RD0 of bank 0
+    let lastPassStart = 0;
+    for (let guard = 0; ; guard++) {
+      if (guard > 1e8) throw new Error('cycle model: scheduler replay does not terminate');
+      const B = banks[bank]!;
+      const nsegAt = (tt: number) => { let n = 0; while (n < B.length && runStart(B[n]!) <= tt) n++; return n; };
+      const r0 = seg[bank]!;
+      const have = r0 < nsegAt(t);
+      const t1 = t + 1;
+      const tDec = t + 2;
+      if (!have) {
+        // NEXT at t + 3
+        const tn = t + 3;
+        let allExh = true;
+        for (let l = 0; l < lanes; l++) if (seg[l]! < banks[l]!.length) allExh = false;
+        if (allExh && mapDoneT <= tn) { t = tn + 1; break; }
+        bank = bank === lanes - 1 ? 0 : bank + 1;
+        t = tn + 1;
+        continue;
+      }
+      const r = B[r0]!;
+      const nx = r0 + 1 < nsegAt(t1);
+      const md = mapDoneT <= t1;
+      const closed = nx || md;
+      const wrs = closed ? r.times.length : written(r, t1);
+      const avail = wrs - ptr[bank]!;
+      if (closed && avail === 0) { seg[bank] = r0 + 1; ptr[bank] = 0; t = tDec + 1; continue; }
+      const elig = avail > 0 && (closed || avail >= chunkMin);
+      let ready = false;
+      if (elig) {
+        const fl = featLoaded(tDec);
+        ready = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
+        // features of later pairs are all loaded long before
+      }
+      if (elig && ready) {
+        const s0 = ptr[bank]!;
+        const e1 = s0 + avail;
+        let te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[s0]!, r.maxOut[e1 - 1]!);
+        lastPassStart = prevStart;
+        if (r.mirror) { te = doPass(te + 1, avail, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
+        if (closed) { seg[bank] = r0 + 1; ptr[bank] = 0; } else ptr[bank] = e1;
+        t = te + 1;
+        continue;
+      }
+      // NEXT
+      const tn = t + 3;
+      bank = bank === lanes - 1 ? 0 : bank + 1;
+      t = tn + 1;
+    }
+    // FIN at t
+    if (half && nOut > 0) {
+      const te = doPass(t, nOut, centreK, lastIn, 0, nOut - 1);
+      lastPassStart = prevStart;
+      t = te + 1;
+    } else if (lastIn && nOut > 0) {
+      const te = doPass(t, nOut, -1, true, 0, nOut - 1);
+      lastPassStart = prevStart;
+      t = te + 1;
+    } else t += 1;
+    release.push(lastPassStart);
+    t += 1; // REL → INIT
+  }
+  const drainRows = half ? 0 : nOut * to;
+  const compute = entries * ti * to + (half ? nOut * ti * to : 0) + drainRows;
+  const lastRow = cur;
+  const tail = C.tailFixed;
+  const total = Math.max(lastRow, mapEnd) + tail;
+  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, drainRows };
+}

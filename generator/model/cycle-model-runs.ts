@@ -1,0 +1,29 @@
+// The hardware runs of a layer case as the host driver makes them (generator/sim/accel/driver.ts):
+// the canonical coordinates, cut into the same x-slab tiles by the driver's own pure planner
+// (generator/sim/accel/tiles.ts planTiles), each with its input range and hardware output list.
+// The cycle model (cycle-model.ts) takes them as data (`CycleModelLayer.runs`) and stays pure.
+//
+// Not covered: a tile the hardware still reports MAP_OVERFLOW for is split by the driver at run
+// time (the planner's map estimate normally prevents it); pass `mapEstimate: false` only to mirror
+// the tests that provoke it.
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { planTiles, tileLimits, type Tile } from '../sim/accel/tiles.ts';
+import { toCoords } from './coord-columns.ts';
+import type { CycleModelRun } from './cycle-model.ts';
+import { planCoords } from './layer-plan.ts';
+import type { LayerCase } from './types.ts';
+
+export interface CycleModelRunOptions {
+  /** The driver's `maxTilePoints` (forced tiling). */
+  maxTilePoints?: number;
+  mapEstimate?: boolean;
+}
+
+/** Tiles and runs of `c` on `spec` (pure). */
+export function cycleModelRuns(spec: AcceleratorSpec, c: LayerCase, opts: CycleModelRunOptions = {}): { tiles: Tile[]; runs: CycleModelRun[] } {
+  const p = planCoords(c);
+  const inCoords = toCoords(p.inCols);
+  const outCoords = toCoords(p.outCols);
+  const tiles = planTiles({ layer: c.layer, inCoords, outCoords }, tileLimits(spec, opts.maxTilePoints, opts.mapEstimate ?? true));
+  return { tiles, runs: tiles.map((t) => ({ inCoords: inCoords.slice(t.inLo, t.inHi), outCoords: t.hwOut })) };
+}

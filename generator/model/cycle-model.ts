@@ -1,0 +1,287 @@
+// Analytical cycle model of one layer on one accelerator: the figure design-space sweeps rank
+// designs by, so that a sweep does not need an RTL simulation per point.
+//
+// Two methods behind one entry point, `predictCycles(spec, stats, layer)`:
+//
+// * **schedule replay** (when `layer.runs` carries the coordinates of every hardware run, e.g. from
+//   `cycleModelRuns` in cycle-model-runs.ts, which re-derives the host driver's x-slab tiles):
+//   generator/model/cycle-model-replay.ts replays the RTL's schedule per run — the coordinate
+//   load, the downsampler (conv), the mapping engine's dispatcher and merge lanes (binary search
+//   and every comparison replayed from the coordinates), the compute scheduler's bank walk
+//   (chunks of ≥ 2·rows entries while the mapping runs, feature-arrival checks, mirrored passes,
+//   identity/drain passes, 4-deep descriptor FIFO), double-buffered weight tiles and the weight
+//   ring (a pair's weights stream in as earlier pairs release the ring), scatter hazards without
+//   forwarding, and the output-bound final pass. Calibrated against co-simulation with no
+//   backpressure on every layer case of test/accel/ (test/accel/cycle-model.test.ts, largest
+//   error in bench/results/cycle-model.json): `total` is PERF_TOTAL_CYCLES summed over the runs
+//   the host driver measures (the requantized run of each tile of a requantized case).
+// * **first order** (no coordinates: what generator/sweep/ passes today): the strictly sequential
+//   phase estimate below, NOT calibrated. `CyclePrediction.method` says which one answered.
+//
+// First-order schedule (pessimistic where the RTL overlaps phases):
+//   load     every input beat streamed once over AXI4-Stream, one beat per cycle: coordinates
+//            (one point per beat), feature words (`rows` channels per beat), weight words
+//            (`cols` weights per beat), bias/requantization words;
+//   mapping  downsampling (conv: one input point per cycle), then the merge: each merged kernel
+//            offset is two jobs, dispatched in offset order to the first free lane; a job costs
+//            (n_in + n_out − |map_i|) / 2 comparisons. Submanifold layers with odd k merge
+//            offsets 0 … centre only (the mirror gives the rest);
+//   compute  per kernel offset with entries, per (input, output) channel-tile pair: one pass of
+//            max(|map_i|, rows) cycles, plus one exposed tile load at the start;
+//   drain    output coordinates and output words at the stream width.
+// A layer larger than the on-chip buffers is cut into `tiles`; each extra tile streams the
+// weights again. Halo points shared by neighbouring tiles are not counted.
+//
+// Pure: no I/O, no imports outside generator/model/.
+import { kernelVolume } from './kernel.ts';
+import type { LayerStats } from './stats.ts';
+import type { Coord, LayerShape } from './types.ts';
+import { replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
+
+export const CYCLE_MODEL = {
+  name: 'first-order',
+  version: 1,
+  /** True only once the model has been compared with co-simulation of the complete accelerator. */
+  calibrated: false,
+} as const;
+
+/** The schedule-replay method (layers with `runs`): calibrated against co-simulation (≤ 2 %). */
+export const CYCLE_MODEL_REPLAY = {
+  name: 'schedule-replay',
+  version: 2,
+  calibrated: true,
+} as const;
+
+/** One hardware layer run (one tile): canonical input and hardware output coordinates [b, x, y, z]. */
+export interface CycleModelRun {
+  inCoords: readonly Coord[];
+  outCoords: readonly Coord[];
+}
+
+/** The spec fields the model reads; an AcceleratorSpec is one. */
+export interface CycleModelParams {
+  arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
+  mapping: { lanes: number; maxStride?: number };
+  buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
+  matrix: { rows: number; cols: number };
+  interfaces: { axisDataWidth: number };
+  /** Table widths (default 16 / 6); only the replay reads them. */
+  postprocess?: { multiplierWidth: number; shiftWidth: number };
+  /** Default true; only the replay reads it. */
+  gatherScatter?: { scatterForwarding: boolean };
+}
+
+/** The layer shape of the case, and which post-processing tables it carries. */
+export interface CycleModelLayer extends LayerShape {
+  /** The case has requantization (outputs are outWidth wide; accWidth otherwise). Default true. */
+  requant?: boolean;
+  /** The case has a bias table. Default true. */
+  bias?: boolean;
+  /**
+   * The hardware runs (tiles) of the layer with their coordinates: selects the calibrated schedule
+   * replay. `cycleModelRuns` (cycle-model-runs.ts) derives them as the host driver does.
+   */
+  runs?: readonly CycleModelRun[];
+}
+
+export interface CyclePrediction {
+  /** 'replay' (calibrated, `layer.runs` given) or 'first-order'. */
+  method: 'replay' | 'first-order';
+  /**
+   * Predicted cycles. Replay: PERF_TOTAL_CYCLES (START taken → DONE) summed over the runs. First
+   * order: from the first input beat to the last output beat.
+   */
+  total: number;
+  load: number;
+  mapping: number;
+  compute: number;
+  drain: number;
+  /** Weight re-streaming of tiles beyond the first. */
+  tiling: number;
+  /** DESIGN.md §3: Σ_i |map_i| · ceil(Cin / rows) · ceil(Cout / cols). */
+  computeBound: number;
+  /** computeBound / total. */
+  utilisation: number;
+  /** Tiles the host driver cuts the layer into (1 when it fits on chip). */
+  tiles: number;
+  /** Buffers the layer overflows (empty when it fits), e.g. `buffers.coordDepth`. */
+  overflows: string[];
+  detail: {
+    coordBeats: number;
+    featureBeats: number;
+    weightBeats: number;
+    paramBeats: number;
+    downsample: number;
+    merge: number;
+    mergedOffsets: number;
+    comparisons: number;
+    passes: number;
+    outBeats: number;
+  };
+  /** Replay only: the figures of every run (tile). */
+  runs?: ReplayResult[];
+}
+
+const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** Makespan of jobs dispatched in order, each to the lane that becomes free first. */
+function listSchedule(jobs: number[], lanes: number): number {
+  const free = new Array<number>(Math.max(1, lanes)).fill(0);
+  for (const j of jobs) {
+    let k = 0;
+    for (let l = 1; l < free.length; l++) if (free[l]! < free[k]!) k = l;
+    free[k]! += j;
+  }
+  return Math.max(...free);
+}
+
+/** The replay's view of a spec. */
+export function replayParams(spec: CycleModelParams): ReplayParams {
+  return {
+    lanes: spec.mapping.lanes,
+    rows: spec.matrix.rows,
+    cols: spec.matrix.cols,
+    axisDataWidth: spec.interfaces.axisDataWidth,
+    accWidth: spec.arithmetic.accWidth,
+    outWidth: spec.arithmetic.outWidth,
+    inWidth: spec.arithmetic.inWidth,
+    weightWidth: spec.arithmetic.weightWidth,
+    weightDepth: spec.buffers.weightDepth,
+    dsClasses: (spec.mapping.maxStride ?? 2) ** 2,
+    multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
+    shiftWidth: spec.postprocess?.shiftWidth ?? 6,
+    scatterForwarding: spec.gatherScatter?.scatterForwarding ?? true,
+  };
+}
+
+function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleModelLayer, runs: readonly CycleModelRun[]): CyclePrediction {
+  const p = replayParams(spec);
+  const requant = layer.requant ?? true;
+  const bias = layer.bias ?? true;
+  const res = runs.map((r) =>
+    replayLayer(p, {
+      type: layer.type,
+      kernelSize: layer.kernelSize,
+      stride: layer.stride,
+      inTensorStride: layer.inTensorStride,
+      inChannels: layer.inChannels,
+      outChannels: layer.outChannels,
+      inCoords: r.inCoords,
+      outCoords: r.outCoords,
+      requant,
+      bias,
+    }),
+  );
+  const sum = (f: (r: ReplayResult) => number) => res.reduce((a, r) => a + f(r), 0);
+  const ti = ceilDiv(layer.inChannels, spec.matrix.rows);
+  const to = ceilDiv(layer.outChannels, spec.matrix.cols);
+  const computeBound = stats.mapEntries * ti * to;
+  const total = sum((r) => r.total);
+  const symmetric = layer.type === 'submanifold' && layer.kernelSize % 2 === 1;
+  return {
+    method: 'replay',
+    total,
+    load: sum((r) => r.coordLoad),
+    mapping: sum((r) => r.mapping),
+    compute: sum((r) => r.compute),
+    drain: sum((r) => r.tail),
+    tiling: 0,
+    computeBound,
+    utilisation: total === 0 ? 0 : computeBound / total,
+    tiles: runs.length,
+    overflows: [],
+    detail: {
+      coordBeats: sum((r) => r.coordLoad),
+      featureBeats: runs.reduce((a, r) => a + r.inCoords.length * ti, 0),
+      weightBeats: stats.kernelVolume * ti * spec.matrix.rows * to * runs.length,
+      paramBeats: 0,
+      downsample: sum((r) => r.downsample),
+      merge: sum((r) => r.merge),
+      mergedOffsets: symmetric ? (stats.kernelVolume + 1) / 2 : stats.kernelVolume,
+      comparisons: sum((r) => r.comparisons),
+      passes: sum((r) => r.passes),
+      outBeats: 0,
+    },
+    runs: res,
+  };
+}
+
+export function predictCycles(spec: CycleModelParams, stats: LayerStats, layer: CycleModelLayer): CyclePrediction {
+  if (layer.runs !== undefined) return predictReplay(spec, stats, layer, layer.runs);
+  const { rows, cols } = spec.matrix;
+  const axis = spec.interfaces.axisDataWidth;
+  const nIn = stats.pointsIn;
+  const nOut = stats.pointsOut;
+  const cin = layer.inChannels;
+  const cout = layer.outChannels;
+  const kv = kernelVolume(layer.kernelSize);
+  if (kv !== stats.kernelVolume) {
+    throw new Error(`predictCycles: layer kernel size ${layer.kernelSize} does not match the stats' kernel volume ${stats.kernelVolume}`);
+  }
+  const inTiles = ceilDiv(cin, rows);
+  const outTiles = ceilDiv(cout, cols);
+  const requant = layer.requant ?? true;
+  const bias = layer.bias ?? true;
+  const entries = stats.mapEntriesPerOffset;
+
+  const coordBeats = nIn + (layer.type === 'transposed' ? nOut : 0);
+  const featureBeats = nIn * inTiles;
+  const weightBeats = kv * cin * outTiles;
+  // Bias: one word per output tile; requantization: a multiplier word and a shift word per tile.
+  const paramBeats = outTiles * ((bias ? 1 : 0) + (requant ? 2 : 0));
+  const load = coordBeats + featureBeats + weightBeats + paramBeats;
+
+  const downsample = layer.type === 'conv' ? nIn : 0;
+  const symmetric = layer.type === 'submanifold' && layer.kernelSize % 2 === 1;
+  const merged = symmetric ? (kv + 1) / 2 : kv;
+  const jobs: number[] = [];
+  let comparisons = 0;
+  for (let i = 0; i < merged; i++) {
+    const c = nIn + nOut - (entries[i] ?? 0);
+    comparisons += c;
+    jobs.push(c / 2, c / 2);
+  }
+  const merge = nIn === 0 || nOut === 0 ? 0 : Math.ceil(listSchedule(jobs, spec.mapping.lanes));
+  const mapping = downsample + merge;
+
+  let computeBound = 0;
+  let compute = 0;
+  let passes = 0;
+  for (const e of entries) {
+    if (e === 0) continue;
+    computeBound += e * inTiles * outTiles;
+    compute += inTiles * outTiles * Math.max(e, rows);
+    passes += inTiles * outTiles;
+  }
+  if (passes > 0) compute += rows;
+
+  const outWordBits = cols * (requant ? spec.arithmetic.outWidth : spec.arithmetic.accWidth);
+  const outBeats = nOut * outTiles * ceilDiv(outWordBits, axis);
+  const drain = nOut + outBeats;
+
+  const need: [string, number, number][] = [
+    ['buffers.coordDepth', Math.max(nIn, nOut), spec.buffers.coordDepth],
+    ['buffers.featureDepth', nIn * inTiles, spec.buffers.featureDepth],
+    ['buffers.accumulatorDepth', nOut * outTiles, spec.buffers.accumulatorDepth],
+    ['buffers.mapDepth', symmetric ? entries.slice(0, merged).reduce((a, b) => a + b, 0) : stats.mapEntries, spec.buffers.mapDepth],
+  ];
+  const overflows = need.filter(([, n, depth]) => n > depth).map(([field]) => field);
+  const tiles = Math.max(1, ...need.map(([, n, depth]) => ceilDiv(n, depth)));
+  const tiling = (tiles - 1) * weightBeats;
+
+  const total = load + mapping + compute + drain + tiling;
+  return {
+    method: 'first-order',
+    total,
+    load,
+    mapping,
+    compute,
+    drain,
+    tiling,
+    computeBound,
+    utilisation: total === 0 ? 0 : computeBound / total,
+    tiles,
+    overflows,
+    detail: { coordBeats, featureBeats, weightBeats, paramBeats, downsample, merge, mergedOffsets: merged, comparisons, passes, outBeats },
+  };
+}

@@ -1,0 +1,110 @@
+// The cycle model's schedule replay (generator/model/cycle-model.ts, cycle-model-replay.ts) on its
+// own, without simulation: the merge replay finds exactly the golden model's map entries (so the
+// compute rows equal DESIGN.md §3's bound plus the drain rows), the job timing of one lane, tiling,
+// purity, and the first-order fallback without coordinates. The comparison with co-simulation is
+// test/accel/cycle-model.test.ts.
+import { describe, expect, it } from 'vitest';
+import { presets } from '../../generator/dsl/presets.ts';
+import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
+import { CYCLE_MODEL_REPLAY, predictCycles, replayParams } from '../../generator/model/cycle-model.ts';
+import { replayLayer, REPLAY_CONST } from '../../generator/model/cycle-model-replay.ts';
+import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
+import { layerStats } from '../../generator/model/stats.ts';
+import type { Coord, LayerCase } from '../../generator/model/types.ts';
+import { randomCase, widthsOf, type CaseOptions } from '../accel/cases.ts';
+
+function predict(spec: AcceleratorSpec, c: LayerCase, opts: { maxTilePoints?: number } = {}) {
+  const { tiles, runs } = cycleModelRuns(spec, c, opts);
+  const stats = layerStats(c, widthsOf(spec));
+  return { tiles, stats, p: predictCycles(spec, stats, { ...c.layer, requant: c.requant !== undefined, bias: c.bias !== undefined, runs }) };
+}
+
+const withLanes = (spec: AcceleratorSpec, lanes: number): AcceleratorSpec => ({ ...spec, mapping: { ...spec.mapping, lanes } });
+
+describe('cycle model: schedule replay', () => {
+  it('is the calibrated method', () => {
+    expect(CYCLE_MODEL_REPLAY.calibrated).toBe(true);
+  });
+
+  const shapes: [string, Omit<CaseOptions, 'seed'>][] = [
+    ['submanifold k=3', { type: 'submanifold', k: 3, cin: 6, cout: 5, n: 150, span: 4 }],
+    ['submanifold k=5, 2 batches', { type: 'submanifold', k: 5, cin: 3, cout: 9, n: 120, span: 4, batches: 2 }],
+    ['submanifold k=2 (no symmetry)', { type: 'submanifold', k: 2, cin: 4, cout: 4, n: 120, span: 4 }],
+    ['conv k=2 s=2', { type: 'conv', k: 2, s: 2, cin: 4, cout: 6, n: 200, span: 5 }],
+    ['conv k=3 s=2, ts 2', { type: 'conv', k: 3, s: 2, ts: 2, cin: 5, cout: 3, n: 180, span: 4 }],
+    ['transposed k=2 s=2', { type: 'transposed', k: 2, s: 2, cin: 6, cout: 4, n: 160, span: 4 }],
+  ];
+  for (const [name, o] of shapes) {
+    for (const lanes of [1, 3, 8]) {
+      it(`${name}, ${lanes} lane(s): the replayed merge finds every map entry once`, () => {
+        const spec = withLanes({ ...presets.edge, buffers: { ...presets.edge.buffers } }, lanes);
+        const c = randomCase(spec, { ...o, seed: 7 + lanes });
+        const { p, stats, tiles } = predict(spec, c);
+        expect(tiles.length).toBe(1);
+        expect(p.method).toBe('replay');
+        const ti = Math.ceil(c.layer.inChannels / spec.matrix.rows);
+        const to = Math.ceil(c.layer.outChannels / spec.matrix.cols);
+        const fused = c.layer.type === 'submanifold' && c.layer.kernelSize % 2 === 1;
+        expect(p.computeBound).toBe(stats.mapEntries * ti * to);
+        expect(p.compute).toBe(p.computeBound + (fused ? 0 : stats.pointsOut * to));
+        expect(p.total).toBeGreaterThan(p.load + p.compute);
+        expect(p.utilisation).toBeGreaterThan(0);
+        expect(p.utilisation).toBeLessThanOrEqual(1);
+      });
+    }
+  }
+
+  it('one lane, k = 1: one identity job of n comparisons, started after the coordinate load', () => {
+    const coords: Coord[] = Array.from({ length: 10 }, (_, i) => [0, i, 0, 0]);
+    const r = replayLayer(replayParams(withLanes(presets.tiny, 1)), {
+      type: 'submanifold', kernelSize: 1, stride: 1, inTensorStride: 1, inChannels: 4, outChannels: 4,
+      inCoords: coords, outCoords: coords, requant: true, bias: true,
+    });
+    expect(r.coordLoad).toBe(10);
+    expect(r.comparisons).toBe(10);
+    // accept, RUN (reads issued), first key in flight, then one comparison per cycle, then S_MAP_END
+    expect(r.merge).toBe(3 + 10 + REPLAY_CONST.mapEnd);
+    expect(r.compute).toBe(10); // the identity pass
+  });
+
+  it('more lanes map faster; compute rows do not change', () => {
+    const base = randomCase(presets.edge, { type: 'submanifold', k: 3, cin: 8, cout: 8, n: 400, span: 5, seed: 3 });
+    const one = predict(withLanes(presets.edge, 1), base).p;
+    const four = predict(withLanes(presets.edge, 4), base).p;
+    expect(four.mapping).toBeLessThan(one.mapping / 2.5);
+    expect(four.compute).toBe(one.compute);
+    expect(four.total).toBeLessThan(one.total);
+  });
+
+  it('a tiled layer is the sum of its runs, one per host-driver tile', () => {
+    const c = randomCase(presets.tiny, { type: 'submanifold', k: 3, cin: 3, cout: 3, n: 200, span: 4, seed: 13 });
+    const { p, tiles } = predict(presets.tiny, c, { maxTilePoints: 100 });
+    expect(tiles.length).toBeGreaterThanOrEqual(3);
+    expect(p.runs).toHaveLength(tiles.length);
+    expect(p.total).toBe(p.runs!.reduce((a, r) => a + r.total, 0));
+    expect(p.tiles).toBe(tiles.length);
+  });
+
+  it('is pure: same figures twice, inputs untouched', () => {
+    const c = randomCase(presets.fpga, { type: 'conv', k: 3, s: 2, cin: 5, cout: 7, n: 300, span: 6, seed: 5 });
+    const before = JSON.stringify(c);
+    const a = predict(presets.fpga, c).p;
+    const b = predict(presets.fpga, c).p;
+    expect(b).toEqual(a);
+    expect(JSON.stringify(c)).toBe(before);
+  });
+
+  it('without coordinates it answers with the first-order estimate', () => {
+    const c = randomCase(presets.fpga, { type: 'submanifold', k: 3, cin: 16, cout: 16, n: 100, span: 4, seed: 1 });
+    const p = predictCycles(presets.fpga, layerStats(c, widthsOf(presets.fpga)), c.layer);
+    expect(p.method).toBe('first-order');
+  });
+
+  it('refuses coordinates too wide for exact keys', () => {
+    const coords: Coord[] = [[0, 0, 0, 0], [0, 2 ** 20, 0, 0]];
+    expect(() => replayLayer(replayParams(presets.tiny), {
+      type: 'submanifold', kernelSize: 3, stride: 1, inTensorStride: 1, inChannels: 1, outChannels: 1,
+      inCoords: coords, outCoords: coords, requant: false, bias: false,
+    })).toThrow(RangeError);
+  });
+});
