@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The README's main job: build a layer case from the Stanford bunny, print its statistics and
-# run the golden model on it.
+# The README's main job: generate the fpga accelerator into rtl-out/, build a submanifold layer
+# case from the Stanford bunny, print its workload, and co-simulate the whole accelerator on it
+# against the golden model (cycles, utilisation, match).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sf=bin/sparseforge
 mkdir -p .cache/main-job
 case_file=.cache/main-job/bunny-submanifold.json
+$sf generate --preset fpga
 $sf case --bunny --voxel 0.25 --layer submanifold --kernel 3 --stride 1 --cin 16 --cout 16 \
   --requant --relu --seed 1 -o "$case_file"
 $sf stats "$case_file"
-$sf golden "$case_file" -o .cache/main-job/bunny-submanifold.result.json
-$sf sim-map "$case_file" --preset fpga
+$sf sim "$case_file" --preset fpga -o .cache/main-job/bunny-submanifold.rtl.json \
+  --stats .cache/main-job/bunny-submanifold.stats.json
