@@ -19,7 +19,39 @@ export const CACHE_ROOT = join(PROJECT_ROOT, '.cache', 'verilator');
 export const HARNESS_DIR = join(PROJECT_ROOT, 'testbench');
 export const VERILATOR_DIR = join(PROJECT_ROOT, 'verilator');
 
-export type BuildProfile = 'test' | 'speed';
+export type BuildProfile = 'test' | 'speed' | 'coverage';
+
+/**
+ * `coverage` builds are test builds (test.f) with Verilator line and toggle coverage. A small
+ * module bound into the top (`bind`) writes the counters from its `final` block, which the harness
+ * runs at the end of every run: to `$SF_COVERAGE_DIR/cov-<pid>.dat` when that variable is set
+ * (nothing otherwise). Merge and annotate them with verilator_coverage (generator/verify/coverage.ts).
+ */
+// `--x-initial 0`: registers start at zero instead of random values (test builds), or every bit
+// would count as toggled by the random start-up state alone and toggle coverage would mean nothing.
+export const COVERAGE_FLAGS = ['--coverage-line', '--coverage-toggle', '--coverage-max-width', '1024', '--x-initial', '0'];
+export const COVERAGE_DUMP_MODULE = 'sf_cov_dump';
+
+/** The Verilog of the coverage dump module and its `bind` into `top`. */
+export function coverageDumpFile(top: string): RtlFile {
+  const code = [
+    'if (const char* d = std::getenv(\\"SF_COVERAGE_DIR\\")) {',
+    'std::string p = std::string(d) + \\"/cov-\\" + std::to_string(::getpid()) + \\".dat\\";',
+    'vlSymsp->_vm_contextp__->coveragep()->write(p.c_str()); }',
+  ].join(' ');
+  const text = [
+    '// Coverage build only: writes the coverage counters at the end of the run (generator/sim/build.ts).',
+    '/* verilator coverage_off */',
+    `module ${COVERAGE_DUMP_MODULE};`,
+    '  final begin',
+    `    $c("${code}");`,
+    '  end',
+    'endmodule',
+    `bind ${top} ${COVERAGE_DUMP_MODULE} u_${COVERAGE_DUMP_MODULE} ();`,
+    '',
+  ].join('\n');
+  return { name: `${COVERAGE_DUMP_MODULE}.sv`, text };
+}
 
 export interface BuildOptions {
   /** Verilog sources (text); written as given. */
@@ -72,6 +104,11 @@ export class BuildError extends Error {
 
 const HARNESS_FILES = ['harness.cpp'];
 
+/** The flag file of a profile (coverage builds are test builds plus COVERAGE_FLAGS). */
+function flagProfile(profile: BuildProfile): 'test' | 'speed' {
+  return profile === 'speed' ? 'speed' : 'test';
+}
+
 function flagFile(name: string): string {
   return join(VERILATOR_DIR, name);
 }
@@ -87,7 +124,8 @@ function waiverFiles(): string[] {
 /** The Verilator arguments of a build (paths relative to the build folder where they are written). */
 export function verilatorArgs(opts: BuildOptions, srcNames: string[], waivers: string[]): string[] {
   const profile = opts.profile ?? 'test';
-  const args = ['-f', flagFile('common.f'), '-f', flagFile(`${profile}.f`)];
+  const args = ['-f', flagFile('common.f'), '-f', flagFile(`${flagProfile(profile)}.f`)];
+  if (profile === 'coverage') args.push(...COVERAGE_FLAGS);
   if (opts.trace) args.push('--trace-fst', '--trace-structs');
   args.push('--top-module', opts.top, '-Mdir', 'obj');
   args.push(...(opts.flags ?? []));
@@ -186,6 +224,9 @@ export async function buildSim(opts: BuildOptions): Promise<BuildResult> {
     sweepStaleTemps(root);
   }
   const waivers = waiverFiles();
+  if ((opts.profile ?? 'test') === 'coverage' && !opts.files.some((f) => f.name === `${COVERAGE_DUMP_MODULE}.sv`)) {
+    opts = { ...opts, files: [...opts.files, coverageDumpFile(opts.top)] };
+  }
   const srcNames = opts.files.map((f) => f.name);
   const bind = bindingHeader(opts.binding);
   const harness = HARNESS_FILES.map((f) => readFileSync(join(HARNESS_DIR, f), 'utf8'));
@@ -197,7 +238,7 @@ export async function buildSim(opts: BuildOptions): Promise<BuildResult> {
     bind,
     harness,
     args,
-    flagFiles: ['common.f', `${profile}.f`].map((f) => readFileSync(flagFile(f), 'utf8')),
+    flagFiles: ['common.f', `${flagProfile(profile)}.f`].map((f) => readFileSync(flagFile(f), 'utf8')),
     waivers: waivers.map((w) => readFileSync(w, 'utf8')),
     verilator: tc.verilator,
     cxx: tc.cxx,
