@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
+import { validateSpec } from '../../generator/dsl/index.ts';
 import { deriveMatrix } from '../../generator/dsl/derive/matrix.ts';
 import { derivePostproc } from '../../generator/dsl/derive/postproc.ts';
 import { PROJECT_ROOT, renderModules } from '../../generator/sim/render.ts';
@@ -39,13 +40,28 @@ const specs: [string, AcceleratorSpec][] = [
   ...[31, 47, 58].map((seed): [string, AcceleratorSpec] => {
     // Wide random operands at the preset array sizes.
     const s = smallRandomSpecs(seed % 20 + 1).at(-1)!;
-    return [`${s.name}-16x16`, { ...s, name: `${s.name}_big`, matrix: { ...s.matrix, rows: 16, cols: 16, maxChannels: Math.max(16, s.matrix.maxChannels) } }];
+    // Growing the array to 16×16 must keep the spec valid: a 16-row tile per kernel offset in the
+    // weight buffer, a feature/weight word per stream beat, an accumulator that holds the reduction.
+    const pow2 = (v: number) => 2 ** Math.ceil(Math.log2(v));
+    const volume = s.mapping.maxKernelSize ** 3;
+    const maxChannels = Math.max(16, s.matrix.maxChannels);
+    const { inWidth, weightWidth } = s.arithmetic;
+    const big: AcceleratorSpec = {
+      ...s,
+      name: `${s.name}_big`,
+      arithmetic: { ...s.arithmetic, accWidth: Math.max(s.arithmetic.accWidth, inWidth + weightWidth + Math.ceil(Math.log2(volume * maxChannels))) },
+      buffers: { ...s.buffers, weightDepth: pow2(Math.max(s.buffers.weightDepth, volume * 16)) },
+      interfaces: { ...s.interfaces, axisDataWidth: Math.max(s.interfaces.axisDataWidth, pow2(16 * inWidth), pow2(16 * weightWidth)) },
+      matrix: { ...s.matrix, rows: 16, cols: 16, maxChannels },
+    };
+    return [`${s.name}-16x16`, big];
   }),
 ];
 
 describe('matrix unit / post-processing RTL', () => {
   for (const [tag, spec] of specs) {
     it(`${tag}: verilator -Wall clean (matrix unit, post-processing, FIFO with its defaults)`, async () => {
+      expect(validateSpec(spec)).toEqual([]);
       const { files } = writeUnits(spec, tag);
       expect(await lint(files, deriveMatrix(spec).module)).toBe('');
       expect(await lint(files, derivePostproc(spec).module)).toBe('');
