@@ -11,3 +11,4 @@ commands.push((await import('./synth.ts')).synthCommand);
 commands.push((await import('./sim-map.ts')).simMapCommand);
 commands.push((await import('./sim.ts')).simCommand);
 commands.push((await import('./run.ts')).runCommand);
+commands.push((await import('./verify.ts')).verifyCommand);
