@@ -58,7 +58,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
     buffers: {
       coordDepth: pow2(4, 10),
       featureDepth: pow2(4, 10),
-      weightDepth: nextPow2(Math.max(16, volume * rows)) * pick([1, 1, 2]),
+      weightDepth: nextPow2(Math.max(16, Math.max(volume, 2) * rows)) * pick([1, 1, 2]),
       accumulatorDepth: pow2(4, 10),
       mapDepth: pow2(6, 13),
     },
@@ -77,7 +77,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   draft.arithmetic.accWidth = Math.min(64, Math.max(need, draft.arithmetic.outWidth) + pick([0, 0, 1, 4, 8]));
   const widest = Math.max(8, pointWidth(draft), rows * inWidth, cols * weightWidth);
   draft.interfaces.axisDataWidth = Math.min(1024, nextPow2(widest) * pick([1, 1, 2]));
-  if (maxKernelVolume(draft) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
+  if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);
 }

@@ -197,12 +197,13 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
   {
     fields: ['buffers.weightDepth', 'mapping.maxKernelSize', 'matrix.rows'],
     description:
-      '`buffers.weightDepth` ≥ maxKernelSize³ · matrix.rows: the tiles of every kernel offset for one (input, output) channel-tile pair stay on chip for a whole kernel map.',
+      '`buffers.weightDepth` ≥ max(maxKernelSize³, 2) · matrix.rows: the tiles of every kernel offset for one (input, output) channel-tile pair stay on chip for a whole kernel map, and the weight ring holds at least two tiles (one loading while one computes).',
     check(s) {
-      const need = maxKernelVolume(s) * s.matrix.rows;
+      const tiles = Math.max(maxKernelVolume(s), 2);
+      const need = tiles * s.matrix.rows;
       return s.buffers.weightDepth >= need
         ? undefined
-        : `must hold one ${s.matrix.rows}-row tile per kernel offset (${maxKernelVolume(s)} · ${s.matrix.rows} = ${need} words), got ${s.buffers.weightDepth}`;
+        : `must hold ${tiles} tiles of ${s.matrix.rows} rows (one per kernel offset, at least two): ${tiles} · ${s.matrix.rows} = ${need} words, got ${s.buffers.weightDepth}`;
     },
   },
   {

@@ -487,7 +487,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   const rowsLog2 = clog2(R);
   const colsLog2 = clog2(C);
   if (2 ** rowsLog2 !== R || 2 ** colsLog2 !== C) throw new RangeError('accel: matrix rows and cols must be powers of two');
-  const wKidxPad = wAw - clog2(V) - rowsLog2;
+  const wKidxPad = wAw - kidxW - rowsLog2;
   if (wKidxPad < 0) throw new RangeError('accel: weight buffer smaller than maxKernelSize³ · rows');
 
   // Descriptors.
