@@ -213,6 +213,7 @@ module sf_fpga_accel (
   wire [127:0] f_wdata;
   wire [12:0] f_loaded;
   wire                  t_we;
+  wire                  tbl_done;
   wire [1:0]            t_sel;
   wire [3:0]   t_tile;
   wire [1:0] t_beat;
@@ -261,6 +262,7 @@ module sf_fpga_accel (
     .w_wdata_o      (w_wdata),
     .w_space_i      (w_space),
     .done_o         (loader_done),
+    .tbl_done_o     (tbl_done),
     .proto_err_o    (proto_err)
   );
 
@@ -688,11 +690,15 @@ module sf_fpga_accel (
   wire [127:0]    pp_q;
   wire [11:0] pp_tag;
 
+  // Words enter post-processing only once the layer's tables have been loaded.
+  wire                  pp_in_ready;
+  assign so_ready = pp_in_ready & tbl_done;
+
   sf_fpga_postproc u_postproc (
     .clk_i       (clk_i),
     .rst_i       (dp_rst),
-    .in_valid_i  (so_valid),
-    .in_ready_o  (so_ready),
+    .in_valid_i  (so_valid & tbl_done),
+    .in_ready_o  (pp_in_ready),
     .in_acc_i    (so_data),
     .in_bias_i   (l_bias ? tbl_bias : 512'd0),
     .in_mult_i   (tbl_mult),
@@ -710,7 +716,8 @@ module sf_fpga_accel (
 
   sf_fpga_accel_output u_output (
     .clk_i        (clk_i),
-    .rst_i        (dp_rst),
+    .rst_i        (rst_i),
+    .abort_i      (dp_rst_q),
     .n_out_i      (n_out),
     .nout_valid_i (nout_valid),
     .oc_avail_i   (oc_cnt_q),

@@ -54,6 +54,7 @@ module sf_fpga_accel_loader (
   output wire [127:0]    w_wdata_o,
   input  wire                   w_space_i,
   output wire                   done_o,
+  output wire                   tbl_done_o,
   output wire                   proto_err_o
 );
 
@@ -218,6 +219,9 @@ module sf_fpga_accel_loader (
   assign w_waddr_o   = waddr_q;
   assign w_wdata_o   = s_data_i[127:0];
   assign done_o      = (sec_q == SEC_DONE);
+  // The bias / requantization tables are complete once the loader is past SHIFT (a word must
+  // not enter post-processing before: a drain pass needs no stream data and can come earlier).
+  assign tbl_done_o  = (sec_q > SEC_SHIFT);
   // Enables of post-processing stages this accelerator was generated without have no effect.
   // verilator lint_off UNUSEDSIGNAL
   wire unused_en = &{1'b0, bias_en_i, requant_en_i};

@@ -9,9 +9,13 @@
 //      word) with POSTPROC.REQUANT_EN, else the accumulators after bias (w = accWidth, 4 beat(s));
 //      beat j carries word bits [j·128 +: 128] (zero above the word); TLAST on the last beat.
 // done_o: both sections sent (an empty output sends nothing).
+// abort_i (datapath reset: error, CLEAR, START) resets the module like rst_i, except that a beat
+// presented and not yet accepted is finished first (AXI4-Stream: TVALID stays high with stable
+// TDATA / TLAST until TREADY); the stream is held until then.
 module sf_fpga_accel_output (
   input  wire                   clk_i,
   input  wire                   rst_i,
+  input  wire                   abort_i,
   input  wire [12:0]      n_out_i,
   input  wire                   nout_valid_i,
   input  wire [12:0]      oc_avail_i,
@@ -31,6 +35,26 @@ module sf_fpga_accel_output (
   output wire                   done_o
 );
 
+  // ---- a beat pending when the module is aborted
+  wire                rst_a = rst_i | abort_i;
+  wire                m_valid_w;
+  wire [127:0]  m_data_w;
+  wire                m_last_w;
+  reg                 hold_q, hold_last_q;
+  reg  [127:0]  hold_data_q;
+  wire                m_ready = m_ready_i & ~hold_q;
+  always @(posedge clk_i) begin
+    if (rst_i) hold_q <= 1'b0;
+    else if (hold_q) hold_q <= ~m_ready_i;
+    else if (abort_i) hold_q <= m_valid_w & ~m_ready_i;
+  end
+  always @(posedge clk_i) begin
+    if (!hold_q) begin
+      hold_data_q <= m_data_w;
+      hold_last_q <= m_last_w;
+    end
+  end
+
   // ---- coordinates
   reg  [12:0] ca_q;
   reg  [12:0] cs_q;
@@ -40,13 +64,13 @@ module sf_fpga_accel_output (
   wire [52:0] cfifo_out;
   wire c_issue    = nout_valid_i & (ca_q != n_out_i) & (ca_q < oc_avail_i) & cfifo_space;
   wire coord_done = nout_valid_i & (cs_q == n_out_i);
-  wire c_fire     = ~coord_done & cfifo_valid & m_ready_i;
+  wire c_fire     = ~coord_done & cfifo_valid & m_ready;
 
   assign oc_re_o    = c_issue;
   assign oc_raddr_o = ca_q[11:0];
 
   always @(posedge clk_i) begin
-    if (rst_i) begin
+    if (rst_a) begin
       ca_q   <= 13'd0;
       cs_q   <= 13'd0;
       c1_v_q <= 1'b0;
@@ -67,7 +91,7 @@ module sf_fpga_accel_output (
     .CNT_W(3)
   ) u_cfifo (
     .clk_i      (clk_i),
-    .rst_i      (rst_i),
+    .rst_i      (rst_a),
     .reserve_i  (c_issue),
     .space_o    (cfifo_space),
     .wr_valid_i (c1_v_q),
@@ -86,12 +110,12 @@ module sf_fpga_accel_output (
   wire [1:0]  last_beat = requant_en_i ? 2'd0 : 2'd3;
   wire [511:0]      word = requant_en_i ? {384'd0, w_q_i} : w_acc_i;
   wire beat_last = (sb_q == last_beat);
-  wire f_fire    = coord_done & sv_q & m_ready_i;
+  wire f_fire    = coord_done & sv_q & m_ready;
   assign w_ready_o = ~sv_q | (f_fire & beat_last);
   wire w_fire    = w_valid_i & w_ready_o;
 
   always @(posedge clk_i) begin
-    if (rst_i) begin
+    if (rst_a) begin
       sv_q        <= 1'b0;
       sb_q        <= 2'd0;
       feat_done_q <= 1'b0;
@@ -121,9 +145,12 @@ module sf_fpga_accel_output (
     if (sb_q == 2'd3) beat = sw_q[511:384];
   end
 
-  assign m_valid_o = coord_done ? sv_q : cfifo_valid;
-  assign m_data_o  = coord_done ? beat : {76'd0, cfifo_out[51:0]};
-  assign m_last_o  = coord_done ? (slast_q & beat_last) : cfifo_out[52];
-  assign done_o    = coord_done & (feat_done_q | (n_out_i == 13'd0));
+  assign m_valid_w = coord_done ? sv_q : cfifo_valid;
+  assign m_data_w  = coord_done ? beat : {76'd0, cfifo_out[51:0]};
+  assign m_last_w  = coord_done ? (slast_q & beat_last) : cfifo_out[52];
+  assign m_valid_o = hold_q | m_valid_w;
+  assign m_data_o  = hold_q ? hold_data_q : m_data_w;
+  assign m_last_o  = hold_q ? hold_last_q : m_last_w;
+  assign done_o    = ~hold_q & coord_done & (feat_done_q | (n_out_i == 13'd0));
 
 endmodule
