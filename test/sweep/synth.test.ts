@@ -1,0 +1,40 @@
+// One real point with Verilator lint and Yosys (the micro accelerator: seconds of synthesis),
+// then the same sweep again: nothing is linted or synthesized twice.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseGrid, runSweep } from '../../generator/sweep/index.ts';
+import { microGrid, sink, tempDir } from './helpers.ts';
+
+describe('sweep with lint and synthesis', () => {
+  it('estimates resources of the accelerator top level, and answers from the caches the second time', async () => {
+    const root = tempDir();
+    const cache = join(root, 'cache');
+    const grid = parseGrid(microGrid({ grid: { 'mapping.lanes': [1] }, synth: true, lint: true }));
+    const first = await runSweep(grid, { outDir: join(root, 'a'), cacheRoot: cache, jobs: 2, progress: 'none', stream: sink() });
+    expect(first.counters).toMatchObject({ computed: 1, failed: 0 });
+    expect(first.counters.synthRuns).toBeGreaterThanOrEqual(1);
+    expect(first.counters.lintRuns).toBeGreaterThanOrEqual(1);
+    const p = first.results.points[0]!;
+    expect(p.status, p.error).toBe('ok');
+    expect(p.lint).toMatchObject({ ok: true, warnings: 0 });
+    const res = p.resources!;
+    expect(res.luts).toBeGreaterThan(0);
+    expect(res.ffs).toBeGreaterThan(0);
+    expect(res.dsp48).toBeGreaterThan(0);
+    expect(res.latches).toBe(0);
+    expect(res.bram36).toBe(res.ramb36 + res.ramb18 / 2);
+    // With the top level in the emission, it alone is the design.
+    expect(Object.keys(res.units)).toEqual(['sf_micro_accel']);
+    expect(res.luts).toBe(Object.values(res.units).reduce((s, u) => s + u.luts, 0));
+    // One point is its own Pareto front; the report draws it.
+    expect(first.results.pareto['block-sub3']).toEqual({ luts: ['p0001'], dsp48: ['p0001'], bram36: ['p0001'] });
+    const html = readFileSync(join(first.outDir, 'report.html'), 'utf8');
+    expect(html).toContain('block-sub3: cycles vs LUTs');
+    expect(html).toMatch(/<g class="pareto" data-id="p0001"><title>p0001 \(Pareto\)/);
+
+    const second = await runSweep(grid, { outDir: join(root, 'b'), cacheRoot: cache, jobs: 2, progress: 'none', stream: sink() });
+    expect(second.counters).toMatchObject({ computed: 0, cached: 1, synthRuns: 0, lintRuns: 0 });
+    expect(second.results.points).toEqual(first.results.points);
+  });
+});
