@@ -1,12 +1,12 @@
 // `sparseforge case`: voxelize a point cloud and write a layer-case file with seeded random data.
 import type { Argv, CommandModule } from 'yargs';
-import { FieldError, LAYER_TYPES, type LayerType } from '../../model/index.ts';
+import { FieldError, LAYER_TYPES, type LayerCase, type LayerType } from '../../model/index.ts';
 import { bunnyPoints } from '../../io/bunny.ts';
-import { buildCase } from '../../io/case-builder.ts';
+import { buildCase, type BuildCaseOptions } from '../../io/case-builder.ts';
 import { writeLayerCaseFile } from '../../io/layer-case.ts';
 import { readPlyFile } from '../../io/ply.ts';
 
-interface CaseArgs {
+export interface CaseArgs {
   ply?: string;
   bunny?: boolean;
   voxel: number;
@@ -67,23 +67,7 @@ export const caseCommand: CommandModule<object, CaseArgs> = {
           '    sparseforge case --bunny --voxel 0.1 --layer transposed --kernel 2 --stride 2 --cin 16 --cout 8 \\\n      --seed 3 -o up.json',
       ) as unknown as Argv<CaseArgs>,
   handler: async (a) => {
-    if (Boolean(a.ply) === Boolean(a.bunny)) throw new FieldError('--ply', 'give exactly one of --ply FILE or --bunny');
-    const source = a.ply ?? 'bunny';
-    const points = a.ply !== undefined ? await readPlyFile(a.ply) : bunnyPoints();
-    const c = buildCase({
-      points,
-      voxel: a.voxel,
-      layer: a.layer as LayerType,
-      kernel: a.kernel,
-      stride: a.stride,
-      cin: a.cin,
-      cout: a.cout,
-      requant: a.requant,
-      relu: a.relu,
-      bias: a.bias,
-      seed: a.seed,
-      inTensorStride: a.tensorStride,
-    });
+    const { c, points, source } = await caseFromArgs(a);
     await writeLayerCaseFile(a.output, c);
     const L = c.layer;
     const extras = [c.bias ? 'bias' : 'no bias', c.requant ? (c.requant.relu ? 'requant+relu' : 'requant') : 'no requant'];
@@ -95,3 +79,28 @@ export const caseCommand: CommandModule<object, CaseArgs> = {
     );
   },
 };
+
+/** The flags `case` and `run` share, turned into a layer case (the cloud read, voxelized, filled). */
+export async function caseFromArgs(
+  a: Omit<CaseArgs, 'output'>,
+  widths?: BuildCaseOptions['widths'],
+): Promise<{ c: LayerCase; points: Float64Array; source: string }> {
+  if (Boolean(a.ply) === Boolean(a.bunny)) throw new FieldError('--ply', 'give exactly one of --ply FILE or --bunny');
+  const points = a.ply !== undefined ? await readPlyFile(a.ply) : bunnyPoints();
+  const c = buildCase({
+    points,
+    voxel: a.voxel,
+    layer: a.layer as LayerType,
+    kernel: a.kernel,
+    stride: a.stride,
+    cin: a.cin,
+    cout: a.cout,
+    requant: a.requant,
+    relu: a.relu,
+    bias: a.bias,
+    seed: a.seed,
+    inTensorStride: a.tensorStride,
+    ...(widths ? { widths } : {}),
+  });
+  return { c, points, source: a.ply ?? 'bunny' };
+}

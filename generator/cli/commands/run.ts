@@ -2,11 +2,9 @@
 // the complete accelerator in one step (like `sparseforge sim`).
 import type { Argv, CommandModule } from 'yargs';
 import { resolveSpec } from '../../dsl/load.ts';
-import { bunnyPoints } from '../../io/bunny.ts';
-import { buildCase } from '../../io/case-builder.ts';
 import { writeLayerCaseFile } from '../../io/layer-case.ts';
-import { readPlyFile } from '../../io/ply.ts';
 import { FieldError, LAYER_TYPES, type LayerType } from '../../model/index.ts';
+import { caseFromArgs } from './case.ts';
 import { simOptions, simulateAndReport, type SimRunArgs } from './sim.ts';
 
 interface RunArgs extends SimRunArgs {
@@ -58,25 +56,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
         'the README job: cycles, utilisation and the golden-model check',
       ) as unknown as Argv<RunArgs>,
   handler: async (a) => {
-    if (Boolean(a.ply) === Boolean(a.bunny)) throw new FieldError('--ply', 'give exactly one of --ply FILE or --bunny');
     const spec = await resolveSpec(a);
-    const points = a.ply !== undefined ? await readPlyFile(a.ply) : bunnyPoints();
     const { inWidth, weightWidth, accWidth, outWidth } = spec.arithmetic;
-    const c = buildCase({
-      points,
-      voxel: a.voxel,
-      layer: a.layer as LayerType,
-      kernel: a.kernel,
-      stride: a.stride,
-      cin: a.cin,
-      cout: a.cout,
-      requant: a.requant,
-      relu: a.relu,
-      bias: a.bias,
-      seed: a.seed,
-      inTensorStride: a.tensorStride,
-      widths: { inWidth, weightWidth, accWidth: Math.min(accWidth, 48), outWidth },
-    });
+    const { c } = await caseFromArgs(a, { inWidth, weightWidth, accWidth: Math.min(accWidth, 48), outWidth });
     if (a.saveCase) await writeLayerCaseFile(a.saveCase, c);
     const label = `${a.ply ?? 'bunny'} (voxel ${a.voxel}, seed ${a.seed})`;
     await simulateAndReport(spec, c, a, label, a.saveCase ?? label);
