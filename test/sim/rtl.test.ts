@@ -50,7 +50,7 @@ const specs: [string, AcceleratorSpec][] = [
       ...s,
       name: `${s.name}_big`,
       arithmetic: { ...s.arithmetic, accWidth: Math.max(s.arithmetic.accWidth, inWidth + weightWidth + Math.ceil(Math.log2(volume * maxChannels))) },
-      buffers: { ...s.buffers, weightDepth: pow2(Math.max(s.buffers.weightDepth, volume * 16)) },
+      buffers: { ...s.buffers, weightDepth: pow2(Math.max(s.buffers.weightDepth, Math.max(volume, 2) * 16)) },
       interfaces: { ...s.interfaces, axisDataWidth: Math.max(s.interfaces.axisDataWidth, pow2(16 * inWidth), pow2(16 * weightWidth)) },
       matrix: { ...s.matrix, rows: 16, cols: 16, maxChannels },
     };
