@@ -319,8 +319,8 @@ export function renderReport(r: SweepResults): string {
     const share = methods.length > 1 ? `${m.predictions} of ${total} predictions: ` : '';
     parts.push(
       m.calibrated
-        ? `<div class="note-box">${share}cycles predicted by the <b>${esc(m.name)}</b> cycle model (version ${m.version}, generator/model/cycle-model.ts), which replays the RTL schedule on the tiles the host driver cuts and is calibrated against co-simulation of the complete accelerator.</div>`
-        : `<div class="warn">${share}cycles predicted by the <b>${esc(m.name)}</b> cycle model (version ${m.version}, generator/model/cycle-model.ts), which is <b>not calibrated against the RTL</b>: use these figures to compare design points, not as measured performance.</div>`,
+        ? `<div class="note-box">${share}${share ? 'cycles' : 'Cycles'} predicted by the <b>${esc(m.name)}</b> cycle model (version ${m.version}, generator/model/cycle-model.ts), which replays the RTL schedule on the tiles the host driver cuts and is calibrated against co-simulation of the complete accelerator.</div>`
+        : `<div class="warn">${share}${share ? 'cycles' : 'Cycles'} predicted by the <b>${esc(m.name)}</b> cycle model (version ${m.version}, generator/model/cycle-model.ts), which is <b>not calibrated against the RTL</b>: use these figures to compare design points, not as measured performance.</div>`,
     );
   }
   parts.push('<h2>Pareto fronts</h2>');
