@@ -8,9 +8,9 @@ import { derivePostproc, type PostprocDerived } from '../dsl/derive/postproc.ts'
 import { streamLayout, type FieldSpec, type StreamLayout } from './layout.ts';
 import type { DutBinding } from './binding.ts';
 
-export const TB_TEMPLATES = ['stream_fifo.v.hbs', 'matrix_unit.v.hbs', 'postproc.v.hbs', 'tb/axil_regs.v.hbs', 'tb/sim_top.v.hbs'];
+export const TB_TEMPLATES = ['stream_fifo.v.hbs', 'matrix_col.v.hbs', 'matrix_unit.v.hbs', 'postproc.v.hbs', 'tb/axil_regs.v.hbs', 'tb/sim_top.v.hbs'];
 /** The matrix unit alone behind AXI4-Streams (benchmarks: nothing else is evaluated per cycle). */
-export const MATRIX_TOP_TEMPLATES = ['stream_fifo.v.hbs', 'matrix_unit.v.hbs', 'tb/matrix_top.v.hbs'];
+export const MATRIX_TOP_TEMPLATES = ['stream_fifo.v.hbs', 'matrix_col.v.hbs', 'matrix_unit.v.hbs', 'tb/matrix_top.v.hbs'];
 
 /** AXI-Lite register map of the test top (byte addresses). */
 export const TB_AXIL = {

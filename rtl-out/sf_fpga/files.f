@@ -16,6 +16,7 @@ sf_fpga_map_lane.v
 sf_fpga_map_ram.v
 sf_fpga_map_regs.v
 sf_fpga_mapping_top.v
+sf_fpga_matrix_col.v
 sf_fpga_matrix_unit.v
 sf_fpga_postproc.v
 sf_fpga_stream_fifo.v

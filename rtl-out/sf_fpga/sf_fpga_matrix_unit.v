@@ -116,55 +116,40 @@ module sf_fpga_matrix_unit (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Operands of the accepted row: activations (zero for rows the tile did not load), sign-extended
-  // to the product width (16 bits), and the head tile's rows.
-  wire [7:0] x0_m = x_data_i[7:0] & { 8{head_q ? rowv1_q[0] : rowv0_q[0]} };
-  wire signed [15:0] x0_e = { { 8{x0_m[7]} }, x0_m };
+  // Operands of the accepted row: activations (zero for rows the tile did not load) and the head
+  // tile's rows.
+  wire [127:0] x_m;
+  assign x_m[7:0] = x_data_i[7:0] & { 8{head_q ? rowv1_q[0] : rowv0_q[0]} };
   wire [127:0] w0_t = head_q ? wb1_q[0] : wb0_q[0];
-  wire [7:0] x1_m = x_data_i[15:8] & { 8{head_q ? rowv1_q[1] : rowv0_q[1]} };
-  wire signed [15:0] x1_e = { { 8{x1_m[7]} }, x1_m };
+  assign x_m[15:8] = x_data_i[15:8] & { 8{head_q ? rowv1_q[1] : rowv0_q[1]} };
   wire [127:0] w1_t = head_q ? wb1_q[1] : wb0_q[1];
-  wire [7:0] x2_m = x_data_i[23:16] & { 8{head_q ? rowv1_q[2] : rowv0_q[2]} };
-  wire signed [15:0] x2_e = { { 8{x2_m[7]} }, x2_m };
+  assign x_m[23:16] = x_data_i[23:16] & { 8{head_q ? rowv1_q[2] : rowv0_q[2]} };
   wire [127:0] w2_t = head_q ? wb1_q[2] : wb0_q[2];
-  wire [7:0] x3_m = x_data_i[31:24] & { 8{head_q ? rowv1_q[3] : rowv0_q[3]} };
-  wire signed [15:0] x3_e = { { 8{x3_m[7]} }, x3_m };
+  assign x_m[31:24] = x_data_i[31:24] & { 8{head_q ? rowv1_q[3] : rowv0_q[3]} };
   wire [127:0] w3_t = head_q ? wb1_q[3] : wb0_q[3];
-  wire [7:0] x4_m = x_data_i[39:32] & { 8{head_q ? rowv1_q[4] : rowv0_q[4]} };
-  wire signed [15:0] x4_e = { { 8{x4_m[7]} }, x4_m };
+  assign x_m[39:32] = x_data_i[39:32] & { 8{head_q ? rowv1_q[4] : rowv0_q[4]} };
   wire [127:0] w4_t = head_q ? wb1_q[4] : wb0_q[4];
-  wire [7:0] x5_m = x_data_i[47:40] & { 8{head_q ? rowv1_q[5] : rowv0_q[5]} };
-  wire signed [15:0] x5_e = { { 8{x5_m[7]} }, x5_m };
+  assign x_m[47:40] = x_data_i[47:40] & { 8{head_q ? rowv1_q[5] : rowv0_q[5]} };
   wire [127:0] w5_t = head_q ? wb1_q[5] : wb0_q[5];
-  wire [7:0] x6_m = x_data_i[55:48] & { 8{head_q ? rowv1_q[6] : rowv0_q[6]} };
-  wire signed [15:0] x6_e = { { 8{x6_m[7]} }, x6_m };
+  assign x_m[55:48] = x_data_i[55:48] & { 8{head_q ? rowv1_q[6] : rowv0_q[6]} };
   wire [127:0] w6_t = head_q ? wb1_q[6] : wb0_q[6];
-  wire [7:0] x7_m = x_data_i[63:56] & { 8{head_q ? rowv1_q[7] : rowv0_q[7]} };
-  wire signed [15:0] x7_e = { { 8{x7_m[7]} }, x7_m };
+  assign x_m[63:56] = x_data_i[63:56] & { 8{head_q ? rowv1_q[7] : rowv0_q[7]} };
   wire [127:0] w7_t = head_q ? wb1_q[7] : wb0_q[7];
-  wire [7:0] x8_m = x_data_i[71:64] & { 8{head_q ? rowv1_q[8] : rowv0_q[8]} };
-  wire signed [15:0] x8_e = { { 8{x8_m[7]} }, x8_m };
+  assign x_m[71:64] = x_data_i[71:64] & { 8{head_q ? rowv1_q[8] : rowv0_q[8]} };
   wire [127:0] w8_t = head_q ? wb1_q[8] : wb0_q[8];
-  wire [7:0] x9_m = x_data_i[79:72] & { 8{head_q ? rowv1_q[9] : rowv0_q[9]} };
-  wire signed [15:0] x9_e = { { 8{x9_m[7]} }, x9_m };
+  assign x_m[79:72] = x_data_i[79:72] & { 8{head_q ? rowv1_q[9] : rowv0_q[9]} };
   wire [127:0] w9_t = head_q ? wb1_q[9] : wb0_q[9];
-  wire [7:0] x10_m = x_data_i[87:80] & { 8{head_q ? rowv1_q[10] : rowv0_q[10]} };
-  wire signed [15:0] x10_e = { { 8{x10_m[7]} }, x10_m };
+  assign x_m[87:80] = x_data_i[87:80] & { 8{head_q ? rowv1_q[10] : rowv0_q[10]} };
   wire [127:0] w10_t = head_q ? wb1_q[10] : wb0_q[10];
-  wire [7:0] x11_m = x_data_i[95:88] & { 8{head_q ? rowv1_q[11] : rowv0_q[11]} };
-  wire signed [15:0] x11_e = { { 8{x11_m[7]} }, x11_m };
+  assign x_m[95:88] = x_data_i[95:88] & { 8{head_q ? rowv1_q[11] : rowv0_q[11]} };
   wire [127:0] w11_t = head_q ? wb1_q[11] : wb0_q[11];
-  wire [7:0] x12_m = x_data_i[103:96] & { 8{head_q ? rowv1_q[12] : rowv0_q[12]} };
-  wire signed [15:0] x12_e = { { 8{x12_m[7]} }, x12_m };
+  assign x_m[103:96] = x_data_i[103:96] & { 8{head_q ? rowv1_q[12] : rowv0_q[12]} };
   wire [127:0] w12_t = head_q ? wb1_q[12] : wb0_q[12];
-  wire [7:0] x13_m = x_data_i[111:104] & { 8{head_q ? rowv1_q[13] : rowv0_q[13]} };
-  wire signed [15:0] x13_e = { { 8{x13_m[7]} }, x13_m };
+  assign x_m[111:104] = x_data_i[111:104] & { 8{head_q ? rowv1_q[13] : rowv0_q[13]} };
   wire [127:0] w13_t = head_q ? wb1_q[13] : wb0_q[13];
-  wire [7:0] x14_m = x_data_i[119:112] & { 8{head_q ? rowv1_q[14] : rowv0_q[14]} };
-  wire signed [15:0] x14_e = { { 8{x14_m[7]} }, x14_m };
+  assign x_m[119:112] = x_data_i[119:112] & { 8{head_q ? rowv1_q[14] : rowv0_q[14]} };
   wire [127:0] w14_t = head_q ? wb1_q[14] : wb0_q[14];
-  wire [7:0] x15_m = x_data_i[127:120] & { 8{head_q ? rowv1_q[15] : rowv0_q[15]} };
-  wire signed [15:0] x15_e = { { 8{x15_m[7]} }, x15_m };
+  assign x_m[127:120] = x_data_i[127:120] & { 8{head_q ? rowv1_q[15] : rowv0_q[15]} };
   wire [127:0] w15_t = head_q ? wb1_q[15] : wb0_q[15];
 
   // ---------------------------------------------------------------------------------------------
@@ -201,149 +186,35 @@ module sf_fpga_matrix_unit (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Columns: registered products, then the adder tree (levels registered as derived).
+  // Columns (sf_fpga_matrix_col): registered products, then the adder tree (levels registered as derived).
   wire [319:0] psums;
 
   genvar c;
   generate
     for (c = 0; c < 16; c = c + 1) begin : g_col
-      wire [7:0] w0 = w0_t[c*8 +: 8];
-      wire signed [15:0] w0_e = { { 8{w0[7]} }, w0 };
-      wire signed [15:0] p0_d = x0_e * w0_e;
-      reg signed [15:0] n0_0_q;
-      always @(posedge clk_i) n0_0_q <= p0_d;
-      wire signed [15:0] n0_0 = n0_0_q;
-      wire [7:0] w1 = w1_t[c*8 +: 8];
-      wire signed [15:0] w1_e = { { 8{w1[7]} }, w1 };
-      wire signed [15:0] p1_d = x1_e * w1_e;
-      reg signed [15:0] n0_1_q;
-      always @(posedge clk_i) n0_1_q <= p1_d;
-      wire signed [15:0] n0_1 = n0_1_q;
-      wire [7:0] w2 = w2_t[c*8 +: 8];
-      wire signed [15:0] w2_e = { { 8{w2[7]} }, w2 };
-      wire signed [15:0] p2_d = x2_e * w2_e;
-      reg signed [15:0] n0_2_q;
-      always @(posedge clk_i) n0_2_q <= p2_d;
-      wire signed [15:0] n0_2 = n0_2_q;
-      wire [7:0] w3 = w3_t[c*8 +: 8];
-      wire signed [15:0] w3_e = { { 8{w3[7]} }, w3 };
-      wire signed [15:0] p3_d = x3_e * w3_e;
-      reg signed [15:0] n0_3_q;
-      always @(posedge clk_i) n0_3_q <= p3_d;
-      wire signed [15:0] n0_3 = n0_3_q;
-      wire [7:0] w4 = w4_t[c*8 +: 8];
-      wire signed [15:0] w4_e = { { 8{w4[7]} }, w4 };
-      wire signed [15:0] p4_d = x4_e * w4_e;
-      reg signed [15:0] n0_4_q;
-      always @(posedge clk_i) n0_4_q <= p4_d;
-      wire signed [15:0] n0_4 = n0_4_q;
-      wire [7:0] w5 = w5_t[c*8 +: 8];
-      wire signed [15:0] w5_e = { { 8{w5[7]} }, w5 };
-      wire signed [15:0] p5_d = x5_e * w5_e;
-      reg signed [15:0] n0_5_q;
-      always @(posedge clk_i) n0_5_q <= p5_d;
-      wire signed [15:0] n0_5 = n0_5_q;
-      wire [7:0] w6 = w6_t[c*8 +: 8];
-      wire signed [15:0] w6_e = { { 8{w6[7]} }, w6 };
-      wire signed [15:0] p6_d = x6_e * w6_e;
-      reg signed [15:0] n0_6_q;
-      always @(posedge clk_i) n0_6_q <= p6_d;
-      wire signed [15:0] n0_6 = n0_6_q;
-      wire [7:0] w7 = w7_t[c*8 +: 8];
-      wire signed [15:0] w7_e = { { 8{w7[7]} }, w7 };
-      wire signed [15:0] p7_d = x7_e * w7_e;
-      reg signed [15:0] n0_7_q;
-      always @(posedge clk_i) n0_7_q <= p7_d;
-      wire signed [15:0] n0_7 = n0_7_q;
-      wire [7:0] w8 = w8_t[c*8 +: 8];
-      wire signed [15:0] w8_e = { { 8{w8[7]} }, w8 };
-      wire signed [15:0] p8_d = x8_e * w8_e;
-      reg signed [15:0] n0_8_q;
-      always @(posedge clk_i) n0_8_q <= p8_d;
-      wire signed [15:0] n0_8 = n0_8_q;
-      wire [7:0] w9 = w9_t[c*8 +: 8];
-      wire signed [15:0] w9_e = { { 8{w9[7]} }, w9 };
-      wire signed [15:0] p9_d = x9_e * w9_e;
-      reg signed [15:0] n0_9_q;
-      always @(posedge clk_i) n0_9_q <= p9_d;
-      wire signed [15:0] n0_9 = n0_9_q;
-      wire [7:0] w10 = w10_t[c*8 +: 8];
-      wire signed [15:0] w10_e = { { 8{w10[7]} }, w10 };
-      wire signed [15:0] p10_d = x10_e * w10_e;
-      reg signed [15:0] n0_10_q;
-      always @(posedge clk_i) n0_10_q <= p10_d;
-      wire signed [15:0] n0_10 = n0_10_q;
-      wire [7:0] w11 = w11_t[c*8 +: 8];
-      wire signed [15:0] w11_e = { { 8{w11[7]} }, w11 };
-      wire signed [15:0] p11_d = x11_e * w11_e;
-      reg signed [15:0] n0_11_q;
-      always @(posedge clk_i) n0_11_q <= p11_d;
-      wire signed [15:0] n0_11 = n0_11_q;
-      wire [7:0] w12 = w12_t[c*8 +: 8];
-      wire signed [15:0] w12_e = { { 8{w12[7]} }, w12 };
-      wire signed [15:0] p12_d = x12_e * w12_e;
-      reg signed [15:0] n0_12_q;
-      always @(posedge clk_i) n0_12_q <= p12_d;
-      wire signed [15:0] n0_12 = n0_12_q;
-      wire [7:0] w13 = w13_t[c*8 +: 8];
-      wire signed [15:0] w13_e = { { 8{w13[7]} }, w13 };
-      wire signed [15:0] p13_d = x13_e * w13_e;
-      reg signed [15:0] n0_13_q;
-      always @(posedge clk_i) n0_13_q <= p13_d;
-      wire signed [15:0] n0_13 = n0_13_q;
-      wire [7:0] w14 = w14_t[c*8 +: 8];
-      wire signed [15:0] w14_e = { { 8{w14[7]} }, w14 };
-      wire signed [15:0] p14_d = x14_e * w14_e;
-      reg signed [15:0] n0_14_q;
-      always @(posedge clk_i) n0_14_q <= p14_d;
-      wire signed [15:0] n0_14 = n0_14_q;
-      wire [7:0] w15 = w15_t[c*8 +: 8];
-      wire signed [15:0] w15_e = { { 8{w15[7]} }, w15 };
-      wire signed [15:0] p15_d = x15_e * w15_e;
-      reg signed [15:0] n0_15_q;
-      always @(posedge clk_i) n0_15_q <= p15_d;
-      wire signed [15:0] n0_15 = n0_15_q;
-      wire signed [16:0] n1_0_d = { n0_0[15], n0_0 } + { n0_1[15], n0_1 };
-      wire signed [16:0] n1_0 = n1_0_d;
-      wire signed [16:0] n1_1_d = { n0_2[15], n0_2 } + { n0_3[15], n0_3 };
-      wire signed [16:0] n1_1 = n1_1_d;
-      wire signed [16:0] n1_2_d = { n0_4[15], n0_4 } + { n0_5[15], n0_5 };
-      wire signed [16:0] n1_2 = n1_2_d;
-      wire signed [16:0] n1_3_d = { n0_6[15], n0_6 } + { n0_7[15], n0_7 };
-      wire signed [16:0] n1_3 = n1_3_d;
-      wire signed [16:0] n1_4_d = { n0_8[15], n0_8 } + { n0_9[15], n0_9 };
-      wire signed [16:0] n1_4 = n1_4_d;
-      wire signed [16:0] n1_5_d = { n0_10[15], n0_10 } + { n0_11[15], n0_11 };
-      wire signed [16:0] n1_5 = n1_5_d;
-      wire signed [16:0] n1_6_d = { n0_12[15], n0_12 } + { n0_13[15], n0_13 };
-      wire signed [16:0] n1_6 = n1_6_d;
-      wire signed [16:0] n1_7_d = { n0_14[15], n0_14 } + { n0_15[15], n0_15 };
-      wire signed [16:0] n1_7 = n1_7_d;
-      wire signed [17:0] n2_0_d = { n1_0[16], n1_0 } + { n1_1[16], n1_1 };
-      reg signed [17:0] n2_0_q;
-      always @(posedge clk_i) n2_0_q <= n2_0_d;
-      wire signed [17:0] n2_0 = n2_0_q;
-      wire signed [17:0] n2_1_d = { n1_2[16], n1_2 } + { n1_3[16], n1_3 };
-      reg signed [17:0] n2_1_q;
-      always @(posedge clk_i) n2_1_q <= n2_1_d;
-      wire signed [17:0] n2_1 = n2_1_q;
-      wire signed [17:0] n2_2_d = { n1_4[16], n1_4 } + { n1_5[16], n1_5 };
-      reg signed [17:0] n2_2_q;
-      always @(posedge clk_i) n2_2_q <= n2_2_d;
-      wire signed [17:0] n2_2 = n2_2_q;
-      wire signed [17:0] n2_3_d = { n1_6[16], n1_6 } + { n1_7[16], n1_7 };
-      reg signed [17:0] n2_3_q;
-      always @(posedge clk_i) n2_3_q <= n2_3_d;
-      wire signed [17:0] n2_3 = n2_3_q;
-      wire signed [18:0] n3_0_d = { n2_0[17], n2_0 } + { n2_1[17], n2_1 };
-      wire signed [18:0] n3_0 = n3_0_d;
-      wire signed [18:0] n3_1_d = { n2_2[17], n2_2 } + { n2_3[17], n2_3 };
-      wire signed [18:0] n3_1 = n3_1_d;
-      wire signed [19:0] n4_0_d = { n3_0[18], n3_0 } + { n3_1[18], n3_1 };
-      reg signed [19:0] n4_0_q;
-      always @(posedge clk_i) n4_0_q <= n4_0_d;
-      wire signed [19:0] n4_0 = n4_0_q;
-      assign psums[c*20 +: 20] = n4_0;
+      wire [127:0] w_col;
+      assign w_col[7:0] = w0_t[c*8 +: 8];
+      assign w_col[15:8] = w1_t[c*8 +: 8];
+      assign w_col[23:16] = w2_t[c*8 +: 8];
+      assign w_col[31:24] = w3_t[c*8 +: 8];
+      assign w_col[39:32] = w4_t[c*8 +: 8];
+      assign w_col[47:40] = w5_t[c*8 +: 8];
+      assign w_col[55:48] = w6_t[c*8 +: 8];
+      assign w_col[63:56] = w7_t[c*8 +: 8];
+      assign w_col[71:64] = w8_t[c*8 +: 8];
+      assign w_col[79:72] = w9_t[c*8 +: 8];
+      assign w_col[87:80] = w10_t[c*8 +: 8];
+      assign w_col[95:88] = w11_t[c*8 +: 8];
+      assign w_col[103:96] = w12_t[c*8 +: 8];
+      assign w_col[111:104] = w13_t[c*8 +: 8];
+      assign w_col[119:112] = w14_t[c*8 +: 8];
+      assign w_col[127:120] = w15_t[c*8 +: 8];
+      sf_fpga_matrix_col u_col (
+        .clk_i  (clk_i),
+        .x_i    (x_m),
+        .w_i    (w_col),
+        .psum_o (psums[c*20 +: 20])
+      );
     end
   endgenerate
 

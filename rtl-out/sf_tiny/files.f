@@ -16,6 +16,7 @@ sf_tiny_map_lane.v
 sf_tiny_map_ram.v
 sf_tiny_map_regs.v
 sf_tiny_mapping_top.v
+sf_tiny_matrix_col.v
 sf_tiny_matrix_unit.v
 sf_tiny_postproc.v
 sf_tiny_stream_fifo.v

@@ -116,19 +116,16 @@ module sf_tiny_matrix_unit (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Operands of the accepted row: activations (zero for rows the tile did not load), sign-extended
-  // to the product width (16 bits), and the head tile's rows.
-  wire [7:0] x0_m = x_data_i[7:0] & { 8{head_q ? rowv1_q[0] : rowv0_q[0]} };
-  wire signed [15:0] x0_e = { { 8{x0_m[7]} }, x0_m };
+  // Operands of the accepted row: activations (zero for rows the tile did not load) and the head
+  // tile's rows.
+  wire [31:0] x_m;
+  assign x_m[7:0] = x_data_i[7:0] & { 8{head_q ? rowv1_q[0] : rowv0_q[0]} };
   wire [31:0] w0_t = head_q ? wb1_q[0] : wb0_q[0];
-  wire [7:0] x1_m = x_data_i[15:8] & { 8{head_q ? rowv1_q[1] : rowv0_q[1]} };
-  wire signed [15:0] x1_e = { { 8{x1_m[7]} }, x1_m };
+  assign x_m[15:8] = x_data_i[15:8] & { 8{head_q ? rowv1_q[1] : rowv0_q[1]} };
   wire [31:0] w1_t = head_q ? wb1_q[1] : wb0_q[1];
-  wire [7:0] x2_m = x_data_i[23:16] & { 8{head_q ? rowv1_q[2] : rowv0_q[2]} };
-  wire signed [15:0] x2_e = { { 8{x2_m[7]} }, x2_m };
+  assign x_m[23:16] = x_data_i[23:16] & { 8{head_q ? rowv1_q[2] : rowv0_q[2]} };
   wire [31:0] w2_t = head_q ? wb1_q[2] : wb0_q[2];
-  wire [7:0] x3_m = x_data_i[31:24] & { 8{head_q ? rowv1_q[3] : rowv0_q[3]} };
-  wire signed [15:0] x3_e = { { 8{x3_m[7]} }, x3_m };
+  assign x_m[31:24] = x_data_i[31:24] & { 8{head_q ? rowv1_q[3] : rowv0_q[3]} };
   wire [31:0] w3_t = head_q ? wb1_q[3] : wb0_q[3];
 
   // ---------------------------------------------------------------------------------------------
@@ -158,45 +155,23 @@ module sf_tiny_matrix_unit (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Columns: registered products, then the adder tree (levels registered as derived).
+  // Columns (sf_tiny_matrix_col): registered products, then the adder tree (levels registered as derived).
   wire [71:0] psums;
 
   genvar c;
   generate
     for (c = 0; c < 4; c = c + 1) begin : g_col
-      wire [7:0] w0 = w0_t[c*8 +: 8];
-      wire signed [15:0] w0_e = { { 8{w0[7]} }, w0 };
-      wire signed [15:0] p0_d = x0_e * w0_e;
-      reg signed [15:0] n0_0_q;
-      always @(posedge clk_i) n0_0_q <= p0_d;
-      wire signed [15:0] n0_0 = n0_0_q;
-      wire [7:0] w1 = w1_t[c*8 +: 8];
-      wire signed [15:0] w1_e = { { 8{w1[7]} }, w1 };
-      wire signed [15:0] p1_d = x1_e * w1_e;
-      reg signed [15:0] n0_1_q;
-      always @(posedge clk_i) n0_1_q <= p1_d;
-      wire signed [15:0] n0_1 = n0_1_q;
-      wire [7:0] w2 = w2_t[c*8 +: 8];
-      wire signed [15:0] w2_e = { { 8{w2[7]} }, w2 };
-      wire signed [15:0] p2_d = x2_e * w2_e;
-      reg signed [15:0] n0_2_q;
-      always @(posedge clk_i) n0_2_q <= p2_d;
-      wire signed [15:0] n0_2 = n0_2_q;
-      wire [7:0] w3 = w3_t[c*8 +: 8];
-      wire signed [15:0] w3_e = { { 8{w3[7]} }, w3 };
-      wire signed [15:0] p3_d = x3_e * w3_e;
-      reg signed [15:0] n0_3_q;
-      always @(posedge clk_i) n0_3_q <= p3_d;
-      wire signed [15:0] n0_3 = n0_3_q;
-      wire signed [16:0] n1_0_d = { n0_0[15], n0_0 } + { n0_1[15], n0_1 };
-      wire signed [16:0] n1_0 = n1_0_d;
-      wire signed [16:0] n1_1_d = { n0_2[15], n0_2 } + { n0_3[15], n0_3 };
-      wire signed [16:0] n1_1 = n1_1_d;
-      wire signed [17:0] n2_0_d = { n1_0[16], n1_0 } + { n1_1[16], n1_1 };
-      reg signed [17:0] n2_0_q;
-      always @(posedge clk_i) n2_0_q <= n2_0_d;
-      wire signed [17:0] n2_0 = n2_0_q;
-      assign psums[c*18 +: 18] = n2_0;
+      wire [31:0] w_col;
+      assign w_col[7:0] = w0_t[c*8 +: 8];
+      assign w_col[15:8] = w1_t[c*8 +: 8];
+      assign w_col[23:16] = w2_t[c*8 +: 8];
+      assign w_col[31:24] = w3_t[c*8 +: 8];
+      sf_tiny_matrix_col u_col (
+        .clk_i  (clk_i),
+        .x_i    (x_m),
+        .w_i    (w_col),
+        .psum_o (psums[c*18 +: 18])
+      );
     end
   endgenerate
 

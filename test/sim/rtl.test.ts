@@ -14,7 +14,7 @@ import { toolBin } from '../../generator/sim/toolchain.ts';
 import { smallRandomSpecs } from './configs.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 
-const UNIT_TEMPLATES = ['stream_fifo.v.hbs', 'matrix_unit.v.hbs', 'postproc.v.hbs'];
+const UNIT_TEMPLATES = ['stream_fifo.v.hbs', 'matrix_col.v.hbs', 'matrix_unit.v.hbs', 'postproc.v.hbs'];
 const WAIVERS = join(PROJECT_ROOT, 'verilator', 'lint-waivers.vlt');
 
 function writeUnits(spec: AcceleratorSpec, tag: string): { dir: string; files: string[] } {

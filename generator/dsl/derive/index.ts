@@ -132,6 +132,12 @@ export interface Derived {
   registers: RegisterMap;
   /** The complete accelerator's top level (accel.ts). */
   accel: AccelDerived;
+  /**
+   * Modules instantiated many times (the matrix unit's columns). The lint gate checks each on its
+   * own and gives the modules above it a port-compatible stub instead, so that Verilator does not
+   * elaborate `cols` copies of the same array for every parent (emit/lint.ts).
+   */
+  lintStubs: string[];
 }
 
 /** JSON with object keys sorted at every level: the form the config hash is taken over. */
@@ -262,6 +268,7 @@ export function derive(spec: AcceleratorSpec): Derived {
     postproc,
     registers,
     accel: deriveAccel(spec, registers),
+    lintStubs: [matrix.colModule],
   };
 }
 

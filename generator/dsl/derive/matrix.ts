@@ -39,6 +39,9 @@ export interface TreeLevel {
   nodes: TreeNode[];
   /** Previous level (0 = the registered products). */
   prevLevel: number;
+  /** Signal-name suffix of this level's and the previous level's nodes: `_q` when registered. */
+  suffix: '' | '_q';
+  prevSuffix: '' | '_q';
   /** Index of the pipeline stage this level's register belongs to (when registered). */
   stage: number;
   /** Stage whose valid/sideband registers feed this level (for registered levels). */
@@ -48,6 +51,8 @@ export interface TreeLevel {
 export interface MatrixDerived {
   /** Module names (prefix = `<spec.name>_`). */
   module: string;
+  /** One column (products and adder tree), instantiated `cols` times by `module`. */
+  colModule: string;
   fifoModule: string;
   rows: number;
   cols: number;
@@ -88,6 +93,9 @@ export interface MatrixDerived {
   xDataMsb: number;
   wDataWidth: number;
   wDataMsb: number;
+  /** One column's weights of a tile: `rows` weights, row r at [r*weightWidth +: weightWidth]. */
+  wColWidth: number;
+  wColMsb: number;
   yDataWidth: number;
   yDataMsb: number;
   /** Weight tile row counter: counts 0 … rows (rows = overflowed tile). */
@@ -99,10 +107,12 @@ export interface MatrixDerived {
   /** Row index of the last row, and `rows` itself, at rowCountWidth bits. */
   lastRow: number;
   rowsCount: number;
-  rowList: { row: number; xLsb: number; xMsb: number }[];
+  /** Bit ranges of row r in the activation word (x) and in a column's weight word (w). */
+  rowList: { row: number; xLsb: number; xMsb: number; wLsb: number; wMsb: number }[];
   colList: { col: number }[];
-  /** Level of the tree's root node (0 when rows = 1: the product itself). */
+  /** Level of the tree's root node (0 when rows = 1: the product itself) and its name suffix. */
   rootLevel: number;
+  rootSuffix: '' | '_q';
   /** Adder-tree levels (empty when rows = 1). */
   levels: TreeLevel[];
   /** Registered stages after the product stage (stage 1). */
@@ -190,6 +200,8 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
       registered,
       nodes,
       prevLevel: level - 1,
+      suffix: registered ? '_q' : '',
+      prevSuffix: levels.length === 0 || levels[levels.length - 1]!.registered ? '_q' : '',
       stage: thisStage,
       prevStage: lastRegStage,
     });
@@ -213,6 +225,7 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
   const rowIndexWidth = addrWidth(rows);
   return {
     module: `${prefix}matrix_unit`,
+    colModule: `${prefix}matrix_col`,
     fifoModule: `${prefix}stream_fifo`,
     rows,
     cols,
@@ -240,6 +253,8 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
     xDataMsb: rows * inWidth - 1,
     wDataWidth: cols * weightWidth,
     wDataMsb: cols * weightWidth - 1,
+    wColWidth: rows * weightWidth,
+    wColMsb: rows * weightWidth - 1,
     yDataWidth,
     yDataMsb: yDataWidth - 1,
     rowCountWidth,
@@ -248,8 +263,16 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
     rowIndexMsb: rowIndexWidth - 1,
     lastRow: rows - 1,
     rowsCount: rows,
-    rowList: Array.from({ length: rows }, (_, row) => ({ row, xLsb: row * inWidth, xMsb: row * inWidth + inWidth - 1 })),
+    rowList: Array.from({ length: rows }, (_, row) => ({
+      row,
+      xLsb: row * inWidth,
+      xMsb: row * inWidth + inWidth - 1,
+      wLsb: row * weightWidth,
+      wMsb: row * weightWidth + weightWidth - 1,
+    })),
     rootLevel: levels.length,
+    // The root level is always registered, and so are the products (level 0).
+    rootSuffix: '_q',
     colList: Array.from({ length: cols }, (_, col) => ({ col })),
     levels,
     treeStages: latency - 1,
