@@ -119,16 +119,23 @@ export function parseModules(src: string): ModuleInterface[] {
 }
 
 /**
- * Modules that no other module instantiates: candidates for a top level. An instantiation is the
- * module name followed by a parameter list (`#(`) or an instance name and `(`, outside comments.
+ * For each module, the modules among `sources` that it instantiates. An instantiation is the module
+ * name followed by a parameter list (`#(`) or an instance name and `(`, outside comments.
  */
-export function rootModules(sources: { name: string; text: string }[]): Set<string> {
+export function instantiations(sources: { name: string; text: string }[]): Map<string, Set<string>> {
   const stripped = sources.map((s) => ({ name: s.name, text: stripComments(s.text) }));
-  const roots = new Set<string>();
-  for (const s of stripped) {
-    const name = s.name.replace(/\$/g, '\\$');
+  const children = new Map<string, Set<string>>(stripped.map((s) => [s.name, new Set<string>()]));
+  for (const child of stripped) {
+    const name = child.name.replace(/\$/g, '\\$');
     const inst = new RegExp(`(?<!\\bmodule\\s+)\\b${name}\\s*(#\\s*\\(|[A-Za-z_][A-Za-z0-9_$]*\\s*\\()`);
-    if (!stripped.some((o) => o !== s && inst.test(o.text))) roots.add(s.name);
+    for (const parent of stripped) if (parent !== child && inst.test(parent.text)) children.get(parent.name)!.add(child.name);
   }
-  return roots;
+  return children;
+}
+
+/** Modules that no other module instantiates: candidates for a top level. */
+export function rootModules(sources: { name: string; text: string }[]): Set<string> {
+  const children = instantiations(sources);
+  const instantiated = new Set([...children.values()].flatMap((c) => [...c]));
+  return new Set(sources.map((s) => s.name).filter((n) => !instantiated.has(n)));
 }
