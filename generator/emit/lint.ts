@@ -51,7 +51,7 @@ export interface LintOptions {
   verilatorBin?: string;
   /**
    * Modules that the other modules' lints see as stubs (each is still linted on its own). Default:
-   * `derived.lintStubs` of the folder's manifest.json, none without one; `[]` lints every module
+   * the replicated modules (`derived.replicated`) of the folder's manifest.json, none without one; `[]` lints every module
    * with its complete hierarchy.
    */
   stubs?: string[];
@@ -156,13 +156,13 @@ function stubFile(module: string, file: string): string {
   return path;
 }
 
-/** `derived.lintStubs` of an output folder's manifest.json ([] when there is none). */
-export function manifestLintStubs(dir: string): string[] {
+/** `derived.replicated` of an output folder's manifest.json ([] when there is none). */
+export function manifestReplicated(dir: string): string[] {
   const path = join(resolve(dir), 'manifest.json');
   if (!existsSync(path)) return [];
-  const stubs = (JSON.parse(readFileSync(path, 'utf8')) as { derived?: { lintStubs?: unknown } }).derived?.lintStubs;
+  const stubs = (JSON.parse(readFileSync(path, 'utf8')) as { derived?: { replicated?: unknown } }).derived?.replicated;
   if (stubs === undefined) return [];
-  if (!Array.isArray(stubs) || !stubs.every((x) => typeof x === 'string')) throw new Error(`${path}: derived.lintStubs must be a list of module names`);
+  if (!Array.isArray(stubs) || !stubs.every((x) => typeof x === 'string')) throw new Error(`${path}: derived.replicated must be a list of module names`);
   return stubs;
 }
 
@@ -224,7 +224,7 @@ export async function lintRtl(dir: string, opts: LintOptions & { everyModule?: b
   const t0 = performance.now();
   const { files, modules, fileOf } = rtlSources(dir);
   for (const m of opts.modules ?? []) if (!modules.includes(m)) throw new Error(`lintRtl: module ${m} is not in ${dir}`);
-  const stubs = opts.stubs ?? manifestLintStubs(dir);
+  const stubs = opts.stubs ?? manifestReplicated(dir);
   for (const m of stubs) if (!modules.includes(m)) throw new Error(`lintRtl: stubbed module ${m} is not in ${dir}`);
   const sources = modules.map((name) => ({ name, text: readFileSync(fileOf.get(name)!, 'utf8') }));
   const selected = opts.modules ?? (opts.everyModule ? modules : lintTops(sources, stubs));

@@ -1,9 +1,10 @@
 // FPGA resource estimates with Yosys: `synth_xilinx -noiopad` (7-series cells, no I/O buffers:
-// the accelerator is a block inside a larger design) per module, then `stat -json`. Until the
-// accelerator has a top level, every module is synthesized as its own top and the total is the
-// sum over the root modules (those no other module instantiates), so that a helper is not counted
-// twice. Results are cached under .cache/synth/ by a hash of the RTL, the module and the Yosys
-// version: an unchanged module is never synthesized twice.
+// the accelerator is a block inside a larger design), then `stat -json`. The total is the
+// accelerator top (`<name>_accel`); without one, the sum over the root modules (those no other
+// module instantiates), so that a helper is not counted twice. Replicated modules (the matrix
+// columns) are synthesized once and flattened only for counting. Results are cached under
+// .cache/synth/ by a hash of the RTL, the module, the kept modules and the Yosys version: an
+// unchanged module is never synthesized twice.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -11,13 +12,13 @@ import { readFileSync } from 'node:fs';
 import { configHash } from '../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { emitAccelerator, writeEmitted } from '../emit/index.ts';
-import { pool, rtlSources } from '../emit/lint.ts';
-import { parseModules, rootModules } from '../emit/ports.ts';
+import { manifestReplicated, pool, rtlSources } from '../emit/lint.ts';
+import { instantiations, parseModules, rootModules } from '../emit/ports.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
 import { runTool, type ToolSpec } from '../emit/tools.ts';
 
 /** Bumped when the script or the counting changes, so old cache entries are not reused. */
-const SCRIPT_VERSION = 2;
+const SCRIPT_VERSION = 3;
 
 export const SYNTH_CACHE_DIR = join(PROJECT_ROOT, '.cache', 'synth');
 
@@ -74,6 +75,12 @@ export interface SynthOptions {
   useCache?: boolean;
   yosysBin?: string;
   timeoutMs?: number;
+  /**
+   * Modules synthesized once however often they are instantiated (kept as their own module until
+   * the netlist is flattened for counting). Default: the replicated modules (`derived.replicated`)
+   * of the folder's manifest.json; `[]` flattens everything first.
+   */
+  keep?: string[];
 }
 
 export function yosysTool(opts: { yosysBin?: string } = {}): ToolSpec {
@@ -96,13 +103,24 @@ export async function yosysVersion(opts: { yosysBin?: string } = {}): Promise<st
 /**
  * The Yosys script. read_verilog takes quoted paths (spaces are fine); `tee -o` keeps quotes as
  * part of the name, so the statistics go to a bare file name in Yosys's working directory.
- * `flatten` after synthesis leaves the counts alone but keeps `stat -json` valid: Yosys 0.23
- * prints the text hierarchy tree into the JSON of a design that has submodules.
+ * `keep` modules carry keep_hierarchy through synth_xilinx, so that Yosys maps one matrix column
+ * rather than `cols` identical copies (the column's ports are all used and all driven: flattening
+ * it early would leave nothing to optimise across its boundary). `flatten` after synthesis then
+ * counts every instance, and keeps `stat -json` valid: Yosys 0.23 prints the text hierarchy tree
+ * into the JSON of a design that has submodules.
  */
-export function synthScript(files: string[], top: string, statFile: string): string {
+export function synthScript(files: string[], top: string, statFile: string, keep: string[] = []): string {
   if (!/^[\w.-]+$/.test(statFile)) throw new Error(`synthScript: statistics file must be a bare file name, got ${statFile}`);
   const q = (p: string): string => `"${p}"`;
-  return [`read_verilog -sv ${files.map(q).join(' ')}`, `synth_xilinx -noiopad -top ${top}`, 'flatten', `tee -q -o ${statFile} stat -json`].join('; ');
+  const k = keep.join(' ');
+  return [
+    `read_verilog -sv ${files.map(q).join(' ')}`,
+    ...(keep.length ? [`setattr -mod -set keep_hierarchy 1 ${k}`] : []),
+    `synth_xilinx -noiopad -top ${top}`,
+    ...(keep.length ? [`setattr -mod -unset keep_hierarchy ${k}`] : []),
+    'flatten',
+    `tee -q -o ${statFile} stat -json`,
+  ].join('; ');
 }
 
 const ZERO = (): SynthCounts => ({ luts: 0, ffs: 0, dsp48: 0, bram: { ramb18: 0, ramb36: 0 }, lutram: 0, latches: 0, cells: {} });
@@ -162,12 +180,13 @@ function hashFiles(files: string[]): string {
 async function synthModule(
   files: string[],
   top: string,
+  keep: string[],
   rtlHash: string,
   version: string,
   opts: SynthOptions,
 ): Promise<{ counts: SynthCounts; cached: boolean; elapsedMs: number }> {
   const cacheDir = opts.cacheDir ?? SYNTH_CACHE_DIR;
-  const key = createHash('sha256').update(JSON.stringify({ SCRIPT_VERSION, rtlHash, top, version })).digest('hex');
+  const key = createHash('sha256').update(JSON.stringify({ SCRIPT_VERSION, rtlHash, top, keep, version })).digest('hex');
   const cacheFile = join(cacheDir, `${key}.json`);
   if (opts.useCache !== false) {
     try {
@@ -181,7 +200,7 @@ async function synthModule(
   const statFile = join(cacheDir, statName);
   const t0 = performance.now();
   try {
-    const res = await runTool(yosysTool(opts), ['-q', '-p', synthScript(files, top, statName)], {
+    const res = await runTool(yosysTool(opts), ['-q', '-p', synthScript(files, top, statName, keep)], {
       cwd: cacheDir,
       timeoutMs: opts.timeoutMs ?? 30 * 60_000,
     });
@@ -224,8 +243,16 @@ export async function synthesizeRtl(rtlDir: string, opts: SynthOptions = {}): Pr
     : [accelTop];
   const version = await yosysVersion(opts);
   const rtlHash = hashFiles(files);
+  const keep = opts.keep ?? manifestReplicated(dir);
+  for (const m of keep) if (!all.includes(m)) throw new Error(`synthesize: kept module ${m} is not in ${dir}`);
+  const children = instantiations(sources);
+  const under = (m: string, seen = new Set<string>()): Set<string> => {
+    for (const c of children.get(m) ?? []) if (!seen.has(c)) under(c, seen.add(c));
+    return seen;
+  };
   const modules = await pool(selected, opts.concurrency ?? 2, async (module): Promise<ModuleSynth> => {
-    const r = await synthModule(files, module, rtlHash, version, opts);
+    const below = under(module);
+    const r = await synthModule(files, module, keep.filter((k) => below.has(k)), rtlHash, version, opts);
     return { module, root: roots.has(module), cached: r.cached, elapsedMs: r.elapsedMs, ...r.counts };
   });
   const counted = accelTop !== undefined ? modules.filter((m) => m.module === accelTop) : modules.filter((m) => m.root);
@@ -234,7 +261,7 @@ export async function synthesizeRtl(rtlDir: string, opts: SynthOptions = {}): Pr
     rtlDir: dir,
     rtlHash,
     yosysVersion: version,
-    script: synthScript(['<files.f>'], '<module>', 'stat.json'),
+    script: synthScript(['<files.f>'], '<module>', 'stat.json', keep),
     modules,
     total,
     totalOf: counted.map((m) => m.module),

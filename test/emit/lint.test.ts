@@ -72,7 +72,7 @@ function writeHier(name: string, edits: Record<string, string> = {}, stubs: stri
   mkdirSync(dir, { recursive: true });
   for (const [m, text] of Object.entries({ ...HIER, ...edits })) writeFileSync(join(dir, `${m}.v`), `${text}\n`);
   writeFileSync(join(dir, 'files.f'), Object.keys(HIER).map((m) => `${m}.v\n`).join(''));
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ derived: { lintStubs: stubs } }));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ derived: { replicated: stubs } }));
   return dir;
 }
 

@@ -133,11 +133,11 @@ export interface Derived {
   /** The complete accelerator's top level (accel.ts). */
   accel: AccelDerived;
   /**
-   * Modules instantiated many times (the matrix unit's columns). The lint gate checks each on its
-   * own and gives the modules above it a port-compatible stub instead, so that Verilator does not
-   * elaborate `cols` copies of the same array for every parent (emit/lint.ts).
+   * Modules instantiated many times (the matrix unit's columns). Tools handle each once: the lint
+   * gate checks it on its own and gives its parents a port-compatible stub (emit/lint.ts);
+   * synthesis keeps it as one module until the netlist is counted (synth/yosys.ts).
    */
-  lintStubs: string[];
+  replicated: string[];
 }
 
 /** JSON with object keys sorted at every level: the form the config hash is taken over. */
@@ -268,7 +268,7 @@ export function derive(spec: AcceleratorSpec): Derived {
     postproc,
     registers,
     accel: deriveAccel(spec, registers),
-    lintStubs: [matrix.colModule],
+    replicated: [matrix.colModule],
   };
 }
 
