@@ -1,13 +1,13 @@
 // The hardware runs of a layer case as the host driver makes them (generator/sim/accel/driver.ts):
 // the canonical coordinates, cut into the same x-slab tiles by the driver's own pure planner
-// (generator/sim/accel/tiles.ts planTiles), each with its input range and hardware output list.
+// (generator/model/tiles.ts planTiles), each with its input range and hardware output list.
 // The cycle model (cycle-model.ts) takes them as data (`CycleModelLayer.runs`) and stays pure.
 //
 // Not covered: a tile the hardware still reports MAP_OVERFLOW for is split by the driver at run
 // time (the planner's map estimate normally prevents it); pass `mapEstimate: false` only to mirror
 // the tests that provoke it.
 import type { AcceleratorSpec } from '../dsl/spec.ts';
-import { planTiles, tileLimits, type Tile } from '../sim/accel/tiles.ts';
+import { planTiles, tileLimits, type Tile } from './tiles.ts';
 import { toCoords } from './coord-columns.ts';
 import type { CycleModelRun } from './cycle-model.ts';
 import { planCoords } from './layer-plan.ts';

@@ -12,7 +12,7 @@ import { cycleModelRuns } from '../model/cycle-model-runs.ts';
 import { FieldError } from '../model/errors.ts';
 import { checkCaseForSpec } from '../sim/accel/check.ts';
 import { buildAccel } from '../sim/accel/rtl.ts';
-import { TilingError } from '../sim/accel/tiles.ts';
+import { TilingError } from '../model/tiles.ts';
 import type { SynthCounts } from '../synth/yosys.ts';
 import { hashJson, SWEEP_CACHE_VERSION } from './cache.ts';
 import type { PointDef } from './grid.ts';

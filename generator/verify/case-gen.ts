@@ -5,7 +5,7 @@
 // and the seed; clouds are small so that one case simulates in well under a second.
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { canonicalLayer } from '../sim/accel/driver.ts';
-import { planTiles, tileLimits } from '../sim/accel/tiles.ts';
+import { planTiles, tileLimits } from '../model/tiles.ts';
 import { calibrateRequant } from '../io/case-builder.ts';
 import { Prng } from '../io/prng.ts';
 import { convOutputCoords } from '../model/downsample.ts';

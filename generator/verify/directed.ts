@@ -14,7 +14,7 @@ import { decodeOutput, decodeReadback, encodeLayer, layerScript, outputBeatCount
 import type { BuildProfile } from '../sim/build.ts';
 import { runSim } from '../sim/run.ts';
 import { drawFittingCase, fitsOnChip } from './case-gen.ts';
-import { planTiles, tileLimits } from '../sim/accel/tiles.ts';
+import { planTiles, tileLimits } from '../model/tiles.ts';
 
 export interface DirectedResult {
   ok: boolean;

@@ -19,7 +19,7 @@ import {
   unpackPoint,
   type HwLayer,
 } from '../../generator/sim/accel/stream.ts';
-import { inputReach, planTiles, tileLimits } from '../../generator/sim/accel/tiles.ts';
+import { inputReach, planTiles, tileLimits } from '../../generator/model/tiles.ts';
 import { bunnyCase, randomCase } from './cases.ts';
 
 describe('stream formats', () => {

@@ -35,7 +35,7 @@ import {
   type LayerReadback,
   type PerfCounter,
 } from './stream.ts';
-import { planTiles, splitTile, tileLimits, type Tile, type TileLayer } from './tiles.ts';
+import { planTiles, splitTile, tileLimits, type Tile, type TileLayer } from '../../model/tiles.ts';
 
 export interface AccelRunOptions {
   /** Seed of the harness's random stalls (and of Verilator's X randomisation). */

@@ -5,11 +5,11 @@
 // range form a contiguous range too. The hardware runs the tile as an ordinary layer; only the
 // core's outputs are kept (a submanifold or conv tile also produces outputs around the core,
 // computed from an incomplete neighbourhood: they belong to the neighbouring tiles).
-import type { AcceleratorSpec } from '../../dsl/spec.ts';
-import { convOutputCoords } from '../../model/downsample.ts';
-import { kernelAxisOffsets } from '../../model/kernel.ts';
-import { layerStats } from '../../model/stats.ts';
-import type { Coord, LayerShape } from '../../model/types.ts';
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { convOutputCoords } from './downsample.ts';
+import { kernelAxisOffsets } from './kernel.ts';
+import { layerStats } from './stats.ts';
+import type { Coord, LayerShape } from './types.ts';
 
 export interface TileLayer {
   layer: LayerShape;
