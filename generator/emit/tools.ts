@@ -2,7 +2,13 @@
 // new machine, so it gets its own error with the command that installs it.
 import { execa } from 'execa';
 
-export class ToolMissingError extends Error {}
+/** Thrown by every tool runner (lint, synthesis, co-simulation): the message has the install command. */
+export class ToolMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolMissingError';
+  }
+}
 
 export interface ToolRun {
   exitCode: number;

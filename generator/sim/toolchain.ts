@@ -1,13 +1,9 @@
 // The external tools of co-simulation. A missing tool is the most common failure on a new machine:
 // it gets one clear error with the command that installs it.
 import { execa } from 'execa';
+import { ToolMissingError } from '../emit/tools.ts';
 
-export class ToolchainError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ToolchainError';
-  }
-}
+export { ToolMissingError };
 
 export interface ToolInfo {
   bin: string;
@@ -61,7 +57,7 @@ export interface Toolchain {
 
 /**
  * Check that Verilator, a C++ compiler and make are installed (and, when asked, Yosys/Icarus);
- * throws a ToolchainError naming every missing tool and the command that installs them.
+ * throws a ToolMissingError naming every missing tool and the command that installs them.
  */
 export async function ensureToolchain(extra: ToolName[] = []): Promise<Toolchain> {
   const needed: ToolName[] = ['verilator', 'cxx', 'make', ...extra];
@@ -69,7 +65,7 @@ export async function ensureToolchain(extra: ToolName[] = []): Promise<Toolchain
   const missing = needed.filter((_, i) => found[i] === null);
   if (missing.length > 0) {
     const names = missing.map((n) => TOOLS[n].bin).join(', ');
-    throw new ToolchainError(
+    throw new ToolMissingError(
       `co-simulation needs ${names}, not found on PATH: install with \`${installHint(missing)}\``,
     );
   }

@@ -12,7 +12,7 @@ import { encodeMatrixCase, expectedMatrix, randomMatrixCase, type MatrixCase } f
 import { encodePostprocBeats, expectedPostproc, randomPostprocBeats } from '../../generator/sim/postproc.ts';
 import { runSim } from '../../generator/sim/run.ts';
 import { TB_AXIL } from '../../generator/sim/tb.ts';
-import { ensureToolchain, ToolchainError } from '../../generator/sim/toolchain.ts';
+import { ensureToolchain, ToolMissingError } from '../../generator/sim/toolchain.ts';
 import { buildConfig, CONFIG_TIMEOUT_MS } from './configs.ts';
 
 const tiny = { name: 'tiny', spec: presets.tiny };
@@ -223,7 +223,7 @@ describe('toolchain', () => {
 
   it('a missing Verilator is a clear error with the install command', async () => {
     process.env.SPARSEFORGE_VERILATOR = '/nonexistent/verilator';
-    await expect(ensureToolchain()).rejects.toThrow(ToolchainError);
+    await expect(ensureToolchain()).rejects.toThrow(ToolMissingError);
     await expect(ensureToolchain()).rejects.toThrow(/apt-get install -y verilator/);
   });
 
