@@ -3,11 +3,7 @@
 // x-slab tiles: the model replays every tile) and on a spec whose buffers hold the whole scan (one
 // run of 100 k points), plus a conv k = 2 s = 2 layer. Target: one layer evaluated in < 1 s (CPU
 // time; `predict`: the model given the runs; `runs+predict`: with the tiling and canonical
-// ordering of cycle-model-runs.ts). The co-simulation accuracy of the model is recorded in the same
-// file (`accuracy`, written by test/accel/cycle-model.test.ts) and kept when this bench rewrites it.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// ordering of cycle-model-runs.ts). Its accuracy against co-simulation: cycle-model-accuracy.bench.ts.
 import { presets } from '../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
 import { predictCycles } from '../generator/model/cycle-model.ts';
@@ -18,7 +14,6 @@ import { machine, measure, target, throughput, type Bench, type BenchReport, typ
 import { DEFAULT_SCAN, lidarScan } from './lidar.ts';
 
 const TARGET_MS = 1000;
-const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'cycle-model.json');
 
 function layerCase(coords: LayerCase['input']['coords'], type: LayerType, k: number, s: number, ch: number): LayerCase {
   return {
@@ -73,13 +68,7 @@ const bench: Bench = {
       targets,
       pass: targets.every((t) => t.pass),
     };
-    let accuracy: unknown;
-    try {
-      accuracy = (JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as { accuracy?: unknown }).accuracy;
-    } catch {
-      accuracy = undefined;
-    }
-    return accuracy === undefined ? report : Object.assign(report, { accuracy });
+    return report;
   },
 };
 

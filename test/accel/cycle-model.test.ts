@@ -1,136 +1,15 @@
 // The cycle model (generator/model/cycle-model.ts, schedule replay) against co-simulation with no
-// backpressure: every layer case of test/accel/ (tiny.test.ts, presets.test.ts) on the same specs
-// (the Verilator builds are cached), run through the host driver with stall probability 0. The
-// predicted PERF_TOTAL_CYCLES (summed over the measured runs of every tile) must be within 2 % of
-// the measured one for every case. The table and the largest error are printed and recorded in
-// bench/results/cycle-model.json (`accuracy`, beside the speed benchmark's figures).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// backpressure: the predicted PERF_TOTAL_CYCLES (summed over the measured runs of every tile) must
+// be within 2 % of the measured one for every layer case of test/accel/ (cases in
+// cycle-model-cases.ts). The table is printed; `npm run bench -- cycle-model-accuracy` records it.
 import { describe, expect, it } from 'vitest';
-import { presets } from '../../generator/dsl/presets.ts';
-import { randomValidSpec } from '../../generator/dsl/random.ts';
-import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
-import { CYCLE_MODEL_REPLAY, predictCycles } from '../../generator/model/cycle-model.ts';
-import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
-import { layerStats } from '../../generator/model/stats.ts';
-import type { LayerCase } from '../../generator/model/types.ts';
-import { runAccelCase, type AccelRunOptions } from '../../generator/sim/accel/driver.ts';
-import { bunnyCase, randomCase, widthsOf } from './cases.ts';
+import { compareCycleModel, formatTable, MAX_ERROR } from './cycle-model-cases.ts';
 import { ACCEL_TIMEOUT_MS } from './run.ts';
 
-const MAX_ERROR = 0.02;
-const RESULTS = path.resolve(import.meta.dirname, '../../bench/results/cycle-model.json');
-
-interface NamedCase {
-  name: string;
-  spec: AcceleratorSpec;
-  make: () => LayerCase;
-  opts?: AccelRunOptions;
-}
-
-/** The cases of tiny.test.ts and presets.test.ts (presets read at run time), without stalls. */
-function cases(): NamedCase[] {
-  const tiny = presets.tiny;
-  const fpga = presets.fpga;
-  const edge = presets.edge;
-  const r35 = randomValidSpec(35);
-  const L: NamedCase[] = [];
-  const t = (name: string, spec: AcceleratorSpec, make: () => LayerCase, opts?: AccelRunOptions) => L.push({ name, spec, make, opts });
-  t('tiny sub k3 3→5 raw', tiny, () => randomCase(tiny, { type: 'submanifold', k: 3, cin: 3, cout: 5, n: 120, span: 3, seed: 1 }));
-  t('tiny sub k3 17→33 requant+relu (tiled)', tiny, () => randomCase(tiny, { type: 'submanifold', k: 3, cin: 17, cout: 33, n: 40, span: 3, requant: true, relu: true, seed: 2 }));
-  t('tiny conv k2 s2 requant', tiny, () => randomCase(tiny, { type: 'conv', k: 2, s: 2, cin: 4, cout: 6, n: 200, span: 5, requant: true, seed: 3 }));
-  t('tiny conv k3 s2 raw 3 batches', tiny, () => randomCase(tiny, { type: 'conv', k: 3, s: 2, cin: 5, cout: 3, n: 180, span: 4, batches: 3, seed: 4 }));
-  t('tiny transposed k2 s2 requant+relu', tiny, () => randomCase(tiny, { type: 'transposed', k: 2, s: 2, cin: 6, cout: 4, n: 160, span: 4, requant: true, relu: true, seed: 5 }));
-  t('tiny sub k3 ts2', tiny, () => randomCase(tiny, { type: 'submanifold', k: 3, ts: 2, cin: 4, cout: 4, n: 150, span: 4, requant: true, seed: 6 }));
-  t('tiny transposed k2 s2 onto ts2', tiny, () => randomCase(tiny, { type: 'transposed', k: 2, s: 2, ts: 2, cin: 3, cout: 5, n: 120, span: 4, seed: 7 }));
-  t('tiny conv k2 s2 ts4', tiny, () => randomCase(tiny, { type: 'conv', k: 2, s: 2, ts: 4, cin: 4, cout: 4, n: 200, span: 5, requant: true, relu: true, seed: 8 }));
-  t('tiny sub k3 ts4 raw', tiny, () => randomCase(tiny, { type: 'submanifold', k: 3, ts: 4, cin: 2, cout: 7, n: 120, span: 3, seed: 9 }));
-  t('tiny no bias', tiny, () => randomCase(tiny, { type: 'submanifold', k: 3, cin: 4, cout: 4, n: 150, span: 4, requant: true, bias: false, seed: 10 }));
-  t('tiny bunny sub k3 (tiled)', tiny, () => bunnyCase(tiny, { voxel: 0.5, type: 'submanifold', k: 3, cin: 4, cout: 4, requant: true, relu: true }));
-  t('tiny bunny conv k3 s2 (tiled)', tiny, () => bunnyCase(tiny, { voxel: 0.5, type: 'conv', k: 3, s: 2, cin: 3, cout: 5, requant: true }));
-  t('tiny bunny transposed k2 s2 (tiled)', tiny, () => bunnyCase(tiny, { voxel: 0.5, type: 'transposed', k: 2, s: 2, cin: 5, cout: 3 }));
-  t('tiny forced tiles', tiny, () => randomCase(tiny, { type: 'submanifold', k: 3, cin: 3, cout: 3, n: 200, span: 4, requant: true, seed: 13 }), { maxTilePoints: 100 });
-  t('fpga bunny sub k3 16→16', fpga, () => bunnyCase(fpga, { voxel: 0.25, type: 'submanifold', k: 3, cin: 16, cout: 16, requant: true, relu: true }));
-  t('fpga bunny sub k5 17→33', fpga, () => bunnyCase(fpga, { voxel: 0.8, type: 'submanifold', k: 5, cin: 17, cout: 33, requant: true }));
-  t('fpga bunny sub k3 64→64 raw', fpga, () => bunnyCase(fpga, { voxel: 0.8, type: 'submanifold', k: 3, cin: 64, cout: 64 }));
-  t('fpga bunny conv k2 s2', fpga, () => bunnyCase(fpga, { voxel: 0.5, type: 'conv', k: 2, s: 2, cin: 16, cout: 32, requant: true, relu: true }));
-  t('fpga bunny conv k3 s2', fpga, () => bunnyCase(fpga, { voxel: 0.5, type: 'conv', k: 3, s: 2, cin: 3, cout: 5 }));
-  t('fpga bunny transposed k2 s2', fpga, () => bunnyCase(fpga, { voxel: 0.5, type: 'transposed', k: 2, s: 2, cin: 32, cout: 16, requant: true }));
-  t('edge bunny sub k3 8→24', edge, () => bunnyCase(edge, { voxel: 0.6, type: 'submanifold', k: 3, cin: 8, cout: 24, requant: true, relu: true }));
-  t('edge bunny conv k2 s2 ts2', edge, () => bunnyCase(edge, { voxel: 0.6, type: 'conv', k: 2, s: 2, ts: 2, cin: 5, cout: 9 }));
-  t('rnd35 sub k5', r35, () => randomCase(r35, { type: 'submanifold', k: 5, cin: 3, cout: 5, n: 110, span: 7, seed: 51 }));
-  t('rnd35 sub k3 2 batches', r35, () => randomCase(r35, { type: 'submanifold', k: 3, cin: 7, cout: 6, n: 200, span: 7, batches: 2, seed: 52 }));
-  t('rnd35 conv k3 s2', r35, () => randomCase(r35, { type: 'conv', k: 3, s: 2, cin: 4, cout: 4, n: 200, span: 7, seed: 53 }));
-  t('rnd35 transposed k2 s2', r35, () => randomCase(r35, { type: 'transposed', k: 2, s: 2, cin: 5, cout: 3, n: 200, span: 7, seed: 54 }));
-  return L;
-}
-
-interface Row {
-  case: string;
-  spec: string;
-  lanes: number;
-  tiles: number;
-  measured: number;
-  predicted: number;
-  error: number;
-  mappingMeasured: number;
-  mappingPredicted: number;
-  modelMs: number;
-}
-
 describe('cycle model vs co-simulation (no backpressure)', () => {
-  const rows: Row[] = [];
-
   it(`every test/accel layer case within ${MAX_ERROR * 100} %`, async () => {
-    for (const nc of cases()) {
-      const c = nc.make();
-      const r = await runAccelCase(nc.spec, c, { name: `cycle-model-${nc.spec.name}`, stall: 0, seed: 1, ...nc.opts });
-      expect(r.stats.match).toBe(true);
-      const t0 = performance.now();
-      const { tiles, runs } = cycleModelRuns(nc.spec, c, { maxTilePoints: nc.opts?.maxTilePoints, mapEstimate: nc.opts?.mapEstimate });
-      const p = predictCycles(nc.spec, layerStats(c, widthsOf(nc.spec)), { ...c.layer, requant: c.requant !== undefined, bias: c.bias !== undefined, runs });
-      const modelMs = performance.now() - t0;
-      // The model's tiles are the driver's (no MAP_OVERFLOW retry in these cases).
-      expect(tiles.map((x) => [x.inLo, x.inHi, x.outLo, x.outHi])).toEqual(r.tiles.map((x) => [x.inLo, x.inHi, x.outLo, x.outHi]));
-      expect(p.compute).toBe(r.stats.cycles.compute);
-      const measured = r.stats.cycles.total;
-      rows.push({
-        case: nc.name,
-        spec: nc.spec.name,
-        lanes: nc.spec.mapping.lanes,
-        tiles: tiles.length,
-        measured,
-        predicted: p.total,
-        error: (p.total - measured) / measured,
-        mappingMeasured: r.stats.cycles.mapping,
-        mappingPredicted: p.mapping,
-        modelMs: Math.round(modelMs * 100) / 100,
-      });
-    }
-    const worst = rows.reduce((a, r) => (Math.abs(r.error) > Math.abs(a.error) ? r : a), rows[0]!);
-    const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
-    const lines = rows.map((r) => `  ${r.case.padEnd(40)} ${r.spec.padEnd(8)} tiles ${String(r.tiles).padStart(2)}  measured ${String(r.measured).padStart(7)}  predicted ${String(r.predicted).padStart(7)}  error ${pct(r.error).padStart(8)}`);
-    console.log(`cycle model (${CYCLE_MODEL_REPLAY.name} v${CYCLE_MODEL_REPLAY.version}) vs co-simulation, PERF_TOTAL_CYCLES, no backpressure:\n${lines.join('\n')}\n  largest error: ${pct(worst.error)} (${worst.case})`);
-    let previous: Record<string, unknown> = {};
-    try {
-      previous = JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
-    } catch {
-      previous = {};
-    }
-    const accuracy = {
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: os.cpus()[0]?.model ?? 'unknown',
-      model: CYCLE_MODEL_REPLAY,
-      figure: 'PERF_TOTAL_CYCLES summed over the measured runs of every tile (host driver, stall probability 0)',
-      bound: MAX_ERROR,
-      maxAbsError: Math.abs(worst.error),
-      worstCase: worst.case,
-      cases: rows,
-    };
-    fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
-    fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, accuracy }, null, 2)}\n`);
+    const rows = await compareCycleModel();
+    console.log(formatTable(rows));
     for (const r of rows) expect(Math.abs(r.error), `${r.case}: predicted ${r.predicted}, measured ${r.measured}`).toBeLessThanOrEqual(MAX_ERROR);
   }, 4 * ACCEL_TIMEOUT_MS);
 });

@@ -1,0 +1,30 @@
+// Accuracy of the cycle model against co-simulation with no backpressure, on every layer case of
+// test/accel/ (test/accel/cycle-model-cases.ts; the test asserts the same bound). Figure: the
+// largest |predicted − measured| / measured of PERF_TOTAL_CYCLES, target ≤ 2 %.
+import { CYCLE_MODEL_REPLAY } from '../generator/model/cycle-model.ts';
+import { compareCycleModel, formatRow, MAX_ERROR, worstRow } from '../test/accel/cycle-model-cases.ts';
+import { machine, target, type Bench, type BenchReport } from './harness.ts';
+
+const bench: Bench = {
+  name: 'cycle-model-accuracy',
+  description: 'cycle model vs co-simulated PERF_TOTAL_CYCLES on every accelerator test case (no backpressure)',
+  async run(log) {
+    const info = machine();
+    const rows = await compareCycleModel(undefined, (r) => log(formatRow(r)));
+    const worst = worstRow(rows);
+    const err = Math.abs(worst.error);
+    log(`largest error: ${(worst.error * 100).toFixed(2)} % (${worst.case})`);
+    const t = target(`largest error ≤ ${MAX_ERROR * 100} %`, '|predicted − measured| / measured', '<=', MAX_ERROR, 'fraction', err, err);
+    const report: BenchReport = {
+      ...info,
+      method: 'host driver with stall probability 0, seed 1; PERF_TOTAL_CYCLES summed over the measured runs of every tile',
+      workload: { model: CYCLE_MODEL_REPLAY, cases: rows.length, worstCase: worst.case, rows },
+      results: [],
+      targets: [t],
+      pass: t.pass,
+    };
+    return report;
+  },
+};
+
+export default bench;
