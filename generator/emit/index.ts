@@ -17,7 +17,7 @@ import {
   type Manifest,
 } from './artifacts.ts';
 import { parseModules, rootModules } from './ports.ts';
-import { listModuleTemplates, PROJECT_ROOT, renderTemplateFile, templateContext, TEMPLATE_DIR } from './render.ts';
+import { listModuleTemplates, renderProductModule, TEMPLATE_DIR } from './render.ts';
 
 export interface EmittedFile {
   /** Relative to the output folder, `/`-separated. */
@@ -43,20 +43,10 @@ export function renderModules(spec: AcceleratorSpec, derived: Derived, opts: Emi
   const dir = opts.templatesDir ?? TEMPLATE_DIR;
   const templates = listModuleTemplates(dir);
   if (templates.length === 0) throw new Error(`no module templates (*.v.hbs) in ${dir}`);
-  const rendered = templates.map((t) => {
+  const rendered = templates.flatMap((t) => {
     assertVerilogIdentifier(t.name, `template ${t.path}`);
-    const fullName = `${derived.prefix}${t.name}`;
-    const text = renderTemplateFile(t.path, templateContext(spec, derived, t.name), dir);
-    const declared = parseModules(text);
-    if (declared.length !== 1 || declared[0]!.name !== fullName) {
-      throw new Error(
-        `template ${t.path} must declare exactly one module named ${fullName} (one module per template), found ${
-          declared.map((m) => m.name).join(', ') || 'none'
-        }`,
-      );
-    }
-    const template = relative(PROJECT_ROOT, t.path).split('\\').join('/');
-    return { text, iface: declared[0]!, file: `${fullName}.v`, template };
+    const f = renderProductModule(spec, derived, t, dir);
+    return f ? [{ text: f.text, iface: parseModules(f.text)[0]!, file: f.name, template: f.template }] : [];
   });
   const roots = rootModules(rendered.map((r) => ({ name: r.iface.name, text: r.text })));
   return rendered.map((r) => ({
@@ -71,7 +61,7 @@ export function emitAccelerator(input: AcceleratorSpec, opts: EmitOptions = {}):
   const derived = derive(spec);
   const rendered = renderModules(spec, derived, opts);
   const modules = rendered.map((r) => r.module);
-  const files: EmittedFile[] = rendered.map((r) => ({ path: r.module.file, contents: r.text.endsWith('\n') ? r.text : `${r.text}\n` }));
+  const files: EmittedFile[] = rendered.map((r) => ({ path: r.module.file, contents: r.text }));
   files.push({ path: 'files.f', contents: fileList(modules) });
   files.push({ path: `${spec.name}_regs.h`, contents: registerHeader(spec, derived) });
   files.push({ path: `${spec.name}_regs.md`, contents: registerDoc(spec, derived) });

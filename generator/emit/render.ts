@@ -1,14 +1,16 @@
 // Handlebars rendering of the Verilog templates. Every `templates/**/*.v.hbs` is one module, named
 // `<prefix><basename>` and written to `<prefix><basename>.v` (subfolders such as `mapping/` only
-// group templates by unit); `templates/partials/*.hbs` are partials (`{{> name}}`) and
+// group templates by unit; a template that renders to nothing is a unit this spec does not have,
+// and no file is written for it); `templates/partials/*.hbs` are partials (`{{> name}}`) and
 // `templates/tb/` holds test-only wrappers: neither is a module of the product. Templates print numbers from `derived` only: the helpers compare and
 // iterate, they never compute.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Derived } from '../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { parseModules } from './ports.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEMPLATE_DIR = join(PROJECT_ROOT, 'templates');
@@ -134,5 +136,42 @@ export function templateContext(spec: AcceleratorSpec, derived: Derived, moduleN
     prefix: derived.prefix,
     module: { name: moduleName, fullName: `${derived.prefix}${moduleName}` },
     generator: derived.generator,
+  };
+}
+
+/** A product module as `generate` writes it. */
+export interface ProductModuleText {
+  /** File name, e.g. `sf_tiny_matrix_unit.v`. */
+  name: string;
+  /** The file's contents (ending in a newline). */
+  text: string;
+  /** Module name, e.g. `sf_tiny_mapping_top`. */
+  module: string;
+  /** Template, relative to the project: `templates/mapping/mapping_top.v.hbs`. */
+  template: string;
+}
+
+/**
+ * Renders one product template for a spec, or null when it renders to nothing (a unit the spec
+ * does not have, such as the downsampler of a spec without conv layers). Otherwise the template
+ * must declare exactly one module, named `<prefix><template name>`.
+ */
+export function renderProductModule(spec: AcceleratorSpec, derived: Derived, t: ModuleTemplate, dir: string = TEMPLATE_DIR): ProductModuleText | null {
+  const fullName = `${derived.prefix}${t.name}`;
+  const text = renderTemplateFile(t.path, templateContext(spec, derived, t.name), dir);
+  if (text.trim() === '') return null;
+  const declared = parseModules(text);
+  if (declared.length !== 1 || declared[0]!.name !== fullName) {
+    throw new Error(
+      `template ${t.path} must declare exactly one module named ${fullName} (one module per template), found ${
+        declared.map((m) => m.name).join(', ') || 'none'
+      }`,
+    );
+  }
+  return {
+    name: `${fullName}.v`,
+    text: text.endsWith('\n') ? text : `${text}\n`,
+    module: fullName,
+    template: relative(PROJECT_ROOT, t.path).split('\\').join('/'),
   };
 }

@@ -4,11 +4,20 @@
 // `generate` writes; nothing here compiles a template. Only the templates a simulation needs are
 // rendered (a half-written template of another unit does not stop it). Test-only wrappers
 // (templates/tb/) are not product modules: they get the same context plus an extra `tb` field.
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { derive, type Derived } from '../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
-import { parseModules } from '../emit/ports.ts';
-import { listModuleTemplates, NON_MODULE_DIRS, PROJECT_ROOT, renderTemplateFile, templateContext, TEMPLATE_DIR, type ModuleTemplate } from '../emit/render.ts';
+import {
+  listModuleTemplates,
+  NON_MODULE_DIRS,
+  PROJECT_ROOT,
+  renderProductModule,
+  renderTemplateFile,
+  templateContext,
+  TEMPLATE_DIR,
+  type ModuleTemplate,
+  type ProductModuleText,
+} from '../emit/render.ts';
 
 export { PROJECT_ROOT, TEMPLATE_DIR };
 
@@ -19,34 +28,13 @@ export interface RtlFile {
 }
 
 /** A product module as `generate` writes it. */
-export interface ProductRtlFile extends RtlFile {
-  /** Module name, e.g. `sf_tiny_mapping_top`. */
-  module: string;
-  /** Template, relative to the project: `templates/mapping/mapping_top.v.hbs`. */
-  template: string;
-}
+export type ProductRtlFile = ProductModuleText;
 
-/**
- * One product module, rendered as emission renders it (generator/emit/index.ts renderModules:
- * context, module-name check, file name) and with the file contents emitAccelerator writes.
- */
-export function renderProductModule(spec: AcceleratorSpec, derived: Derived, t: ModuleTemplate): ProductRtlFile {
-  const fullName = `${derived.prefix}${t.name}`;
-  const text = renderTemplateFile(t.path, templateContext(spec, derived, t.name), TEMPLATE_DIR);
-  const declared = parseModules(text);
-  if (declared.length !== 1 || declared[0]!.name !== fullName) {
-    throw new Error(
-      `template ${t.path} must declare exactly one module named ${fullName} (one module per template), found ${
-        declared.map((m) => m.name).join(', ') || 'none'
-      }`,
-    );
-  }
-  return {
-    name: `${fullName}.v`,
-    text: text.endsWith('\n') ? text : `${text}\n`,
-    module: fullName,
-    template: relative(PROJECT_ROOT, t.path).split('\\').join('/'),
-  };
+/** renderProductModule for a template the simulated design instantiates: it must exist. */
+function productModule(spec: AcceleratorSpec, derived: Derived, t: ModuleTemplate): ProductRtlFile {
+  const f = renderProductModule(spec, derived, t);
+  if (!f) throw new Error(`template ${t.path} renders no module for spec ${spec.name}, but the simulated design needs it`);
+  return f;
 }
 
 function stripComments(src: string): string {
@@ -74,7 +62,7 @@ export function renderHierarchy(spec: AcceleratorSpec, top: string): ProductRtlF
   const visit = (name: string, path: string[]): void => {
     if (path.includes(name)) throw new Error(`recursive instantiation: ${[...path, name].join(' → ')}`);
     if (done.has(name)) return;
-    const f = renderProductModule(spec, derived, templates.get(name)!);
+    const f = productModule(spec, derived, templates.get(name)!);
     const body = stripComments(f.text);
     for (const child of names) if (child !== name && instantiates(body, child)) visit(child, [...path, name]);
     done.add(name);
@@ -87,7 +75,7 @@ export function renderHierarchy(spec: AcceleratorSpec, top: string): ProductRtlF
 /**
  * Render templates (paths relative to templates/, e.g. `matrix_unit.v.hbs`, `tb/sim_top.v.hbs`)
  * for `spec`; each file is named after the module it declares. Product templates are rendered
- * exactly as emission renders them (renderProductModule); `extraContext` only reaches the
+ * exactly as emission renders them (emit/render.ts renderProductModule); `extraContext` only reaches the
  * test-only wrappers.
  */
 export function renderModules(spec: AcceleratorSpec, templates: string[], extraContext: object = {}): RtlFile[] {
@@ -96,7 +84,7 @@ export function renderModules(spec: AcceleratorSpec, templates: string[], extraC
     const path = join(TEMPLATE_DIR, rel);
     const base = rel.split('/').pop()!.replace(/\.v\.hbs$/, '');
     if (!NON_MODULE_DIRS.includes(rel.split('/')[0]!)) {
-      const f = renderProductModule(spec, derived, { name: base, path });
+      const f = productModule(spec, derived, { name: base, path });
       return { name: f.name, text: f.text };
     }
     const ctx = { ...templateContext(spec, derived, base), ...extraContext };

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, defineAccelerator, presets } from '../../generator/dsl/index.ts';
 import { compareEmitted, emitAccelerator, PathEscapeError, safeJoin, writeEmitted } from '../../generator/emit/index.ts';
+import { formatLintMessage, lintRtl } from '../../generator/emit/lint.ts';
 import { parseModules, rootModules } from '../../generator/emit/ports.ts';
 import { listModuleTemplates, PROJECT_ROOT } from '../../generator/emit/render.ts';
 import { FieldError } from '../../generator/model/errors.ts';
@@ -177,6 +178,19 @@ describe('the real templates', () => {
       expect(m.ports.length).toBeGreaterThan(0);
       for (const port of m.ports) expect(port.name).toMatch(/^[a-z][a-z0-9_]*_[io]$/);
     }
+  });
+
+  it('a spec without conv layers has no downsampler, and its RTL lints clean', async () => {
+    const spec = defineAccelerator({ name: 'sf_noconv', mapping: { layerTypes: ['submanifold', 'transposed'] } }, presets.tiny);
+    const r = emitAccelerator(spec);
+    expect(r.modules.map((m) => m.name)).not.toContain('sf_noconv_map_downsample');
+    expect(r.files.map((f) => f.path)).not.toContain('sf_noconv_map_downsample.v');
+    expect(emitAccelerator(presets.tiny).modules.map((m) => m.name)).toContain('sf_tiny_map_downsample');
+    const out = join(PROJECT_ROOT, '.cache', 'test-emit-noconv');
+    await writeEmitted(r.files, out);
+    const lint = await lintRtl(out);
+    expect(lint.messages.map(formatLintMessage)).toEqual([]);
+    expect(readFileSync(join(out, 'files.f'), 'utf8')).not.toContain('downsample');
   });
 
   it('a spec change reaches the RTL', () => {
