@@ -1,4 +1,27 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// The files that take minutes (Yosys on accelerator tops, the verification campaign, the cycle
+// model against co-simulation), longest first: started first, they run beside each other and the
+// short files fill in around them, instead of one of them starting last on an otherwise idle
+// machine. Vitest's own order (file size on a fresh checkout) does not know this.
+const LONG_FIRST = [
+  'test/synth/server.test.ts',
+  'test/synth/synth.test.ts',
+  'test/verify/campaign.test.ts',
+  'test/accel/cycle-model.test.ts',
+];
+
+class LongFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification): number => {
+      const i = LONG_FIRST.findIndex((p) => f.moduleId.endsWith(p));
+      return i < 0 ? LONG_FIRST.length : i;
+    };
+    return [...sorted].sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -7,5 +30,6 @@ export default defineConfig({
     hookTimeout: 600_000,
     // Verilator builds are CPU-bound; the build cache serialises per configuration.
     pool: 'forks',
+    sequence: { sequencer: LongFirstSequencer },
   },
 });

@@ -14,6 +14,12 @@ const run = (args: string[]) => execa(BIN, args, { reject: false, cwd: PROJECT_R
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 describe('sparseforge generate', () => {
+  it('--lint-full lints every module as its own top, without stubs', async () => {
+    const r = await run(['generate', '--preset', 'tiny', '--out', join(DIR, 'tiny-full'), '--lint-full']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/lint: verilator --lint-only -Wall, 22 tops covering 22 modules, 0 warnings in \d+ ms/);
+  });
+
   it('writes the output folder, then --check finds it up to date, then stale', async () => {
     rmSync(DIR, { recursive: true, force: true });
     const out = join(DIR, 'tiny');
@@ -22,7 +28,7 @@ describe('sparseforge generate', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^sf_tiny: \d+ modules, \d+ files in .*tiny \(\d+ written, 0 unchanged\)/);
     expect(r.stdout).toContain('sf_tiny_matrix_unit.v');
-    expect(r.stdout).toMatch(/lint: verilator --lint-only -Wall, \d+ modules, 0 warnings/);
+    expect(r.stdout).toMatch(/lint: verilator --lint-only -Wall, \d+ tops covering 22 modules, sf_tiny_matrix_col linted on its own, stubbed in its parents, 0 warnings in \d+ ms/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.name).toBe('sf_tiny');
 

@@ -1,7 +1,7 @@
-// The synthesis gate: Yosys synth_xilinx on every preset's accelerator top and a few small random
-// specs; zero latches and plausible resource counts. Only the tops are synthesized (their totals
-// include the submodules), the matrix columns once each; results are cached. Server is the long
-// one: about 6 minutes and 3 GB of memory (PointAcc-scale buffers: thousands of RAMB36).
+// The synthesis gate: Yosys synth_xilinx on the accelerator tops of tiny, edge and fpga (server:
+// server.test.ts, a file of its own so that it runs beside this one) and a few small random specs;
+// zero latches and plausible resource counts. Only the tops are synthesized (their totals include
+// the submodules), the matrix columns once each; results are cached.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -10,10 +10,8 @@ import { presets, randomValidSpec, type AcceleratorSpec } from '../../generator/
 import { PROJECT_ROOT } from '../../generator/emit/render.ts';
 import { ToolMissingError } from '../../generator/emit/tools.ts';
 import { countCells, parseStat, synthesize, type SynthReport } from '../../generator/synth/yosys.ts';
+import { checkPresetTop, SYNTH_TIMEOUT_MS } from './preset-top.ts';
 
-// Yosys on a whole accelerator top takes one to three minutes on a busy two-core machine, server
-// six to ten.
-const SYNTH_TIMEOUT_MS = 1_200_000;
 
 const SMALL_RANDOM: AcceleratorSpec[] = [];
 for (let seed = 2000; SMALL_RANDOM.length < 3; seed++) {
@@ -21,29 +19,9 @@ for (let seed = 2000; SMALL_RANDOM.length < 3; seed++) {
   if (s.matrix.rows * s.matrix.cols <= 16 && s.buffers.coordDepth <= 256 && s.mapping.lanes <= 2) SMALL_RANDOM.push(s);
 }
 
-function moduleOf(r: SynthReport, suffix: string) {
-  const m = r.modules.find((x) => x.module.endsWith(`_${suffix}`));
-  if (!m) throw new Error(`no module *_${suffix} in ${r.modules.map((x) => x.module).join(', ')}`);
-  return m;
-}
-
 describe('synthesis gate: synth_xilinx -noiopad, zero latches', () => {
-  it.each(['server', 'tiny', 'edge', 'fpga'] as const)('preset %s: the accelerator top', async (p) => {
-    const spec = presets[p];
-    const r = await synthesize(spec);
-    expect(r.name).toBe(spec.name);
-    expect(r.totalOf).toEqual([`${spec.name}_accel`]);
-    const top = moduleOf(r, 'accel');
-    expect(top.root).toBe(true);
-    expect(top.latches, 'latches').toBe(0);
-    expect([r.total.luts, r.total.ffs, r.total.dsp48, r.total.bram, r.total.latches]).toEqual([top.luts, top.ffs, top.dsp48, top.bram, top.latches]);
-    // Every 8×8 multiplier of the matrix unit lands in a DSP48 (the post-processing adds a few).
-    expect(top.dsp48).toBeGreaterThanOrEqual(spec.matrix.rows * spec.matrix.cols);
-    expect(top.dsp48).toBeLessThanOrEqual(spec.matrix.rows * spec.matrix.cols + 4 * spec.matrix.cols);
-    expect(top.ffs).toBeGreaterThan(0);
-    expect(top.luts).toBeGreaterThan(0);
-    // The coordinate, feature and accumulator buffers are synchronous-read arrays: block RAM.
-    expect(top.bram.ramb18 + top.bram.ramb36).toBeGreaterThan(0);
+  it.each(['tiny', 'edge', 'fpga'] as const)('preset %s: the accelerator top', async (p) => {
+    await checkPresetTop(presets[p]);
   }, SYNTH_TIMEOUT_MS);
 
   it.each(SMALL_RANDOM.map((s) => [s.name, s] as const))('random spec %s', async (_, spec) => {
