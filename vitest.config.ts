@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -30,6 +31,10 @@ export default defineConfig({
     hookTimeout: 600_000,
     // Verilator builds are CPU-bound; the build cache serialises per configuration.
     pool: 'forks',
+    // One test file per core (vitest's default leaves one core to itself, which idles here: the
+    // work is in Verilator, Yosys and the harness). Each worker has its own run folder.
+    maxWorkers: availableParallelism(),
+    setupFiles: ['test/setup-worker.ts'],
     sequence: { sequencer: LongFirstSequencer },
   },
 });

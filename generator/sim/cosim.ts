@@ -5,14 +5,15 @@
 // sequence (the mapping engine: map entries interleave by timing) captures its sinks without an
 // expected count (`captures`) and compares them itself (`verify`), with the same report.
 import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildSim, type BuildOptions, type BuildResult } from './build.ts';
 import { compareStream, CosimMismatchError, mismatchReport, type ExpectedBeat, type Mismatch } from './compare.ts';
 import type { StreamLayout } from './layout.ts';
 import { PROJECT_ROOT } from './render.ts';
 import { runSim, xSeedFor, type RunOptions, type RunResult } from './run.ts';
 
-export const RUNS_ROOT = join(PROJECT_ROOT, '.cache', 'sim-runs');
+/** Run folders (stimulus, responses, waveforms); SPARSEFORGE_RUNS_DIR moves them (one per test worker). */
+export const RUNS_ROOT = process.env.SPARSEFORGE_RUNS_DIR ? resolve(process.env.SPARSEFORGE_RUNS_DIR) : join(PROJECT_ROOT, '.cache', 'sim-runs');
 
 export interface StreamCheck {
   stream: string;
