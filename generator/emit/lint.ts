@@ -117,9 +117,9 @@ export function verilatorTool(opts: { verilatorBin?: string } = {}): ToolSpec {
 /**
  * A module with the same ports as `m` whose every output is a combinational function of every
  * input: in a parent's lint it is port-exact (widths, names, directions), and a combinational loop
- * through the real module still shows up as a loop through the stub (never the other way round
- * for the modules stubbed here, whose inputs and outputs are not combinationally connected to
- * each other in any parent).
+ * through the real module still shows up as a loop through the stub. The stub can only add loops
+ * the real module does not have; the matrix column has none to add (its parent never feeds its
+ * outputs back into its inputs).
  */
 export function lintStub(m: ModuleInterface): string {
   if (m.parameters.length > 0) throw new Error(`lint stub: module ${m.name} has parameters; only parameterless modules are stubbed`);
