@@ -15,12 +15,14 @@
 // AXI-Lite script, one transaction per line, numbers hex:
 //   w ADDR DATA          write
 //   r ADDR               read, logged to --axil-out as `<cycle> r <addr> <data> <resp>`
-//   p ADDR MASK VALUE    poll: read until (data & MASK) == VALUE
+//   p ADDR MASK VALUE    poll: read until (data & MASK) == VALUE (only the matching read counts
+//                        as progress for --idle-cycles)
 //   d N                  wait N cycles (decimal)
 //   s                    wait until every source is drained and every sink reached --expect
 // The run ends when every source is drained, every sink received its --expect count (a sink
 // without one must be idle) and the AXI-Lite script is done, then `--drain` more cycles with the
-// sinks ready to catch surplus beats. Exit codes: 0 ok, 2 usage/file error, 3 no progress for
+// sinks ready to catch surplus beats. Progress is a handshake on a stream, an AXI-Lite write, read
+// or matching poll, or a scripted delay. Exit codes: 0 ok, 2 usage/file error, 3 no progress for
 // --idle-cycles, 4 --max-cycles reached, 5 AXI protocol violation by the DUT.
 #include <verilated.h>
 #if VM_TRACE
@@ -574,7 +576,10 @@ int main(int argc, char** argv) {
         resp = h.axil.rresp ? *h.axil.rresp : 0;
       }
       if (bFire) resp = h.axil.bresp ? *h.axil.bresp : 0;
-      if (awFire || wFire || bFire || arFire || rFire) progress = true;
+      // A poll's reads are progress only when one returns the awaited value (below): a DUT that
+      // never finishes must not keep the watchdog quiet by answering STATUS reads.
+      const bool polling = opIdx < ops.size() && ops[opIdx].kind == 'p';
+      if (awFire || wFire || bFire || ((arFire || rFire) && !polling)) progress = true;
     }
     tick(1);
 
@@ -610,6 +615,7 @@ int main(int argc, char** argv) {
               std::snprintf(buf, sizeof buf, "%" PRIu64 " p %" PRIx64 " %" PRIx64 " %d\n", cycle, op.addr, rdata, resp);
               axilLog += buf;
               axPhase = 0; opIdx++;
+              progress = true;
             } else {
               axPhase = 3;  // poll again
             }

@@ -14,6 +14,7 @@ import { CosimMismatchError } from '../../generator/sim/compare.ts';
 import { cosim, RUNS_ROOT } from '../../generator/sim/cosim.ts';
 import { encodeMatrixCase, expectedMatrix, randomMatrixCase } from '../../generator/sim/matrix.ts';
 import { runSim, type RunSummary } from '../../generator/sim/run.ts';
+import { TB_AXIL } from '../../generator/sim/tb.ts';
 import { buildConfig, CONFIG_TIMEOUT_MS } from '../sim/configs.ts';
 
 const tiny = { name: 'tiny', spec: presets.tiny };
@@ -112,6 +113,34 @@ describe('hang detection', () => {
       // Same seed, same stimulus: the same last handshake; only the limit differs.
       expect(long.cycles - short.cycles).toBe(2_000 - 150);
       expect(long.outputs.y).toEqual(short.outputs.y);
+    },
+    CONFIG_TIMEOUT_MS,
+  );
+
+  it(
+    'a DUT stuck behind a STATUS poll is a hang: poll reads that return another value are not progress',
+    async () => {
+      const s = await stuckCase();
+      const idle = 500;
+      // Wait for STATUS bit 0 (tile_err_o), which the stuck matrix unit never raises.
+      const r = await runSim(s.b.build.binary, {
+        workDir: join(RUNS_ROOT, 'robustness-hang-poll'),
+        inputs: s.inputs,
+        outputs: ['y'],
+        axil: [`p ${TB_AXIL.status.toString(16)} 1 1`],
+        seed: 7,
+        stall: 0.2,
+        idleCycles: idle,
+        maxCycles: 1_000_000,
+      });
+      expect(r.ok).toBe(false);
+      expect(r.summary.status).toBe('no-progress');
+      // The poll kept reading to the end, yet the run stopped `idle` cycles after the last stream handshake.
+      expect(r.summary.axilTransactions).toBeGreaterThan(idle / 10);
+      const last = Math.max(...Object.values(r.summary.ports).map((p) => p.lastCycle));
+      expect(r.summary.cycles - last).toBeGreaterThanOrEqual(idle);
+      expect(r.summary.cycles - last).toBeLessThanOrEqual(idle + 2);
+      expect(r.outputs.y).toHaveLength(s.rowsBefore);
     },
     CONFIG_TIMEOUT_MS,
   );

@@ -192,6 +192,26 @@ interface TilesRun {
   overflowTile?: number;
 }
 
+/**
+ * The harness's idle limit for a script of layer runs: longer than a working accelerator can go
+ * without a handshake (it is polled through STATUS while it maps and computes, and a poll that
+ * reads "busy" is not progress), with a wide margin. Per run, every kernel offset merges at most
+ * nIn + nOut coordinates and yields at most min(nIn, nOut) map entries, each computed once per
+ * channel-tile pair, plus a drain pass of every output per output-channel tile; clearing the
+ * buffers costs at most their depths.
+ */
+export function watchdogCycles(spec: AcceleratorSpec, runs: HwLayer[]): number {
+  let worst = 0;
+  for (const hw of runs) {
+    const kVol = hw.kernelSize ** 3;
+    const nIn = hw.inCoords.length;
+    const nOut = hw.outCoords?.length ?? nIn;
+    const { ti, to } = channelTiles(spec, hw);
+    worst = Math.max(worst, kVol * (nIn + nOut) + kVol * Math.min(nIn, nOut) * ti * to + nOut * to);
+  }
+  return 100_000 + 4 * (worst + spec.buffers.accumulatorDepth + spec.buffers.coordDepth);
+}
+
 async function runTiles(
   spec: AcceleratorSpec, d: Derived, c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tiles: Tile[], build: BuildResult, opts: AccelRunOptions,
 ): Promise<TilesRun> {
@@ -215,6 +235,7 @@ async function runTiles(
     inputs: { in: { beats: jobs.flatMap((j) => j.beats), width: d.axis.dataWidth } },
     outputs: ['out'],
     axil: script,
+    idleCycles: watchdogCycles(spec, jobs.map((j) => j.hw)),
     maxCycles: 2_000_000_000,
     trace: opts.trace ? join(workDir, 'wave.fst') : undefined,
   });
