@@ -16,7 +16,7 @@ import {
   type EmittedModule,
   type Manifest,
 } from './artifacts.ts';
-import { parseModules, rootModules } from './ports.ts';
+import { rootModules } from './ports.ts';
 import { listModuleTemplates, renderProductModule, TEMPLATE_DIR } from './render.ts';
 
 export interface EmittedFile {
@@ -46,7 +46,7 @@ export function renderModules(spec: AcceleratorSpec, derived: Derived, opts: Emi
   const rendered = templates.flatMap((t) => {
     assertVerilogIdentifier(t.name, `template ${t.path}`);
     const f = renderProductModule(spec, derived, t, dir);
-    return f ? [{ text: f.text, iface: parseModules(f.text)[0]!, file: f.name, template: f.template }] : [];
+    return f ? [{ text: f.text, iface: f.iface, file: f.name, template: f.template }] : [];
   });
   const roots = rootModules(rendered.map((r) => ({ name: r.iface.name, text: r.text })));
   return rendered.map((r) => ({

@@ -1,6 +1,8 @@
-// The lint gate: `verilator --lint-only -Wall` on every emitted module, each as the top module
-// (so a helper module is checked with its default parameters as well as in context). The gate
-// is zero warnings; a waiver goes into verilator/lint-waivers.vlt with the reason beside it.
+// The lint gate: `verilator --lint-only -Wall` over every emitted module, in as few runs as cover
+// them all (lintTops: the roots with their hierarchy, parameterised modules once more with their
+// defaults, replicated modules on their own and as stubs in their parents; `everyModule` runs each
+// module as its own top). The gate is zero warnings; a waiver goes into
+// verilator/lint-waivers.vlt with the reason beside it.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';

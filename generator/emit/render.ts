@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Derived } from '../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
-import { parseModules } from './ports.ts';
+import { parseModules, type ModuleInterface } from './ports.ts';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEMPLATE_DIR = join(PROJECT_ROOT, 'templates');
@@ -149,6 +149,8 @@ export interface ProductModuleText {
   module: string;
   /** Template, relative to the project: `templates/mapping/mapping_top.v.hbs`. */
   template: string;
+  /** Its parameters and ports, parsed from the text. */
+  iface: ModuleInterface;
 }
 
 /**
@@ -173,5 +175,6 @@ export function renderProductModule(spec: AcceleratorSpec, derived: Derived, t: 
     text: text.endsWith('\n') ? text : `${text}\n`,
     module: fullName,
     template: relative(PROJECT_ROOT, t.path).split('\\').join('/'),
+    iface: declared[0]!,
   };
 }

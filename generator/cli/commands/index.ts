@@ -19,8 +19,6 @@ const LOADERS: [name: string, load: Loader][] = [
   ['verify', async () => (await import('./verify.ts')).verifyCommand],
 ];
 
-export const COMMAND_NAMES = LOADERS.map(([n]) => n);
-
 /** The command the arguments name (its first non-option word), or every command when none matches. */
 export async function loadCommands(argv: string[]): Promise<CommandModule<object, any>[]> {
   const first = argv.find((a) => !a.startsWith('-'));

@@ -39,8 +39,7 @@ export interface TreeLevel {
   nodes: TreeNode[];
   /** Previous level (0 = the registered products). */
   prevLevel: number;
-  /** Signal-name suffix of this level's and the previous level's nodes: `_q` when registered. */
-  suffix: '' | '_q';
+  /** Signal-name suffix of the previous level's nodes: `_q` when registered. */
   prevSuffix: '' | '_q';
   /** Index of the pipeline stage this level's register belongs to (when registered). */
   stage: number;
@@ -200,7 +199,6 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
       registered,
       nodes,
       prevLevel: level - 1,
-      suffix: registered ? '_q' : '',
       prevSuffix: levels.length === 0 || levels[levels.length - 1]!.registered ? '_q' : '',
       stage: thisStage,
       prevStage: lastRegStage,
