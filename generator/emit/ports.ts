@@ -25,7 +25,8 @@ export interface ModuleInterface {
   ports: Port[];
 }
 
-function stripComments(src: string): string {
+/** The text without comments (line comments removed, block comments replaced by a space). */
+export function stripComments(src: string): string {
   return src.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, '');
 }
 
@@ -119,18 +120,32 @@ export function parseModules(src: string): ModuleInterface[] {
 }
 
 /**
- * For each module, the modules among `sources` that it instantiates. An instantiation is the module
- * name followed by a parameter list (`#(`) or an instance name and `(`, outside comments.
+ * Does `body` (comments stripped) instantiate module `name`? An instantiation is the module name
+ * followed by a parameter list (`#(`) or an instance name and `(`.
  */
+export function instantiates(body: string, name: string): boolean {
+  return new RegExp(`(?<!\\bmodule\\s+)\\b${name.replace(/\$/g, '\\$')}\\s*(#\\s*\\(|[A-Za-z_][A-Za-z0-9_$]*\\s*\\()`).test(body);
+}
+
+/** For each module, the modules among `sources` that it instantiates (outside comments). */
 export function instantiations(sources: { name: string; text: string }[]): Map<string, Set<string>> {
   const stripped = sources.map((s) => ({ name: s.name, text: stripComments(s.text) }));
   const children = new Map<string, Set<string>>(stripped.map((s) => [s.name, new Set<string>()]));
-  for (const child of stripped) {
-    const name = child.name.replace(/\$/g, '\\$');
-    const inst = new RegExp(`(?<!\\bmodule\\s+)\\b${name}\\s*(#\\s*\\(|[A-Za-z_][A-Za-z0-9_$]*\\s*\\()`);
-    for (const parent of stripped) if (parent !== child && inst.test(parent.text)) children.get(parent.name)!.add(child.name);
+  for (const parent of stripped) {
+    for (const child of stripped) if (child !== parent && instantiates(parent.text, child.name)) children.get(parent.name)!.add(child.name);
   }
   return children;
+}
+
+/** Every module below `m` in the instantiation map (children, their children, …). */
+export function descendants(children: Map<string, Set<string>>, m: string, seen: Set<string> = new Set()): Set<string> {
+  for (const c of children.get(m) ?? []) {
+    if (!seen.has(c)) {
+      seen.add(c);
+      descendants(children, c, seen);
+    }
+  }
+  return seen;
 }
 
 /** Modules that no other module instantiates: candidates for a top level. */

@@ -6,6 +6,7 @@
 // (templates/tb/) are not product modules: they get the same context plus an extra `tb` field.
 import { join } from 'node:path';
 import { derive, type Derived } from '../dsl/derive/index.ts';
+import { instantiates, stripComments } from '../emit/ports.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import {
   listModuleTemplates,
@@ -35,16 +36,6 @@ function productModule(spec: AcceleratorSpec, derived: Derived, t: ModuleTemplat
   const f = renderProductModule(spec, derived, t);
   if (!f) throw new Error(`template ${t.path} renders no module for spec ${spec.name}, but the simulated design needs it`);
   return f;
-}
-
-function stripComments(src: string): string {
-  return src.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
-}
-
-/** Does `body` (comments stripped) instantiate module `name`? (`name #(` or `name inst (`.) */
-function instantiates(body: string, name: string): boolean {
-  const re = new RegExp(`(?<!\\bmodule\\s+)\\b${name.replace(/\$/g, '\\$')}\\s*(#\\s*\\(|[A-Za-z_][A-Za-z0-9_$]*\\s*\\()`);
-  return re.test(body);
 }
 
 /**

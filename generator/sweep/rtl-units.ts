@@ -15,6 +15,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EmitResult } from '../emit/index.ts';
 import { formatLintMessage, LINT_WAIVERS, lintRtl, verilatorTool } from '../emit/lint.ts';
+import { descendants, instantiations } from '../emit/ports.ts';
 import { runTool } from '../emit/tools.ts';
 import { synthesizeRtl, type SynthCounts } from '../synth/yosys.ts';
 import { JsonCache, sha256 } from './cache.ts';
@@ -24,10 +25,8 @@ export interface RtlUnit {
   files: { path: string; contents: string }[];
   /** SHA-256 over the unit's file names and contents. */
   hash: string;
-}
-
-function stripComments(s: string): string {
-  return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+  /** Its replicated modules (`derived.replicated`): linted once and stubbed, synthesized once. */
+  replicated: string[];
 }
 
 /** SHA-256 over every emitted Verilog file (names and contents): the point's RTL identity. */
@@ -37,34 +36,22 @@ export function rtlHash(emitted: EmitResult): string {
 
 /** One unit per root module of the emission. */
 export function rtlUnits(emitted: EmitResult): RtlUnit[] {
-  const text = new Map<string, { file: string; body: string; contents: string }>();
+  const text = new Map<string, { file: string; contents: string }>();
   for (const m of emitted.modules) {
     const f = emitted.files.find((x) => x.path === m.file);
     if (!f) throw new Error(`emission lists module ${m.name} in ${m.file}, which it did not produce`);
-    text.set(m.name, { file: f.path, body: stripComments(f.contents), contents: f.contents });
+    text.set(m.name, { file: f.path, contents: f.contents });
   }
-  const names = [...text.keys()];
-  const children = new Map<string, string[]>();
-  for (const [name, { body }] of text) {
-    children.set(
-      name,
-      names.filter((o) => o !== name && new RegExp(`\\b${o.replace(/\$/g, '\\$')}\\s*(#\\s*\\(|[A-Za-z_][A-Za-z0-9_$]*\\s*\\()`).test(body)),
-    );
-  }
+  const children = instantiations([...text].map(([name, { contents }]) => ({ name, text: contents })));
   return emitted.modules
     .filter((m) => m.root)
     .map((m) => {
-      const closure = new Set<string>();
-      const visit = (n: string) => {
-        if (closure.has(n)) return;
-        closure.add(n);
-        for (const c of children.get(n) ?? []) visit(c);
-      };
-      visit(m.name);
+      const closure = new Set([m.name, ...descendants(children, m.name)]);
       const files = [...closure]
         .sort()
         .map((n) => ({ path: text.get(n)!.file, contents: text.get(n)!.contents }));
-      return { root: m.name, files, hash: sha256(m.name, ...files.flatMap((f) => [f.path, f.contents])) };
+      const replicated = emitted.derived.replicated.filter((r) => closure.has(r));
+      return { root: m.name, files, hash: sha256(m.name, ...files.flatMap((f) => [f.path, f.contents])), replicated };
     });
 }
 
@@ -118,14 +105,14 @@ async function waiverHash(): Promise<string> {
   return existsSync(LINT_WAIVERS) ? sha256(await readFile(LINT_WAIVERS)) : 'none';
 }
 
-/** Lints the unit with its root as top (cached by unit, Verilator version and waivers). */
+/** Lints every module of the unit as `lintRtl` does (cached by unit, stubs, Verilator version and waivers). */
 export async function lintUnit(unit: RtlUnit, cacheRoot: string): Promise<{ lint: UnitLint; cached: boolean }> {
   const cache = new JsonCache(join(cacheRoot, 'sweep', 'lint'));
-  const key = sha256(unit.hash, await verilatorVersion(), await waiverHash());
+  const key = sha256(unit.hash, `stubs:${unit.replicated.join(',')}`, await verilatorVersion(), await waiverHash());
   const hit = await cache.get<UnitLint>(key);
   if (hit) return { lint: hit, cached: true };
   const dir = await materializeUnit(unit, cacheRoot);
-  const report = await lintRtl(dir, { modules: [unit.root], concurrency: 1 });
+  const report = await lintRtl(dir, { stubs: unit.replicated, concurrency: 1 });
   const lint: UnitLint = {
     ok: report.ok,
     warnings: report.messages.length,
@@ -138,7 +125,7 @@ export async function lintUnit(unit: RtlUnit, cacheRoot: string): Promise<{ lint
 /** Yosys synth_xilinx of the unit (generator/synth caches it under `<cacheRoot>/synth`). */
 export async function synthUnit(unit: RtlUnit, cacheRoot: string): Promise<{ counts: SynthCounts; cached: boolean }> {
   const dir = await materializeUnit(unit, cacheRoot);
-  const r = await synthesizeRtl(dir, { top: unit.root, concurrency: 1, cacheDir: join(cacheRoot, 'synth') });
+  const r = await synthesizeRtl(dir, { top: unit.root, keep: unit.replicated, concurrency: 1, cacheDir: join(cacheRoot, 'synth') });
   const m = r.modules[0]!;
   const { module: _m, root: _r, cached, elapsedMs: _e, ...counts } = m;
   return { counts, cached };

@@ -13,7 +13,7 @@ import { configHash } from '../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { emitAccelerator, writeEmitted } from '../emit/index.ts';
 import { manifestReplicated, pool, rtlSources } from '../emit/lint.ts';
-import { instantiations, parseModules, rootModules } from '../emit/ports.ts';
+import { descendants, instantiations, parseModules, rootModules } from '../emit/ports.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
 import { runTool, type ToolSpec } from '../emit/tools.ts';
 
@@ -246,12 +246,8 @@ export async function synthesizeRtl(rtlDir: string, opts: SynthOptions = {}): Pr
   const keep = opts.keep ?? manifestReplicated(dir);
   for (const m of keep) if (!all.includes(m)) throw new Error(`synthesize: kept module ${m} is not in ${dir}`);
   const children = instantiations(sources);
-  const under = (m: string, seen = new Set<string>()): Set<string> => {
-    for (const c of children.get(m) ?? []) if (!seen.has(c)) under(c, seen.add(c));
-    return seen;
-  };
   const modules = await pool(selected, opts.concurrency ?? 2, async (module): Promise<ModuleSynth> => {
-    const below = under(module);
+    const below = descendants(children, module);
     const r = await synthModule(files, module, keep.filter((k) => below.has(k)), rtlHash, version, opts);
     return { module, root: roots.has(module), cached: r.cached, elapsedMs: r.elapsedMs, ...r.counts };
   });

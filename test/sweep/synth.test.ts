@@ -3,10 +3,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { presets } from '../../generator/dsl/index.ts';
+import { emitAccelerator } from '../../generator/emit/index.ts';
 import { parseGrid, runSweep } from '../../generator/sweep/index.ts';
+import { rtlUnits } from '../../generator/sweep/rtl-units.ts';
 import { microGrid, sink, tempDir } from './helpers.ts';
 
 describe('sweep with lint and synthesis', () => {
+  it('a unit carries the replicated modules under its root (the matrix column of the accelerator top)', () => {
+    const units = rtlUnits(emitAccelerator(presets.tiny));
+    const accel = units.find((u) => u.root === 'sf_tiny_accel')!;
+    expect(accel.replicated).toEqual(['sf_tiny_matrix_col']);
+    expect(accel.files.map((f) => f.path)).toContain('sf_tiny_matrix_col.v');
+    expect(units.find((u) => u.root === 'sf_tiny_mapping_top')!.replicated).toEqual([]);
+  });
+
   it('estimates resources of the accelerator top level, and answers from the caches the second time', async () => {
     const root = tempDir();
     const cache = join(root, 'cache');
