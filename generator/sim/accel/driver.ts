@@ -19,6 +19,7 @@ import { layerStats, type LayerStats } from '../../model/stats.ts';
 import type { LayerCase, LayerResult } from '../../model/types.ts';
 import type { BuildProfile, BuildResult } from '../build.ts';
 import { RUNS_ROOT } from '../cosim.ts';
+import { idleLimit, layerQuietCycles } from '../watchdog.ts';
 import { runSim, type RunResult } from '../run.ts';
 import { checkCaseForSpec } from './check.ts';
 import { buildAccel } from './rtl.ts';
@@ -192,24 +193,15 @@ interface TilesRun {
   overflowTile?: number;
 }
 
-/**
- * The harness's idle limit for a script of layer runs: longer than a working accelerator can go
- * without a handshake (it is polled through STATUS while it maps and computes, and a poll that
- * reads "busy" is not progress), with a wide margin. Per run, every kernel offset merges at most
- * nIn + nOut coordinates and yields at most min(nIn, nOut) map entries, each computed once per
- * channel-tile pair, plus a drain pass of every output per output-channel tile; clearing the
- * buffers costs at most their depths.
- */
+/** The harness's idle limit for a script of layer runs (sim/watchdog.ts): the longest run's bound. */
 export function watchdogCycles(spec: AcceleratorSpec, runs: HwLayer[]): number {
   let worst = 0;
   for (const hw of runs) {
-    const kVol = hw.kernelSize ** 3;
     const nIn = hw.inCoords.length;
-    const nOut = hw.outCoords?.length ?? nIn;
     const { ti, to } = channelTiles(spec, hw);
-    worst = Math.max(worst, kVol * (nIn + nOut) + kVol * Math.min(nIn, nOut) * ti * to + nOut * to);
+    worst = Math.max(worst, layerQuietCycles(spec, hw.kernelSize, nIn, hw.outCoords?.length ?? nIn, ti * to, to));
   }
-  return 100_000 + 4 * (worst + spec.buffers.accumulatorDepth + spec.buffers.coordDepth);
+  return idleLimit(worst);
 }
 
 async function runTiles(

@@ -35,6 +35,7 @@ import type { BuildResult } from '../build.ts';
 import type { Mismatch } from '../compare.ts';
 import { cosim } from '../cosim.ts';
 import { runSim, type RunOptions, type RunResult } from '../run.ts';
+import { idleLimit, mappingQuietCycles } from '../watchdog.ts';
 import { MAPPING_STREAMS, mappingBuildOptions, type MappingBuildOptions } from './build.ts';
 
 export interface MapLayer {
@@ -255,9 +256,8 @@ export function mappingRunOptions(spec: AcceleratorSpec, job: MapJob, opts: Stim
     // The AXI-Lite responses are never stalled (the register traffic is not under test here).
     stallPorts: { [MAPPING_STREAMS.in]: p(opts.stallIn), [MAPPING_STREAMS.out]: p(opts.stallOut), axil: 0 },
     maxCycles: opts.maxCycles ?? 20_000_000,
-    // A STATUS poll that reads "busy" is not progress (testbench/harness.cpp): allow the longest
-    // quiet stretch a working engine can have, every offset merging every coordinate, 4× over.
-    idleCycles: 100_000 + 4 * (job.layer.kernelSize ** 3 * (job.inCoords.length + (job.outCoords?.length ?? job.inCoords.length) + 1) + spec.buffers.coordDepth),
+    // STATUS is polled while the engine works: sim/watchdog.ts.
+    idleCycles: idleLimit(mappingQuietCycles(spec, job.layer.kernelSize, job.inCoords.length, job.outCoords?.length ?? job.inCoords.length)),
     ...(opts.xSeed !== undefined ? { xSeed: opts.xSeed } : {}),
   };
 }
