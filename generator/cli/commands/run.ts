@@ -4,22 +4,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { resolveSpec } from '../../dsl/load.ts';
 import { writeLayerCaseFile } from '../../io/layer-case.ts';
 import { FieldError, LAYER_TYPES, type LayerType } from '../../model/index.ts';
-import { caseFromArgs } from './case.ts';
+import { caseFromArgs, type CaseArgs } from './case.ts';
 import { simOptions, simulateAndReport, type SimRunArgs } from './sim.ts';
 
-interface RunArgs extends SimRunArgs {
-  ply?: string;
-  bunny?: boolean;
-  voxel: number;
-  layer: string;
-  kernel: number;
-  stride: number;
-  cin: number;
-  cout: number;
-  requant: boolean;
-  relu: boolean;
-  bias: boolean;
-  tensorStride: number;
+interface RunArgs extends SimRunArgs, Omit<CaseArgs, 'seed' | 'output'> {
   saveCase?: string;
 }
 
