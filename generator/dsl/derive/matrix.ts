@@ -108,7 +108,6 @@ export interface MatrixDerived {
   rowsCount: number;
   /** Bit ranges of row r in the activation word (x) and in a column's weight word (w). */
   rowList: { row: number; xLsb: number; xMsb: number; wLsb: number; wMsb: number }[];
-  colList: { col: number }[];
   /** Level of the tree's root node (0 when rows = 1: the product itself) and its name suffix. */
   rootLevel: number;
   rootSuffix: '' | '_q';
@@ -271,7 +270,6 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
     rootLevel: levels.length,
     // The root level is always registered, and so are the products (level 0).
     rootSuffix: '_q',
-    colList: Array.from({ length: cols }, (_, col) => ({ col })),
     levels,
     treeStages: latency - 1,
     latency,
