@@ -63,7 +63,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       mapDepth: pow2(6, 13),
     },
     gatherScatter: { scatterForwarding: r() < 0.5 },
-    matrix: { rows, cols, maxChannels },
+    matrix: { rows, cols, maxChannels, weightSparsity: 'dense' },
     postprocess: {
       bias: r() < 0.7,
       requant,

@@ -2,7 +2,7 @@
 // is described once (spec.ts) and this module turns that description into the TypeScript type,
 // field-named validation errors, the JSON Schema printed by `sparseforge schema`, defaults and a
 // Markdown parameter table. Only the shapes the spec needs exist: integers (ranges, powers of
-// two, value lists), booleans, Verilog identifiers, enum sets and nested objects.
+// two, value lists), booleans, Verilog identifiers, enum sets, string choices and nested objects.
 import { fieldPath } from '../model/errors.ts';
 import { isPow2 } from './derive/math.ts';
 import { isVerilogIdentifier, VERILOG_KEYWORDS } from './identifier.ts';
@@ -41,12 +41,21 @@ export interface EnumSetField<T extends string = string> extends FieldBase {
   default: readonly T[];
 }
 
+/** One string of a fixed list (e.g. `dense` or an N:M pattern). */
+export interface ChoiceField<T extends string = string> extends FieldBase {
+  kind: 'choice';
+  values: readonly T[];
+  default: T;
+  /** The rule in words, for errors and docs (the list itself may be long). */
+  rule: string;
+}
+
 export interface ObjectField<S extends Shape = Shape> extends FieldBase {
   kind: 'object';
   fields: S;
 }
 
-export type Field = IntField | BoolField | IdentifierField | EnumSetField<string> | ObjectField<Shape>;
+export type Field = IntField | BoolField | IdentifierField | EnumSetField<string> | ChoiceField<string> | ObjectField<Shape>;
 export type Shape = { readonly [key: string]: Field };
 
 export type Infer<F> = F extends IntField
@@ -57,9 +66,11 @@ export type Infer<F> = F extends IntField
       ? string
       : F extends EnumSetField<infer T>
         ? T[]
-        : F extends ObjectField<infer S>
-          ? { -readonly [K in keyof S]: Infer<S[K]> }
-          : never;
+        : F extends ChoiceField<infer T>
+          ? T
+          : F extends ObjectField<infer S>
+            ? { -readonly [K in keyof S]: Infer<S[K]> }
+            : never;
 
 export type DeepPartial<T> = T extends readonly unknown[]
   ? T
@@ -75,6 +86,7 @@ export const enumSet = <const T extends string>(f: Omit<EnumSetField<T>, 'kind'>
   kind: 'enumSet',
   ...f,
 });
+export const choice = <const T extends string>(f: Omit<ChoiceField<T>, 'kind'>): ChoiceField<T> => ({ kind: 'choice', ...f });
 export const object = <const S extends Shape>(description: string, fields: S): ObjectField<S> => ({
   kind: 'object',
   description,
@@ -168,6 +180,9 @@ function checkField(f: Field, v: unknown, path: string, issues: Issue[]): void {
       }
       return;
     }
+    case 'choice':
+      if (typeof v !== 'string' || !f.values.includes(v)) issues.push({ field: path, rule: `${f.rule}, got ${describeValue(v)}` });
+      return;
     case 'enumSet': {
       if (!Array.isArray(v)) {
         issues.push({ field: path, rule: `must be a non-empty list of ${f.values.join(' | ')}, got ${describeValue(v)}` });
@@ -330,6 +345,8 @@ export function toJsonSchema(root: ObjectField, rules: RuleDoc[], opts: JsonSche
           not: { enum: [...VERILOG_KEYWORDS].sort() },
           ...(f.default === undefined ? {} : { default: f.default }),
         };
+      case 'choice':
+        return { type: 'string', description: f.description, enum: [...f.values], default: f.default };
       case 'enumSet':
         return {
           type: 'array',
@@ -389,6 +406,11 @@ export function toMarkdown(root: ObjectField, rules: RuleDoc[]): string {
         type = 'string';
         allowed = `Verilog identifier, ≤ ${f.maxLength} chars, not a keyword`;
         def = f.default === undefined ? '(required)' : f.default;
+        break;
+      case 'choice':
+        type = 'string';
+        allowed = f.values.join(', ');
+        def = f.default;
         break;
       case 'enumSet':
         type = 'list';

@@ -4,8 +4,9 @@
 // parameter docs all come from `acceleratorSchema` and `crossRules` below. Derived parameters
 // live in derive/; nothing else computes a parameter.
 import { LAYER_TYPES } from '../model/types.ts';
+import { NM_PATTERN_NAMES, NM_PATTERN_RULE, parseNmPattern } from '../model/sparsity.ts';
 import { clog2 } from './derive/math.ts';
-import { bool, enumSet, identifier, int, object, type CrossRule, type Infer } from './schema.ts';
+import { bool, choice, enumSet, identifier, int, object, type CrossRule, type Infer } from './schema.ts';
 
 const MAX_DEPTH = 2 ** 20;
 
@@ -101,6 +102,13 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       unit: 'channels',
       description:
         'Largest inChannels and outChannels of a layer (larger than rows/cols means tiled); sizes the channel registers and bounds the reduction length.',
+    }),
+    weightSparsity: choice({
+      values: ['dense', ...NM_PATTERN_NAMES] as readonly string[],
+      default: 'dense',
+      rule: `must be "dense" or an N:M pattern (${NM_PATTERN_RULE.replace(/^must be an N:M pattern /, '')})`,
+      description:
+        'Structured weight sparsity (DESIGN.md §7): `dense`, or N:M — each multiplier holds one of the N non-zero weights of a group of M input channels and muxes its activation, so a pass covers rows · M/N input channels; layers must be N:M sparse.',
     }),
   }),
   postprocess: object('Post-processing: bias, requantization, ReLU.', {
@@ -234,6 +242,18 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
       return s.interfaces.axisDataWidth >= need
         ? undefined
         : `must carry one weight word per beat (matrix.cols ${s.matrix.cols} · weightWidth ${s.arithmetic.weightWidth} = ${need} bits), got ${s.interfaces.axisDataWidth}`;
+    },
+  },
+  {
+    fields: ['matrix.weightSparsity', 'matrix.rows'],
+    description:
+      '`matrix.weightSparsity` N:M needs N to divide `matrix.rows` (a power of two), so only patterns with N a power of two ≤ rows can be built: the rows multipliers form rows / N groups of N, each fed by M input channels.',
+    check(s) {
+      if (s.matrix.weightSparsity === 'dense') return undefined;
+      const { n } = parseNmPattern(s.matrix.weightSparsity, 'matrix.weightSparsity');
+      return s.matrix.rows % n === 0
+        ? undefined
+        : `${s.matrix.weightSparsity} needs N = ${n} to divide matrix.rows (${s.matrix.rows}): the multipliers form groups of N, so N must be a power of two ≤ rows`;
     },
   },
   {

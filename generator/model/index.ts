@@ -12,3 +12,7 @@ export { signedRange, fitsSigned, wrapSigned, requantize } from './arith.ts';
 export { runLayer, layerOutputCoords, outTensorStride, type LayerRun } from './layer.ts';
 export { MAX_ACC_WIDTH } from './layer-shape.ts';
 export { layerStats, type LayerStats } from './stats.ts';
+export {
+  parseNmPattern, nmName, findNmViolation, describeNmViolation, NM_PATTERN_NAMES, NM_PATTERN_RULE, NM_GROUP_SIZES,
+  type NmPattern, type NmViolation,
+} from './sparsity.ts';

@@ -37,7 +37,7 @@ describe('presets', () => {
       mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4 },
       buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768 },
       gatherScatter: { scatterForwarding: true },
-      matrix: { rows: 16, cols: 16, maxChannels: 256 },
+      matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense' },
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6 },
       interfaces: { axisDataWidth: 128, axilDataWidth: 32 },
     });
@@ -88,6 +88,11 @@ const BAD_FIELDS: [string, unknown, string][] = [
   ['matrix.rows', 12, 'must be a power of two between 1 and 256, got 12'],
   ['matrix.cols', 512, 'power of two between 1 and 256'],
   ['matrix.maxChannels', 5000, 'between 1 and 4096'],
+  ['matrix.weightSparsity', '4:4', 'N:M pattern (with 1 ≤ N < M and M a power of two ≤ 8'],
+  ['matrix.weightSparsity', '2:3', 'got "2:3"'],
+  ['matrix.weightSparsity', '2:16', 'must be "dense" or an N:M pattern'],
+  ['matrix.weightSparsity', 'sparse', 'got "sparse"'],
+  ['matrix.weightSparsity', 24, 'got 24'],
   ['postprocess.bias', 'yes', 'true or false'],
   ['postprocess.multiplierWidth', 32, 'between 1 and 31'],
   ['postprocess.shiftWidth', 7, 'between 1 and 6'],
@@ -130,7 +135,7 @@ describe('validation names the field and the rule', () => {
   });
 
   it('collects every issue; the error message names them on one line', () => {
-    const bad = { ...presets.tiny, name: 'module', matrix: { rows: 12, cols: 3, maxChannels: 256 } };
+    const bad = { ...presets.tiny, name: 'module', matrix: { rows: 12, cols: 3, maxChannels: 256, weightSparsity: 'dense' } };
     const issues = validateSpec(bad);
     expect(issues.map((i) => i.field)).toEqual(['name', 'matrix.rows', 'matrix.cols']);
     try {
@@ -164,6 +169,8 @@ const CROSS: [string, Parameters<typeof defineAccelerator>[0], string, string][]
   ['coordinates wider than a stream beat', { name: 'x', mapping: { coordWidth: 24 }, matrix: { rows: 8, cols: 8 }, interfaces: { axisDataWidth: 64 } }, 'interfaces.axisDataWidth', "one point's coordinates per beat"],
   ['feature word wider than a beat', { name: 'x', arithmetic: { inWidth: 16, accWidth: 40 } }, 'interfaces.axisDataWidth', 'one feature word per beat (matrix.rows 16 · inWidth 16 = 256 bits)'],
   ['weight word wider than a beat', { name: 'x', matrix: { cols: 32 } }, 'interfaces.axisDataWidth', 'one weight word per beat'],
+  ['N:M pattern whose N does not divide rows', { name: 'x', matrix: { weightSparsity: '3:4' } }, 'matrix.weightSparsity', '3:4 needs N = 3 to divide matrix.rows (16)'],
+  ['N:M pattern with N above rows', { name: 'x', matrix: { rows: 2, weightSparsity: '4:8' } }, 'matrix.weightSparsity', 'N = 4 to divide matrix.rows (2)'],
   ['relu without requant', { name: 'x', postprocess: { requant: false } }, 'postprocess.relu', 'requires postprocess.requant'],
 ];
 
@@ -198,7 +205,7 @@ describe('cross-field rules', () => {
 describe('defineAccelerator and the builder', () => {
   it('deep-merges a partial spec over baseSpec; lists replace', () => {
     const s = defineAccelerator({ name: 'little', matrix: { rows: 8 }, mapping: { layerTypes: ['submanifold'] } });
-    expect(s.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256 });
+    expect(s.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256, weightSparsity: 'dense' });
     expect(s.mapping.layerTypes).toEqual(['submanifold']);
     expect(s.mapping.lanes).toBe(baseSpec.mapping.lanes);
     expect(s.buffers).toEqual(baseSpec.buffers);
@@ -251,8 +258,8 @@ describe('defineAccelerator and the builder', () => {
     const base = accelerator('b').matrix({ rows: 8 });
     const a = base.matrix({ cols: 4 }).build();
     const b = base.build();
-    expect(a.matrix).toEqual({ rows: 8, cols: 4, maxChannels: 256 });
-    expect(b.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256 });
+    expect(a.matrix).toEqual({ rows: 8, cols: 4, maxChannels: 256, weightSparsity: 'dense' });
+    expect(b.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256, weightSparsity: 'dense' });
     expect(() => accelerator('x').matrix({ rows: 12 }).build()).toThrow('matrix.rows: must be a power of two between 1 and 256, got 12');
     expect(() => accelerator('module').build()).toThrow(/^name: /);
     expect(accelerator('t', presets.tiny).build()).toEqual({ ...presets.tiny, name: 't' });

@@ -68,6 +68,11 @@ export function leafValue(leaf: Leaf): fc.Arbitrary<unknown> {
         fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,12}$/),
         garbage(),
       );
+    case 'choice':
+      return fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom(...f.values, '4:4', '0:4', '2:3', '2:16', ' 2:4', '2/4', 'Dense') },
+        { weight: 1, arbitrary: garbage() },
+      );
     case 'enumSet':
       return fc.oneof(
         fc.subarray([...f.values]),

@@ -17,6 +17,7 @@ const LOADERS: [name: string, load: Loader][] = [
   ['sim', async () => (await import('./sim.ts')).simCommand],
   ['run', async () => (await import('./run.ts')).runCommand],
   ['verify', async () => (await import('./verify.ts')).verifyCommand],
+  ['prune', async () => (await import('./prune.ts')).pruneCommand],
 ];
 
 /** The command the arguments name (its first non-option word), or every command when none matches. */

@@ -4,6 +4,7 @@
 // (mapping.ts, matrix.ts, postproc.ts) and appear here as `mapping` / `matrix` / `postproc`.
 import { createHash } from 'node:crypto';
 import type { LayerType } from '../../model/types.ts';
+import { FieldError } from '../../model/errors.ts';
 import { GENERATOR_NAME, GENERATOR_VERSION, parseVersion } from '../version.ts';
 import { maxKernelVolume, pointWidth, reductionWidth, type AcceleratorSpec } from '../spec.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
@@ -165,6 +166,7 @@ function buffer(depth: number, width: number, banks: number): BufferDerived {
 /** Derived parameters of a spec. The spec must be valid (parseSpec / defineAccelerator). */
 export function derive(spec: AcceleratorSpec): Derived {
   const { arithmetic: ar, mapping: mp, buffers: bf, matrix: mx, interfaces: io } = spec;
+  if (mx.weightSparsity !== 'dense') throw new FieldError('matrix.weightSparsity', `${mx.weightSparsity}: N:M hardware is not generated yet (only dense)`);
   const hash = configHash(spec);
   const configHashWord = Number.parseInt(hash.slice(0, 8), 16);
   const maxVolume = maxKernelVolume(spec);
