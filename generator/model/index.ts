@@ -16,3 +16,10 @@ export {
   parseNmPattern, nmName, findNmViolation, describeNmViolation, NM_PATTERN_NAMES, NM_PATTERN_RULE, NM_GROUP_SIZES,
   type NmPattern, type NmViolation,
 } from './sparsity.ts';
+export * from './network-types.ts';
+export { planNetwork, nodeLayerShape, checkAddParams, type NetworkPlan, type NodeInfo, type PlanOptions } from './network-plan.ts';
+export {
+  runNetwork, runNode, nodeLayerCase, canonicalInput, pickResult, networkShapes, requantSaturated,
+  type NodeStats, type NodeRun, type NetworkRun, type RunNetworkOptions, type NetworkShapeRun,
+} from './network.ts';
+export { addFeatures, concatFeatures, checkSameCoords } from './network-add.ts';
