@@ -3,7 +3,7 @@
 // and a command line should not wait for the sweep and verification code it does not use.
 import type { CommandModule } from 'yargs';
 
-type Loader = () => Promise<CommandModule<object, any>>;
+type Loader = (argv: string[]) => Promise<CommandModule<object, any>>;
 
 const LOADERS: [name: string, load: Loader][] = [
   ['case', async () => (await import('./case.ts')).caseCommand],
@@ -17,6 +17,7 @@ const LOADERS: [name: string, load: Loader][] = [
   ['sim', async () => (await import('./sim.ts')).simCommand],
   ['run', async () => (await import('./run.ts')).runCommand],
   ['verify', async () => (await import('./verify.ts')).verifyCommand],
+  ['net', async (argv) => (await import('./net.ts')).loadNetCommand(argv)],
   ['prune', async () => (await import('./prune.ts')).pruneCommand],
 ];
 
@@ -24,5 +25,5 @@ const LOADERS: [name: string, load: Loader][] = [
 export async function loadCommands(argv: string[]): Promise<CommandModule<object, any>[]> {
   const first = argv.find((a) => !a.startsWith('-'));
   const hit = LOADERS.find(([n]) => n === first);
-  return hit ? [await hit[1]()] : Promise.all(LOADERS.map(([, load]) => load()));
+  return hit ? [await hit[1](argv)] : Promise.all(LOADERS.map(([, load]) => load(argv)));
 }
