@@ -23,6 +23,11 @@ export interface ReplayLayer {
   outCoords: readonly Coord[];
   requant: boolean;
   bias: boolean;
+  /**
+   * LAYER_TYPE.REUSE_MAP: the map of the previous run (same coordinates) is still on chip: no
+   * coordinate beats, no mapping; every run of the map is complete when the layer starts.
+   */
+  reuseMap?: boolean;
 }
 
 export interface ReplayParams {
@@ -121,7 +126,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   for (let i = 0; i < nOut; i++) outKeys[i] = keyOf(L.outCoords[i]!);
 
   // ---- coordinate load and downsampling
-  const coordLoad = nIn + (trans ? nOut : 0);
+  const reuse = L.reuseMap === true && L.type === 'submanifold';
+  const coordLoad = reuse ? 0 : nIn + (trans ? nOut : 0);
   let downsample = 0;
   if (L.type === 'conv') downsample = p.dsClasses + C.dsFixed + Math.round(C.dsPerPoint * nIn);
   const mapStart = C.start + coordLoad + downsample;
@@ -206,8 +212,15 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     }
   }
   mapDone = Math.max(mapDone, dispatchT);
-  const mapEnd = mapDone + C.mapEnd;
-  const merge = mapEnd - mapStart;
+  let mapEnd = mapDone + C.mapEnd;
+  if (reuse) {
+    // The same runs, all written before the layer started.
+    for (const r of runs) r.times.fill(C.start - C.entryLatency);
+    mapDone = C.start - C.mapDoneLat;
+    mapEnd = 0;
+    comparisons = 0;
+  }
+  const merge = reuse ? 0 : mapEnd - mapStart;
 
   // ---- datapath
   const { rows, cols } = p;

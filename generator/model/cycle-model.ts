@@ -56,6 +56,8 @@ export const CYCLE_MODEL_REPLAY = {
 export interface CycleModelRun {
   inCoords: readonly Coord[];
   outCoords: readonly Coord[];
+  /** The run reuses the previous run's map on chip (LAYER_TYPE.REUSE_MAP). */
+  reuseMap?: boolean;
 }
 
 /** The spec fields the model reads; an AcceleratorSpec is one. */
@@ -170,6 +172,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
       outCoords: r.outCoords,
       requant,
       bias,
+      reuseMap: r.reuseMap,
     }),
   );
   const sum = (f: (r: ReplayResult) => number) => res.reduce((a, r) => a + f(r), 0);

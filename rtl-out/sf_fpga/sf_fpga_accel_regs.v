@@ -29,6 +29,7 @@ module sf_fpga_accel_regs (
   output wire [31:0]       s_axil_rdata_o,
   output wire [1:0]               s_axil_rresp_o,
   output wire [1:0]               cfg_type_o,
+  output wire                     cfg_reuse_o,
   output wire [2:0]          cfg_k_o,
   output wire [1:0]     cfg_stride_o,
   output wire [3:0]         cfg_ts_o,
@@ -63,6 +64,7 @@ module sf_fpga_accel_regs (
   reg                   start_d;
   reg                   clear_d;
   reg [1:0] type_q, type_d;
+  reg [0:0] reuse_q, reuse_d;
   reg [2:0] k_q, k_d;
   reg [1:0] stride_q, stride_d;
   reg [3:0] ts_q, ts_d;
@@ -103,6 +105,7 @@ module sf_fpga_accel_regs (
   assign start_o          = start_d;
   assign clear_o          = clear_d;
   assign cfg_type_o = type_q;
+  assign cfg_reuse_o = reuse_q;
   assign cfg_k_o = k_q;
   assign cfg_stride_o = stride_q;
   assign cfg_ts_o = ts_q;
@@ -124,6 +127,7 @@ module sf_fpga_accel_regs (
     start_d    = 1'b0;
     clear_d    = 1'b0;
     type_d = type_q;
+    reuse_d = reuse_q;
     k_d = k_q;
     stride_d = stride_q;
     ts_d = ts_q;
@@ -163,6 +167,7 @@ module sf_fpga_accel_regs (
         default: ;
       endcase
       if (widx == 5'd9) type_d = s_axil_wdata_i[1:0];
+      if (widx == 5'd9) reuse_d = s_axil_wdata_i[4:4];
       if (widx == 5'd10) k_d = s_axil_wdata_i[2:0];
       if (widx == 5'd11) stride_d = s_axil_wdata_i[1:0];
       if (widx == 5'd12) ts_d = s_axil_wdata_i[3:0];
@@ -187,7 +192,7 @@ module sf_fpga_accel_regs (
         5'd6: rdata_d = {27'd0, 5'd11};
         5'd7: rdata_d = 32'd0;
         5'd8: rdata_d = {16'd0, err_code_q, 5'd0, err_q, done_q, busy_i};
-        5'd9: rdata_d = {30'd0, type_q};
+        5'd9: rdata_d = {27'd0, reuse_q, 2'd0, type_q};
         5'd10: rdata_d = {29'd0, k_q};
         5'd11: rdata_d = {30'd0, stride_q};
         5'd12: rdata_d = {28'd0, ts_q};
@@ -220,6 +225,7 @@ module sf_fpga_accel_regs (
       err_q      <= 1'b0;
       err_code_q <= 8'd0;
       type_q <= 2'd0;
+      reuse_q <= 1'd0;
       k_q <= 3'd1;
       stride_q <= 2'd1;
       ts_q <= 4'd0;
@@ -238,6 +244,7 @@ module sf_fpga_accel_regs (
       err_q      <= err_d;
       err_code_q <= err_code_d;
       type_q <= type_d;
+      reuse_q <= reuse_d;
       k_q <= k_d;
       stride_q <= stride_d;
       ts_q <= ts_d;

@@ -47,6 +47,7 @@ module sf_tiny_accel (
   // -------------------------------------------------------------------------------------------
   // Registers and controller.
   wire [1:0]            cfg_type;
+  wire                  cfg_reuse;
   wire [1:0]       cfg_k;
   wire [1:0]  cfg_stride;
   wire [2:0]      cfg_ts;
@@ -66,6 +67,7 @@ module sf_tiny_accel (
   wire [8:0]     l_n_in;
   wire [8:0]     l_n_out;
   wire                  l_bias, l_requant, l_relu;
+  wire                  l_reuse, keep_map;
   wire [6:0]      l_ti;
   wire [6:0]      l_to;
   wire [4:0]      l_kvol;
@@ -87,6 +89,9 @@ module sf_tiny_accel (
   // The loader is only reset by START and CLEAR: after an error it walks the rest of the layer's
   // sections, dropping the beats.
   wire                  ld_rst = rst_i | ld_rst_q;
+  // A layer that reuses the map on chip (LAYER_TYPE.REUSE_MAP, accepted by the controller) keeps
+  // the map buffer and the output coordinates through its reset and does not start the engine.
+  wire                  mb_rst = rst_i | (dp_rst_q & ~keep_map);
 
   sf_tiny_accel_regs u_regs (
     .clk_i            (clk_i),
@@ -109,6 +114,7 @@ module sf_tiny_accel (
     .s_axil_rdata_o   (s_axil_rdata_o),
     .s_axil_rresp_o   (s_axil_rresp_o),
     .cfg_type_o       (cfg_type),
+    .cfg_reuse_o      (cfg_reuse),
     .cfg_k_o          (cfg_k),
     .cfg_stride_o     (cfg_stride),
     .cfg_ts_o         (cfg_ts),
@@ -126,12 +132,12 @@ module sf_tiny_accel (
     .error_i          (error),
     .error_code_i     (error_code),
     .status_clr_i     (status_clr),
-    .out_points_i     (eng_out_points),
+    .out_points_i     (l_reuse ? l_n_in : eng_out_points),
     .cnt_total_i      (cnt_total),
-    .cnt_mapping_i    (cnt_mapping),
+    .cnt_mapping_i    (l_reuse ? 64'd0 : cnt_mapping),
     .cnt_compute_i    (cnt_compute),
     .cnt_stall_i      (cnt_stall),
-    .cnt_entries_i    (cnt_entries)
+    .cnt_entries_i    (l_reuse ? 64'd0 : cnt_entries)
   );
 
   sf_tiny_accel_ctrl u_ctrl (
@@ -140,6 +146,7 @@ module sf_tiny_accel (
     .start_i          (reg_start),
     .clear_i          (reg_clear),
     .cfg_type_i       (cfg_type),
+    .cfg_reuse_i      (cfg_reuse),
     .cfg_k_i          (cfg_k),
     .cfg_stride_i     (cfg_stride),
     .cfg_ts_i         (cfg_ts),
@@ -167,6 +174,8 @@ module sf_tiny_accel (
     .l_bias_o         (l_bias),
     .l_requant_o      (l_requant),
     .l_relu_o         (l_relu),
+    .l_reuse_o        (l_reuse),
+    .keep_map_o       (keep_map),
     .l_ti_o           (l_ti),
     .l_to_o           (l_to),
     .l_kvol_o         (l_kvol),
@@ -229,6 +238,7 @@ module sf_tiny_accel (
     .go_i           (go),
     .discard_i      (discard),
     .is_sub_i       (is_sub),
+    .reuse_i        (l_reuse),
     .is_trans_i     (is_trans),
     .n_in_i         (l_n_in),
     .n_out_i        (l_n_out),
@@ -275,7 +285,7 @@ module sf_tiny_accel (
     .clk_i           (clk_i),
     .rst_i           (rst_i),
     .clear_i         (eng_clear),
-    .start_i         (go),
+    .start_i         (go & ~l_reuse),
     .cfg_type_i      (l_type),
     .cfg_k_i         (l_k),
     .cfg_stride_i    (l_stride),
@@ -320,7 +330,7 @@ module sf_tiny_accel (
   wire              map_any;
   always @(posedge clk_i) begin
     if (dp_rst) begin
-      oc_cnt_q  <= 9'd0;
+      oc_cnt_q  <= keep_map ? l_n_in : 9'd0;
       oc_last_q <= 1'b0;
       started_q <= 1'b0;
     end else begin
@@ -367,7 +377,7 @@ module sf_tiny_accel (
 
   sf_tiny_accel_mapbuf u_mapbuf (
     .clk_i      (clk_i),
-    .rst_i      (dp_rst),
+    .rst_i      (mb_rst),
     .fused_i    (fused),
     .centre_i   (centre),
     .m_valid_i  (map_valid),

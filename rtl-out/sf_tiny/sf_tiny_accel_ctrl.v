@@ -11,6 +11,12 @@
 // lets the loader drop the rest of the layer's stream as announced by the layer registers, so
 // that a host streaming layers back to back stays in step. A layer refused by CHECK consumes no
 // stream data.
+// Map reuse (LAYER_TYPE.REUSE_MAP): a submanifold layer that finishes leaves its coordinates
+// (output-coordinate buffer) and its kernel map (map buffer) on chip, tagged with its kernel
+// size, tensor stride and point count. A layer started with REUSE_MAP whose tag matches keeps
+// them (keep_map_o spares the map buffer the layer's reset; the engine is not started and
+// counts as done; the loader expects no CIN section). Without a valid matching map it is
+// refused at CHECK with REUSE_INVALID. Any other START, an error or CLEAR invalidates the map.
 // Counters (cleared by START and CLEAR): total = cycles from START to DONE/ERROR; compute = rows
 // accepted by the matrix unit; stall = cycles of a running layer with compute work left
 // (scheduler not finished or rows still in the gather) in which the matrix unit accepted no row.
@@ -20,6 +26,7 @@ module sf_tiny_accel_ctrl (
   input  wire                    start_i,
   input  wire                    clear_i,
   input  wire [1:0]              cfg_type_i,
+  input  wire                    cfg_reuse_i,
   input  wire [1:0]         cfg_k_i,
   input  wire [1:0]    cfg_stride_i,
   input  wire [2:0]        cfg_ts_i,
@@ -47,6 +54,8 @@ module sf_tiny_accel_ctrl (
   output wire                    l_bias_o,
   output wire                    l_requant_o,
   output wire                    l_relu_o,
+  output wire                    l_reuse_o,
+  output wire                    keep_map_o,
   output wire [6:0]        l_ti_o,
   output wire [6:0]        l_to_o,
   output wire [4:0]        l_kvol_o,
@@ -103,6 +112,12 @@ module sf_tiny_accel_ctrl (
   reg [8:0]       cin_q;
   reg [8:0]       cout_q;
   reg                   bias_q, requant_q, relu_q;
+  reg                   reuse_q;
+  // The map kept on chip and its tag.
+  reg                   map_ok_q, map_ok_d;
+  reg [1:0]        mk_q;
+  reg [2:0]       mts_q;
+  reg [8:0]      mn_q;
   // Derived in RST, used from CHECK on.
   reg [6:0]       ti_q;
   reg [6:0]       to_q;
@@ -139,6 +154,7 @@ module sf_tiny_accel_ctrl (
                              : map_overflow_i ? 8'd9
                              : 8'd8;
   wire finished = eng_done_q & sched_done_i & out_done_i & loader_done_i;
+  wire reuse_ok = map_ok_q & (type_q == 2'd0) & (k_q == mk_q) & (ts_q == mts_q) & (n_in_q == mn_q);
 
   always @* begin
     state_d    = state_q;
@@ -155,6 +171,7 @@ module sf_tiny_accel_ctrl (
     clr_d      = 1'b0;
     go_d       = 1'b0;
     eng_clr_d  = 1'b0;
+    map_ok_d   = map_ok_q;
 
     case (state_q)
       C_SWEEP: begin
@@ -204,13 +221,15 @@ module sf_tiny_accel_ctrl (
         state_d = C_CHECK;
       end
       C_CHECK: begin
-        eng_done_d = 1'b0;
+        // A reused map needs no engine run: the engine counts as done.
+        eng_done_d = reuse_q;
         acc_chk_d  = 1'b0;
         if (k_bad) err_code_d = 8'd2;
         else if (ch_bad) err_code_d = 8'd4;
         else if (coord_bad) err_code_d = 8'd5;
         else if (feat_bad) err_code_d = 8'd6;
-        if (k_bad || ch_bad || coord_bad || feat_bad) begin
+        else if (reuse_q && !reuse_ok) err_code_d = 8'd14;
+        if (k_bad || ch_bad || coord_bad || feat_bad || (reuse_q && !reuse_ok)) begin
           err_d      = 1'b1;
           state_d    = C_SWEEP;
           sweep_d    = 8'd0;
@@ -231,8 +250,9 @@ module sf_tiny_accel_ctrl (
           eng_clr_d  = 1'b1;
           discard_d  = 1'b1;
         end else if (finished) begin
-          done_d  = 1'b1;
-          state_d = C_IDLE;
+          done_d   = 1'b1;
+          state_d  = C_IDLE;
+          map_ok_d = (type_q == 2'd0);
         end
       end
       default: state_d = C_SWEEP;
@@ -250,6 +270,8 @@ module sf_tiny_accel_ctrl (
       done_d     = 1'b0;
       err_d      = 1'b0;
     end
+    // The map survives only a START that reuses it; errors and CLEAR end it.
+    if (err_d || clear_i || (soft_rst_d && (state_d == C_RST) && !cfg_reuse_i)) map_ok_d = 1'b0;
   end
 
   always @(posedge clk_i) begin
@@ -263,6 +285,7 @@ module sf_tiny_accel_ctrl (
       eng_clr_q  <= 1'b0;
       eng_done_q <= 1'b0;
       acc_chk_q  <= 1'b0;
+      map_ok_q   <= 1'b0;
     end else begin
       state_q    <= state_d;
       sweep_q    <= sweep_d;
@@ -273,6 +296,7 @@ module sf_tiny_accel_ctrl (
       eng_clr_q  <= eng_clr_d;
       eng_done_q <= eng_done_d;
       acc_chk_q  <= acc_chk_d;
+      map_ok_q   <= map_ok_d;
     end
   end
 
@@ -291,6 +315,13 @@ module sf_tiny_accel_ctrl (
       bias_q    <= cfg_bias_i;
       requant_q <= cfg_requant_i;
       relu_q    <= cfg_relu_i & cfg_requant_i;
+      reuse_q   <= cfg_reuse_i;
+    end
+    // Tag of the map a finished submanifold layer leaves on chip.
+    if (state_q == C_RUN && finished && !run_err) begin
+      mk_q  <= k_q;
+      mts_q <= ts_q;
+      mn_q  <= n_in_q;
     end
     if (state_q == C_RST) begin
       ti_q        <= ti_t;
@@ -342,6 +373,8 @@ module sf_tiny_accel_ctrl (
   assign l_bias_o        = bias_q;
   assign l_requant_o     = requant_q;
   assign l_relu_o        = relu_q;
+  assign l_reuse_o       = reuse_q;
+  assign keep_map_o      = (state_q == C_RST) & reuse_q & reuse_ok;
   assign l_ti_o          = ti_q;
   assign l_to_o          = to_q;
   assign l_kvol_o        = kvol_q;

@@ -4,7 +4,8 @@
 // Sections, in this order, each ending with TLAST on its last beat (empty sections are skipped):
 //   CIN    IN_POINTS input points {b, z, y, x} in bits [27:0] (x lowest), canonical order, passed
 //          to the mapping engine (which checks order, duplicates and TLAST); submanifold layers
-//          also keep them as the output coordinates;
+//          also keep them as the output coordinates; absent with reuse_i (LAYER_TYPE.REUSE_MAP:
+//          the coordinates and the map of the previous layer are still on chip);
 //   COUT   transposed layers: OUT_POINTS output points, to the engine and the output coordinates;
 //   BIAS   with POSTPROC.BIAS_EN: per cout tile one word of 4 accumulator-wide biases (4 beat(s));
 //   MULT, SHIFT  with POSTPROC.REQUANT_EN: per cout tile one word of multipliers (2 beat(s)), then
@@ -21,6 +22,7 @@ module sf_tiny_accel_loader (
   input  wire                   go_i,
   input  wire                   discard_i,
   input  wire                   is_sub_i,
+  input  wire                   reuse_i,
   input  wire                   is_trans_i,
   input  wire [8:0]      n_in_i,
   input  wire [8:0]      n_out_i,
@@ -77,7 +79,7 @@ module sf_tiny_accel_loader (
   reg [8:0]   floaded_q, floaded_d;
 
   // Which sections this layer has, and the section after each one.
-  wire en_cin   = (n_in_i != 9'd0);
+  wire en_cin   = (n_in_i != 9'd0) & ~reuse_i;
   wire en_cout  = is_trans_i & (n_out_i != 9'd0);
   wire en_bias  = bias_en_i;
   wire en_req   = requant_en_i;

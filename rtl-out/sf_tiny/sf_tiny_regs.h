@@ -52,6 +52,7 @@
 #define SF_TINY_ERROR_UNSORTED_COORDS   11u
 #define SF_TINY_ERROR_STREAM_PROTOCOL   12u
 #define SF_TINY_ERROR_BAD_TENSOR_STRIDE 13u
+#define SF_TINY_ERROR_REUSE_INVALID     14u
 
 /* ID (RO): Identifies a sparseforge accelerator and the layout of this register map. */
 #define SF_TINY_ID_OFFSET               0x0000u
@@ -170,12 +171,15 @@
 #define SF_TINY_STATUS_ERROR_CODE_WIDTH 8u
 #define SF_TINY_STATUS_ERROR_CODE_MASK  0x0000FF00u
 
-/* LAYER_TYPE (RW): Layer type of the next layer. */
-#define SF_TINY_LAYER_TYPE_OFFSET     0x0024u
-#define SF_TINY_LAYER_TYPE_RESET      0x00000000u
-#define SF_TINY_LAYER_TYPE_TYPE_SHIFT 0u
-#define SF_TINY_LAYER_TYPE_TYPE_WIDTH 2u
-#define SF_TINY_LAYER_TYPE_TYPE_MASK  0x00000003u
+/* LAYER_TYPE (RW): Layer type of the next layer, and whether it reuses the coordinates and kernel map kept on chip. */
+#define SF_TINY_LAYER_TYPE_OFFSET          0x0024u
+#define SF_TINY_LAYER_TYPE_RESET           0x00000000u
+#define SF_TINY_LAYER_TYPE_TYPE_SHIFT      0u
+#define SF_TINY_LAYER_TYPE_TYPE_WIDTH      2u
+#define SF_TINY_LAYER_TYPE_TYPE_MASK       0x00000003u
+#define SF_TINY_LAYER_TYPE_REUSE_MAP_SHIFT 4u
+#define SF_TINY_LAYER_TYPE_REUSE_MAP_WIDTH 1u
+#define SF_TINY_LAYER_TYPE_REUSE_MAP_MASK  0x00000010u
 
 /* KERNEL_SIZE (RW): Kernel size k of the next layer. */
 #define SF_TINY_KERNEL_SIZE_OFFSET     0x0028u

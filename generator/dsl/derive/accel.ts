@@ -559,6 +559,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   const idxLit = (name: string) => lit(regIdxW, reg(name).index);
   const rwDefs: [string, string, string][] = [
     ['LAYER_TYPE', 'TYPE', 'type'],
+    ['LAYER_TYPE', 'REUSE_MAP', 'reuse'],
     ['KERNEL_SIZE', 'SIZE', 'k'],
     ['STRIDE', 'STRIDE', 'stride'],
     ['IN_TENSOR_STRIDE', 'LOG2', 'ts'],
@@ -596,6 +597,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     if (fd.width !== w) throw new Error(`accel: ${r}.${f} is ${fd.width} bits, the datapath expects ${w}`);
   };
   expectWidth('LAYER_TYPE', 'TYPE', 2);
+  expectWidth('LAYER_TYPE', 'REUSE_MAP', 1);
   expectWidth('KERNEL_SIZE', 'SIZE', kW);
   expectWidth('STRIDE', 'STRIDE', mp.strideWidth);
   expectWidth('IN_TENSOR_STRIDE', 'LOG2', mp.tsWidth);

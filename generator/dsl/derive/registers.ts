@@ -80,6 +80,12 @@ export const ERROR_CODES: ErrorCode[] = [
     code: 13,
     description: 'The tensor stride is too large for mapping.coordWidth (a shifted or quantized coordinate would leave the range).',
   },
+  {
+    name: 'REUSE_INVALID',
+    code: 14,
+    description:
+      'LAYER_TYPE.REUSE_MAP is set but no map is kept on chip for this layer: the previous layer did not finish as a submanifold layer with the same KERNEL_SIZE, IN_TENSOR_STRIDE and IN_POINTS.',
+  },
 ];
 
 export const ERROR_CODE_WIDTH = 8;
@@ -210,8 +216,18 @@ export function deriveRegisters(inp: RegisterInputs): RegisterMap {
     },
     {
       name: 'LAYER_TYPE',
-      description: 'Layer type of the next layer.',
-      fields: [{ name: 'TYPE', width: 2, access: 'RW', description: '0 submanifold, 1 conv, 2 transposed.' }],
+      description: 'Layer type of the next layer, and whether it reuses the coordinates and kernel map kept on chip.',
+      fields: [
+        { name: 'TYPE', width: 2, access: 'RW', description: '0 submanifold, 1 conv, 2 transposed.' },
+        {
+          name: 'REUSE_MAP',
+          lsb: 4,
+          width: 1,
+          access: 'RW',
+          description:
+            'Reuse the input coordinates and kernel map of the previous layer (submanifold, same KERNEL_SIZE, IN_TENSOR_STRIDE, IN_POINTS and the same coordinates, which the host guarantees): no CIN section is sent and the mapping engine does not run. Else REUSE_INVALID.',
+        },
+      ],
     },
     {
       name: 'KERNEL_SIZE',

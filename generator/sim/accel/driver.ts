@@ -126,13 +126,15 @@ export class AccelError extends Error {
   }
 }
 
-interface Job {
+export interface Job {
   tile: Tile;
   hw: HwLayer;
   nOut: number;
   beats: Beat[];
   /** The run whose statistics count. */
   measured: boolean;
+  /** Names the job in error messages (default `tile N`). */
+  label?: string;
 }
 
 function widths(spec: AcceleratorSpec) {
@@ -151,7 +153,7 @@ export function canonicalLayer(c: LayerCase): TileLayer & { features: number[][]
   };
 }
 
-function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tile: Tile, requantOut: boolean): HwLayer {
+export function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tile: Tile, requantOut: boolean): HwLayer {
   return {
     ...c.layer,
     inCoords: lay.inCoords.slice(tile.inLo, tile.inHi),
@@ -183,7 +185,7 @@ export async function runAccelCase(spec: AcceleratorSpec, c: LayerCase, opts: Ac
   }
 }
 
-interface TilesRun {
+export interface TilesRun {
   run: RunResult;
   jobs: Job[];
   readbacks: LayerReadback[];
@@ -191,6 +193,11 @@ interface TilesRun {
   startCycles: number[];
   doneCycles: number[];
   overflowTile?: number;
+}
+
+export interface JobsRun extends Omit<TilesRun, 'overflowTile'> {
+  /** The job that reported MAP_OVERFLOW (the run stopped being decoded there). */
+  overflowJob?: number;
 }
 
 /** The harness's idle limit for a script of layer runs (sim/watchdog.ts): the longest run's bound. */
@@ -212,9 +219,16 @@ async function runTiles(
   for (const tile of tiles) {
     for (const requantOut of modes) {
       const hw = tileHw(c, lay, tile, requantOut);
-      jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: requantOut === (c.requant !== undefined) });
+      jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: requantOut === (c.requant !== undefined), label: `tile ${tiles.indexOf(tile) + 1}` });
     }
   }
+  const r = await runJobs(spec, d, jobs, build, opts);
+  const { overflowJob, ...rest } = r;
+  return overflowJob === undefined ? rest : { ...rest, overflowTile: tiles.indexOf(jobs[overflowJob]!.tile) };
+}
+
+/** Run hardware layer jobs back to back in one harness run; decode every job's readback and output. */
+export async function runJobs(spec: AcceleratorSpec, d: Derived, jobs: Job[], build: BuildResult, opts: AccelRunOptions): Promise<JobsRun> {
   const workDir = opts.workDir ?? join(RUNS_ROOT, `accel-${opts.name ?? spec.name}`);
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
@@ -248,11 +262,11 @@ async function runTiles(
     const rb = decodeReadback(d, reads.slice(i * perLayer, (i + 1) * perLayer).map((a) => a.data));
     readbacks.push(rb);
     if (rb.error) {
-      if (rb.errorName === 'MAP_OVERFLOW') return { run, jobs, readbacks, decoded, startCycles: [], doneCycles: [], overflowTile: tiles.indexOf(j.tile) };
-      throw new AccelError(`layer run ${i + 1}/${jobs.length} (tile ${tiles.indexOf(j.tile) + 1}): STATUS.ERROR, code ${rb.errorCode} ${rb.errorName}`, rb);
+      if (rb.errorName === 'MAP_OVERFLOW') return { run, jobs, readbacks, decoded, startCycles: [], doneCycles: [], overflowJob: i };
+      throw new AccelError(`layer run ${i + 1}/${jobs.length} (${j.label ?? 'job'}): STATUS.ERROR, code ${rb.errorCode} ${rb.errorName}`, rb);
     }
-    if (!rb.done) throw new AccelError(`layer run ${i + 1}/${jobs.length}: BUSY cleared without DONE`, rb);
-    if (rb.outPoints !== j.nOut) throw new AccelError(`layer run ${i + 1}: OUT_POINTS ${rb.outPoints}, the host expected ${j.nOut}`, rb);
+    if (!rb.done) throw new AccelError(`layer run ${i + 1}/${jobs.length} (${j.label ?? 'job'}): BUSY cleared without DONE`, rb);
+    if (rb.outPoints !== j.nOut) throw new AccelError(`layer run ${i + 1} (${j.label ?? 'job'}): OUT_POINTS ${rb.outPoints}, the host expected ${j.nOut}`, rb);
     const n = outputBeatCount(spec, d, j.hw, j.nOut);
     decoded.push(decodeOutput(spec, d, j.hw, j.nOut, out.slice(k, k + n)));
     k += n;
@@ -261,7 +275,7 @@ async function runTiles(
   return { run, jobs, readbacks, decoded, startCycles: starts.map((s) => s.cycle), doneCycles: polls.map((p) => p.cycle) };
 }
 
-function finish(
+export function finish(
   spec: AcceleratorSpec, c: LayerCase, golden: LayerResult, lay: ReturnType<typeof canonicalLayer>, tiles: Tile[], r: TilesRun,
   build: BuildResult, opts: AccelRunOptions,
 ): AccelRunResult {
@@ -285,7 +299,9 @@ function finish(
   let wraps = 0;
   const accW = spec.arithmetic.accWidth;
   const half = 2 ** (accW - 1);
-  const haveAcc = accumulators.every((a) => a !== undefined);
+  // (A loop, not every(): every() skips the holes of a features-only run.)
+  let haveAcc = true;
+  for (let q = 0; q < nOut; q++) if (accumulators[q] === undefined) haveAcc = false;
   if (haveAcc && c.bias !== undefined) {
     for (const row of accumulators) {
       for (let o = 0; o < cout; o++) {
@@ -316,7 +332,8 @@ function layerStatsFor(
   const total = sum('PERF_TOTAL_CYCLES');
   const compute = sum('PERF_COMPUTE_CYCLES');
   const stall = sum('PERF_STALL_CYCLES');
-  const coordLoad = r.jobs.reduce((a, j) => a + (j.measured ? j.hw.inCoords.length + (j.hw.outCoords?.length ?? 0) : 0), 0);
+  // A job that reuses the map on chip sends no coordinates.
+  const coordLoad = r.jobs.reduce((a, j) => a + (j.measured ? (j.hw.reuseMap ? 0 : j.hw.inCoords.length) + (j.hw.outCoords?.length ?? 0) : 0), 0);
   const fused = c.layer.type === 'submanifold' && c.layer.kernelSize % 2 === 1;
   const drainRows = fused ? 0 : r.jobs.reduce((a, j) => a + (j.measured ? j.nOut * to : 0), 0);
   const computeBound = st.mapEntries * ti * to;

@@ -25,6 +25,13 @@ export interface HwLayer {
   requant?: Requant;
   /** POSTPROC.REQUANT_EN: stream requantized features (needs `requant`) instead of accumulators. */
   requantOut: boolean;
+  /**
+   * LAYER_TYPE.REUSE_MAP: the previous hardware layer was a submanifold layer over the same
+   * coordinates (same kernel size and tensor stride) and its map is still on chip: the CIN
+   * section is not sent and the mapping engine does not run. The caller guarantees the
+   * coordinates are the same (sim/accel/batch.ts checks it).
+   */
+  reuseMap?: boolean;
 }
 
 export interface Beat {
@@ -90,7 +97,7 @@ export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Bea
   const W = spec.interfaces.axisDataWidth;
   const { ti, to } = channelTiles(spec, hw);
   const out: Beat[] = [];
-  section(out, hw.inCoords.map((p) => packPoint(spec, p)));
+  if (!hw.reuseMap) section(out, hw.inCoords.map((p) => packPoint(spec, p)));
   if (hw.type === 'transposed') section(out, (hw.outCoords ?? []).map((p) => packPoint(spec, p)));
   const lanesOf = (vals: number[] | undefined, t: number, fill = 0) =>
     Array.from({ length: C }, (_, c) => {
@@ -183,7 +190,7 @@ export function layerScript(d: Derived, hw: HwLayer): string[] {
   const w = (name: string, v: number) => `w ${hex(reg(d, name))} ${hex(v)}`;
   const busy = 1 << (fieldBit(d, 'STATUS', 'BUSY') ?? 0);
   return [
-    w('LAYER_TYPE', d.layerTypes.codes[hw.type]),
+    w('LAYER_TYPE', d.layerTypes.codes[hw.type] | (hw.reuseMap ? 1 << fieldBit(d, 'LAYER_TYPE', 'REUSE_MAP')! : 0)),
     w('KERNEL_SIZE', hw.kernelSize),
     w('STRIDE', hw.stride),
     w('IN_TENSOR_STRIDE', log2(hw.inTensorStride)),
