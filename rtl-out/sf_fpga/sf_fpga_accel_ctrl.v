@@ -315,7 +315,6 @@ module sf_fpga_accel_ctrl (
       bias_q    <= cfg_bias_i;
       requant_q <= cfg_requant_i;
       relu_q    <= cfg_relu_i & cfg_requant_i;
-      reuse_q   <= cfg_reuse_i;
     end
     // Tag of the map a finished submanifold layer leaves on chip.
     if (state_q == C_RUN && finished && !run_err) begin
@@ -333,6 +332,12 @@ module sf_fpga_accel_ctrl (
     if (state_q == C_CHECK) begin
       wrest_q <= wrest_w;
     end
+  end
+
+  // The reuse flag selects OUT_POINTS and the mapping counters: reset, so they read 0 after reset.
+  always @(posedge clk_i) begin
+    if (rst_i) reuse_q <= 1'b0;
+    else if (take) reuse_q <= cfg_reuse_i;
   end
 
   // Performance counters.
