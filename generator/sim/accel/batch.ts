@@ -19,7 +19,8 @@ import {
   AccelError, canonicalLayer, finish, runJobs, tileHw, type AccelRunOptions, type AccelStats, type Job,
 } from './driver.ts';
 import { buildAccel } from './rtl.ts';
-import { encodeLayer, type HwLayer, type LayerReadback } from './stream.ts';
+import { encodeLayer, outputBeatCount, type HwLayer, type LayerReadback } from './stream.ts';
+import type { CycleModelRun } from '../../model/cycle-model.ts';
 import type { ResultComparison } from '../../io/layer-result.ts';
 
 export interface BatchLayer {
@@ -45,6 +46,11 @@ export interface BatchLayerResult {
   /** The layer ran with LAYER_TYPE.REUSE_MAP (no coordinates sent, no mapping). */
   reused: boolean;
   readbacks: LayerReadback[];
+  /** The hardware runs as the cycle model takes them (canonical coordinates per tile, reuse flag). */
+  runs: CycleModelRun[];
+  /** AXI4-Stream beats into and out of the accelerator, over the layer's tiles. */
+  beatsIn: number;
+  beatsOut: number;
 }
 
 export interface BatchResult {
@@ -156,6 +162,9 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         tiles: p.tiles,
         reused: reused[li]!,
         readbacks: sub.readbacks,
+        runs: sub.jobs.map((j) => ({ inCoords: j.hw.inCoords, outCoords: j.tile.hwOut, reuseMap: j.hw.reuseMap === true })),
+        beatsIn: sub.jobs.reduce((a, j) => a + j.beats.length, 0),
+        beatsOut: sub.jobs.reduce((a, j) => a + outputBeatCount(spec, d, j.hw, j.nOut), 0),
       };
     });
     return { layers: out, run: r.run, build, retries: attempt };

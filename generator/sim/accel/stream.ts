@@ -242,6 +242,32 @@ export function decodeReadback(d: Derived, reads: bigint[]): LayerReadback {
   };
 }
 
+/** The shape of one hardware layer run, as far as its stream lengths go. */
+export interface HwShape {
+  type: LayerType;
+  kernelSize: number;
+  inChannels: number;
+  outChannels: number;
+  nIn: number;
+  nOut: number;
+  bias: boolean;
+  requantOut: boolean;
+  reuseMap?: boolean;
+}
+
+/** Input beats `encodeLayer` produces for a run of this shape (without building them). */
+export function inputBeatCount(spec: AcceleratorSpec, s: HwShape): number {
+  const W = spec.interfaces.axisDataWidth;
+  const C = spec.matrix.cols;
+  const { ti, to } = channelTiles(spec, s);
+  const beats = (bits: number) => Math.ceil(bits / W);
+  const coords = (s.reuseMap ? 0 : s.nIn) + (s.type === 'transposed' ? s.nOut : 0);
+  const bias = spec.postprocess.bias && s.bias ? to * beats(C * spec.arithmetic.accWidth) : 0;
+  const req = s.requantOut ? to * (beats(C * spec.postprocess.multiplierWidth) + beats(C * spec.postprocess.shiftWidth)) : 0;
+  const weights = s.kernelSize ** 3 * spec.matrix.rows * ti * to;
+  return coords + bias + req + weights + s.nIn * ti;
+}
+
 /** Output beats of one layer with `nOut` output points. */
 export function outputBeatCount(spec: AcceleratorSpec, d: Derived, hw: HwLayer, nOut: number): number {
   const { to } = channelTiles(spec, hw);

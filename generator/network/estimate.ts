@@ -1,0 +1,63 @@
+// `net sim --model`: the network report from the cycle model alone, without simulation. Only
+// coordinates and kernel maps are computed (networkShapes), every conv node is cut into the host
+// driver's tiles and replayed by the calibrated schedule replay, with the same map-reuse decisions
+// as the co-simulation runner — fast enough for a full-size MinkUNet on a LiDAR scan.
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { networkShapes } from '../model/network.ts';
+import { nodeLayerShape } from '../model/network-plan.ts';
+import type { Network } from '../model/network-types.ts';
+import type { Coord } from '../model/types.ts';
+import { planTiles, tileLimits } from '../model/tiles.ts';
+import type { CycleModelRun } from '../model/cycle-model.ts';
+import { canReuse, derive, modelConv, modelCycles, streamBytes, type ChipState } from './plan-hw.ts';
+import { hostRow, nodeKind, summarize, type NetworkReport, type NodeRow } from './report.ts';
+
+export interface EstimateOptions {
+  /** Reuse the map on chip where allowed (default true). */
+  reuse?: boolean;
+  clockMhz?: number;
+  onProgress?: (line: string) => void;
+}
+
+export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords: Coord[], opts: EstimateOptions = {}): NetworkReport {
+  const shapes = networkShapes(net, inputCoords);
+  const plan = shapes.plan;
+  const d = derive(spec);
+  const lim = tileLimits(spec);
+  const rows: NodeRow[] = [];
+  let chip: ChipState | undefined;
+  const convs = shapes.stats.filter((s) => s.op === 'conv').length;
+  let done = 0;
+  const t0 = performance.now();
+  for (const s of shapes.stats) {
+    const n = plan.info.get(s.name)!.node!;
+    if (n.op !== 'conv') {
+      rows.push(hostRow(s));
+      continue;
+    }
+    const layer = nodeLayerShape(plan, n);
+    const inCoords = shapes.coords.get(n.inputs[0])!;
+    const outCoords = shapes.coords.get(s.name)!;
+    const tiles = planTiles({ layer, inCoords, outCoords }, lim);
+    const reuse = opts.reuse !== false && canReuse(chip, layer, inCoords, tiles.length);
+    const runs: CycleModelRun[] = tiles.map((t) => ({ inCoords: inCoords.slice(t.inLo, t.inHi), outCoords: t.hwOut, reuseMap: reuse }));
+    const post = { bias: n.bias !== undefined, requant: n.requant !== undefined };
+    const m = modelConv(spec, s, layer, post, runs);
+    const cycles = modelCycles(m.prediction);
+    rows.push({
+      name: s.name, op: 'conv', kind: nodeKind(s), where: 'accelerator', pointsIn: s.pointsIn, pointsOut: s.pointsOut,
+      inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
+      mapEntries: s.mapEntries, macs: s.macs, computeBound: m.prediction.computeBound, tiles: tiles.length, reused: reuse, cycles,
+      utilisation: cycles.total > 0 ? m.prediction.computeBound / cycles.total : 0,
+      ...streamBytes(spec, d, layer, post, runs),
+      model: { total: m.prediction.total, noReuse: m.noReuse.total },
+    });
+    chip = { layer: { type: layer.type, kernelSize: layer.kernelSize, inTensorStride: layer.inTensorStride, inCoords }, tiled: tiles.length > 1 };
+    done++;
+    opts.onProgress?.(`cycle model: ${done}/${convs} conv nodes (${s.name}, ${tiles.length} tile${tiles.length === 1 ? '' : 's'}), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return summarize({
+    network: net.name, spec: spec.name, source: 'cycle-model', inputPoints: inputCoords.length, reuse: opts.reuse !== false,
+    clockMhz: opts.clockMhz ?? 200, nodes: rows,
+  });
+}

@@ -1,0 +1,75 @@
+// How the network runner puts conv nodes on the accelerator, shared by co-simulation (runner.ts)
+// and the cycle-model estimate (estimate.ts): tiles (the host driver's x-slab planner), which
+// nodes reuse the map on chip (the previous conv on the chip was a submanifold layer over the
+// same coordinates with the same kernel size and tensor stride, and neither was tiled), the
+// cycle model's prediction with and without reuse, and the stream bytes.
+import { derive, type Derived } from '../dsl/derive/index.ts';
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { predictCycles, type CycleModelRun, type CyclePrediction } from '../model/cycle-model.ts';
+import type { NodeStats } from '../model/network.ts';
+import type { LayerStats } from '../model/stats.ts';
+import type { Coord, LayerShape } from '../model/types.ts';
+import { mapReuseRefusal } from '../sim/accel/batch.ts';
+import { inputBeatCount, outputBeatCount, type HwLayer } from '../sim/accel/stream.ts';
+import type { NodeCycles } from './report.ts';
+
+/** What the previous conv left on the chip, as far as reuse goes. */
+export interface ChipState {
+  layer: Pick<HwLayer, 'type' | 'kernelSize' | 'inTensorStride' | 'inCoords'>;
+  tiled: boolean;
+}
+
+/** Whether a conv over `inCoords` (canonical) may reuse the map the previous conv left. */
+export function canReuse(prev: ChipState | undefined, layer: LayerShape, inCoords: Coord[], tiles: number): boolean {
+  if (prev === undefined || prev.tiled || tiles !== 1) return false;
+  const hw = { type: layer.type, kernelSize: layer.kernelSize, inTensorStride: layer.inTensorStride, inCoords } as HwLayer;
+  return mapReuseRefusal(prev.layer as HwLayer, hw) === undefined;
+}
+
+export function layerStatsOf(s: NodeStats): LayerStats {
+  return {
+    layerType: s.layerType!, pointsIn: s.pointsIn, pointsOut: s.pointsOut, inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride,
+    kernelVolume: s.kernelVolume, mapEntriesPerOffset: s.mapEntriesPerOffset, mapEntries: s.mapEntries, macs: s.macs,
+    avgNeighbours: s.pointsOut === 0 ? 0 : s.mapEntries / s.pointsOut,
+  };
+}
+
+export interface ConvModel {
+  prediction: CyclePrediction;
+  noReuse: CyclePrediction;
+}
+
+/** The cycle model of a conv node's runs, as given and with every reuse flag cleared. */
+export function modelConv(spec: AcceleratorSpec, stats: NodeStats, layer: LayerShape, post: { bias: boolean; requant: boolean }, runs: CycleModelRun[]): ConvModel {
+  const ls = layerStatsOf(stats);
+  const prediction = predictCycles(spec, ls, { ...layer, ...post, runs });
+  const noReuse = runs.some((r) => r.reuseMap) ? predictCycles(spec, ls, { ...layer, ...post, runs: runs.map((r) => ({ ...r, reuseMap: false })) }) : prediction;
+  return { prediction, noReuse };
+}
+
+/** The cycle model's phases in the report's terms. */
+export function modelCycles(p: CyclePrediction): NodeCycles {
+  const runs = p.runs ?? [];
+  const sum = (f: (r: NonNullable<CyclePrediction['runs']>[number]) => number) => runs.reduce((a, r) => a + f(r), 0);
+  const total = p.total;
+  const compute = sum((r) => r.compute);
+  const tail = sum((r) => r.tail);
+  const coordLoad = sum((r) => r.coordLoad);
+  return { total, coordLoad, measured: total - coordLoad, mapping: sum((r) => r.mapping), compute, stall: total - compute - tail, tail };
+}
+
+/** AXI4-Stream bytes of a conv node's runs. */
+export function streamBytes(
+  spec: AcceleratorSpec, d: Derived, layer: LayerShape, post: { bias: boolean; requant: boolean }, runs: CycleModelRun[],
+): { bytesIn: number; bytesOut: number } {
+  const W = spec.interfaces.axisDataWidth / 8;
+  let bin = 0, bout = 0;
+  for (const r of runs) {
+    const s = { ...layer, nIn: r.inCoords.length, nOut: r.outCoords.length, bias: post.bias, requantOut: post.requant, reuseMap: r.reuseMap };
+    bin += inputBeatCount(spec, s);
+    bout += outputBeatCount(spec, d, { ...layer, requantOut: post.requant } as HwLayer, r.outCoords.length);
+  }
+  return { bytesIn: bin * W, bytesOut: bout * W };
+}
+
+export { derive };

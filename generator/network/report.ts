@@ -1,0 +1,201 @@
+// The network report of `net sim` and `net sim --model`: one row per node (where it ran, its
+// workload, cycles and their phases, utilisation, bytes streamed, map reuse) and the totals
+// (DESIGN.md §3: utilisation = Σ compute bound ÷ Σ cycles). The same shape from co-simulation
+// (source 'rtl') and from the cycle model alone (source 'cycle-model').
+import type { NodeOp } from '../model/network-types.ts';
+import type { NodeStats } from '../model/network.ts';
+
+export const NETWORK_REPORT_FORMAT = 'sparseforge.network-report/1';
+
+export interface NodeCycles {
+  /** START to DONE, summed over the node's hardware runs (tiles). */
+  total: number;
+  /** Coordinate beats (0 for a run that reuses the map on chip). */
+  coordLoad: number;
+  /** total − coordLoad. */
+  measured: number;
+  mapping: number;
+  /** Rows the matrix unit took. */
+  compute: number;
+  stall: number;
+  tail: number;
+}
+
+export interface NodeRow {
+  name: string;
+  op: NodeOp;
+  /** 'subm k3', 'conv k2 s2', 'deconv k2 s2', 'add', 'concat'. */
+  kind: string;
+  /** Conv nodes run on the accelerator; add and concat in the host driver. */
+  where: 'accelerator' | 'host';
+  pointsIn: number;
+  pointsOut: number;
+  inTensorStride: number;
+  outTensorStride: number;
+  inChannels: number;
+  outChannels: number;
+  mapEntries: number;
+  macs: number;
+  /** Σ_i |map_i| · ⌈Cin/rows⌉ · ⌈Cout/cols⌉ (0 on the host). */
+  computeBound: number;
+  tiles: number;
+  /** The node ran with LAYER_TYPE.REUSE_MAP (no coordinates sent, no mapping). */
+  reused: boolean;
+  /** Co-simulation counters (source 'rtl'), or the cycle model's phases (source 'cycle-model'). */
+  cycles: NodeCycles;
+  /** computeBound / cycles.total. */
+  utilisation: number;
+  /** AXI4-Stream bytes into and out of the accelerator. */
+  bytesIn: number;
+  bytesOut: number;
+  /** The cycle model: predicted total with the same reuse, and without any reuse. */
+  model: { total: number; noReuse: number; /** (predicted − measured) / measured; rtl only. */ error?: number };
+  /** rtl only: bit-exact against the golden network. */
+  match?: boolean;
+  mismatches?: number;
+}
+
+export interface KindTotals {
+  kind: string;
+  nodes: number;
+  cycles: number;
+  computeBound: number;
+  utilisation: number;
+}
+
+export interface NetworkReport {
+  format: typeof NETWORK_REPORT_FORMAT;
+  network: string;
+  spec: string;
+  source: 'rtl' | 'cycle-model';
+  inputPoints: number;
+  reuse: boolean;
+  clockMhz: number;
+  nodes: NodeRow[];
+  totals: {
+    /** Σ cycles of the accelerator nodes (measured with 'rtl'). */
+    cycles: number;
+    /** The cycle model's Σ with the same reuse, and with no map reuse at all. */
+    modelCycles: number;
+    modelCyclesNoReuse: number;
+    macs: number;
+    computeBound: number;
+    /** computeBound / cycles. */
+    utilisation: number;
+    bytesIn: number;
+    bytesOut: number;
+    offChipBytes: number;
+    /** cycles at clockMhz. */
+    timeMs: number;
+    timeMsNoReuse: number;
+    accelNodes: number;
+    hostNodes: number;
+    reusedNodes: number;
+    byKind: KindTotals[];
+  };
+  /** rtl only. */
+  match?: boolean;
+  /** rtl only: the first mismatching node (topological order) and its report. */
+  firstMismatch?: { node: string; report: string };
+  run?: { wallMs: number; harnessRuns: number; simulatedCycles: number; buildMs: number };
+}
+
+export function nodeKind(s: Pick<NodeStats, 'op' | 'layerType' | 'kernelSize' | 'stride'>): string {
+  if (s.op !== 'conv') return s.op;
+  const t = s.layerType === 'submanifold' ? 'subm' : s.layerType === 'transposed' ? 'deconv' : 'conv';
+  return `${t} k${s.kernelSize}${s.layerType === 'submanifold' ? '' : ` s${s.stride}`}`;
+}
+
+/** A host-side row (add / concat): no accelerator cycles or traffic. */
+export function hostRow(s: NodeStats): NodeRow {
+  return {
+    name: s.name, op: s.op, kind: nodeKind(s), where: 'host', pointsIn: s.pointsIn, pointsOut: s.pointsOut,
+    inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
+    mapEntries: 0, macs: 0, computeBound: 0, tiles: 0, reused: false,
+    cycles: { total: 0, coordLoad: 0, measured: 0, mapping: 0, compute: 0, stall: 0, tail: 0 },
+    utilisation: 0, bytesIn: 0, bytesOut: 0, model: { total: 0, noReuse: 0 },
+  };
+}
+
+/** Totals over the rows. */
+export function summarize(
+  base: Omit<NetworkReport, 'totals' | 'format'>,
+): NetworkReport {
+  const acc = base.nodes.filter((n) => n.where === 'accelerator');
+  const sum = (f: (n: NodeRow) => number) => acc.reduce((a, n) => a + f(n), 0);
+  const cycles = sum((n) => n.cycles.total);
+  const computeBound = sum((n) => n.computeBound);
+  const kinds = new Map<string, KindTotals>();
+  for (const n of acc) {
+    const k = kinds.get(n.kind) ?? { kind: n.kind, nodes: 0, cycles: 0, computeBound: 0, utilisation: 0 };
+    k.nodes++;
+    k.cycles += n.cycles.total;
+    k.computeBound += n.computeBound;
+    kinds.set(n.kind, k);
+  }
+  for (const k of kinds.values()) k.utilisation = k.cycles > 0 ? k.computeBound / k.cycles : 0;
+  const bytesIn = sum((n) => n.bytesIn);
+  const bytesOut = sum((n) => n.bytesOut);
+  const modelCyclesNoReuse = sum((n) => n.model.noReuse);
+  const modelCycles = sum((n) => n.model.total);
+  // Without reuse: the measured cycles plus what the model says reuse saved.
+  const noReuse = cycles + (modelCyclesNoReuse - modelCycles);
+  const ms = (c: number) => c / (base.clockMhz * 1e3);
+  return {
+    format: NETWORK_REPORT_FORMAT,
+    ...base,
+    totals: {
+      cycles, modelCycles, modelCyclesNoReuse, macs: sum((n) => n.macs), computeBound,
+      utilisation: cycles > 0 ? computeBound / cycles : 0, bytesIn, bytesOut, offChipBytes: bytesIn + bytesOut,
+      timeMs: ms(cycles), timeMsNoReuse: ms(noReuse), accelNodes: acc.length, hostNodes: base.nodes.length - acc.length,
+      reusedNodes: acc.filter((n) => n.reused).length, byKind: [...kinds.values()],
+    },
+  };
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const kb = (b: number) => (b / 1024).toFixed(1);
+
+/** The per-node table and the totals, as printed by `net sim`. */
+export function formatNetworkReport(r: NetworkReport): string {
+  const rtl = r.source === 'rtl';
+  const head = ['node', 'op', 'on', 'points in→out', 'ts', 'ch', 'map entries', 'MACs', 'cycles', 'coord', 'mapping', 'compute', 'stall', 'tail',
+    'util', 'KB in', 'KB out', 'reuse', rtl ? 'model err' : 'no-reuse cyc'];
+  const rows = r.nodes.map((n) => {
+    const a = n.where === 'accelerator';
+    const d = (v: string) => (a ? v : '-');
+    return [
+      n.name, n.kind, a ? 'accel' : 'host', `${n.pointsIn}→${n.pointsOut}`,
+      n.inTensorStride === n.outTensorStride ? String(n.outTensorStride) : `${n.inTensorStride}→${n.outTensorStride}`,
+      n.op === 'conv' ? `${n.inChannels}→${n.outChannels}` : String(n.outChannels),
+      d(int(n.mapEntries)), d(int(n.macs)), d(int(n.cycles.total)), d(int(n.cycles.coordLoad)), d(int(n.cycles.mapping)),
+      d(int(n.cycles.compute)), d(int(n.cycles.stall)), d(int(n.cycles.tail)), d(pct(n.utilisation)), d(kb(n.bytesIn)), d(kb(n.bytesOut)),
+      a ? (n.reused ? 'yes' : 'no') : '-',
+      a ? (rtl ? `${n.model.error! >= 0 ? '+' : ''}${(100 * n.model.error!).toFixed(2)}%` : int(n.model.noReuse)) : '-',
+    ];
+  });
+  const all = [head, ...rows];
+  const w = head.map((_, c) => Math.max(...all.map((x) => x[c]!.length)));
+  const left = new Set([0, 1, 2]);
+  const table = all.map((x) => x.map((v, c) => (left.has(c) ? v.padEnd(w[c]!) : v.padStart(w[c]!))).join('  ').trimEnd()).join('\n');
+  const t = r.totals;
+  const lines = [
+    table,
+    '',
+    `${r.network} on ${r.spec} (${rtl ? 'co-simulation' : 'cycle model'}), ${int(r.inputPoints)} input points: ` +
+      `${t.accelNodes} conv nodes on the accelerator (${t.reusedNodes} reusing the map on chip), ${t.hostNodes} add/concat nodes in the host driver`,
+    `cycles ${int(t.cycles)}${rtl ? ` (cycle model ${int(t.modelCycles)}, ${signedPct((t.modelCycles - t.cycles) / Math.max(1, t.cycles))})` : ''}; ` +
+      `without map reuse ${int(t.cycles + t.modelCyclesNoReuse - t.modelCycles)}${rtl && r.reuse ? ' (cycle model)' : ''}`,
+    `MACs ${int(t.macs)}, compute bound ${int(t.computeBound)} cycles, utilisation ${pct(t.utilisation)} (Σ bound ÷ Σ cycles)`,
+    `off-chip ${(t.offChipBytes / 1e6).toFixed(3)} MB (in ${(t.bytesIn / 1e6).toFixed(3)}, out ${(t.bytesOut / 1e6).toFixed(3)})`,
+    `time at ${r.clockMhz} MHz: ${t.timeMs.toFixed(3)} ms (${t.timeMsNoReuse.toFixed(3)} ms without map reuse), accelerator only`,
+    `utilisation by layer kind: ${t.byKind.map((k) => `${k.kind} ${pct(k.utilisation)} (${k.nodes})`).join(', ')}`,
+  ];
+  if (rtl) lines.push(r.match ? `bit-exact: every node matches the golden network` : `MISMATCH at node ${r.firstMismatch?.node}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function signedPct(x: number): string {
+  return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
+}
