@@ -92,13 +92,17 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
   }
 
   const hw = new Map<string, BatchLayerResult>();
+  const command = new Map<string, string>();
   let simulatedCycles = 0, buildMs = 0;
   for (const [i, chunk] of chunks.entries()) {
     const t1 = performance.now();
     const r = await runAccelBatch(spec, chunk, {
       name: `${opts.name ?? net.name}-${i + 1}`, stall: opts.stall, seed: (opts.seed ?? 1) + i, reuse: opts.reuse, profile: opts.profile,
     });
-    for (const l of r.layers) hw.set(l.name, l);
+    for (const l of r.layers) {
+      hw.set(l.name, l);
+      command.set(l.name, r.run.command);
+    }
     simulatedCycles += r.run.summary.cycles;
     if (!r.build.cached) buildMs += r.build.buildMs;
     const bad = r.layers.filter((l) => !l.comparison.equal).map((l) => l.name);
@@ -146,7 +150,9 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
     }
     comparisons.set(name, cmp);
     if (!cmp.equal && firstMismatch === undefined) {
-      firstMismatch = { node: name, report: `node ${JSON.stringify(name)} (${nodeKind(s)}, ${n.op === 'conv' ? 'accelerator' : 'host driver'}): ${formatComparison(cmp)}` };
+      const where = n.op === 'conv' ? `accelerator, ${hw.get(name)!.tiles.length} tile(s), seed ${opts.seed ?? 1}, stall ${opts.stall ?? 0}` : 'host driver';
+      const rerun = n.op === 'conv' ? `\nreproduce the harness run: ${command.get(name)}` : '';
+      firstMismatch = { node: name, report: `node ${JSON.stringify(name)} (${nodeKind(s)}, ${where}): ${formatComparison(cmp)}${rerun}` };
     }
   }
   const report = summarize({

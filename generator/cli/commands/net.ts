@@ -7,6 +7,7 @@ type Loader = () => Promise<CommandModule<object, any>>;
 const SUBCOMMANDS: [name: string, load: Loader][] = [
   ['tensor', async () => (await import('./net-tensor.ts')).netTensorCommand],
   ['golden', async () => (await import('./net-golden.ts')).netGoldenCommand],
+  ['sim', async () => (await import('./net-sim.ts')).netSimCommand],
 ];
 
 /** The `net` command with the subcommand `argv` names (after `net`), or all of them. */
