@@ -58,8 +58,24 @@ export function addBiasAndWrap(acc: Float64Array, bias: Float64Array | null, cou
 
 export function requantizeAll(acc: Float64Array, rq: PackedRequant, cout: number, outWidth: number): Int32Array {
   const out = new Int32Array(acc.length);
-  for (let r = 0; r < acc.length; r += cout) {
-    for (let o = 0; o < cout; o++) out[r + o] = requantize(acc[r + o], rq.multiplier[o], rq.shift[o], rq.relu, outWidth);
+  let maxAcc = 0;
+  for (let i = 0; i < acc.length; i++) maxAcc = Math.max(maxAcc, Math.abs(acc[i]));
+  const hi = 2 ** (outWidth - 1) - 1;
+  const lo = rq.relu ? 0 : -(hi + 1);
+  for (let o = 0; o < cout; o++) {
+    const m = rq.multiplier[o], sh = rq.shift[o];
+    const r = sh > 0 ? 2 ** (sh - 1) : 0;
+    if (sh <= 52 && maxAcc * m + r < 2 ** 53 && outWidth <= 32) {
+      // Every product, the rounding add and the power-of-two division are exact in float64:
+      // requantize()'s float path, without its per-call checks.
+      const div = 2 ** sh;
+      for (let i = o; i < acc.length; i += cout) {
+        const y = Math.floor((acc[i] * m + r) / div);
+        out[i] = y < lo ? lo : y > hi ? hi : y;
+      }
+    } else {
+      for (let i = o; i < acc.length; i += cout) out[i] = requantize(acc[i], m, sh, rq.relu, outWidth);
+    }
   }
   return out;
 }

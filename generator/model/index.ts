@@ -19,7 +19,8 @@ export {
 export * from './network-types.ts';
 export { planNetwork, nodeLayerShape, checkAddParams, type NetworkPlan, type NodeInfo, type PlanOptions } from './network-plan.ts';
 export {
-  runNetwork, runNode, nodeLayerCase, canonicalInput, pickResult, networkShapes, requantSaturated,
+  runNetwork, runNode, nodeLayerCase, canonicalInput, pickResult, networkShapes, shapeNode, requantSaturated,
+  type NodeShape,
   type NodeStats, type NodeRun, type NetworkRun, type RunNetworkOptions, type NetworkShapeRun,
 } from './network.ts';
 export { addFeatures, concatFeatures, checkSameCoords } from './network-add.ts';

@@ -3,14 +3,14 @@
 // node's tensor stays available (the RTL runner compares each one), in canonical order.
 import { toCoords } from './coord-columns.ts';
 import { FieldError, NodeError } from './errors.ts';
-import { countMapEntries } from './kernel-map.ts';
+import { countMapEntries, type KernelMap } from './kernel-map.ts';
 import { kernelVolume } from './kernel.ts';
 import { runLayer, type LayerRun } from './layer.ts';
 import { packFeatures } from './layer-data.ts';
 import { layerKernelMap, planCoords } from './layer-plan.ts';
 import { validateWidths } from './layer-shape.ts';
 import { addFeatures, checkSameCoords, concatFeatures } from './network-add.ts';
-import { nodeLayerShape, planNetwork, type NetworkPlan } from './network-plan.ts';
+import { checkAddParams, nodeLayerShape, planNetwork, type NetworkPlan } from './network-plan.ts';
 import { INPUT_NODE, type ConvNode, type Network, type NetworkResult, type NodeOp, type NodeTensor } from './network-types.ts';
 import { validateTensor } from './tensor.ts';
 import { DEFAULT_WIDTHS, type ArithmeticWidths, type Coord, type LayerCase, type LayerType, type Requant } from './types.ts';
@@ -74,7 +74,9 @@ export interface RunNetworkOptions {
 export function runNetwork(net: Network, input: NodeTensor, opts: RunNetworkOptions = {}): NetworkRun {
   const widths = opts.widths ?? DEFAULT_WIDTHS;
   validateWidths(widths);
-  const plan = planNetwork(net, { widths });
+  // Conv data is validated by runLayer (its errors become NodeErrors) and add parameters by
+  // runNode, so weights are checked once rather than twice.
+  const plan = planNetwork(net, { widths, data: false });
   const tensors = new Map<string, NodeTensor>([[INPUT_NODE, canonicalInput(net, input, widths)]]);
   const stats: NodeStats[] = [];
   for (const name of plan.order) {
@@ -163,6 +165,7 @@ export function runNode(
     checkSameCoords(a, b, [n.inputs[0], n.inputs[1]], n.op);
     const stats = elementStats(n.name, n.op, n.inputs, a, x.channels);
     if (n.op === 'add') {
+      checkAddParams(n, x.channels);
       const y = addFeatures(a.features!, b.features!, n.add, widths.outWidth);
       stats.saturated = y.saturated;
       return { tensor: { tensorStride: a.tensorStride, coords: a.coords, features: y.features }, stats };
@@ -234,6 +237,53 @@ export interface NetworkShapeRun {
   stats: NodeStats[];
 }
 
+/** A node's output coordinates and, for a conv node, its kernel map (indices into canonical lists). */
+export interface NodeShape {
+  coords: Coord[];
+  map?: KernelMap;
+  stats: NodeStats;
+}
+
+/**
+ * The coordinates and kernel map of node `name` from the (canonical) coordinates of the nodes it
+ * reads; no arithmetic. A float evaluation of the same network (the model zoo's float reference)
+ * walks the network with this.
+ */
+export function shapeNode(plan: NetworkPlan, name: string, coords: Map<string, Coord[]>): NodeShape {
+  const x = plan.info.get(name)!;
+  const n = x.node!;
+  const get = (s: string) => {
+    const c = coords.get(s);
+    if (c === undefined) throw new FieldError('coords', `node ${JSON.stringify(s)} has not run yet`);
+    return c;
+  };
+  try {
+    if (n.op === 'conv') {
+      const shape = nodeLayerShape(plan, n);
+      const c: LayerCase = { layer: shape, input: { coords: get(n.inputs[0]), features: [] }, weights: [] };
+      if (n.outputCoordsOf !== undefined) c.outputCoords = get(n.outputCoordsOf);
+      const p = planCoords(c);
+      const map = layerKernelMap(c, p);
+      const entries = countMapEntries(map);
+      const stats: NodeStats = {
+        name, op: 'conv', inputs: [...n.inputs], layerType: n.layer.type, kernelSize: n.layer.kernelSize, stride: n.layer.stride,
+        pointsIn: p.inCols.n, pointsOut: p.outCols.n, inTensorStride: p.inTensorStride, outTensorStride: p.outTensorStride,
+        inChannels: shape.inChannels, outChannels: shape.outChannels, kernelVolume: kernelVolume(n.layer.kernelSize),
+        mapEntries: entries, mapEntriesPerOffset: map.pairs.map((e) => e.output.length),
+        macs: entries * shape.inChannels * shape.outChannels, wraps: 0, saturated: 0,
+      };
+      return { coords: toCoords(p.outCols), map, stats };
+    }
+    const a = get(n.inputs[0]), b = get(n.inputs[1]);
+    const ta = plan.info.get(n.inputs[0])!.tensorStride;
+    checkSameCoords({ tensorStride: ta, coords: a }, { tensorStride: ta, coords: b }, [n.inputs[0], n.inputs[1]], n.op);
+    return { coords: a, stats: elementStats(name, n.op, n.inputs, { tensorStride: ta, coords: a }, x.channels) };
+  } catch (e) {
+    if (e instanceof FieldError && !(e instanceof NodeError)) throw new NodeError(x.index, name, e.field, e.rule);
+    throw e;
+  }
+}
+
 /**
  * The stats of `runNetwork` from the input coordinates alone: only coordinates and kernel maps
  * are computed (fast enough for a 100k-point scan), so wraps and saturation are 0.
@@ -244,36 +294,9 @@ export function networkShapes(net: Network, inputCoords: Coord[]): NetworkShapeR
   const coords = new Map<string, Coord[]>([[INPUT_NODE, Array.from(order, (r) => inputCoords[r])]]);
   const stats: NodeStats[] = [];
   for (const name of plan.order) {
-    const x = plan.info.get(name)!;
-    const n = x.node!;
-    try {
-      if (n.op === 'conv') {
-        const shape = nodeLayerShape(plan, n);
-        const c: LayerCase = { layer: shape, input: { coords: coords.get(n.inputs[0])!, features: [] }, weights: [] };
-        if (n.outputCoordsOf !== undefined) c.outputCoords = coords.get(n.outputCoordsOf)!;
-        const p = planCoords(c);
-        const map = layerKernelMap(c, p);
-        const out = toCoords(p.outCols);
-        coords.set(name, out);
-        const entries = countMapEntries(map);
-        stats.push({
-          name, op: 'conv', inputs: [...n.inputs], layerType: n.layer.type, kernelSize: n.layer.kernelSize, stride: n.layer.stride,
-          pointsIn: p.inCols.n, pointsOut: p.outCols.n, inTensorStride: p.inTensorStride, outTensorStride: p.outTensorStride,
-          inChannels: shape.inChannels, outChannels: shape.outChannels, kernelVolume: kernelVolume(n.layer.kernelSize),
-          mapEntries: entries, mapEntriesPerOffset: map.pairs.map((e) => e.output.length),
-          macs: entries * shape.inChannels * shape.outChannels, wraps: 0, saturated: 0,
-        });
-      } else {
-        const a = coords.get(n.inputs[0])!, b = coords.get(n.inputs[1])!;
-        const ta = plan.info.get(n.inputs[0])!.tensorStride;
-        checkSameCoords({ tensorStride: ta, coords: a }, { tensorStride: ta, coords: b }, [n.inputs[0], n.inputs[1]], n.op);
-        coords.set(name, a);
-        stats.push(elementStats(name, n.op, n.inputs, { tensorStride: ta, coords: a }, x.channels));
-      }
-    } catch (e) {
-      if (e instanceof FieldError && !(e instanceof NodeError)) throw new NodeError(x.index, name, e.field, e.rule);
-      throw e;
-    }
+    const s = shapeNode(plan, name, coords);
+    coords.set(name, s.coords);
+    stats.push(s.stats);
   }
   return { plan, coords, stats };
 }

@@ -5,7 +5,9 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runNetwork } from '../../generator/model/index.ts';
 import { bunnyPoints } from '../../generator/io/bunny.ts';
-import { writeNetworkFile } from '../../generator/io/network.ts';
+import { readNetworkFile, writeNetworkFile } from '../../generator/io/network.ts';
+import { readFloatNetworkFile } from '../../generator/network/float-file.ts';
+import { buildZooNetwork } from '../../generator/network/zoo/index.ts';
 import { readNetworkResultFile } from '../../generator/io/network-result.ts';
 import { readTensorFile } from '../../generator/io/tensor.ts';
 import { buildTensor } from '../../generator/io/tensor-builder.ts';
@@ -42,6 +44,23 @@ describe('sparseforge net tensor / golden', () => {
     expect((await readNetworkResultFile(join(t.dir, 'out.json'))).nodes.head).toEqual(expected.result.nodes.head);
   });
 
+  it('net init writes a calibrated zoo network and prints the saturation per node', async () => {
+    const r = await run('net', 'init', 'resnet', '--width', '0.25', '--in-channels', '4', '--classes', '5', '--seed', '2',
+      '--bunny', '--voxel', '0.5', '-o', 'rn.json', '--float-out', 'rn.float.json');
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const x = buildTensor({ points: bunnyPoints(), voxel: 0.5, channels: 4, seed: 2 });
+    const z = buildZooNetwork({ arch: 'resnet', width: 0.25, inChannels: 4, classes: 5, seed: 2 }, x);
+    expect(await readNetworkFile(join(t.dir, 'rn.json'))).toEqual(z.network);
+    expect((await readFloatNetworkFile(join(t.dir, 'rn.float.json'))).scales).toEqual(z.scales);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^node +op +clip level +saturated$/);
+    expect(lines[1]).toMatch(/^stage0\.conv +submanifold k3 +\d+ +\d+\.\d\d%$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^stage1\.conv +conv k3 s2 /));
+    expect(lines).toContainEqual(expect.stringMatching(/^head +submanifold k1 \(raw\) +- +-$/));
+    expect(lines.at(-1)).toMatch(new RegExp(`^rn.json: resnet-w0.25, ${z.network.nodes.length} nodes, [0-9,]+ INT8 weights, calibrated on ${x.coords.length} points \\(voxel 0.5 on bunny\\), most saturated \\S+ \\d+\\.\\d\\d%$`));
+  });
+
   it('bad input: one line, exit 2', async () => {
     const cases: [string[], string][] = [
       [['net', 'golden', 'tiny.json', '-o', 'x.json'], 'sparseforge: --input: give the input: --input TENSOR.json, or --ply FILE | --bunny with --voxel and --seed'],
@@ -49,6 +68,8 @@ describe('sparseforge net tensor / golden', () => {
       [['net', 'golden', 'missing.json', '--bunny', '--voxel', '0.5', '--seed', '1', '-o', 'x.json'], 'sparseforge: missing.json: no such file'],
       [['net', 'tensor', '--bunny', '--voxel', '-1', '--channels', '2', '--seed', '1', '-o', 'x.json'], 'sparseforge: --voxel: must be a finite number > 0, got -1'],
       [['net', 'frobnicate'], 'sparseforge: Unknown argument: frobnicate'],
+      [['net', 'init', 'vgg', '--in-channels', '4', '--classes', '3', '--seed', '1', '-o', 'x.json'], 'sparseforge: ARCH: must be one of minkunet, resnet, got "vgg"'],
+      [['net', 'init', 'resnet', '--width', '-1', '--in-channels', '4', '--classes', '3', '--seed', '1', '-o', 'x.json'], 'sparseforge: --width: must be a number in (0, 16], got -1'],
     ];
     for (const [args, message] of cases) {
       const r = await run(...args);

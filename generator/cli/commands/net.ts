@@ -5,6 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 type Loader = () => Promise<CommandModule<object, any>>;
 
 const SUBCOMMANDS: [name: string, load: Loader][] = [
+  ['init', async () => (await import('./net-init.ts')).netInitCommand],
   ['tensor', async () => (await import('./net-tensor.ts')).netTensorCommand],
   ['golden', async () => (await import('./net-golden.ts')).netGoldenCommand],
   ['sim', async () => (await import('./net-sim.ts')).netSimCommand],
