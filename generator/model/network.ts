@@ -68,6 +68,12 @@ export interface RunNetworkOptions {
   widths?: ArithmeticWidths;
   /** Put every node's tensor into `result` (default: the network outputs only). */
   all?: boolean;
+  /**
+   * Keep every node's features in `tensors` (default true). With false, and without `all`, a
+   * node's features are dropped once every node reading them has run (coordinates stay), so a
+   * deep network on a large scan holds only the live tensors.
+   */
+  keep?: boolean;
 }
 
 /** Validates the network and the input (FieldError / NodeError) and runs every node. */
@@ -79,10 +85,20 @@ export function runNetwork(net: Network, input: NodeTensor, opts: RunNetworkOpti
   const plan = planNetwork(net, { widths, data: false });
   const tensors = new Map<string, NodeTensor>([[INPUT_NODE, canonicalInput(net, input, widths)]]);
   const stats: NodeStats[] = [];
+  const drop = !(opts.keep ?? true) && !(opts.all ?? false);
+  const pending = new Map([...plan.info].map(([name, x]) => [name, x.consumers.length]));
+  const outputs = new Set(net.outputs);
   for (const name of plan.order) {
     const r = runNode(plan, name, tensors, widths);
     tensors.set(name, r.tensor);
     stats.push(r.stats);
+    if (!drop) continue;
+    for (const src of new Set(plan.info.get(name)!.node!.inputs)) {
+      const left = pending.get(src)! - plan.info.get(name)!.node!.inputs.filter((s) => s === src).length;
+      pending.set(src, left);
+      const t = tensors.get(src)!;
+      if (left === 0 && !outputs.has(src)) tensors.set(src, { tensorStride: t.tensorStride, coords: t.coords });
+    }
   }
   return { plan, tensors, order: plan.order, stats, result: pickResult(plan, tensors, opts.all ?? false) };
 }
@@ -153,7 +169,7 @@ export function runNode(
     if (n.op === 'conv') {
       const layer = runLayer(nodeLayerCase(plan, name, tensors), widths);
       const r = layer.result;
-      const tensor: NodeTensor = { tensorStride: r.tensorStride, coords: r.coords };
+      const tensor: NodeTensor = { tensorStride: r.tensorStride, coords: sharedCoords(n, tensors, r.coords) };
       if (r.features !== undefined) tensor.features = r.features;
       else tensor.accumulators = r.accumulators;
       const stats = convStats(plan, n, layer, tensors);
@@ -175,6 +191,21 @@ export function runNode(
     if (e instanceof FieldError && !(e instanceof NodeError)) throw new NodeError(x.index, name, e.field, e.rule);
     throw e;
   }
+}
+
+/**
+ * A submanifold output has its input's coordinates and a transposed output those of
+ * `outputCoordsOf`, both already canonical: sharing that list instead of a fresh copy keeps a
+ * deep network on a large scan to one coordinate list per tensor stride.
+ */
+function sharedCoords<T extends Coord[] | null>(
+  n: ConvNode, from: Map<string, NodeTensor> | Map<string, Coord[]>, fallback: T,
+): Coord[] | T {
+  const src = n.layer.type === 'submanifold' ? n.inputs[0] : n.layer.type === 'transposed' ? n.outputCoordsOf! : undefined;
+  if (src === undefined) return fallback;
+  const v = from.get(src);
+  if (v === undefined) return fallback;
+  return Array.isArray(v) ? v : v.coords;
 }
 
 function convStats(plan: NetworkPlan, n: ConvNode, layer: LayerRun, tensors: Map<string, NodeTensor>): NodeStats {
@@ -272,7 +303,7 @@ export function shapeNode(plan: NetworkPlan, name: string, coords: Map<string, C
         mapEntries: entries, mapEntriesPerOffset: map.pairs.map((e) => e.output.length),
         macs: entries * shape.inChannels * shape.outChannels, wraps: 0, saturated: 0,
       };
-      return { coords: toCoords(p.outCols), map, stats };
+      return { coords: sharedCoords(n, coords, null) ?? toCoords(p.outCols), map, stats };
     }
     const a = get(n.inputs[0]), b = get(n.inputs[1]);
     const ta = plan.info.get(n.inputs[0])!.tensorStride;

@@ -119,6 +119,13 @@ describe('network semantics', () => {
     expect(run.result.nodes.down.tensorStride).toBe(2);
     // Without --all only the outputs.
     expect(Object.keys(runNetwork(net, tinyInput()).result.nodes)).toEqual(['head']);
+    // keep: false drops features nobody reads any more, keeps coordinates, same result.
+    const lean = runNetwork(net, tinyInput(), { keep: false });
+    expect(lean.result).toEqual(runNetwork(net, tinyInput()).result);
+    for (const name of ['input', 'stem', 'down', 'up', 'cat', 'branch', 'res']) {
+      expect(lean.tensors.get(name)!.features, name).toBeUndefined();
+      expect(lean.tensors.get(name)!.coords).toEqual(run.tensors.get(name)!.coords);
+    }
     // The input under 'input', canonical.
     const inp = run.tensors.get('input')!;
     expect(inp.coords[0]).toEqual([0, -2, -1, 0]);

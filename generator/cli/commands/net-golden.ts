@@ -38,7 +38,7 @@ export const netGoldenCommand: CommandModule<object, NetGoldenArgs> = {
     const net = await readNetworkFile(a.network);
     const { input, source } = await readNetInput(a, net);
     const t0 = performance.now();
-    const run = inFile(a.network, () => runNetwork(net, input, { all: a.all }));
+    const run = inFile(a.network, () => runNetwork(net, input, { all: a.all, keep: false }));
     const ms = performance.now() - t0;
     await writeNetworkResultFile(a.output, run.result);
     if (!a.quiet) process.stdout.write(formatNodeStats(run.stats));
