@@ -50,9 +50,9 @@ function parseNodeTensor(v: unknown, field: string, widths: ArithmeticWidths): N
 /** JSON text of a result: node by node, one point per line. */
 export function serializeNetworkResult(r: NetworkResult): string {
   const nodes = Object.entries(r.nodes).map(([name, t]) => {
-    const parts = [`"tensorStride": ${t.tensorStride}`, `"coords": ${rows(t.coords, '    ')}`];
-    if (t.features !== undefined) parts.push(`"features": ${rows(t.features, '    ')}`);
-    if (t.accumulators !== undefined) parts.push(`"accumulators": ${rows(t.accumulators, '    ')}`);
+    const parts = [`"tensorStride": ${t.tensorStride}`, `"coords": ${rows(t.coords, '      ')}`];
+    if (t.features !== undefined) parts.push(`"features": ${rows(t.features, '      ')}`);
+    if (t.accumulators !== undefined) parts.push(`"accumulators": ${rows(t.accumulators, '      ')}`);
     return `    ${JSON.stringify(name)}: {\n      ${parts.join(',\n      ')}\n    }`;
   });
   return `{\n  "format": ${JSON.stringify(NETWORK_RESULT_FORMAT)},\n  "nodes": {${nodes.length ? `\n${nodes.join(',\n')}\n  ` : ''}}\n}\n`;
