@@ -74,6 +74,8 @@ export interface RunNetworkOptions {
    * deep network on a large scan holds only the live tensors.
    */
   keep?: boolean;
+  /** Called after each node (progress of long runs). */
+  onNode?: (stats: NodeStats, done: number, total: number) => void;
 }
 
 /** Validates the network and the input (FieldError / NodeError) and runs every node. */
@@ -92,6 +94,7 @@ export function runNetwork(net: Network, input: NodeTensor, opts: RunNetworkOpti
     const r = runNode(plan, name, tensors, widths);
     tensors.set(name, r.tensor);
     stats.push(r.stats);
+    opts.onNode?.(r.stats, stats.length, plan.order.length);
     if (!drop) continue;
     for (const src of new Set(plan.info.get(name)!.node!.inputs)) {
       const left = pending.get(src)! - plan.info.get(name)!.node!.inputs.filter((s) => s === src).length;

@@ -41,6 +41,8 @@ export interface CalibrateOptions {
   quantile?: number;
   /** Float value of one unit of the INT8 input features (default 1/128). */
   inputScale?: number;
+  /** Called after each node is calibrated (progress of long runs). */
+  onNode?: (name: string, done: number, total: number) => void;
 }
 
 export interface QuantizedNetwork {
@@ -112,6 +114,7 @@ export function quantizeNetwork(float: FloatNetwork, calibration: NodeTensor, op
     const entry: NodeCalibration = { name, op: n.op, saturated: r.stats.saturated, values: r.stats.pointsOut * r.stats.outChannels };
     if (clipLevel !== undefined) entry.clipLevel = clipLevel;
     report.push(entry);
+    opts.onNode?.(name, report.length, plan.order.length);
   }
   // The finished network passes the full validation.
   planNetwork(network, { widths });

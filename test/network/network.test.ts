@@ -151,6 +151,9 @@ describe('network semantics', () => {
       expect(run.tensors.get(s.name)!.features ?? run.tensors.get(s.name)!.accumulators).toEqual(lr.features ?? lr.accumulators);
       expect(s.wraps).toBe(lr.wraps);
     }
+    const seen: string[] = [];
+    runNetwork(net, tinyInput(), { onNode: (st, done, total) => { seen.push(`${st.name} ${done}/${total}`); } });
+    expect(seen).toEqual(run.order.map((n, i) => `${n} ${i + 1}/7`));
     const shapes = networkShapes(net, tinyInput().coords);
     expect(shapes.stats).toEqual(run.stats.map((s) => ({ ...s, wraps: 0, saturated: 0 })));
     expect(run.stats.find((s) => s.name === 'cat')).toMatchObject({ inChannels: 8, outChannels: 8, pointsIn: 12, pointsOut: 12 });

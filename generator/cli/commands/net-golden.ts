@@ -5,6 +5,7 @@ import { inFile } from '../../io/files.ts';
 import { readNetworkFile } from '../../io/network.ts';
 import { writeNetworkResultFile } from '../../io/network-result.ts';
 import { netInputOptions, readNetInput, type NetInputArgs } from './net-input.ts';
+import { nodeProgress } from './net-progress.ts';
 
 interface NetGoldenArgs extends NetInputArgs {
   network: string;
@@ -38,7 +39,9 @@ export const netGoldenCommand: CommandModule<object, NetGoldenArgs> = {
     const net = await readNetworkFile(a.network);
     const { input, source } = await readNetInput(a, net);
     const t0 = performance.now();
-    const run = inFile(a.network, () => runNetwork(net, input, { all: a.all, keep: false }));
+    const progress = nodeProgress('golden');
+    const run = inFile(a.network, () => runNetwork(net, input, { all: a.all, keep: false, onNode: (s, d, t) => progress.onNode(s.name, d, t) }));
+    progress.end();
     const ms = performance.now() - t0;
     await writeNetworkResultFile(a.output, run.result);
     if (!a.quiet) process.stdout.write(formatNodeStats(run.stats));

@@ -8,6 +8,7 @@ import { writeFloatNetworkFile } from '../../network/float-file.ts';
 import type { NodeCalibration } from '../../network/calibrate.ts';
 import { ZOO_ARCH_NAMES, buildZooNetwork } from '../../network/zoo/index.ts';
 import { cloudPoints } from './net-input.ts';
+import { nodeProgress } from './net-progress.ts';
 
 interface NetInitArgs {
   arch: string;
@@ -62,7 +63,10 @@ export const netInitCommand: CommandModule<object, NetInitArgs> = {
   handler: async (a) => {
     const { points, source } = await cloudPoints(a.ply === undefined && !a.bunny ? { bunny: true } : a);
     const calibration = buildTensor({ points, voxel: a.voxel, channels: a.inChannels, seed: a.seed });
-    const z = buildZooNetwork({ arch: a.arch, width: a.width, inChannels: a.inChannels, classes: a.classes, seed: a.seed }, calibration);
+    const progress = nodeProgress('calibrating');
+    const z = buildZooNetwork({ arch: a.arch, width: a.width, inChannels: a.inChannels, classes: a.classes, seed: a.seed }, calibration,
+      { onNode: progress.onNode });
+    progress.end();
     await writeNetworkFile(a.output, z.network);
     if (a.floatOut !== undefined) await writeFloatNetworkFile(a.floatOut, { network: z.float, inputScale: z.inputScale, scales: z.scales });
     if (!a.quiet) process.stdout.write(formatCalibration(z.report, z.network.nodes));
