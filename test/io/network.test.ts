@@ -9,6 +9,7 @@ import {
   compareNetworkResults, parseNetworkResult, readNetworkResultFile, serializeNetworkResult, writeNetworkResultFile,
 } from '../../generator/io/network-result.ts';
 import { clone, tinyInput, tinyUNet } from '../network/nets.ts';
+import { randomNetwork } from '../network/random-network.ts';
 import { tempDir, type Json } from './cases.ts';
 
 const t = tempDir('sparseforge-net-io-');
@@ -39,6 +40,14 @@ describe('sparseforge.network/1', () => {
     const back = await readNetworkFile(path);
     expect(back).toEqual(net);
     expect(runNetwork(back, tinyInput()).result).toEqual(runNetwork(net, tinyInput()).result);
+  });
+
+  it('round-trips 100 random networks with every node kind (wide datapaths included)', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const { net, input, widths } = randomNetwork(seed);
+      expect(parseNetwork(JSON.parse(serializeNetwork(net)), widths), `seed ${seed}`).toEqual(net);
+      expect(parseTensor(JSON.parse(serializeTensor(input)), { widths })).toEqual(input);
+    }
   });
 
   it('rejects bad documents with the node and the field, using the layer-case ranges', () => {
