@@ -10,7 +10,7 @@ import type { EmitResult } from '../emit/index.ts';
 import { predictCycles, type CyclePrediction } from '../model/cycle-model.ts';
 import { cycleModelRuns } from '../model/cycle-model-runs.ts';
 import { FieldError } from '../model/errors.ts';
-import { checkCaseForSpec } from '../sim/accel/check.ts';
+import { checkCaseForSpec, hardwareCase } from '../sim/accel/check.ts';
 import { buildAccel } from '../sim/accel/rtl.ts';
 import { TilingError } from '../model/tiles.ts';
 import type { SynthCounts } from '../synth/yosys.ts';
@@ -110,7 +110,8 @@ const signedFits = (lo: number, hi: number, bits: number) => lo >= -(2 ** (bits 
  */
 export function unsupportedReason(spec: AcceleratorSpec, w: PreparedWorkload): string | undefined {
   try {
-    checkCaseForSpec(spec, w.case);
+    // Coordinates are re-based per batch as the host driver does (model/rebase.ts).
+    checkCaseForSpec(spec, hardwareCase(spec, w.case).hc);
   } catch (e) {
     if (e instanceof FieldError) return e.message;
     throw e;

@@ -218,7 +218,10 @@ describe('errors: flag, code, recovery', () => {
     await refuse({ ...c, requant: { ...c.requant!, shift } }, 'requant.shift[1]');
     await refuse({ ...c, layer: { ...c.layer, kernelSize: 5 }, weights: Array.from({ length: 125 }, () => c.weights[0]!) }, 'layer.kernelSize');
     await refuse({ ...c, layer: { ...c.layer, inChannels: 300 } }, 'layer.inChannels');
-    const far = c.input.coords.map((p, i) => (i === 2 ? ([0, 200, 0, 0] as Coord) : p));
-    await refuse({ ...c, input: { ...c.input, coords: far } }, 'input.coords[2]');
+    // Coordinates are re-based per batch (model/rebase.ts): only an extent beyond the 8-bit range is refused.
+    const far = c.input.coords.map((p, i) => (i === 2 ? ([0, 200, 0, 0] as Coord) : i === 3 ? ([0, -100, 0, 0] as Coord) : p));
+    await refuse({ ...c, input: { ...c.input, coords: far } }, 'input.coords');
+    const batch = c.input.coords.map((p, i) => (i === 2 ? ([16, 0, 0, 0] as Coord) : p));
+    await refuse({ ...c, input: { ...c.input, coords: batch } }, 'input.coords[2]');
   });
 });

@@ -76,7 +76,7 @@ export async function simulateAndReport(spec: AcceleratorSpec, c: LayerCase, a: 
 }
 
 /** Like io/files.ts inFile for an async step: a FieldError names the case it came from. */
-async function inFileAsync<T>(path: string, fn: () => Promise<T>): Promise<T> {
+export async function inFileAsync<T>(path: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {

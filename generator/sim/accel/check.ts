@@ -2,6 +2,8 @@
 // beat, with an error naming the field of the layer case (DESIGN.md §1: never truncate silently).
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
 import { FieldError } from '../../model/errors.ts';
+import { planCoords } from '../../model/layer-plan.ts';
+import { planRebase, shiftCoords, type Rebase } from '../../model/rebase.ts';
 import type { Coord, LayerCase } from '../../model/types.ts';
 
 function pow2(v: number): boolean {
@@ -57,4 +59,16 @@ export function checkCaseForSpec(spec: AcceleratorSpec, c: LayerCase): void {
       if (s > sMax) throw new FieldError(`requant.shift[${i}]`, `${s} does not fit the ${pp.shiftWidth}-bit shift of ${spec.name} (max ${sMax})`);
     });
   }
+}
+
+/**
+ * The case as the hardware sees it: each batch translated into the spec's coordinate range when it
+ * does not fit (model/rebase.ts; a FieldError when its extent cannot fit).
+ */
+export function hardwareCase(spec: AcceleratorSpec, c: LayerCase): { hc: LayerCase; rebase: Rebase } {
+  planCoords(c); // validated before the coordinates are read
+  const rebase = planRebase(c.layer, c.input.coords, c.outputCoords, spec.mapping.coordWidth, { what: spec.name });
+  if (rebase.shifts.size === 0) return { hc: c, rebase };
+  const input = { ...c.input, coords: shiftCoords(c.input.coords, rebase, 1) };
+  return { hc: { ...c, input, ...(c.outputCoords ? { outputCoords: shiftCoords(c.outputCoords, rebase, 1) } : {}) }, rebase };
 }

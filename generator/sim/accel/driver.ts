@@ -21,7 +21,10 @@ import type { BuildProfile, BuildResult } from '../build.ts';
 import { RUNS_ROOT } from '../cosim.ts';
 import { idleLimit, layerQuietCycles } from '../watchdog.ts';
 import { runSim, type RunResult } from '../run.ts';
-import { checkCaseForSpec } from './check.ts';
+import { checkCaseForSpec, hardwareCase } from './check.ts';
+import { shiftCoord, type Rebase } from '../../model/rebase.ts';
+import { checkRegisterWrites, checkRunCapacity } from '../capacity.ts';
+import { FieldError } from '../../model/errors.ts';
 import { buildAccel } from './rtl.ts';
 import {
   channelTiles,
@@ -36,7 +39,7 @@ import {
   type LayerReadback,
   type PerfCounter,
 } from './stream.ts';
-import { planTiles, splitTile, tileLimits, type Tile, type TileLayer } from '../../model/tiles.ts';
+import { planTiles, splitTile, tileLimits, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
 
 export interface AccelRunOptions {
   /** Seed of the harness's random stalls (and of Verilator's X randomisation). */
@@ -58,6 +61,12 @@ export interface AccelRunOptions {
   maxRetries?: number;
   /** false: plan tiles without the map-entry estimate (tests of the MAP_OVERFLOW retry). */
   mapEstimate?: boolean;
+  /**
+   * Test option: send the whole case as one hardware run without the driver's capacity checks or
+   * tiling, so that the accelerator's own overflow flags answer (an AccelError carrying the
+   * readback). Register values are still checked against their widths (never truncated).
+   */
+  bypassCapacityChecks?: boolean;
 }
 
 export interface AccelStats {
@@ -115,6 +124,8 @@ export interface AccelRunResult {
   build: BuildResult;
   /** Reruns after a map-buffer overflow split a tile. */
   retries: number;
+  /** The translation per batch into the spec's coordinate range (model/rebase.ts); tiles and readbacks are in the translated frame. */
+  rebase: Rebase;
 }
 
 export class AccelError extends Error {
@@ -168,20 +179,35 @@ export function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, til
 
 /** Run a layer case on the RTL of `spec` and compare it with the golden model. */
 export async function runAccelCase(spec: AcceleratorSpec, c: LayerCase, opts: AccelRunOptions = {}): Promise<AccelRunResult> {
-  checkCaseForSpec(spec, c);
+  const { hc, rebase } = hardwareCase(spec, c);
+  checkCaseForSpec(spec, hc);
   const d = derive(spec);
   const golden = runLayer(c, widths(spec)).result;
-  const lay = canonicalLayer(c);
+  const lay = canonicalLayer(hc);
   const lim = tileLimits(spec, opts.maxTilePoints, opts.mapEstimate);
-  let tiles = planTiles(lay, lim);
+  let tiles = opts.bypassCapacityChecks ? [wholeTile(lay)] : tilesOrRefuse(spec, lay, lim);
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
   const maxRetries = opts.maxRetries ?? 4;
   for (let attempt = 0; ; attempt++) {
-    const r = await runTiles(spec, d, c, lay, tiles, build, opts);
-    if (r.overflowTile === undefined) return { ...finish(spec, c, golden, lay, tiles, r, build, opts), retries: attempt };
+    const r = await runTiles(spec, d, hc, lay, tiles, build, opts);
+    if (r.overflowTile === undefined) return { ...finish(spec, c, golden, lay, tiles, r, build, opts, rebase), retries: attempt };
     if (attempt >= maxRetries) throw new AccelError(`tile ${r.overflowTile} still overflows the map buffer after ${maxRetries} splits`);
     const t = tiles[r.overflowTile]!;
     tiles = [...tiles.slice(0, r.overflowTile), ...splitTile(lay, lim, t), ...tiles.slice(r.overflowTile + 1)];
+  }
+}
+
+function wholeTile(lay: TileLayer): Tile {
+  return { inLo: 0, inHi: lay.inCoords.length, outLo: 0, outHi: lay.outCoords.length, hwOut: lay.outCoords, coreOffset: 0 };
+}
+
+/** The planner's tiles; a neighbourhood that fits no tile is a capacity refusal (FieldError, exit 2), not a crash. */
+function tilesOrRefuse(spec: AcceleratorSpec, lay: TileLayer, lim: ReturnType<typeof tileLimits>): Tile[] {
+  try {
+    return planTiles(lay, lim);
+  } catch (e) {
+    if (e instanceof TilingError) throw new FieldError('buffers', `${spec.name} cannot tile this layer: ${e.message}`);
+    throw e;
   }
 }
 
@@ -232,7 +258,13 @@ export async function runJobs(spec: AcceleratorSpec, d: Derived, jobs: Job[], bu
   const workDir = opts.workDir ?? join(RUNS_ROOT, `accel-${opts.name ?? spec.name}`);
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
+  if (!opts.bypassCapacityChecks) {
+    for (const j of jobs) {
+      checkRunCapacity(spec, { ...j.hw, nIn: j.hw.inCoords.length, nOut: j.nOut });
+    }
+  }
   const script = jobs.flatMap((j) => layerScript(d, j.hw));
+  checkRegisterWrites(d.registers, script);
   const run = await runSim(build.binary, {
     workDir,
     seed: opts.seed ?? 1,
@@ -245,6 +277,15 @@ export async function runJobs(spec: AcceleratorSpec, d: Derived, jobs: Job[], bu
     maxCycles: 2_000_000_000,
     trace: opts.trace ? join(workDir, 'wave.fst') : undefined,
   });
+  if (!run.ok && opts.bypassCapacityChecks) {
+    // A layer refused at START leaves its stream unconsumed: report the hardware's error flag.
+    const per = readbackRegisters(d).length;
+    const reads = run.axil.filter((a) => a.op === 'r');
+    if (reads.length >= per) {
+      const rb = decodeReadback(d, reads.slice(0, per).map((a) => a.data));
+      if (rb.error) throw new AccelError(`layer run 1/${jobs.length}: STATUS.ERROR, code ${rb.errorCode} ${rb.errorName}`, rb);
+    }
+  }
   if (!run.ok) {
     throw new AccelError(`harness ${run.summary.status}: ${run.summary.error || run.stderr.trim()} (reproduce: ${run.command})`);
   }
@@ -277,7 +318,7 @@ export async function runJobs(spec: AcceleratorSpec, d: Derived, jobs: Job[], bu
 
 export function finish(
   spec: AcceleratorSpec, c: LayerCase, golden: LayerResult, lay: ReturnType<typeof canonicalLayer>, tiles: Tile[], r: TilesRun,
-  build: BuildResult, opts: AccelRunOptions,
+  build: BuildResult, opts: AccelRunOptions, rebase: Rebase,
 ): AccelRunResult {
   const nOut = lay.outCoords.length;
   const cout = c.layer.outChannels;
@@ -289,7 +330,7 @@ export function finish(
     const t = j.tile;
     for (let q = t.outLo; q < t.outHi; q++) {
       const h = t.coreOffset + (q - t.outLo);
-      coords[q] = dec.coords[h];
+      coords[q] = shiftCoord(dec.coords[h]!, rebase, -1);
       if (j.hw.requantOut) features![q] = dec.values[h]!;
       else accumulators[q] = dec.values[h]!;
     }
@@ -319,7 +360,7 @@ export function finish(
   if (features) result.features = features;
   const comparison = compareResults(golden, haveAcc ? result : { ...result, accumulators: golden.accumulators }, { limit: 20 });
   const stats = layerStatsFor(spec, c, r, tiles, build, comparison, opts);
-  return { result, golden, comparison, stats, tiles, readbacks: r.readbacks, run: r.run, build, retries: 0 };
+  return { result, golden, comparison, stats, tiles, readbacks: r.readbacks, run: r.run, build, retries: 0, rebase };
 }
 
 function layerStatsFor(

@@ -30,6 +30,8 @@ import { FieldError } from '../../model/errors.ts';
 import { kernelVolume } from '../../model/kernel.ts';
 import type { KernelMap } from '../../model/kernel-map.ts';
 import { layerKernelMap, planCoords } from '../../model/layer-plan.ts';
+import { planRebase, shiftCoord, type Rebase } from '../../model/rebase.ts';
+import { checkRegisterWrites } from '../capacity.ts';
 import type { Coord, LayerCase, LayerType } from '../../model/types.ts';
 import type { BuildResult } from '../build.ts';
 import type { Mismatch } from '../compare.ts';
@@ -165,6 +167,21 @@ export function checkJobFits(spec: AcceleratorSpec, job: MapJob): void {
   if (job.outCoords) check(job.outCoords, 'outputCoords');
 }
 
+/**
+ * The translation of a job's batches into the spec's coordinate range (model/rebase.ts): identity
+ * when the job fits; a FieldError naming mapping.coordWidth when its extent cannot fit.
+ */
+export function rebaseJob(spec: AcceleratorSpec, job: MapJob): Rebase {
+  return planRebase(job.layer, job.inCoords, job.outCoords, spec.mapping.coordWidth, { what: spec.name });
+}
+
+/** The job in the hardware's frame. */
+export function hardwareJob(job: MapJob, r: Rebase): MapJob {
+  if (r.shifts.size === 0) return job;
+  const mv = (l: Coord[]) => l.map((p) => shiftCoord(p, r, 1));
+  return { ...job, inCoords: mv(job.inCoords), ...(job.outCoords ? { outCoords: mv(job.outCoords) } : {}) };
+}
+
 function pointHex(spec: AcceleratorSpec, p: Coord, W: number): string {
   const cw = BigInt(spec.mapping.coordWidth);
   const m = (1n << cw) - 1n;
@@ -207,8 +224,10 @@ const hex = (v: number, what: string): string => {
  * every counter (_LO before _HI on a 32-bit bus). The source offers its beats from the start; the
  * engine accepts them after START.
  */
-export function encodeStimulus(spec: AcceleratorSpec, job: MapJob, opts: StimulusOptions = {}): MappingStimulus {
+export function encodeStimulus(spec: AcceleratorSpec, origJob: MapJob, opts: StimulusOptions = {}): MappingStimulus {
   const d = deriveMapping(spec);
+  const job = hardwareJob(origJob, rebaseJob(spec, origJob));
+  checkJobFits(spec, job);
   const W = d.axisWidth;
   const o = opts.override ?? {};
   const L = job.layer;
@@ -242,6 +261,8 @@ export function encodeStimulus(spec: AcceleratorSpec, job: MapJob, opts: Stimulu
     beats = beats.concat(job.outCoords.map((p, i, a) => ({ hex: pointHex(spec, p, W), last: i === a.length - 1 })));
   }
   if (opts.editBeats) beats = opts.editBeats(beats);
+  // Raw `override` values are the error-path tests' own business; the driver's never truncate.
+  if (opts.override === undefined) checkRegisterWrites(d.registerMap, axil, d.extraRegisters);
   return { beats: beats.map((b) => ({ data: BigInt(`0x${b.hex}`), last: b.last })), width: W, axil };
 }
 
@@ -271,6 +292,7 @@ export function decodeStatus(v: number): MapStatus {
 /** Decode a harness run of `<prefix>mapping_top` (runSim result with the sink `out` captured). */
 export function decodeRun(spec: AcceleratorSpec, job: MapJob, run: RunResult): MapSimResult {
   const d = deriveMapping(spec);
+  const rebase = rebaseJob(spec, job);
   const W = BigInt(d.axisWidth);
   const mask = (1n << W) - 1n;
   const beats = (run.outputs[MAPPING_STREAMS.out] ?? []).map((b) => ({ v: b.data & mask, last: b.last, cycle: b.cycle }));
@@ -313,7 +335,7 @@ export function decodeRun(spec: AcceleratorSpec, job: MapJob, run: RunResult): M
       const b = beats[pos]!;
       outCoordsAt.push({ beat: pos, cycle: b.cycle, lane: -1 });
       pos++;
-      outCoords.push(decodePoint(spec, b.v));
+      outCoords.push(shiftCoord(decodePoint(spec, b.v), rebase, -1));
       if (b.last) break;
     }
   }
