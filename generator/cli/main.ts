@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { FieldError } from '../model/errors.ts';
 import { loadCommands } from './commands/index.ts';
+import { missingDependency } from './setup-hint.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let cli = yargs(argv)
@@ -25,8 +26,9 @@ export async function main(argv: string[]): Promise<number> {
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    process.stderr.write(`sparseforge: ${describeError(e)}\n`);
-    return e instanceof UsageError || e instanceof FieldError ? 2 : 1;
+    const hint = missingDependency(e);
+    process.stderr.write(`sparseforge: ${hint ?? describeError(e)}\n`);
+    return e instanceof UsageError || e instanceof FieldError || hint !== undefined ? 2 : 1;
   }
 }
 

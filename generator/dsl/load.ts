@@ -59,7 +59,7 @@ export async function loadSpecFile(file: string): Promise<AcceleratorSpec> {
     const value = typeof mod.default === 'function' ? await (mod.default as () => unknown)() : mod.default;
     return fromValue(value, file);
   }
-  throw new FieldError('--config', `unsupported file type ${JSON.stringify(ext || file)} (use .json or .ts)`);
+  throw new FieldError('--config', `${file}: unsupported file type ${JSON.stringify(ext || file)} (use .json or .ts)`);
 }
 
 export function presetSpec(name: string): AcceleratorSpec {

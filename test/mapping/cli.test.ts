@@ -1,5 +1,5 @@
 // `sparseforge sim-map` through bin/sparseforge (execa): text report, --json, and an engine error.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,11 +39,24 @@ describe('sparseforge sim-map', () => {
     expect(doc.totalEntries).toBe(doc.entriesPerOffset.reduce((a, b) => a + b, 0));
     for (const k of ['total', 'mapping', 'downsample', 'merge', 'load']) expect(doc.cycles[k]).toBeGreaterThan(0);
   });
-  it('reports an engine error (more points than the buffers hold) with exit status 1', async () => {
+  it('tiles a cloud larger than the coordinate buffers like sim; refuses one whose neighbourhood cannot fit, exit 2 (issue 12)', async () => {
+    // Before issue 12 the driver sent every point and the engine answered COORD_OVERFLOW (exit 1);
+    // the engine's own flag is still tested without the driver in errors.test.ts.
     const big = join(dir, 'bunny-sub.json');
     await execa(bin, ['case', '--bunny', '--voxel', '0.5', '--layer', 'submanifold', '--kernel', '3', '--cin', '1', '--cout', '1', '--seed', '1', '-o', big]);
     const r = await execa(bin, ['sim-map', big, '--preset', 'tiny'], { reject: false });
-    expect(r.exitCode).toBe(1);
-    expect(r.stdout).toMatch(/engine error: COORD_OVERFLOW/);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/\d+ tiles \(x slabs of at most buffers\.coordDepth = 256 points/);
+    expect(r.stdout).toContain('RTL matches the golden model');
+    // One x plane of 17 × 17 = 289 points: a single output's neighbourhood exceeds 256 points.
+    const plane: number[][] = [];
+    for (let y = 0; y < 17; y++) for (let z = 0; z < 17; z++) plane.push([0, 0, y, z]);
+    const c = { format: 'sparseforge.layer-case/1', layer: { type: 'submanifold', kernelSize: 3, stride: 1, inTensorStride: 1, inChannels: 1, outChannels: 1 }, input: { coords: plane, features: plane.map(() => [1]) }, weights: Array.from({ length: 27 }, () => [[1]]) };
+    writeFileSync(join(dir, 'plane.json'), JSON.stringify(c));
+    const p = await execa(bin, ['sim-map', join(dir, 'plane.json'), '--preset', 'tiny'], { reject: false });
+    expect(p.exitCode).toBe(2);
+    expect(p.stdout).toBe('');
+    expect(p.stderr, p.stderr).toMatch(/^sparseforge: .*plane\.json: buffers\.coordDepth: .*289 input points > buffers\.coordDepth 256$/);
   });
 });

@@ -1,6 +1,9 @@
 // `sparseforge synth`: FPGA resources (LUT, FF, DSP48, block RAM) of an accelerator's RTL with
 // Yosys synth_xilinx; cached by RTL hash.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { FieldError } from '../../model/errors.ts';
 import { resolveSpec } from '../../dsl/load.ts';
 import { formatSynthReport, synthesize } from '../../synth/yosys.ts';
 import { specOptions, type SpecArgs } from './generate.ts';
@@ -30,6 +33,9 @@ export const synthCommand: CommandModule<object, SynthArgs> = {
       .example('$0 synth --rtl rtl-out/sf_tiny --json', 'machine-readable') as unknown as Argv<SynthArgs>,
   handler: async (a) => {
     const opts = { top: a.top, perModule: a.perModule, useCache: a.cache };
+    if (a.rtl !== undefined && !existsSync(join(a.rtl, 'files.f')) && !(existsSync(a.rtl) && statSync(a.rtl).isDirectory() && readdirSync(a.rtl).some((f) => f.endsWith('.v')))) {
+      throw new FieldError('--rtl', `${a.rtl}: no generated RTL there (neither files.f nor .v files; see sparseforge generate)`);
+    }
     const report = a.rtl !== undefined ? await synthesize({ rtlDir: a.rtl }, opts) : await synthesize(await resolveSpec(a), opts);
     process.stdout.write(a.json ? `${JSON.stringify(report, null, 2)}\n` : formatSynthReport(report));
     if (report.total.latches > 0) {

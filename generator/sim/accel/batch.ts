@@ -14,7 +14,7 @@ import { planTiles, splitTile, tileLimits, type Tile } from '../../model/tiles.t
 import type { LayerCase, LayerResult } from '../../model/types.ts';
 import type { BuildResult } from '../build.ts';
 import type { RunResult } from '../run.ts';
-import { checkCaseForSpec } from './check.ts';
+import { checkCaseForSpec, hardwareCase } from './check.ts';
 import {
   AccelError, canonicalLayer, finish, runJobs, tileHw, type AccelRunOptions, type AccelStats, type Job,
 } from './driver.ts';
@@ -103,15 +103,19 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
   const d = derive(spec);
   const lim = tileLimits(spec, opts.maxTilePoints, opts.mapEstimate);
   const prepared = layers.map((l) => {
+    // Each layer is re-based into the coordinate range on its own (model/rebase.ts); layers over the
+    // same coordinates get the same translation, so map reuse sees identical coordinates.
+    let hw: ReturnType<typeof hardwareCase>;
     try {
-      checkCaseForSpec(spec, l.case);
+      hw = hardwareCase(spec, l.case);
+      checkCaseForSpec(spec, hw.hc);
     } catch (e) {
       if (e instanceof FieldError) throw new FieldError(`${l.name}.${e.field}`, e.message);
       throw e;
     }
-    const lay = canonicalLayer(l.case);
+    const lay = canonicalLayer(hw.hc);
     const golden = l.golden ?? runLayer(l.case, spec.arithmetic).result;
-    return { ...l, lay, golden, tiles: planTiles(lay, lim) };
+    return { ...l, hc: hw.hc, rebase: hw.rebase, lay, golden, tiles: planTiles(lay, lim) };
   });
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
   const maxRetries = opts.maxRetries ?? 4;
@@ -122,7 +126,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
     prepared.forEach((p, li) => {
       const requantOut = p.case.requant !== undefined;
       for (const tile of p.tiles) {
-        const hw = tileHw(p.case, p.lay, tile, requantOut);
+        const hw = tileHw(p.hc, p.lay, tile, requantOut);
         const prev = jobs.length > 0 && owner[owner.length - 1] === li - 1 && prepared[li - 1]!.tiles.length === 1 ? jobs[jobs.length - 1]!.hw : undefined;
         hw.reuseMap = opts.reuse !== false && p.tiles.length === 1 && mapReuseRefusal(prev, hw) === undefined;
         reused[li] = hw.reuseMap;
@@ -152,7 +156,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         startCycles: pick(r.startCycles),
         doneCycles: pick(r.doneCycles),
       };
-      const f = finish(spec, p.case, p.golden, p.lay, p.tiles, sub, build, { ...opts, featuresOnly: true });
+      const f = finish(spec, p.case, p.golden, p.lay, p.tiles, sub, build, { ...opts, featuresOnly: true }, p.rebase);
       return {
         name: p.name,
         result: f.result,

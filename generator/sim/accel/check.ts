@@ -10,8 +10,18 @@ function pow2(v: number): boolean {
   return Number.isInteger(v) && v >= 1 && (v & (v - 1)) === 0;
 }
 
-/** Throws FieldError for the first thing in `c` the accelerator `spec` cannot run. */
-export function checkCaseForSpec(spec: AcceleratorSpec, c: LayerCase): void {
+/**
+ * Throws FieldError for the first thing in `c` the accelerator `spec` cannot run. `limits` false
+ * (the driver's test bypass) skips the kernel, stride and channel limits that the hardware checks
+ * itself; what the streams could not carry (coordinates, batch, multiplier and shift widths) is
+ * always checked.
+ */
+export function checkCaseForSpec(spec: AcceleratorSpec, c: LayerCase, limits = true): void {
+  if (limits) checkLimits(spec, c);
+  checkStreamValues(spec, c);
+}
+
+function checkLimits(spec: AcceleratorSpec, c: LayerCase): void {
   const L = c.layer;
   const mp = spec.mapping;
   if (!mp.layerTypes.includes(L.type)) {
@@ -30,6 +40,10 @@ export function checkCaseForSpec(spec: AcceleratorSpec, c: LayerCase): void {
   for (const [field, v] of [['layer.inChannels', L.inChannels], ['layer.outChannels', L.outChannels]] as const) {
     if (v > spec.matrix.maxChannels) throw new FieldError(field, `${spec.name} supports up to matrix.maxChannels = ${spec.matrix.maxChannels} channels, got ${v}`);
   }
+}
+
+function checkStreamValues(spec: AcceleratorSpec, c: LayerCase): void {
+  const mp = spec.mapping;
   const lo = -(2 ** (mp.coordWidth - 1));
   const hi = 2 ** (mp.coordWidth - 1) - 1;
   const checkCoords = (list: Coord[], field: string) =>
