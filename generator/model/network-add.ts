@@ -45,21 +45,32 @@ export function addFeatures(a: number[][], b: number[][], p: AddParams, outWidth
   const exact = p.shift.every((sh, c) => sh <= 52 && maxIn * (p.multiplierA[c] + p.multiplierB[c]) + 2 ** Math.max(0, sh - 1) < 2 ** 53);
   const out: number[][] = new Array(a.length);
   let saturated = 0;
+  if (exact) {
+    const ma = Float64Array.from(p.multiplierA), mb = Float64Array.from(p.multiplierB);
+    const round = Float64Array.from(p.shift, (sh) => (sh > 0 ? 2 ** (sh - 1) : 0));
+    const div = Float64Array.from(p.shift, (sh) => 2 ** sh);
+    for (let r = 0; r < a.length; r++) {
+      const ra = a[r], rb = b[r];
+      const y: number[] = [];
+      for (let c = 0; c < channels; c++) {
+        const v = Math.floor((ra[c] * ma[c] + rb[c] * mb[c] + round[c]) / div[c]);
+        if (v > hi || v < -(hi + 1)) saturated++;
+        y.push(v < lo ? lo : v > hi ? hi : v);
+      }
+      out[r] = y;
+    }
+    return { features: out, saturated };
+  }
   for (let r = 0; r < a.length; r++) {
     const ra = a[r], rb = b[r];
-    const y = new Array<number>(channels);
+    const y: number[] = [];
     for (let c = 0; c < channels; c++) {
       const sh = p.shift[c];
-      let v: number;
-      if (exact) {
-        v = Math.floor((ra[c] * p.multiplierA[c] + rb[c] * p.multiplierB[c] + (sh > 0 ? 2 ** (sh - 1) : 0)) / 2 ** sh);
-      } else {
-        const big = (BigInt(ra[c]) * BigInt(p.multiplierA[c]) + BigInt(rb[c]) * BigInt(p.multiplierB[c]) +
-          (sh > 0 ? 1n << BigInt(sh - 1) : 0n)) >> BigInt(sh);
-        v = big > BigInt(hi) ? hi + 1 : big < BigInt(-(hi + 1)) ? -(hi + 2) : Number(big);
-      }
+      const big = (BigInt(ra[c]) * BigInt(p.multiplierA[c]) + BigInt(rb[c]) * BigInt(p.multiplierB[c]) +
+        (sh > 0 ? 1n << BigInt(sh - 1) : 0n)) >> BigInt(sh);
+      const v = big > BigInt(hi) ? hi + 1 : big < BigInt(-(hi + 1)) ? -(hi + 2) : Number(big);
       if (v > hi || v < -(hi + 1)) saturated++;
-      y[c] = v < lo ? lo : v > hi ? hi : v;
+      y.push(v < lo ? lo : v > hi ? hi : v);
     }
     out[r] = y;
   }

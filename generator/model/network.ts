@@ -5,7 +5,7 @@ import { toCoords } from './coord-columns.ts';
 import { FieldError, NodeError } from './errors.ts';
 import { countMapEntries, type KernelMap } from './kernel-map.ts';
 import { kernelVolume } from './kernel.ts';
-import { runLayer, type LayerRun } from './layer.ts';
+import { rows, runLayerFlat } from './layer.ts';
 import { packFeatures } from './layer-data.ts';
 import { layerKernelMap, planCoords } from './layer-plan.ts';
 import { validateWidths } from './layer-shape.ts';
@@ -48,8 +48,8 @@ export interface NodeStats {
 export interface NodeRun {
   tensor: NodeTensor;
   stats: NodeStats;
-  /** Conv nodes: the layer run (kernel map, input order) behind the tensor. */
-  layer?: LayerRun;
+  /** Conv nodes: the kernel map used (indices into the canonical input and output lists). */
+  map?: KernelMap;
 }
 
 export interface NetworkRun {
@@ -170,15 +170,17 @@ export function runNode(
   const n = x.node!;
   try {
     if (n.op === 'conv') {
-      const layer = runLayer(nodeLayerCase(plan, name, tensors), widths);
-      const r = layer.result;
-      const tensor: NodeTensor = { tensorStride: r.tensorStride, coords: sharedCoords(n, tensors, r.coords) };
-      if (r.features !== undefined) tensor.features = r.features;
-      else tensor.accumulators = r.accumulators;
-      const stats = convStats(plan, n, layer, tensors);
-      stats.wraps = r.wraps;
-      if (n.requant !== undefined) stats.saturated = requantSaturated(r.accumulators, n.requant, widths.outWidth);
-      return { tensor, stats, layer };
+      const flat = runLayerFlat(nodeLayerCase(plan, name, tensors), widths);
+      const p = flat.plan;
+      const cout = n.layer.outChannels;
+      const tensor: NodeTensor = { tensorStride: p.outTensorStride, coords: sharedCoords(n, tensors, null) ?? toCoords(p.outCols) };
+      // Only the rows the tensor holds are built: a requantized node's accumulators stay flat.
+      if (flat.features !== null) tensor.features = rows(flat.features, cout);
+      else tensor.accumulators = rows(flat.acc, cout);
+      const stats = convStats(plan, n, p.map, tensors, p.outCols.n, p.outTensorStride);
+      stats.wraps = flat.wraps;
+      if (n.requant !== undefined) stats.saturated = countSaturated(flat.acc, cout, n.requant, widths.outWidth);
+      return { tensor, stats, map: p.map };
     }
     const a = tensorOf(tensors, n.inputs[0]), b = tensorOf(tensors, n.inputs[1]);
     checkSameCoords(a, b, [n.inputs[0], n.inputs[1]], n.op);
@@ -211,16 +213,17 @@ function sharedCoords<T extends Coord[] | null>(
   return Array.isArray(v) ? v : v.coords;
 }
 
-function convStats(plan: NetworkPlan, n: ConvNode, layer: LayerRun, tensors: Map<string, NodeTensor>): NodeStats {
+function convStats(
+  plan: NetworkPlan, n: ConvNode, map: KernelMap, tensors: Map<string, NodeTensor>, pointsOut: number, outTensorStride: number,
+): NodeStats {
   const shape = nodeLayerShape(plan, n);
-  const perOffset = layer.map.pairs.map((p) => p.output.length);
-  const entries = countMapEntries(layer.map);
+  const entries = countMapEntries(map);
   return {
     name: n.name, op: 'conv', inputs: [...n.inputs], layerType: n.layer.type, kernelSize: n.layer.kernelSize, stride: n.layer.stride,
-    pointsIn: tensorOf(tensors, n.inputs[0]).coords.length, pointsOut: layer.outCoords.length,
-    inTensorStride: shape.inTensorStride, outTensorStride: layer.result.tensorStride,
+    pointsIn: tensorOf(tensors, n.inputs[0]).coords.length, pointsOut,
+    inTensorStride: shape.inTensorStride, outTensorStride,
     inChannels: shape.inChannels, outChannels: shape.outChannels,
-    kernelVolume: kernelVolume(n.layer.kernelSize), mapEntries: entries, mapEntriesPerOffset: perOffset,
+    kernelVolume: kernelVolume(n.layer.kernelSize), mapEntries: entries, mapEntriesPerOffset: map.pairs.map((p) => p.output.length),
     macs: entries * shape.inChannels * shape.outChannels, wraps: 0, saturated: 0,
   };
 }
@@ -240,6 +243,12 @@ function elementStats(name: string, op: NodeOp, inputs: string[], a: NodeTensor,
  */
 export function requantSaturated(acc: number[][], rq: Requant, outWidth: number): number {
   const cout = rq.multiplier.length;
+  const flat = new Float64Array(acc.length * cout);
+  acc.forEach((row, r) => flat.set(row, r * cout));
+  return countSaturated(flat, cout, rq, outWidth);
+}
+
+function countSaturated(acc: Float64Array, cout: number, rq: Requant, outWidth: number): number {
   const top = 1n << BigInt(outWidth - 1);
   const up = new Float64Array(cout), down = new Float64Array(cout);
   for (let o = 0; o < cout; o++) {
@@ -255,7 +264,7 @@ export function requantSaturated(acc: number[][], rq: Requant, outWidth: number)
     down[o] = Number(ceilDiv(-(top << sh) - r, m));
   }
   let n = 0;
-  for (const row of acc) for (let o = 0; o < cout; o++) if (row[o] >= up[o] || row[o] < down[o]) n++;
+  for (let i = 0; i < acc.length; i += cout) for (let o = 0; o < cout; o++) if (acc[i + o] >= up[o] || acc[i + o] < down[o]) n++;
   return n;
 }
 
