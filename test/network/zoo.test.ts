@@ -29,6 +29,8 @@ describe('minkunet', () => {
   const z = buildZooNetwork({ arch: 'minkunet', width: 0.25, inChannels: 4, classes: 19, seed: 1 }, bunny);
   const net = z.network;
   const plan = planNetwork(net);
+  let golden: ReturnType<typeof runNetwork> | undefined;
+  const run = () => (golden ??= runNetwork(net, bunny, { all: true }));
 
   it('has the MinkUNet18 layout of TorchSparse/SPVNAS', () => {
     expect(net.name).toBe('minkunet-w0.25');
@@ -72,10 +74,10 @@ describe('minkunet', () => {
   });
 
   it('calibrates: the INT8 range is used, few outputs saturate, the golden model agrees', () => {
-    const run = runNetwork(net, bunny, { all: true });
-    expect(run.stats.map((s) => s.saturated)).toEqual(z.stats.map((s) => s.saturated));
+    const { stats, tensors } = run();
+    expect(stats.map((s) => s.saturated)).toEqual(z.stats.map((s) => s.saturated));
     for (const r of z.report) {
-      const t = run.tensors.get(r.name)!;
+      const t = tensors.get(r.name)!;
       if (r.op === 'concat' || t.features === undefined) continue;
       expect(r.saturated / r.values, r.name).toBeLessThan(0.01);
       let max = 0;
@@ -85,14 +87,14 @@ describe('minkunet', () => {
     expect(z.report.reduce((s, r) => s + r.saturated, 0)).toBeGreaterThan(0);
     // Weights use the INT8 range too (per-layer scale: the largest folded weight is ±127).
     for (const c of convs(net)) expect(c.weights.flat(2).reduce((m, v) => Math.max(m, Math.abs(v)), 0), c.name).toBe(127);
-    expect(run.stats.reduce((s, n) => s + n.wraps, 0)).toBe(0);
+    expect(stats.reduce((s, n) => s + n.wraps, 0)).toBe(0);
   });
 
   it('tracks the float reference through the scales', () => {
-    const run = runNetwork(net, bunny, { all: true });
+    const { tensors } = run();
     const float = runFloatNetwork(z.float, bunny, z.inputScale);
     for (const name of ['stem.1', 'enc2.res1', 'enc4.res1', 'dec2.cat', 'dec4.res1', 'head']) {
-      const t = run.tensors.get(name)!;
+      const t = tensors.get(name)!;
       const f = float.get(name)!;
       expect(f.coords).toEqual(t.coords);
       const s = z.scales[name].outputScale;
