@@ -11,6 +11,7 @@
 // run back to back in few harness runs: the layers of one reuse chain always share a harness run
 // (the map lives in the simulated chip), and runs are cut only where no reuse is lost, after at
 // most `layersPerRun` layers (progress is reported per harness run).
+import { join } from 'node:path';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { compareResults, formatComparison, type ResultComparison } from '../io/layer-result.ts';
 import { runNetwork, runNode, nodeLayerCase, canonicalInput, pickResult, type NetworkRun } from '../model/network.ts';
@@ -35,6 +36,8 @@ export interface NetSimOptions {
   layersPerRun?: number;
   /** Names the harness run folders (default the network's name). */
   name?: string;
+  /** Folder of the harness runs (one sub-folder per run; default .cache/sim-runs/accel-<name>-<i>). */
+  workDir?: string;
   /** Write every node into `result` (default: the network outputs). */
   all?: boolean;
   onProgress?: (line: string) => void;
@@ -97,7 +100,7 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
   for (const [i, chunk] of chunks.entries()) {
     const t1 = performance.now();
     const r = await runAccelBatch(spec, chunk, {
-      name: `${opts.name ?? net.name}-${i + 1}`, stall: opts.stall, seed: (opts.seed ?? 1) + i, reuse: opts.reuse, profile: opts.profile,
+      name: `${opts.name ?? net.name}-${i + 1}`, ...(opts.workDir ? { workDir: join(opts.workDir, `run-${i + 1}`) } : {}), stall: opts.stall, seed: (opts.seed ?? 1) + i, reuse: opts.reuse, profile: opts.profile,
     });
     for (const l of r.layers) {
       hw.set(l.name, l);

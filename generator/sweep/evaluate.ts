@@ -13,6 +13,10 @@ import { FieldError } from '../model/errors.ts';
 import { checkCaseForSpec, hardwareCase } from '../sim/accel/check.ts';
 import { buildAccel } from '../sim/accel/rtl.ts';
 import { TilingError } from '../model/tiles.ts';
+import { nodeLayerShape } from '../model/network-plan.ts';
+import type { LayerCase } from '../model/types.ts';
+import { estimateNetwork } from '../network/estimate.ts';
+import type { NetworkReport } from '../network/report.ts';
 import type { SynthCounts } from '../synth/yosys.ts';
 import { hashJson, SWEEP_CACHE_VERSION } from './cache.ts';
 import type { PointDef } from './grid.ts';
@@ -109,12 +113,30 @@ const signedFits = (lo: number, hi: number, bits: number) => lo >= -(2 ** (bits 
  * driver refuses (generator/sim/accel/check.ts), and data wider than the datapath.
  */
 export function unsupportedReason(spec: AcceleratorSpec, w: PreparedWorkload): string | undefined {
-  try {
-    // Coordinates are re-based per batch as the host driver does (model/rebase.ts).
-    checkCaseForSpec(spec, hardwareCase(spec, w.case).hc);
-  } catch (e) {
-    if (e instanceof FieldError) return e.message;
-    throw e;
+  if (w.network) {
+    // Every conv node as the host driver would check it.
+    const { net, shapes } = w.network;
+    for (const n of net.nodes) {
+      if (n.op !== 'conv') continue;
+      const c: LayerCase = { layer: nodeLayerShape(shapes.plan, n), input: { coords: shapes.coords.get(n.inputs[0])!, features: [] }, weights: n.weights };
+      if (n.bias !== undefined) c.bias = n.bias;
+      if (n.requant !== undefined) c.requant = n.requant;
+      try {
+        // Coordinates are re-based per batch as the host driver does (model/rebase.ts).
+        checkCaseForSpec(spec, hardwareCase(spec, c).hc);
+      } catch (e) {
+        if (e instanceof FieldError) return `node ${JSON.stringify(n.name)}: ${e.message}`;
+        throw e;
+      }
+    }
+  } else {
+    try {
+      // Coordinates are re-based per batch as the host driver does (model/rebase.ts).
+      checkCaseForSpec(spec, hardwareCase(spec, w.case).hc);
+    } catch (e) {
+      if (e instanceof FieldError) return e.message;
+      throw e;
+    }
   }
   const x = w.extent;
   const a = spec.arithmetic;
@@ -129,6 +151,10 @@ export function unsupportedReason(spec: AcceleratorSpec, w: PreparedWorkload): s
  * larger than the buffers) is unsupported, with the driver's reason.
  */
 export function predictWorkload(spec: AcceleratorSpec, w: PreparedWorkload): CyclePrediction | { unsupported: string } {
+  if (w.network) {
+    const r = predictNetwork(spec, w);
+    return 'unsupported' in r ? r : r.prediction;
+  }
   let runs;
   try {
     runs = cycleModelRuns(spec, w.case).runs;
@@ -137,6 +163,30 @@ export function predictWorkload(spec: AcceleratorSpec, w: PreparedWorkload): Cyc
     throw e;
   }
   return predictCycles(spec, w.stats, { ...w.layer, runs });
+}
+
+/**
+ * A network workload: the cycle model's network estimate (net sim --model) as one prediction —
+ * cycles, phases and compute bound summed over the conv nodes — and the network figures.
+ */
+export function predictNetwork(spec: AcceleratorSpec, w: PreparedWorkload): { prediction: CyclePrediction; report: NetworkReport } | { unsupported: string } {
+  const { net, input } = w.network!;
+  let report: NetworkReport;
+  try {
+    report = estimateNetwork(spec, net, input.coords);
+  } catch (e) {
+    if (e instanceof FieldError) return { unsupported: e.message };
+    throw e;
+  }
+  const acc = report.nodes.filter((n) => n.where === 'accelerator');
+  const sum = (f: (n: (typeof acc)[number]) => number) => acc.reduce((a, n) => a + f(n), 0);
+  const T = report.totals;
+  const prediction: CyclePrediction = {
+    method: 'replay', total: T.cycles, load: sum((n) => n.cycles.coordLoad), mapping: sum((n) => n.cycles.mapping), compute: sum((n) => n.cycles.compute),
+    drain: sum((n) => n.cycles.tail), tiling: 0, computeBound: T.computeBound, utilisation: T.utilisation, tiles: sum((n) => n.tiles), overflows: [],
+    detail: { coordBeats: sum((n) => n.cycles.coordLoad), featureBeats: 0, weightBeats: 0, paramBeats: 0, downsample: 0, merge: 0, mergedOffsets: 0, comparisons: 0, passes: 0, outBeats: 0 },
+  };
+  return { prediction, report };
 }
 
 function sumCounts(units: { root: string; counts: SynthCounts }[]): Resources {
@@ -210,7 +260,8 @@ export async function evaluatePoint(ctx: EvalContext, p: PlannedPoint): Promise<
       result.workloads[w.name] = { supported: false, reason };
       continue;
     }
-    const c = predictWorkload(spec, w);
+    const pn = w.network ? predictNetwork(spec, w) : undefined;
+    const c = pn === undefined ? predictWorkload(spec, w) : 'unsupported' in pn ? pn : pn.prediction;
     if ('unsupported' in c) {
       result.workloads[w.name] = { supported: false, reason: c.unsupported };
       continue;
@@ -224,6 +275,13 @@ export async function evaluatePoint(ctx: EvalContext, p: PlannedPoint): Promise<
       tiles: c.tiles,
       overflows: c.overflows,
     };
+    if (pn !== undefined && !('unsupported' in pn)) {
+      const T = pn.report.totals;
+      o.network = {
+        cyclesNoReuse: T.modelCyclesNoReuse, offChipBytes: T.offChipBytes, convNodes: T.accelNodes, hostNodes: T.hostNodes, reusedNodes: T.reusedNodes,
+        byKind: Object.fromEntries(T.byKind.map((k) => [k.kind, { cycles: k.cycles, utilisation: k.utilisation }])),
+      };
+    }
     if (ctx.steps.verify) {
       o.verify = await verifyWorkload(spec, w, c, {
         build: () =>

@@ -13,6 +13,7 @@ import { acceleratorSchema, type AcceleratorSpec } from '../dsl/spec.ts';
 import { Prng } from '../io/prng.ts';
 import { FieldError } from '../model/errors.ts';
 import { LAYER_TYPES, type LayerCase, type LayerType } from '../model/types.ts';
+import type { Network } from '../model/network-types.ts';
 
 export const SWEEP_FORMAT = 'sparseforge.sweep/1';
 const MAX_POINTS = 100_000;
@@ -42,6 +43,28 @@ export interface WorkloadInput {
   builder?: WorkloadBuilder;
   /** A layer-case file (relative to the grid file) or, in `.ts` grids, the case itself. */
   case?: string | LayerCase;
+  /** A whole network: a network file (relative to the grid file) or, in `.ts` grids, the network itself. Needs `input`. */
+  network?: string | Network;
+  /** A model-zoo network (`net init`), calibrated on `input`. Needs `input`. */
+  zoo?: ZooWorkload;
+  /** The cloud a network runs on: exactly one of bunny, ply, points; voxel; seed of the input features. */
+  input?: NetworkCloud;
+}
+
+export interface ZooWorkload {
+  arch: string;
+  width: number;
+  inChannels: number;
+  classes: number;
+  seed: number;
+}
+
+export interface NetworkCloud {
+  bunny?: boolean;
+  ply?: string;
+  points?: number[][] | ArrayLike<number>;
+  voxel: number;
+  seed: number;
 }
 
 /** What a grid file holds (JSON document or a `.ts` default export). */
@@ -274,19 +297,62 @@ function parseBuilder(v: unknown, field: string): WorkloadBuilder {
   return v as unknown as WorkloadBuilder;
 }
 
+const WORKLOAD_KEYS = ['name', 'builder', 'case', 'network', 'zoo', 'input'];
+const CLOUD_KEYS = ['bunny', 'ply', 'points', 'voxel', 'seed'];
+const ZOO_KEYS = ['arch', 'width', 'inChannels', 'classes', 'seed'];
+
+function parseNetworkWorkload(w: Record<string, unknown>, field: string): WorkloadInput {
+  const out: WorkloadInput = { name: w.name as string };
+  if (w.network !== undefined) {
+    if (typeof w.network === 'string') {
+      if (w.network === '') throw new FieldError(`${field}.network`, 'must be a file path');
+    } else if (!isPlainObject(w.network)) {
+      throw new FieldError(`${field}.network`, `must be a network file path (or, in a .ts grid, a network), got ${describe(w.network)}`);
+    }
+    out.network = w.network as string | Network;
+  } else {
+    const z = w.zoo;
+    if (!isPlainObject(z)) throw new FieldError(`${field}.zoo`, `must be { arch, width, inChannels, classes, seed }, got ${describe(z)}`);
+    for (const k of Object.keys(z)) if (!ZOO_KEYS.includes(k)) throw new FieldError(`${field}.zoo.${k}`, `unknown field (known: ${ZOO_KEYS.join(', ')})`);
+    if (typeof z.arch !== 'string') throw new FieldError(`${field}.zoo.arch`, `must be an architecture name, got ${describe(z.arch)}`);
+    if (typeof z.width !== 'number' || !(z.width > 0) || z.width > 16) throw new FieldError(`${field}.zoo.width`, `must be a number in (0, 16], got ${describe(z.width)}`);
+    integer(z.inChannels, `${field}.zoo.inChannels`, 1, 4096);
+    integer(z.classes, `${field}.zoo.classes`, 1, 4096);
+    if (typeof z.seed !== 'number' || !Number.isSafeInteger(z.seed)) throw new FieldError(`${field}.zoo.seed`, `must be an integer, got ${describe(z.seed)}`);
+    out.zoo = z as unknown as ZooWorkload;
+  }
+  const c = w.input;
+  const f = `${field}.input`;
+  if (!isPlainObject(c)) throw new FieldError(f, `a network workload needs its cloud: { bunny | ply | points, voxel, seed }, got ${describe(c)}`);
+  for (const k of Object.keys(c)) if (!CLOUD_KEYS.includes(k)) throw new FieldError(`${f}.${k}`, `unknown field (known: ${CLOUD_KEYS.join(', ')})`);
+  const sources = ['bunny', 'ply', 'points'].filter((k) => c[k] !== undefined && c[k] !== false);
+  if (sources.length !== 1) throw new FieldError(f, `give exactly one point source: bunny: true, ply: "file.ply" or points (got ${sources.length === 0 ? 'none' : sources.join(' and ')})`);
+  if (c.ply !== undefined && (typeof c.ply !== 'string' || c.ply === '')) throw new FieldError(`${f}.ply`, `must be a file path, got ${describe(c.ply)}`);
+  if (c.points !== undefined && !Array.isArray(c.points) && !ArrayBuffer.isView(c.points)) {
+    throw new FieldError(`${f}.points`, `must be a list of [x, y, z] or an interleaved number array, got ${describe(c.points)}`);
+  }
+  if (typeof c.voxel !== 'number' || !(c.voxel > 0) || !Number.isFinite(c.voxel)) throw new FieldError(`${f}.voxel`, `must be a number > 0, got ${describe(c.voxel)}`);
+  if (typeof c.seed !== 'number' || !Number.isSafeInteger(c.seed)) throw new FieldError(`${f}.seed`, `must be an integer, got ${describe(c.seed)}`);
+  out.input = c as unknown as NetworkCloud;
+  return out;
+}
+
 function parseWorkloads(v: unknown): WorkloadInput[] {
   if (!Array.isArray(v) || v.length === 0) throw new FieldError('workloads', `must be a non-empty list of { name, builder | case }, got ${describe(v)}`);
   const names = new Set<string>();
   return v.map((w, i) => {
     const field = `workloads[${i}]`;
     if (!isPlainObject(w)) throw new FieldError(field, `must be an object { name, builder | case }, got ${describe(w)}`);
-    for (const k of Object.keys(w)) if (!['name', 'builder', 'case'].includes(k)) throw new FieldError(`${field}.${k}`, 'unknown field (known: name, builder, case)');
+    for (const k of Object.keys(w)) if (!WORKLOAD_KEYS.includes(k)) throw new FieldError(`${field}.${k}`, `unknown field (known: ${WORKLOAD_KEYS.join(', ')})`);
     if (typeof w.name !== 'string' || !WORKLOAD_NAME.test(w.name)) {
       throw new FieldError(`${field}.name`, `must be 1–64 letters, digits, '_', '.', '-' (starting with a letter or digit), got ${describe(w.name)}`);
     }
     if (names.has(w.name)) throw new FieldError(`${field}.name`, `duplicate workload name ${JSON.stringify(w.name)}`);
     names.add(w.name);
-    if ((w.builder === undefined) === (w.case === undefined)) throw new FieldError(field, 'give exactly one of builder or case');
+    const kinds = ['builder', 'case', 'network', 'zoo'].filter((k) => w[k] !== undefined);
+    if (kinds.length !== 1) throw new FieldError(field, `give exactly one of builder or case (a layer) or network or zoo (a network) (got ${kinds.length === 0 ? 'none' : kinds.join(' and ')})`);
+    if (w.network !== undefined || w.zoo !== undefined) return parseNetworkWorkload(w, field);
+    if (w.input !== undefined) throw new FieldError(`${field}.input`, 'only applies to a network or zoo workload');
     if (w.builder !== undefined) return { name: w.name, builder: parseBuilder(w.builder, `${field}.builder`) };
     if (typeof w.case === 'string') {
       if (w.case === '') throw new FieldError(`${field}.case`, 'must be a file path');

@@ -39,6 +39,19 @@ export interface WorkloadOutcome {
   tiles?: number;
   overflows?: string[];
   verify?: VerifyOutcome;
+  /** Network workloads: the network figures of the cycle model's estimate (net sim --model). */
+  network?: NetworkOutcome;
+}
+
+export interface NetworkOutcome {
+  /** The cycle model's total with no map reuse at all (`cycles.total` is with reuse). */
+  cyclesNoReuse: number;
+  offChipBytes: number;
+  convNodes: number;
+  hostNodes: number;
+  reusedNodes: number;
+  /** Per layer kind ('subm k3', 'conv k2 s2', …): cycles and utilisation. */
+  byKind: Record<string, { cycles: number; utilisation: number }>;
 }
 
 export interface PointResult {
@@ -68,6 +81,8 @@ export interface WorkloadSummary {
   pointsOut: number;
   mapEntries: number;
   macs: number;
+  /** Network workloads: the network (layer is its first conv node; points/entries/MACs are the network's). */
+  network?: { name: string; nodes: number; convNodes: number };
 }
 
 export type ParetoResource = 'luts' | 'dsp48' | 'bram36';

@@ -115,6 +115,9 @@ export function workloadSummaries(ws: PreparedWorkload[]): WorkloadSummary[] {
     pointsOut: w.stats.pointsOut,
     mapEntries: w.stats.mapEntries,
     macs: w.stats.macs,
+    ...(w.network
+      ? { network: { name: w.network.net.name, nodes: w.network.net.nodes.length, convNodes: w.network.net.nodes.filter((n) => n.op === 'conv').length } }
+      : {}),
   }));
 }
 

@@ -8,6 +8,7 @@ import type { AcceleratorSpec } from '../dsl/spec.ts';
 import type { CyclePrediction } from '../model/cycle-model.ts';
 import { runAccelCase, type AccelRunResult } from '../sim/accel/driver.ts';
 import type { PreparedWorkload } from './workloads.ts';
+import { simulateNetwork, type NetSimResult } from '../network/runner.ts';
 
 export interface VerifyOutcome {
   /** What was co-simulated. */
@@ -41,6 +42,7 @@ export async function verifyWorkload(spec: AcceleratorSpec, w: PreparedWorkload,
   const base = { scope: 'accelerator' as const };
   await hooks.build();
   const workDir = join(hooks.workDir, w.name);
+  if (w.network) return verifyNetwork(spec, w, predicted, hooks, workDir);
   let r: AccelRunResult;
   try {
     r = await hooks.slot(() => runAccelCase(spec, w.case, { workDir, name: w.name }));
@@ -59,6 +61,32 @@ export async function verifyWorkload(spec: AcceleratorSpec, w: PreparedWorkload,
     modelError: c.total === 0 ? undefined : predicted.total / c.total - 1,
   };
   // Waveform-free runs are only worth keeping when something went wrong.
+  if (out.status === 'pass') rmSync(workDir, { recursive: true, force: true });
+  return out;
+}
+
+/** A network workload: every conv node on the RTL (net sim), every node compared with the golden network. */
+async function verifyNetwork(spec: AcceleratorSpec, w: PreparedWorkload, predicted: CyclePrediction, hooks: VerifyHooks, workDir: string): Promise<VerifyOutcome> {
+  const base = { scope: 'accelerator' as const };
+  let r: NetSimResult;
+  try {
+    r = await hooks.slot(() => simulateNetwork(spec, w.network!.net, w.network!.input, { workDir, name: w.name }));
+  } catch (e) {
+    return { ...base, status: 'fail', reason: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+  } finally {
+    hooks.onRun();
+  }
+  const acc = r.report.nodes.filter((n) => n.where === 'accelerator');
+  const sum = (f: (n: (typeof acc)[number]) => number) => acc.reduce((a, n) => a + f(n), 0);
+  const total = r.report.totals.cycles;
+  const out: VerifyOutcome = {
+    ...base,
+    status: r.report.match ? 'pass' : 'fail',
+    ...(r.report.match ? {} : { reason: r.report.firstMismatch!.report.split('\n')[0], mismatches: sum((n) => n.mismatches ?? 0) }),
+    tiles: sum((n) => n.tiles),
+    measured: { total, mapping: sum((n) => n.cycles.mapping), compute: sum((n) => n.cycles.compute), stall: sum((n) => n.cycles.stall) },
+    modelError: total === 0 ? undefined : predicted.total / total - 1,
+  };
   if (out.status === 'pass') rmSync(workDir, { recursive: true, force: true });
   return out;
 }
