@@ -7,7 +7,8 @@ import { networkShapes } from '../model/network.ts';
 import { nodeLayerShape } from '../model/network-plan.ts';
 import type { Network } from '../model/network-types.ts';
 import type { Coord } from '../model/types.ts';
-import { planTiles, tileLimits } from '../model/tiles.ts';
+import { planTiles, tileLimits, TilingError } from '../model/tiles.ts';
+import { NodeError } from '../model/errors.ts';
 import type { CycleModelRun } from '../model/cycle-model.ts';
 import { canReuse, derive, modelConv, modelCycles, streamBytes, type ChipState } from './plan-hw.ts';
 import { hostRow, nodeKind, summarize, type NetworkReport, type NodeRow } from './report.ts';
@@ -38,7 +39,14 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     const layer = nodeLayerShape(plan, n);
     const inCoords = shapes.coords.get(n.inputs[0])!;
     const outCoords = shapes.coords.get(s.name)!;
-    const tiles = planTiles({ layer, inCoords, outCoords }, lim);
+    let tiles;
+    try {
+      tiles = planTiles({ layer, inCoords, outCoords }, lim);
+    } catch (e) {
+      // The host driver could not run this node either: say which node and why.
+      if (e instanceof TilingError) throw new NodeError(plan.info.get(s.name)!.index, s.name, '', `host tiling on ${spec.name}: ${e.message}`);
+      throw e;
+    }
     const reuse = opts.reuse !== false && canReuse(chip, layer, inCoords, tiles.length);
     const runs: CycleModelRun[] = tiles.map((t) => ({ inCoords: inCoords.slice(t.inLo, t.inHi), outCoords: t.hwOut, reuseMap: reuse }));
     const post = { bias: n.bias !== undefined, requant: n.requant !== undefined };
