@@ -121,6 +121,7 @@ export function unsupportedReason(spec: AcceleratorSpec, w: PreparedWorkload): s
       const c: LayerCase = { layer: nodeLayerShape(shapes.plan, n), input: { coords: shapes.coords.get(n.inputs[0])!, features: [] }, weights: n.weights };
       if (n.bias !== undefined) c.bias = n.bias;
       if (n.requant !== undefined) c.requant = n.requant;
+      if (n.outputCoordsOf !== undefined) c.outputCoords = shapes.coords.get(n.outputCoordsOf)!;
       try {
         // Coordinates are re-based per batch as the host driver does (model/rebase.ts).
         checkCaseForSpec(spec, hardwareCase(spec, c).hc);

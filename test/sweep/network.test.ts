@@ -34,7 +34,7 @@ describe('sweep: network workloads', () => {
     const input = buildTensor({ points: Float64Array.from(MICRO_POINTS.flat()), voxel: 1, channels: 2, seed: 3 });
     for (const [i, def] of expandGrid(g).entries()) {
       const o = doc.points[i].workloads.unet;
-      expect(o.supported).toBe(true);
+      expect(o.supported, o.reason).toBe(true);
       const est = estimateNetwork(defineAccelerator(def.spec!), tinyUNet(), input.coords);
       expect(o.cycles.total).toBe(est.totals.cycles);
       expect(o.utilisation).toBeCloseTo(est.totals.utilisation, 12);
