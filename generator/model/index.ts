@@ -9,7 +9,7 @@ export {
 } from './kernel-map.ts';
 export { convOutputCoords } from './downsample.ts';
 export { signedRange, fitsSigned, wrapSigned, requantize } from './arith.ts';
-export { runLayer, layerOutputCoords, outTensorStride, type LayerRun } from './layer.ts';
+export { runLayer, runLayerFlat, layerOutputCoords, outTensorStride, type LayerRun, type LayerFlatRun } from './layer.ts';
 export { MAX_ACC_WIDTH } from './layer-shape.ts';
 export { layerStats, type LayerStats } from './stats.ts';
 export {

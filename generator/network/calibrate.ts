@@ -13,7 +13,7 @@
 // Then the nodes' outputs are computed with the golden model itself, so what is calibrated is
 // exactly what runs, and the saturated fraction (outputs clipped at the INT8 range) is reported.
 import {
-  DEFAULT_WIDTHS, canonicalInput, nodeLayerCase, planNetwork, runLayer, runNode,
+  DEFAULT_WIDTHS, canonicalInput, nodeLayerCase, planNetwork, runLayerFlat, runNode,
   type AddNode, type ArithmeticWidths, type Network, type NetworkNode, type NodeStats, type NodeTensor,
 } from '../model/index.ts';
 import { networkStructure, type FloatNetwork } from './zoo/float-network.ts';
@@ -89,8 +89,8 @@ export function quantizeNetwork(float: FloatNetwork, calibration: NodeTensor, op
       if (n.requant !== undefined) {
         const relu = n.requant.relu;
         delete n.requant;
-        const acc = runLayer(nodeLayerCase(plan, name, tensors), widths).result.accumulators;
-        clipLevel = quantileOf(acc, relu, quantile);
+        const { acc } = runLayerFlat(nodeLayerCase(plan, name, tensors), widths);
+        clipLevel = quantileOfFlat(acc, relu, quantile);
         const [m, sh] = fixedPoint(clipLevel === 0 ? 1 : hi / clipLevel);
         n.requant = { multiplier: new Array(cout).fill(m), shift: new Array(cout).fill(sh), relu };
         scales[name] = { outputScale: new Array(cout).fill((sw * 2 ** sh) / m), weightScale: sw };
@@ -153,13 +153,20 @@ function clampInt(v: number, lo: number, hi: number): number {
  */
 function quantileOf(rows: number[][], relu: boolean, q: number): number {
   const width = rows.length === 0 ? 0 : rows[0].length;
-  const total = rows.length * width;
+  return quantileOfSample(rows.length * width, (i) => rows[Math.floor(i / width)][i % width], relu, q);
+}
+
+function quantileOfFlat(values: Float64Array, relu: boolean, q: number): number {
+  return quantileOfSample(values.length, (i) => values[i], relu, q);
+}
+
+function quantileOfSample(total: number, at: (i: number) => number, relu: boolean, q: number): number {
   if (total === 0) return 0;
   const step = Math.max(1, Math.floor(total / SAMPLE));
   const sample = new Float64Array(Math.ceil(total / step));
   let k = 0;
   for (let i = 0; i < total; i += step) {
-    const v = rows[Math.floor(i / width)][i % width];
+    const v = at(i);
     sample[k++] = relu ? Math.max(0, v) : Math.abs(v);
   }
   const s = sample.subarray(0, k).sort();
