@@ -25,11 +25,12 @@ export const presets = {
     matrix: { ...baseSpec.matrix, rows: 8, cols: 8 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 64 },
   },
-  fpga: baseSpec,
+  // Eight lanes: one per kernel index of conv k = s = 2, so its map needs no merge.
+  fpga: { ...baseSpec, mapping: { ...baseSpec.mapping, mapFreeDownsample: true } },
   server: {
     ...baseSpec,
     name: 'sf_server',
-    mapping: { ...baseSpec.mapping, lanes: 8 },
+    mapping: { ...baseSpec.mapping, lanes: 8, mapFreeDownsample: true },
     buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288 },
     matrix: { ...baseSpec.matrix, rows: 64, cols: 64 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 512 },

@@ -54,6 +54,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       layerTypes,
       coordWidth,
       batchWidth,
+      mapFreeDownsample: false,
     },
     buffers: {
       coordDepth: pow2(4, 10),
@@ -73,6 +74,9 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
     },
     interfaces: { axisDataWidth: 0, axilDataWidth: pick([32, 32, 64]) },
   };
+  // No draw (the stream of later fields stays as it was): on wherever the spec allows it.
+  const mp = draft.mapping;
+  mp.mapFreeDownsample = mp.lanes >= 8 && mp.maxStride >= 2 && mp.maxKernelSize >= 2 && mp.layerTypes.includes('conv');
   const need = reductionWidth(draft);
   draft.arithmetic.accWidth = Math.min(64, Math.max(need, draft.arithmetic.outWidth) + pick([0, 0, 1, 4, 8]));
   const widest = Math.max(8, pointWidth(draft), rows * inWidth, cols * weightWidth);

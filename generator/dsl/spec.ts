@@ -43,6 +43,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
     }),
     coordWidth: int({ min: 4, max: 32, default: 16, unit: 'bits', description: 'Bits per spatial coordinate (signed), x/y/z each.' }),
     batchWidth: int({ min: 1, max: 16, default: 4, unit: 'bits', description: 'Bits of the batch index (unsigned).' }),
+    mapFreeDownsample: bool({
+      default: false,
+      description:
+        'Map-free conv k = s = 2: the downsampler emits each input point\'s map entry (kernel index from its low coordinate bits) while it merges, instead of a merge per offset (one lane per kernel index: needs lanes ≥ 8).',
+    }),
   }),
   buffers: object('On-chip buffer depths (powers of two: block-RAM friendly, addresses wrap cleanly).', {
     coordDepth: int({
@@ -190,6 +195,18 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
     check(s) {
       const v = maxKernelVolume(s);
       return s.mapping.lanes <= v ? undefined : `must not exceed the ${v} offsets of mapping.maxKernelSize ${s.mapping.maxKernelSize}, got ${s.mapping.lanes}`;
+    },
+  },
+  {
+    fields: ['mapping.mapFreeDownsample', 'mapping.lanes', 'mapping.maxStride', 'mapping.maxKernelSize', 'mapping.layerTypes'],
+    description: '`mapping.mapFreeDownsample` needs a lane per kernel index of k = s = 2 (lanes ≥ 8), maxStride ≥ 2, maxKernelSize ≥ 2 and conv layers.',
+    check(s) {
+      const m = s.mapping;
+      if (!m.mapFreeDownsample) return undefined;
+      if (m.lanes < 8) return `needs mapping.lanes ≥ 8 (one lane per kernel index of k = s = 2), got ${m.lanes}`;
+      if (m.maxStride < 2 || m.maxKernelSize < 2) return `needs mapping.maxStride ≥ 2 and maxKernelSize ≥ 2, got ${m.maxStride} and ${m.maxKernelSize}`;
+      if (!m.layerTypes.includes('conv')) return 'needs conv in mapping.layerTypes';
+      return undefined;
     },
   },
   {

@@ -43,6 +43,8 @@ export interface ReplayParams {
   weightDepth: number;
   /** Downsampler classes: maxStride². */
   dsClasses: number;
+  /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample): the downsampler emits the map. */
+  mapFree: boolean;
   shiftWidth: number;
   scatterForwarding: boolean;
 }
@@ -74,6 +76,10 @@ export const REPLAY_CONST = {
   mapDoneLat: 2,
   descDepth: 5,
   issueLat: 3,
+  /** Map-free: first pop after the downsampler's start, pop → bank write, last pop → map done. */
+  mfFirst: 0,
+  mfEntry: 3,
+  mfEnd: 3,
 };
 
 /**
@@ -129,7 +135,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const reuse = L.reuseMap === true && L.type === 'submanifold';
   const coordLoad = reuse ? 0 : nIn + (trans ? nOut : 0);
   let downsample = 0;
-  if (L.type === 'conv') downsample = p.dsClasses + C.dsFixed + Math.round(C.dsPerPoint * nIn);
+  const mf = p.mapFree && L.type === 'conv' && k === 2 && L.stride === 2 && p.lanes >= 8;
+  if (L.type === 'conv' && !mf) downsample = p.dsClasses + C.dsFixed + Math.round(C.dsPerPoint * nIn);
   const mapStart = C.start + coordLoad + downsample;
 
   // ---- merge: dispatcher and lanes
@@ -144,7 +151,51 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   let comparisons = 0;
   let dispatchT = mapStart;
   let mapDone = mapStart;
-  for (let kidx = 0; kidx <= lastK; kidx++) {
+  // Map-free (templates/mapping/map_downsample.v.hbs): the downsampler's merge order is (Q, class,
+  // input index); each point it takes is the entry (input, rank of its Q, sub-position) in the
+  // lane of its kernel index, taken one per cycle once its features have arrived.
+  let mfFirstWord = -1;
+  if (mf) {
+    const ts = L.inTensorStride;
+    const ts2 = ts * 2;
+    const q = (v: number) => Math.floor(v / ts2) * ts2;
+    const sub = (v: number) => Math.floor(v / ts) & 1;
+    const order = Array.from({ length: nIn }, (_, i) => i);
+    const qk = new Float64Array(nIn);
+    const cls = new Int32Array(nIn);
+    for (let i = 0; i < nIn; i++) {
+      const c = L.inCoords[i]!;
+      qk[i] = keyOf([c[0], q(c[1]), q(c[2]), q(c[3])]);
+      cls[i] = sub(c[1]) * 2 + sub(c[2]);
+    }
+    order.sort((a, b) => qk[a]! - qk[b]! || cls[a]! - cls[b]! || a - b);
+    const fb0 = Math.ceil((p.rows * p.inWidth) / p.axisDataWidth);
+    const tb0 = Math.ceil((p.cols * p.accWidth) / p.axisDataWidth) * (L.bias ? 1 : 0)
+      + (L.requant ? Math.ceil((p.cols * p.multiplierWidth) / p.axisDataWidth) + Math.ceil((p.cols * p.shiftWidth) / p.axisDataWidth) : 0);
+    const to0 = Math.ceil(L.outChannels / p.cols);
+    const featStart0 = C.start + coordLoad + to0 * tb0 + kv * p.rows * Math.ceil((p.cols * p.weightWidth) / p.axisDataWidth);
+    const laneRuns: Run[] = [];
+    let tp = mapStart + p.dsClasses + C.mfFirst;
+    let rank = -1;
+    let prevQ = NaN;
+    for (let j = 0; j < nIn; j++) {
+      const i = order[j]!;
+      if (qk[i] !== prevQ) { rank++; prevQ = qk[i]!; }
+      const c = L.inCoords[i]!;
+      const kidx = sub(c[1]) + 2 * sub(c[2]) + 4 * sub(c[3]);
+      // the point's features are in once featLoaded > i
+      tp = Math.max(tp, featStart0 + (i + 1) * fb0);
+      let run = laneRuns[kidx];
+      if (!run) { run = { lane: kidx, kidx, mirror: false, times: [], maxIn: [], maxOut: [] }; laneRuns[kidx] = run; runs.push(run); }
+      run.times.push(tp + C.mfEntry);
+      run.maxIn.push(i);
+      run.maxOut.push(rank);
+      if (mfFirstWord < 0) mfFirstWord = tp;
+      tp++;
+    }
+    mapDone = tp + C.mfEnd;
+  }
+  for (let kidx = 0; kidx <= (mf ? -1 : lastK); kidx++) {
     const ix = kidx % k, iy = Math.floor(kidx / k) % k, iz = Math.floor(kidx / (k * k));
     const dx = (ix - hk) * dsw, dy = (iy - hk) * dsw, dz = (iz - hk) * dsw;
     const dkey = (dx * KEY_R + dy) * KEY_R + dz;
@@ -220,7 +271,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     mapEnd = 0;
     comparisons = 0;
   }
-  const merge = reuse ? 0 : mapEnd - mapStart;
+  const merge = reuse || mf ? 0 : mapEnd - mapStart;
+  if (mf) downsample = mapEnd - C.start - coordLoad;
 
   // ---- datapath
   const { rows, cols } = p;
@@ -293,7 +345,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     passes++;
     return emit;
   };
-  const nOutKnown = C.start + coordLoad + (L.type === 'conv' ? downsample : 0);
+  const nOutKnown = mf ? (mfFirstWord >= 0 ? mfFirstWord + C.mfEntry : mapDone) : C.start + coordLoad + (L.type === 'conv' ? downsample : 0);
   let t = nOutKnown + 1; // SC_INIT
   for (let pair = 0; pair < ti * to; pair++) {
     const tIn = pair % ti;

@@ -63,7 +63,7 @@ export interface CycleModelRun {
 /** The spec fields the model reads; an AcceleratorSpec is one. */
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
-  mapping: { lanes: number; maxStride?: number };
+  mapping: { lanes: number; maxStride?: number; mapFreeDownsample?: boolean };
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
   matrix: { rows: number; cols: number };
   interfaces: { axisDataWidth: number };
@@ -150,6 +150,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     weightWidth: spec.arithmetic.weightWidth,
     weightDepth: spec.buffers.weightDepth,
     dsClasses: (spec.mapping.maxStride ?? 2) ** 2,
+    mapFree: spec.mapping.mapFreeDownsample ?? false,
     multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,
     scatterForwarding: spec.gatherScatter?.scatterForwarding ?? true,

@@ -286,6 +286,8 @@ module sf_fpga_accel (
     .rst_i           (rst_i),
     .clear_i         (eng_clear),
     .start_i         (go & ~l_reuse),
+    .mf_en_i         (1'b1),
+    .mf_feat_i       (f_loaded),
     .cfg_type_i      (l_type),
     .cfg_k_i         (l_k),
     .cfg_stride_i    (l_stride),
@@ -328,6 +330,7 @@ module sf_fpga_accel (
   wire              oc_we    = ld_oc_we | (oc_valid & is_conv);
   wire [51:0] oc_wdata = is_conv ? oc_data : ld_oc_wdata;
   wire              map_any;
+  wire              map_done;
   always @(posedge clk_i) begin
     if (dp_rst) begin
       oc_cnt_q  <= keep_map ? l_n_in : 13'd0;
@@ -340,7 +343,14 @@ module sf_fpga_accel (
     end
   end
   assign n_out      = is_conv ? oc_cnt_q : (is_trans ? l_n_out : l_n_in);
-  assign nout_valid = started_q & (~is_conv | oc_last_q | map_any);
+  // Map-free conv k = s = 2: map words come while the output points are still counted, so
+  // N_out is final only at the last output point (or the end of an empty map); the scheduler
+  // starts at the first map word (its first pair addresses the accumulators by output index
+  // alone and reads N_out only after the map is done).
+  wire mf_layer     = is_conv & (l_k == 3'd2) & (l_stride == 2'd2);
+  assign nout_valid = started_q & (~is_conv | oc_last_q | (map_any & ~mf_layer) | map_done);
+  wire sched_go     = started_q & (~is_conv | oc_last_q | map_any);
+  wire oc_early     = started_q & mf_layer;
 
   wire                 oc_re;
   wire [11:0]    oc_raddr;
@@ -361,7 +371,7 @@ module sf_fpga_accel (
 
   // -------------------------------------------------------------------------------------------
   // Map buffer and scheduler.
-  wire                  map_done, map_overflow_w;
+  wire                  map_overflow_w;
   wire [103:0]   wr_ptr;
   wire [55:0] nseg;
   wire [191:0] bank_last;
@@ -415,7 +425,7 @@ module sf_fpga_accel (
     .to_i         (l_to),
     .n_in_i       (l_n_in),
     .n_out_i      (n_out),
-    .nout_valid_i (nout_valid),
+    .nout_valid_i (sched_go),
     .fused_i      (fused),
     .centre_i     (centre),
     .km1_i        (km1),
@@ -730,6 +740,7 @@ module sf_fpga_accel (
     .abort_i      (dp_rst_q),
     .n_out_i      (n_out),
     .nout_valid_i (nout_valid),
+    .early_i      (oc_early),
     .oc_avail_i   (oc_cnt_q),
     .oc_re_o      (oc_re),
     .oc_raddr_o   (oc_raddr),

@@ -9,6 +9,8 @@
 //      word) with POSTPROC.REQUANT_EN, else the accumulators after bias (w = accWidth, 4 beat(s));
 //      beat j carries word bits [j·128 +: 128] (zero above the word); TLAST on the last beat.
 // done_o: both sections sent (an empty output sends nothing).
+// early_i (map-free conv, where N_out is final only at the end of the downsampling): coordinates
+// stream while they are still being counted, one held back so that TLAST lands on the last.
 // abort_i (datapath reset: error, CLEAR, START) resets the module like rst_i, except that a beat
 // presented and not yet accepted is finished first (AXI4-Stream: TVALID stays high with stable
 // TDATA / TLAST until TREADY); the stream is held until then.
@@ -18,6 +20,7 @@ module sf_fpga_accel_output (
   input  wire                   abort_i,
   input  wire [12:0]      n_out_i,
   input  wire                   nout_valid_i,
+  input  wire                   early_i,
   input  wire [12:0]      oc_avail_i,
   output wire                   oc_re_o,
   output wire [11:0]      oc_raddr_o,
@@ -62,7 +65,8 @@ module sf_fpga_accel_output (
   wire              cfifo_space;
   wire              cfifo_valid;
   wire [52:0] cfifo_out;
-  wire c_issue    = nout_valid_i & (ca_q != n_out_i) & (ca_q < oc_avail_i) & cfifo_space;
+  wire c_more     = nout_valid_i ? (ca_q != n_out_i) : (early_i & ((ca_q + 13'd1) < oc_avail_i));
+  wire c_issue    = c_more & (ca_q < oc_avail_i) & cfifo_space;
   wire coord_done = nout_valid_i & (cs_q == n_out_i);
   wire c_fire     = ~coord_done & cfifo_valid & m_ready;
 

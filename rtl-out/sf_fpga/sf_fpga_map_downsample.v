@@ -12,6 +12,12 @@
 // (bypass), so the merge never waits. A distinct Q is held one step (pend) so that the last
 // output coordinate carries oc_last_o. Keys are sign-flipped (derive/mapping.ts); masking the low
 // bits commutes with the flip because ts' < 2^(coordWidth−1) (checked at START).
+// Map-free conv k = s = 2 (mf_i): every point the merge takes is one map entry — its output is
+// the distinct Q it joins (the count of distinct Q taken so far), its kernel index its
+// sub-position (x, y from the class, z kept per cursor) — queued in a two-entry buffer (mf_*):
+// the merge takes a point while the buffer has room, so the map stream's ready never reaches
+// oc_valid_o, and a sink that is always ready sees one entry per cycle. A point is only taken
+// once its features have been loaded (mf_feat_i).
 module sf_fpga_map_downsample (
   input  wire                   clk_i,
   input  wire                   rst_i,
@@ -30,6 +36,13 @@ module sf_fpga_map_downsample (
   input  wire                   oc_ready_i,
   output wire [51:0]    oc_key_o,
   output wire                   oc_last_o,
+  input  wire                   mf_i,
+  input  wire                   mf_ready_i,
+  input  wire [12:0]  mf_feat_i,
+  output wire                   mf_valid_o,
+  output wire [11:0]    mf_in_o,
+  output wire [11:0]    mf_out_o,
+  output wire [6:0]   mf_kidx_o,
   output wire                   done_o
 );
 
@@ -57,6 +70,14 @@ module sf_fpga_map_downsample (
   reg [1:0] init_cls_q, init_cls_d;
   reg                   pend_valid_q, pend_valid_d;
   reg [51:0]    pend_key_q, pend_key_d;
+  // Map-free: the z sub-position of each cursor's head, distinct Q taken, the entry buffer.
+  reg                   cz_q [0:3];
+  reg [11:0]    ocnt_q, ocnt_d;
+  reg [1:0]             mf_cnt_q, mf_cnt_d;
+  reg [26:0] mf_e0_q, mf_e0_d;
+  reg [26:0] mf_e1_q, mf_e1_d;
+  reg                   mf_push;
+  reg [26:0] mf_new;
 
   // Read port (shared address for the key buffer and the link RAM).
   reg                   re;
@@ -91,6 +112,10 @@ module sf_fpga_map_downsample (
   reg [1:0]    best;
   reg [51:0]    best_key;
   integer c;
+  // verilator lint_off UNUSEDSIGNAL
+  wire [15:0] rz    = rd_key_i[15:0] >> cfg_ts_i;
+  // verilator lint_on UNUSEDSIGNAL
+  reg [3:0]  ez;
 
   always @* begin
     found = 1'b0;
@@ -99,15 +124,18 @@ module sf_fpga_map_downsample (
     ekey = { 208{1'b0}};
     eidx = { 48{1'b0}};
     enext = { 48{1'b0}};
+    ez = { 4{1'b0}};
     for (c = 0; c < 4; c = c + 1) begin
       if (byp_q && (byp_cls_q == c[1:0])) begin
         ekey[c*KW +: KW]  = rd_q;
         eidx[c*IW +: IW]  = byp_idx_q;
         enext[c*IW +: IW] = next_rdata;
+        ez[c]             = rz[0];
       end else begin
         ekey[c*KW +: KW]  = ckey_q[c];
         eidx[c*IW +: IW]  = cidx_q[c];
         enext[c*IW +: IW] = cnext_q[c];
+        ez[c]             = cz_q[c];
       end
       if (alive_q[c] && (!found || (ekey[c*KW +: KW] < best_key))) begin
         found = 1'b1;
@@ -122,10 +150,20 @@ module sf_fpga_map_downsample (
 
   wire new_pt  = ~pend_valid_q | (best_key != pend_key_q);
   wire emit    = (state_q == S_RUN) & found & new_pt & pend_valid_q;
-  wire go      = (state_q == S_RUN) & found & (~emit | oc_ready_i);
+  // The entry buffer {out, in, kidx} takes a point while it has room and once the point's
+  // features have arrived (mf_feat_i of them): the map then never runs ahead of the feature
+  // stream, so the scheduler finds a bank's newest entries computable.
+  wire mf_feat_ok = ({ 1'd0, best_idx} < mf_feat_i);
+  wire mf_free = ~mf_i | ((mf_cnt_q != 2'd2) & mf_feat_ok);
+  wire mf_pop  = (mf_cnt_q != 2'd0) & mf_ready_i;
+  wire go      = (state_q == S_RUN) & found & (~emit | oc_ready_i) & mf_free;
+  assign mf_valid_o = (mf_cnt_q != 2'd0);
+  assign mf_out_o   = mf_e0_q[26:15];
+  assign mf_in_o    = mf_e0_q[14:3];
+  assign mf_kidx_o  = { 4'd0, mf_e0_q[2:0]};
   wire at_tail = (best_idx == tail_q[best]);
 
-  assign oc_valid_o = emit | ((state_q == S_FLUSH) & pend_valid_q);
+  assign oc_valid_o = (emit & mf_free) | ((state_q == S_FLUSH) & pend_valid_q);
   assign oc_key_o   = pend_key_q;
   assign oc_last_o  = (state_q == S_FLUSH);
   assign done_o     = (state_q == S_DONE);
@@ -144,6 +182,9 @@ module sf_fpga_map_downsample (
     pend_key_d   = pend_key_q;
     re           = 1'b0;
     raddr        = 12'd0;
+    ocnt_d       = ocnt_q;
+    mf_push      = 1'b0;
+    mf_new       = {new_pt ? ocnt_q : (ocnt_q - 12'd1), best_idx, ez[best], best[0], best[1]};
 
     case (state_q)
       S_IDLE: begin
@@ -152,6 +193,7 @@ module sf_fpga_map_downsample (
           init_cls_d = 2'd0;
           alive_d    = { 4{1'b0}};
           pend_valid_d = 1'b0;
+          ocnt_d     = 12'd0;
         end
       end
       S_INIT: begin
@@ -174,6 +216,8 @@ module sf_fpga_map_downsample (
             pend_valid_d = 1'b1;
             pend_key_d   = best_key;
           end
+          mf_push = mf_i;
+          if (new_pt) ocnt_d = ocnt_q + 12'd1;
           if (at_tail) begin
             alive_d[best] = 1'b0;
           end else begin
@@ -190,6 +234,9 @@ module sf_fpga_map_downsample (
           state_d = S_DONE;
           pend_valid_d = 1'b0;
         end
+        // The last entries leave the buffer before done.
+        if (mf_cnt_q != 2'd0) state_d = S_FLUSH;
+        if ((mf_cnt_q != 2'd0) && (!pend_valid_q || oc_ready_i)) pend_valid_d = 1'b0;
       end
       S_DONE: begin
         if (start_i) begin
@@ -197,6 +244,7 @@ module sf_fpga_map_downsample (
           init_cls_d = 2'd0;
           alive_d    = { 4{1'b0}};
           pend_valid_d = 1'b0;
+          ocnt_d     = 12'd0;
         end
       end
       default: state_d = S_IDLE;
@@ -224,6 +272,8 @@ module sf_fpga_map_downsample (
       init_cls_q   <= 2'd0;
       pend_valid_q <= 1'b0;
       pend_key_q   <= 52'd0;
+      ocnt_q       <= 12'd0;
+      mf_cnt_q     <= 2'd0;
     end else begin
       state_q      <= state_d;
       nonempty_q   <= nonempty_d;
@@ -234,6 +284,8 @@ module sf_fpga_map_downsample (
       init_cls_q   <= init_cls_d;
       pend_valid_q <= pend_valid_d;
       pend_key_q   <= pend_key_d;
+      ocnt_q       <= ocnt_d;
+      mf_cnt_q     <= mf_cnt_d;
     end
   end
 
@@ -248,7 +300,40 @@ module sf_fpga_map_downsample (
       ckey_q[byp_cls_q]  <= rd_q;
       cidx_q[byp_cls_q]  <= byp_idx_q;
       cnext_q[byp_cls_q] <= next_rdata;
+      cz_q[byp_cls_q]    <= rz[0];
     end
+  end
+
+  // Two-entry map buffer: e0 is the head.
+  always @* begin
+    mf_cnt_d = mf_cnt_q;
+    mf_e0_d  = mf_e0_q;
+    mf_e1_d  = mf_e1_q;
+    case ({mf_push, mf_pop})
+      2'b10: begin
+        mf_cnt_d = mf_cnt_q + 2'd1;
+        if (mf_cnt_q == 2'd0) mf_e0_d = mf_new;
+        else mf_e1_d = mf_new;
+      end
+      2'b01: begin
+        mf_cnt_d = mf_cnt_q - 2'd1;
+        mf_e0_d  = mf_e1_q;
+      end
+      2'b11: begin
+        if (mf_cnt_q == 2'd1) mf_e0_d = mf_new;
+        else begin
+          mf_e0_d = mf_e1_q;
+          mf_e1_d = mf_new;
+        end
+      end
+      default: ;
+    endcase
+    if (clear_i) mf_cnt_d = 2'd0;
+  end
+
+  always @(posedge clk_i) begin
+    mf_e0_q <= mf_e0_d;
+    mf_e1_q <= mf_e1_d;
   end
 
   // next[tail] = idx when a point joins a non-empty class.

@@ -20,11 +20,19 @@
 // [⌊j·n_out/8⌋, ⌊(j+1)·n_out/8⌋); within one (kernel index, segment) the entries come by
 // ascending output (and input) index — for mirrored entries the segment is that of the input
 // index; segments and kernel indices interleave (templates/mapping/README.md).
+// Map-free conv k = s = 2: the downsampler emits the map while it merges (lane = kernel index,
+// so each lane holds one kernel index by ascending output and input index), one entry per cycle,
+// and the merge is skipped. Output points and map words then interleave (m_oc_* first is no
+// longer guaranteed for these layers). mf_en_i enables it (the accelerator; the mapping top,
+// whose one output stream sends the output points before the map, keeps the merge);
+// mf_feat_i counts the input points whose first cin tile of features has been loaded.
 module sf_fpga_map_engine (
   input  wire                     clk_i,
   input  wire                     rst_i,
   input  wire                     clear_i,
   input  wire                     start_i,
+  input  wire                     mf_en_i,
+  input  wire [12:0]    mf_feat_i,
   input  wire [1:0]               cfg_type_i,
   input  wire [2:0]        cfg_k_i,
   input  wire [1:0]   cfg_stride_i,
@@ -148,6 +156,11 @@ module sf_fpga_map_engine (
   wire                 ds_oc_last;
   wire                 ds_done;
   wire [51:0]  ic0_rdata;
+  wire                 mf_layer = mf_en_i & is_conv & (k_q == 3'd2) & (stride_q == 2'd2);
+  wire                 mf_valid;
+  wire [11:0]  mf_in;
+  wire [11:0]  mf_out;
+  wire [6:0] mf_kidx;
   wire                 ds_phase = (state_q == S_DS);
   wire                 ds_fire  = ds_phase & ds_oc_valid & m_oc_ready_i;
   reg                  ds_start;
@@ -169,6 +182,13 @@ module sf_fpga_map_engine (
     .oc_ready_i   (m_oc_ready_i),
     .oc_key_o     (ds_oc_key),
     .oc_last_o    (ds_oc_last),
+    .mf_i         (mf_layer),
+    .mf_ready_i   (m_map_ready_i),
+    .mf_feat_i    (mf_feat_i),
+    .mf_valid_o   (mf_valid),
+    .mf_in_o      (mf_in),
+    .mf_out_o     (mf_out),
+    .mf_kidx_o    (mf_kidx),
     .done_o       (ds_done)
   );
   wire [51:0] oc_key_raw = ds_oc_key ^ 52'h800080008000;
@@ -305,8 +325,19 @@ module sf_fpga_map_engine (
     end
   endgenerate
 
-  assign m_map_valid_o = word_valid | (state_q == S_MAP_END);
-  assign m_map_data_o  = (state_q == S_MAP_END) ? 264'd0 : slots;
+  // Map-free entry: one slot, in the lane of its kernel index.
+  wire [SW-1:0] mf_slot = {mf_out, mf_in, mf_kidx, 1'b0, 1'b1};
+  reg  [263:0] mf_word;
+  integer ml;
+  always @* begin
+    mf_word = 264'd0;
+    for (ml = 0; ml < 8; ml = ml + 1) begin
+      if (mf_kidx == ml[6:0]) mf_word[ml*SW +: SW] = mf_slot;
+    end
+  end
+  wire mf_word_valid = ds_phase & mf_valid;
+  assign m_map_valid_o = word_valid | mf_word_valid | (state_q == S_MAP_END);
+  assign m_map_data_o  = (state_q == S_MAP_END) ? 264'd0 : (ds_phase ? mf_word : slots);
   assign m_map_last_o  = (state_q == S_MAP_END);
 
   // -------------------------------------------------------------------------------------------
@@ -386,7 +417,7 @@ module sf_fpga_map_engine (
       end
       S_DS: begin
         if (ds_fire) n_out_d = n_out_q + 13'd1;
-        if (ds_done) state_d = S_MAP;
+        if (ds_done) state_d = mf_layer ? S_MAP_END : S_MAP;
       end
       S_MAP: begin
         if (dispatch && !seg_last) begin
@@ -510,7 +541,8 @@ module sf_fpga_map_engine (
       if (ds_phase) c_ds_q <= c_ds_q + 64'd1;
       if (in_map) c_merge_q <= c_merge_q + 64'd1;
       if (loading) c_load_q <= c_load_q + 64'd1;
-      c_entries_q <= c_entries_q + { 59'd0, n_entries};
+      c_entries_q <= c_entries_q + { 59'd0, n_entries}
+                                 + { 63'd0, mf_word_valid & m_map_ready_i};
       c_cmp_q     <= c_cmp_q + { 59'd0, n_cmp};
       c_busy_q    <= c_busy_q + { 59'd0, n_busy};
     end

@@ -328,6 +328,7 @@ module sf_tiny_accel (
   wire              oc_we    = ld_oc_we | (oc_valid & is_conv);
   wire [27:0] oc_wdata = is_conv ? oc_data : ld_oc_wdata;
   wire              map_any;
+  wire              map_done;
   always @(posedge clk_i) begin
     if (dp_rst) begin
       oc_cnt_q  <= keep_map ? l_n_in : 9'd0;
@@ -341,6 +342,8 @@ module sf_tiny_accel (
   end
   assign n_out      = is_conv ? oc_cnt_q : (is_trans ? l_n_out : l_n_in);
   assign nout_valid = started_q & (~is_conv | oc_last_q | map_any);
+  wire sched_go     = nout_valid;
+  wire oc_early     = 1'b0;
 
   wire                 oc_re;
   wire [7:0]    oc_raddr;
@@ -361,7 +364,7 @@ module sf_tiny_accel (
 
   // -------------------------------------------------------------------------------------------
   // Map buffer and scheduler.
-  wire                  map_done, map_overflow_w;
+  wire                  map_overflow_w;
   wire [11:0]   wr_ptr;
   wire [4:0] nseg;
   wire [15:0] bank_last;
@@ -415,7 +418,7 @@ module sf_tiny_accel (
     .to_i         (l_to),
     .n_in_i       (l_n_in),
     .n_out_i      (n_out),
-    .nout_valid_i (nout_valid),
+    .nout_valid_i (sched_go),
     .fused_i      (fused),
     .centre_i     (centre),
     .km1_i        (km1),
@@ -730,6 +733,7 @@ module sf_tiny_accel (
     .abort_i      (dp_rst_q),
     .n_out_i      (n_out),
     .nout_valid_i (nout_valid),
+    .early_i      (oc_early),
     .oc_avail_i   (oc_cnt_q),
     .oc_re_o      (oc_re),
     .oc_raddr_o   (oc_raddr),

@@ -122,10 +122,11 @@ module sf_tiny_map_downsample (
 
   wire new_pt  = ~pend_valid_q | (best_key != pend_key_q);
   wire emit    = (state_q == S_RUN) & found & new_pt & pend_valid_q;
+  wire mf_free = 1'b1;
   wire go      = (state_q == S_RUN) & found & (~emit | oc_ready_i);
   wire at_tail = (best_idx == tail_q[best]);
 
-  assign oc_valid_o = emit | ((state_q == S_FLUSH) & pend_valid_q);
+  assign oc_valid_o = (emit & mf_free) | ((state_q == S_FLUSH) & pend_valid_q);
   assign oc_key_o   = pend_key_q;
   assign oc_last_o  = (state_q == S_FLUSH);
   assign done_o     = (state_q == S_DONE);

@@ -12,8 +12,12 @@ describe('loadSpecFile', () => {
     expect(s).toEqual({ ...expected, name: 'json_accel' });
   });
 
-  it.each(['builder.ts', 'object.ts', 'function.ts'])('loads the default export of %s', async (f) => {
+  it.each(['builder.ts', 'object.ts'])('loads the default export of %s', async (f) => {
     expect(await loadSpecFile(fx(f))).toEqual(expected);
+  });
+
+  it('loads the default export of function.ts (computed over presets.fpga)', async () => {
+    expect(await loadSpecFile(fx('function.ts'))).toEqual({ ...expected, mapping: { ...expected.mapping, mapFreeDownsample: true } });
   });
 
   it('names the bad field of a JSON file', async () => {

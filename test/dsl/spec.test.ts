@@ -34,14 +34,17 @@ describe('presets', () => {
     expect(baseSpec).toEqual({
       name: 'sf_fpga',
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
-      mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4 },
+      mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, mapFreeDownsample: false },
       buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768 },
       gatherScatter: { scatterForwarding: true },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense' },
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6 },
       interfaces: { axisDataWidth: 128, axilDataWidth: 32 },
     });
-    expect(presets.fpga).toBe(baseSpec);
+    // fpga is the base spec with map-free downsampling (its 8 lanes allow it; the default is off).
+    expect(presets.fpga).toEqual({ ...baseSpec, mapping: { ...baseSpec.mapping, mapFreeDownsample: true } });
+    expect(presets.server.mapping.mapFreeDownsample).toBe(true);
+    expect([presets.tiny.mapping.mapFreeDownsample, presets.edge.mapping.mapFreeDownsample]).toEqual([false, false]);
     expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);
     expect(presets.tiny.interfaces.axisDataWidth).toBe(32);
     expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048 });
@@ -172,6 +175,9 @@ const CROSS: [string, Parameters<typeof defineAccelerator>[0], string, string][]
   ['N:M pattern whose N does not divide rows', { name: 'x', matrix: { weightSparsity: '3:4' } }, 'matrix.weightSparsity', '3:4 needs N = 3 to divide matrix.rows (16)'],
   ['N:M pattern with N above rows', { name: 'x', matrix: { rows: 2, weightSparsity: '4:8' } }, 'matrix.weightSparsity', 'N = 4 to divide matrix.rows (2)'],
   ['relu without requant', { name: 'x', postprocess: { requant: false } }, 'postprocess.relu', 'requires postprocess.requant'],
+  ['map-free downsampling with fewer than 8 lanes', { name: 'x', mapping: { lanes: 4, mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'needs mapping.lanes ≥ 8'],
+  ['map-free downsampling without strides', { name: 'x', mapping: { maxStride: 1, mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'maxStride ≥ 2'],
+  ['map-free downsampling without conv', { name: 'x', mapping: { layerTypes: ['submanifold'], mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'needs conv'],
 ];
 
 describe('cross-field rules', () => {

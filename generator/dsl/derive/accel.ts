@@ -104,6 +104,10 @@ export interface AccelDerived {
   maxChannelsLit: string;
   kW: number;
   kM: number;
+  /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample) and its k / stride literals. */
+  mapFree: boolean;
+  mfKLit: string;
+  mfStrideLit: string;
   kZero: string;
   kMaxLit: string;
   kNeedsMaxCheck: boolean;
@@ -710,6 +714,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     maxChannelsLit: lit(chW, mt.maxChannels),
     kW,
     kM: kW - 1,
+    mapFree: mp.mapFree,
+    mfKLit: mp.mapFree ? lit(kW, 2) : '',
+    mfStrideLit: mp.mapFree ? lit(mp.strideWidth, 2) : '',
     kZero: lit(kW, 0),
     kMaxLit: lit(kW, spec.mapping.maxKernelSize),
     kNeedsMaxCheck: 2 ** kW - 1 > spec.mapping.maxKernelSize,

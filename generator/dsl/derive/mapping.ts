@@ -147,6 +147,23 @@ export interface MappingDerived {
 
   // downsampler
   hasDownsample: boolean;
+  /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample): the downsampler emits the map. */
+  mapFree: boolean;
+  /** Bit of a class index holding the x sub-position's LSB (the y one is bit 0). */
+  mfClsXBit: number;
+  /** kidx width minus the 3 bits of a k = 2 kernel index. */
+  mfKidxPad: number;
+  kTwoLit: string;
+  strideTwoLit: string;
+  /** Map-free buffer entry {output index, input index, z, y, x}. */
+  mfEntryMsb: number;
+  mfOutLsb: number;
+  mfInMsb: number;
+  /** Feature-count input of the map-free gate (featureDepth count width) and compare pads. */
+  mfFeatMsb: number;
+  mfFeatMsbPlus1: number;
+  mfIdxPad: number;
+  mfFeatPad: number;
   classes: number;
   classMsb: number;
   classWidth: number;
@@ -304,6 +321,7 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
   const L = mp.lanes;
   const depth = bf.coordDepth;
   const idxWidth = addrWidth(depth);
+  const featCntWidth = countWidth(spec.buffers.featureDepth);
   const cntWidth = countWidth(depth);
   const maxVolume = mp.maxKernelSize ** 3;
   const kidxWidth = addrWidth(maxVolume);
@@ -518,6 +536,18 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     codeConvLit: lit(2, LAYER_TYPE_CODES.conv),
     codeTransLit: lit(2, LAYER_TYPE_CODES.transposed),
     hasDownsample: hasConv,
+    mapFree: hasConv && mp.mapFreeDownsample,
+    mfClsXBit: strideLog2Max,
+    mfKidxPad: kidxWidth - 3,
+    kTwoLit: mp.mapFreeDownsample ? lit(kWidth, 2) : '',
+    strideTwoLit: mp.mapFreeDownsample ? lit(strideWidth, 2) : '',
+    mfEntryMsb: 2 * idxWidth + 2,
+    mfOutLsb: idxWidth + 3,
+    mfInMsb: idxWidth + 2,
+    mfFeatMsb: featCntWidth - 1,
+    mfFeatMsbPlus1: featCntWidth,
+    mfIdxPad: Math.max(idxWidth, featCntWidth) - idxWidth,
+    mfFeatPad: Math.max(idxWidth, featCntWidth) - featCntWidth,
     classes,
     classMsb: classes - 1,
     classWidth,
