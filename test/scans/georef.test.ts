@@ -5,13 +5,15 @@
 // than the coordinate buffers tile in `sim-map` (the issue's two reproductions: 20,147 input
 // points; a transposed layer with 8,592 given output points), and an extent that cannot fit is
 // refused by name with exit status 2.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
-import { writeLayerCaseFile } from '../../generator/io/layer-case.ts';
+import { bunnyPoints } from '../../generator/io/bunny.ts';
+import { readLayerCaseFile, writeLayerCaseFile } from '../../generator/io/layer-case.ts';
+import { writePlyBinary } from '../../generator/io/ply.ts';
 import { readLayerResultFile, compareResults } from '../../generator/io/layer-result.ts';
 import { runLayer } from '../../generator/model/layer.ts';
 import { compareCoords } from '../../generator/model/tensor.ts';
@@ -117,6 +119,16 @@ describe('georeferenced clouds on the fpga preset', () => {
       expect(map.stderr).toBe('');
       expect(map.exitCode).toBe(0);
       expect(map.stdout).toContain('RTL matches the golden model');
+      // run: a georeferenced PLY (the bunny 2·10⁵ units = 8·10⁵ voxels of 0.25 away, doubles) voxelized and simulated in one step.
+      const pts = bunnyPoints().map((v, i) => v + (i % 3 === 1 ? -200_000 : 200_000));
+      writeFileSync(join(dir, 'geo.ply'), writePlyBinary(pts, 'float64'));
+      const run = await cli('run', '--ply', 'geo.ply', '--voxel', '0.25', '--layer', 'submanifold', '--kernel', '3', '--cin', '4', '--cout', '4', '--requant', '--preset', 'fpga', '--save-case', 'geo-run.json');
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain('RTL matches the golden model');
+      const saved = await readLayerCaseFile(join(dir, 'geo-run.json'));
+      expect(Math.min(...saved.input.coords.map((p) => p[1]))).toBeGreaterThan(700_000);
+      expect(Math.max(...saved.input.coords.map((p) => p[2]))).toBeLessThan(-700_000);
       // Two points 70,000 voxels apart: no 16-bit translation holds both.
       const wide = { ...c, input: { coords: [[0, 0, 0, 0], [0, 70_000, 0, 0]] as Coord[], features: [c.input.features[0]!, c.input.features[1]!] } };
       await writeLayerCaseFile(join(dir, 'wide.json'), wide);

@@ -78,10 +78,11 @@ export async function runMappingCase(
     const cmp = compareMapping(spec, j, plan.length === 1 ? golden : goldenMapping(j), result);
     tiles.push({ tile: t, job: j, result, cmp });
   }
-  return merge(job, golden, tiles);
+  return mergeMappingTiles(job, golden, tiles);
 }
 
-function merge(job: MapJob, golden: GoldenMapping, tiles: MappingTileRun[]): MappingCaseResult {
+/** Merge tile runs (exported for tests): per-tile verdicts plus the merged cores against the golden map of the whole job. */
+export function mergeMappingTiles(job: MapJob, golden: GoldenMapping, tiles: MappingTileRun[]): MappingCaseResult {
   const vol = golden.map.pairs.length;
   const counters: Record<string, number> = {};
   for (const t of tiles) for (const [k, v] of Object.entries(t.result.counters)) counters[k] = (counters[k] ?? 0) + v;
