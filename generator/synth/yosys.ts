@@ -169,7 +169,7 @@ export function parseStat(json: string, top: string): Record<string, number> {
   return Object.fromEntries(Object.entries(byType).filter(([k]) => !k.startsWith('$paramod') && !k.startsWith('\\')));
 }
 
-function hashFiles(files: string[]): string {
+export function hashFiles(files: string[]): string {
   const h = createHash('sha256');
   for (const f of [...files].sort()) {
     h.update(basename(f)).update('\0').update(readFileSync(f)).update('\0');
