@@ -322,13 +322,14 @@ export function analyzeTiming(
       });
     }
   });
+  const ports = model.ports;
   for (const [pname, p] of Object.entries(mod.ports)) {
-    if (p.direction !== 'output' || model.ports === undefined) continue;
+    if (p.direction !== 'output' || ports === undefined) continue;
     p.bits.forEach((b, i) => {
       if (typeof b !== 'number') return;
       const a = visit(b);
       if (a === NEG) return;
-      consider(b, a + hopDelay(b, 'port') + model.ports.outputSetup, p.bits.length > 1 ? `${pname}[${i}]` : pname, 'port', pname, undefined);
+      consider(b, a + hopDelay(b, 'port') + ports.outputSetup, p.bits.length > 1 ? `${pname}[${i}]` : pname, 'port', pname, undefined);
     });
   }
   return { model: model.name, worst, groups, cells: cells.length, endpoints };
