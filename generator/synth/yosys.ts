@@ -16,9 +16,13 @@ import { manifestReplicated, pool, rtlSources } from '../emit/lint.ts';
 import { descendants, instantiations, parseModules, rootModules } from '../emit/ports.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
 import { runTool, type ToolSpec } from '../emit/tools.ts';
+import { estimateNetlist, type CornerEstimate } from './estimate.ts';
+import type { YosysNetlist } from './sta.ts';
 
 /** Bumped when the script or the counting changes, so old cache entries are not reused. */
 const SCRIPT_VERSION = 3;
+/** Bumped when the clock estimate (delays.ts, sta.ts, estimate.ts) changes. */
+const TIMING_VERSION = 1;
 
 export const SYNTH_CACHE_DIR = join(PROJECT_ROOT, '.cache', 'synth');
 
@@ -42,6 +46,8 @@ export interface ModuleSynth extends SynthCounts {
   module: string;
   root: boolean;
   cached: boolean;
+  /** The 7-series clock estimate (estimate.ts), when asked for (`timing`). */
+  timing?: CornerEstimate[];
   /** Milliseconds Yosys took (0 when cached). */
   elapsedMs: number;
 }
@@ -59,6 +65,8 @@ export interface SynthReport {
   total: SynthCounts;
   /** The modules `total` adds up. */
   totalOf: string[];
+  /** The clock estimate of the accelerator top (or the single synthesized top), with `timing`. */
+  timing?: CornerEstimate[];
 }
 
 export interface SynthOptions {
@@ -81,6 +89,11 @@ export interface SynthOptions {
    * of the folder's manifest.json; `[]` flattens everything first.
    */
   keep?: string[];
+  /**
+   * Also write the flattened netlist and estimate the clock with the static timing analysis
+   * (estimate.ts) in the same Yosys run; cached with the counts.
+   */
+  timing?: boolean;
 }
 
 export function yosysTool(opts: { yosysBin?: string } = {}): ToolSpec {
@@ -109,8 +122,9 @@ export async function yosysVersion(opts: { yosysBin?: string } = {}): Promise<st
  * counts every instance, and keeps `stat -json` valid: Yosys 0.23 prints the text hierarchy tree
  * into the JSON of a design that has submodules.
  */
-export function synthScript(files: string[], top: string, statFile: string, keep: string[] = []): string {
+export function synthScript(files: string[], top: string, statFile: string, keep: string[] = [], netlistFile?: string): string {
   if (!/^[\w.-]+$/.test(statFile)) throw new Error(`synthScript: statistics file must be a bare file name, got ${statFile}`);
+  if (netlistFile !== undefined && !/^[\w.-]+$/.test(netlistFile)) throw new Error(`synthScript: netlist file must be a bare file name, got ${netlistFile}`);
   const q = (p: string): string => `"${p}"`;
   const k = keep.join(' ');
   return [
@@ -120,6 +134,7 @@ export function synthScript(files: string[], top: string, statFile: string, keep
     ...(keep.length ? [`setattr -mod -unset keep_hierarchy ${k}`] : []),
     'flatten',
     `tee -q -o ${statFile} stat -json`,
+    ...(netlistFile !== undefined ? [`write_json ${netlistFile}`] : []),
   ].join('; ');
 }
 
@@ -184,13 +199,19 @@ async function synthModule(
   rtlHash: string,
   version: string,
   opts: SynthOptions,
-): Promise<{ counts: SynthCounts; cached: boolean; elapsedMs: number }> {
+  sources: { name: string; text: string }[] = [],
+): Promise<{ counts: SynthCounts; timing?: CornerEstimate[]; cached: boolean; elapsedMs: number }> {
   const cacheDir = opts.cacheDir ?? SYNTH_CACHE_DIR;
-  const key = createHash('sha256').update(JSON.stringify({ SCRIPT_VERSION, rtlHash, top, keep, version })).digest('hex');
+  const timing = opts.timing === true;
+  // Without timing the key is the one older entries were written under.
+  const key = createHash('sha256')
+    .update(JSON.stringify({ SCRIPT_VERSION, rtlHash, top, keep, version, ...(timing ? { timing: TIMING_VERSION } : {}) }))
+    .digest('hex');
   const cacheFile = join(cacheDir, `${key}.json`);
   if (opts.useCache !== false) {
     try {
-      return { counts: JSON.parse(await readFile(cacheFile, 'utf8')) as SynthCounts, cached: true, elapsedMs: 0 };
+      const { timing: t, ...counts } = JSON.parse(await readFile(cacheFile, 'utf8')) as SynthCounts & { timing?: CornerEstimate[] };
+      return { counts, ...(t ? { timing: t } : {}), cached: true, elapsedMs: 0 };
     } catch {
       // not cached yet
     }
@@ -198,9 +219,10 @@ async function synthModule(
   await mkdir(cacheDir, { recursive: true });
   const statName = `${key}.${process.pid}.stat.json`;
   const statFile = join(cacheDir, statName);
+  const netName = timing ? `${key}.${process.pid}.net.json` : undefined;
   const t0 = performance.now();
   try {
-    const res = await runTool(yosysTool(opts), ['-q', '-p', synthScript(files, top, statName, keep)], {
+    const res = await runTool(yosysTool(opts), ['-q', '-p', synthScript(files, top, statName, keep, netName)], {
       cwd: cacheDir,
       timeoutMs: opts.timeoutMs ?? 30 * 60_000,
     });
@@ -211,12 +233,15 @@ async function synthModule(
       throw new Error(`yosys failed on ${top}: ${first}\n${log.slice(-20).join('\n')}`);
     }
     const counts = countCells(parseStat(await readFile(statFile, 'utf8'), top));
+    const corners =
+      netName !== undefined ? estimateNetlist(JSON.parse(await readFile(join(cacheDir, netName), 'utf8')) as YosysNetlist, top, sources) : undefined;
     const tmp = `${cacheFile}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(counts, null, 2)}\n`);
+    await writeFile(tmp, `${JSON.stringify(corners ? { ...counts, timing: corners } : counts, null, 2)}\n`);
     await rename(tmp, cacheFile);
-    return { counts, cached: false, elapsedMs: performance.now() - t0 };
+    return { counts, ...(corners ? { timing: corners } : {}), cached: false, elapsedMs: performance.now() - t0 };
   } finally {
     await rm(statFile, { force: true });
+    if (netName !== undefined) await rm(join(cacheDir, netName), { force: true });
   }
 }
 
@@ -248,8 +273,8 @@ export async function synthesizeRtl(rtlDir: string, opts: SynthOptions = {}): Pr
   const children = instantiations(sources);
   const modules = await pool(selected, opts.concurrency ?? 2, async (module): Promise<ModuleSynth> => {
     const below = descendants(children, module);
-    const r = await synthModule(files, module, keep.filter((k) => below.has(k)), rtlHash, version, opts);
-    return { module, root: roots.has(module), cached: r.cached, elapsedMs: r.elapsedMs, ...r.counts };
+    const r = await synthModule(files, module, keep.filter((k) => below.has(k)), rtlHash, version, opts, sources);
+    return { module, root: roots.has(module), cached: r.cached, elapsedMs: r.elapsedMs, ...r.counts, ...(r.timing ? { timing: r.timing } : {}) };
   });
   const counted = accelTop !== undefined ? modules.filter((m) => m.module === accelTop) : modules.filter((m) => m.root);
   const total = counted.reduce((acc, m) => addCounts(acc, m), ZERO());
@@ -261,6 +286,7 @@ export async function synthesizeRtl(rtlDir: string, opts: SynthOptions = {}): Pr
     modules,
     total,
     totalOf: counted.map((m) => m.module),
+    ...(counted.length === 1 && counted[0]!.timing ? { timing: counted[0]!.timing } : {}),
   };
 }
 

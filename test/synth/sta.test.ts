@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ice40Delays, xc7Delays } from '../../generator/synth/delays.ts';
 import { analyzeTiming, type YosysBit, type YosysCell, type YosysNetlist } from '../../generator/synth/sta.ts';
-import { moduleOfCell } from '../../generator/synth/timing.ts';
+import { moduleResolver } from '../../generator/synth/estimate.ts';
 
 type Dir = 'input' | 'output';
 const DIRS: Record<string, Record<string, Dir>> = {
@@ -160,11 +160,17 @@ describe('static timing analysis (known answers)', () => {
     expect(() => analyzeTiming(foo, 'nope', xc7Delays(1, 'fast'))).toThrow(/module nope is not in the netlist/);
   });
 
-  it('groups endpoints by the RTL file of their src attribute', () => {
-    const mods = new Set(['sf_x_gather', 'sf_x_accel']);
-    const cell = (src: string): YosysCell => ({ type: 'FDRE', connections: {}, attributes: { src } });
-    expect(moduleOfCell(cell('/a/b/sf_x_gather.v:10.3-12.4|/usr/share/yosys/xilinx/ff_map.v:1.1-2.2'), mods, 'top')).toBe('sf_x_gather');
-    expect(moduleOfCell(cell('/usr/share/yosys/xilinx/lut_map.v:1.1-1.2'), mods, 'top')).toBe('top');
-    expect(moduleOfCell(undefined, mods, 'top')).toBe('top');
+  it('groups endpoints by the RTL module of their flattened hierarchical name', () => {
+    const sources = [
+      { name: 'x_accel', text: 'module x_accel(input wire clk_i);\n  x_engine u_engine (.clk_i(clk_i));\n  x_ram #(.W(2), .D((4))) u_buf (.clk_i(clk_i));\nendmodule\n' },
+      { name: 'x_engine', text: 'module x_engine(input wire clk_i);\n  for (l = 0; l < 2; l = l + 1) begin : g_lane\n    x_ram #(\n      .W(3)\n    ) u_ic (.clk_i(clk_i));\n  end\nendmodule\n' },
+      { name: 'x_ram', text: 'module x_ram(input wire clk_i);\nendmodule\n' },
+    ];
+    const of = moduleResolver('x_accel', sources);
+    expect(of('u_engine.\\g_lane[1].u_ic.mem_q.0.0')).toBe('x_ram');
+    expect(of('$flatten\\u_engine.$auto$ff.cc:266:slice$42')).toBe('x_engine');
+    expect(of('u_buf.mem_q.0.0')).toBe('x_ram');
+    expect(of('$auto$ff.cc:266:slice$7')).toBe('x_accel');
+    expect(of('u_nope.r_q')).toBe('x_accel');
   });
 });
