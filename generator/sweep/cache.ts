@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from '../emit/render.ts';
 import { writeFileAtomic } from '../io/files.ts';
 
 /** Bump when the meaning of a cached point changes (result layout, how resources are summed, …). */
-export const SWEEP_CACHE_VERSION = 3;
+export const SWEEP_CACHE_VERSION = 4;
 
 export function defaultCacheRoot(): string {
   return process.env.SPARSEFORGE_CACHE ?? join(PROJECT_ROOT, '.cache');

@@ -17,10 +17,11 @@ import { nodeLayerShape } from '../model/network-plan.ts';
 import type { LayerCase } from '../model/types.ts';
 import { estimateNetwork } from '../network/estimate.ts';
 import type { NetworkReport } from '../network/report.ts';
+import { fmaxRange, type CornerEstimate } from '../synth/estimate.ts';
 import type { SynthCounts } from '../synth/yosys.ts';
 import { hashJson, SWEEP_CACHE_VERSION } from './cache.ts';
 import type { PointDef } from './grid.ts';
-import type { PointResult, Resources, WorkloadOutcome } from './results.ts';
+import type { PointResult, PointTiming, Resources, WorkloadOutcome } from './results.ts';
 import { designUnits, lintUnit, synthUnit, type RtlUnit, type UnitLint } from './rtl-units.ts';
 import { verifyWorkload } from './verify.ts';
 import type { PreparedWorkload } from './workloads.ts';
@@ -206,6 +207,27 @@ function sumCounts(units: { root: string; counts: SynthCounts }[]): Resources {
   return r;
 }
 
+/** The point's clock: the slowest design unit's estimate (one unit once the top level exists). */
+export function pointTiming(units: { root: string; timing?: CornerEstimate[] }[]): PointTiming | undefined {
+  let best: PointTiming | undefined;
+  for (const u of units) {
+    if (!u.timing) return undefined;
+    const g1 = fmaxRange(u.timing, 1);
+    const g2 = fmaxRange(u.timing, 2);
+    if (best !== undefined && best.fmaxMHz['-2'].min <= g2.min) continue;
+    const crit = u.timing.find((c) => c.grade === 2 && c.corner === 'slow')!;
+    const module = Object.entries(crit.modules).find(([, p]) => p.delayNs === crit.worst.delayNs)?.[0] ?? u.root;
+    best = { fmaxMHz: { '-1': g1, '-2': g2 }, critical: { module, start: crit.worst.start, end: crit.worst.end, levels: crit.worst.levels } };
+  }
+  return best;
+}
+
+/** Cycles at an Fmax range (MHz) in µs: min at the fast end, max at the slow end. */
+export function timeUs(cycles: number, fmax: { min: number; max: number }): { min: number; max: number } {
+  const r = (x: number): number => Number(x.toPrecision(6));
+  return { min: r(cycles / fmax.max), max: r(cycles / fmax.min) };
+}
+
 export async function evaluatePoint(ctx: EvalContext, p: PlannedPoint): Promise<PointResult> {
   const spec = p.def.spec;
   const result: PointResult = {
@@ -240,7 +262,7 @@ export async function evaluatePoint(ctx: EvalContext, p: PlannedPoint): Promise<
               ctx.slots.run(async () => {
                 const r = await synthUnit(u, ctx.cacheRoot);
                 if (!r.cached) ctx.counters.synthRuns++;
-                return { root: u.root, counts: r.counts };
+                return { root: u.root, counts: r.counts, timing: r.timing };
               }),
             ),
           ),
@@ -254,7 +276,11 @@ export async function evaluatePoint(ctx: EvalContext, p: PlannedPoint): Promise<
       messages: lints.flatMap((l) => l.messages).slice(0, 5),
     };
   }
-  if (ctx.steps.synth) result.resources = sumCounts(synths);
+  if (ctx.steps.synth) {
+    result.resources = sumCounts(synths);
+    const t = pointTiming(synths);
+    if (t) result.timing = t;
+  }
   for (const w of ctx.workloads) {
     const reason = unsupportedReason(spec, w);
     if (reason) {
@@ -275,6 +301,7 @@ export async function evaluatePoint(ctx: EvalContext, p: PlannedPoint): Promise<
       utilisation: c.utilisation,
       tiles: c.tiles,
       overflows: c.overflows,
+      ...(result.timing ? { timeUs: timeUs(c.total, result.timing.fmaxMHz['-2']) } : {}),
     };
     if (pn !== undefined && !('unsupported' in pn)) {
       const T = pn.report.totals;

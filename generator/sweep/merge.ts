@@ -72,6 +72,7 @@ export async function mergeSweeps(dirs: string[], outDir: string): Promise<Merge
     missing,
     points,
     pareto: computePareto(points, first.workloads.map((w) => w.name)),
+    paretoTime: computePareto(points, first.workloads.map((w) => w.name), 'time'),
   };
   const files = await writeOutputs({ outDir: resolve(outDir), results });
   return { results, files, missing, shards: parts.length, missingShards };

@@ -4,7 +4,7 @@
 // workload; predicted utilisation per point and workload; the cycle breakdown; then a table of
 // every point, invalid and failed ones included. Tooltips are SVG <title> elements.
 import { paramLabels } from './grid.ts';
-import { PARETO_RESOURCES, type ParetoResource, type PointResult, type SweepResults } from './results.ts';
+import { metricOf, PARETO_RESOURCES, type ParetoMetric, type ParetoResource, type PointResult, type SweepResults } from './results.ts';
 
 const COLORS = ['#1f77b4', '#e6550d', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const PHASES = ['load', 'mapping', 'compute', 'drain', 'tiling'] as const;
@@ -104,23 +104,24 @@ function pointLabel(p: PointResult, labels: Map<string, string>): string {
     .join(' ');
 }
 
-function paretoChart(r: SweepResults, workload: string, res: ParetoResource, color: string, labels: Map<string, string>): string {
-  const pts = r.points.filter((p) => p.status === 'ok' && p.resources && p.workloads[workload]?.cycles);
+function paretoChart(r: SweepResults, workload: string, res: ParetoResource, color: string, labels: Map<string, string>, metric: ParetoMetric = 'cycles'): string {
+  const val = (p: PointResult): number => metricOf(p.workloads[workload], metric)!;
+  const pts = r.points.filter((p) => p.status === 'ok' && p.resources && metricOf(p.workloads[workload], metric) !== undefined);
   const g: Geometry = { w: 380, h: 290, left: 62, right: 14, top: 26, bottom: 40 };
-  const title = `${workload}: cycles vs ${RESOURCE_LABEL[res]}`;
+  const title = `${workload}: ${metric === 'cycles' ? 'cycles' : 'time'} vs ${RESOURCE_LABEL[res]}`;
   if (pts.length === 0) return `<figure class="chart"><figcaption>${esc(title)}</figcaption><p class="empty">no points with both figures</p></figure>`;
   const xs = pts.map((p) => p.resources![res]);
-  const ys = pts.map((p) => p.workloads[workload]!.cycles!.total);
+  const ys = pts.map(val);
   const x = scale(xs, g.left + 8, g.w - g.right - 8);
   const y = scale(ys, g.h - g.bottom - 8, g.top + 8);
-  const front = new Set(r.pareto[workload]?.[res] ?? []);
-  const body: string[] = [axes(g, x, y, RESOURCE_LABEL[res], 'cycles (predicted)')];
+  const front = new Set((metric === 'cycles' ? r.pareto : r.paretoTime ?? {})[workload]?.[res] ?? []);
+  const body: string[] = [axes(g, x, y, RESOURCE_LABEL[res], metric === 'cycles' ? 'cycles (predicted)' : 'µs at est. Fmax (-2, slow nets)')];
   const frontPts = pts.filter((p) => front.has(p.id)).sort((a, b) => a.resources![res] - b.resources![res]);
   if (frontPts.length > 1) {
     let d = '';
     frontPts.forEach((p, i) => {
       const px = x.map(p.resources![res]).toFixed(1);
-      const py = y.map(p.workloads[workload]!.cycles!.total).toFixed(1);
+      const py = y.map(val(p)).toFixed(1);
       if (i === 0) d += `M${px} ${py}`;
       else d += `H${px}V${py}`;
     });
@@ -136,9 +137,10 @@ function paretoChart(r: SweepResults, workload: string, res: ParetoResource, col
   };
   const draw = (p: PointResult, on: boolean) => {
     const px = x.map(p.resources![res]).toFixed(1);
-    const py = y.map(p.workloads[workload]!.cycles!.total).toFixed(1);
+    const py = y.map(val(p)).toFixed(1);
     const c = p.workloads[workload]!;
-    const tip = `${p.id}${on ? ' (Pareto)' : ''}: ${pointLabel(p, labels)}\n${c.cycles!.total} cycles, utilisation ${(100 * c.utilisation!).toFixed(1)} %\n${p.resources!.luts} LUT, ${p.resources!.dsp48} DSP48, ${p.resources!.bram36} RAMB36`;
+    const clock = p.timing ? `\nest. Fmax ${p.timing.fmaxMHz['-2'].min}…${p.timing.fmaxMHz['-2'].max} MHz (-2)${c.timeUs ? `, ${c.timeUs.min}…${c.timeUs.max} µs` : ''}` : '';
+    const tip = `${p.id}${on ? ' (Pareto)' : ''}: ${pointLabel(p, labels)}\n${c.cycles!.total} cycles, utilisation ${(100 * c.utilisation!).toFixed(1)} %${clock}\n${p.resources!.luts} LUT, ${p.resources!.dsp48} DSP48, ${p.resources!.bram36} RAMB36`;
     const shape = on
       ? `<circle cx="${px}" cy="${py}" r="5" fill="${color}" stroke="#000" stroke-width="0.8"/>${label(Number(px), Number(py), p.id)}`
       : `<circle cx="${px}" cy="${py}" r="3.5" fill="#fff" stroke="#999" stroke-width="1.2"/>`;
@@ -331,6 +333,14 @@ export function renderReport(r: SweepResults): string {
     ws.forEach((w, k) => {
       parts.push(`<div class="charts">${PARETO_RESOURCES.map((res) => paretoChart(r, w.name, res, COLORS[k % COLORS.length]!, labels)).join('')}</div>`);
     });
+    if (r.points.some((p) => p.timing)) {
+      parts.push(
+        '<h3>In time</h3><p>The same fronts in µs: cycles at the slow end of each point’s estimated Fmax on a -2 speed grade 7-series part (static timing of the Yosys netlist with data-sheet delays, generator/synth/estimate.ts). An estimate, not a routed result.</p>',
+      );
+      ws.forEach((w, k) => {
+        parts.push(`<div class="charts">${PARETO_RESOURCES.map((res) => paretoChart(r, w.name, res, COLORS[k % COLORS.length]!, labels, 'time')).join('')}</div>`);
+      });
+    }
   }
   parts.push('<h2>Utilisation per workload</h2><p>Compute lower bound (DESIGN.md §3: Σ|map<sub>i</sub>| · ⌈C<sub>in</sub>/rows⌉ · ⌈C<sub>out</sub>/cols⌉) divided by the predicted cycles.</p>');
   parts.push(utilisationChart(r, labels));

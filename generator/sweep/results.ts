@@ -25,6 +25,14 @@ export interface Resources {
   units: Record<string, { luts: number; ffs: number; dsp48: number; ramb18: number; ramb36: number; lutram: number }>;
 }
 
+/** The 7-series clock estimate of a point (generator/synth/estimate.ts): a range, not a promise. */
+export interface PointTiming {
+  /** Estimated Fmax (MHz) per speed grade: min with slow nets, max with fast nets. */
+  fmaxMHz: { '-1': { min: number; max: number }; '-2': { min: number; max: number } };
+  /** The critical path at -2 with slow nets. */
+  critical: { module: string; start: string; end: string; levels: number };
+}
+
 export type Cycles = Pick<CyclePrediction, 'total' | 'load' | 'mapping' | 'compute' | 'drain' | 'tiling'>;
 
 export interface WorkloadOutcome {
@@ -38,6 +46,8 @@ export interface WorkloadOutcome {
   utilisation?: number;
   tiles?: number;
   overflows?: string[];
+  /** Time on a -2 7-series part (µs): cycles at the estimated Fmax range (with synthesis). */
+  timeUs?: { min: number; max: number };
   verify?: VerifyOutcome;
   /** Network workloads: the network figures of the cycle model's estimate (net sim --model). */
   network?: NetworkOutcome;
@@ -69,6 +79,7 @@ export interface PointResult {
   spec?: AcceleratorSpec;
   lint?: { ok: boolean; warnings: number; messages: string[] };
   resources?: Resources;
+  timing?: PointTiming;
   workloads: Record<string, WorkloadOutcome>;
 }
 
@@ -111,6 +122,8 @@ export interface SweepResults {
   points: PointResult[];
   /** Per workload and resource: the ids of the points on the front (cycles vs resource), by rising resource. */
   pareto: Record<string, Record<ParetoResource, string[]>>;
+  /** The same fronts in time (µs at the slow end of the -2 Fmax estimate) instead of cycles. */
+  paretoTime?: Record<string, Record<ParetoResource, string[]>>;
 }
 
 /** Points not dominated in (resource, cycles), both minimised; ties on both stay on the front. */
@@ -141,14 +154,20 @@ export function cycleModelSummary(points: PointResult[]): SweepResults['cycleMod
   };
 }
 
-export function computePareto(points: PointResult[], workloads: string[]): SweepResults['pareto'] {
+/** The figure a front minimises: cycles, or time at the slow end of the estimated clock. */
+export type ParetoMetric = 'cycles' | 'time';
+export function metricOf(o: WorkloadOutcome | undefined, metric: ParetoMetric): number | undefined {
+  return metric === 'cycles' ? o?.cycles?.total : o?.timeUs?.max;
+}
+
+export function computePareto(points: PointResult[], workloads: string[], metric: ParetoMetric = 'cycles'): SweepResults['pareto'] {
   const out: SweepResults['pareto'] = {};
   for (const w of workloads) {
     const fronts = {} as Record<ParetoResource, string[]>;
     for (const r of PARETO_RESOURCES) {
       const items = points.flatMap((p) => {
-        const c = p.workloads[w]?.cycles;
-        return p.status === 'ok' && p.resources && c ? [{ id: p.id, x: p.resources[r], y: c.total }] : [];
+        const y = metricOf(p.workloads[w], metric);
+        return p.status === 'ok' && p.resources && y !== undefined ? [{ id: p.id, x: p.resources[r], y }] : [];
       });
       fronts[r] = paretoFront(items);
     }
@@ -191,6 +210,13 @@ export function resultsCsv(r: SweepResults): string {
     'pareto_luts',
     'pareto_dsp48',
     'pareto_bram36',
+    'fmax_min_mhz',
+    'fmax_max_mhz',
+    'time_us_min',
+    'time_us_max',
+    'pareto_time_luts',
+    'pareto_time_dsp48',
+    'pareto_time_bram36',
     'cycle_model',
     'verify',
     'verify_cycles',
@@ -199,6 +225,7 @@ export function resultsCsv(r: SweepResults): string {
   ];
   const rows = [header.map(csvCell).join(',')];
   const onFront = (w: string, res: ParetoResource, id: string) => (r.pareto[w]?.[res] ?? []).includes(id);
+  const onTimeFront = (w: string, res: ParetoResource, id: string) => (r.paretoTime?.[w]?.[res] ?? []).includes(id);
   for (const p of r.points) {
     for (const w of r.workloads) {
       const o = p.workloads[w.name];
@@ -231,6 +258,13 @@ export function resultsCsv(r: SweepResults): string {
           res && o?.cycles ? onFront(w.name, 'luts', p.id) : undefined,
           res && o?.cycles ? onFront(w.name, 'dsp48', p.id) : undefined,
           res && o?.cycles ? onFront(w.name, 'bram36', p.id) : undefined,
+          p.timing?.fmaxMHz['-2'].min,
+          p.timing?.fmaxMHz['-2'].max,
+          o?.timeUs?.min,
+          o?.timeUs?.max,
+          res && o?.timeUs ? onTimeFront(w.name, 'luts', p.id) : undefined,
+          res && o?.timeUs ? onTimeFront(w.name, 'dsp48', p.id) : undefined,
+          res && o?.timeUs ? onTimeFront(w.name, 'bram36', p.id) : undefined,
           o?.model,
           v?.status,
           v?.measured?.total,

@@ -17,6 +17,7 @@ import type { EmitResult } from '../emit/index.ts';
 import { formatLintMessage, LINT_WAIVERS, lintRtl, verilatorTool } from '../emit/lint.ts';
 import { descendants, instantiations } from '../emit/ports.ts';
 import { runTool } from '../emit/tools.ts';
+import type { CornerEstimate } from '../synth/estimate.ts';
 import { synthesizeRtl, type SynthCounts } from '../synth/yosys.ts';
 import { JsonCache, sha256 } from './cache.ts';
 
@@ -122,11 +123,14 @@ export async function lintUnit(unit: RtlUnit, cacheRoot: string): Promise<{ lint
   return { lint, cached: false };
 }
 
-/** Yosys synth_xilinx of the unit (generator/synth caches it under `<cacheRoot>/synth`). */
-export async function synthUnit(unit: RtlUnit, cacheRoot: string): Promise<{ counts: SynthCounts; cached: boolean }> {
+/**
+ * Yosys synth_xilinx of the unit with the 7-series clock estimate from the same run
+ * (generator/synth caches both under `<cacheRoot>/synth`).
+ */
+export async function synthUnit(unit: RtlUnit, cacheRoot: string): Promise<{ counts: SynthCounts; timing?: CornerEstimate[]; cached: boolean }> {
   const dir = await materializeUnit(unit, cacheRoot);
-  const r = await synthesizeRtl(dir, { top: unit.root, keep: unit.replicated, concurrency: 1, cacheDir: join(cacheRoot, 'synth') });
+  const r = await synthesizeRtl(dir, { top: unit.root, keep: unit.replicated, concurrency: 1, cacheDir: join(cacheRoot, 'synth'), timing: true });
   const m = r.modules[0]!;
-  const { module: _m, root: _r, cached, elapsedMs: _e, ...counts } = m;
-  return { counts, cached };
+  const { module: _m, root: _r, cached, elapsedMs: _e, timing, ...counts } = m;
+  return { counts, ...(timing ? { timing } : {}), cached };
 }

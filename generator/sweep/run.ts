@@ -350,6 +350,7 @@ export async function runSweep(grid: SweepGrid, opts: SweepOptions): Promise<Swe
     missing: selected.filter((d) => !byId.has(d.id)).map((d) => d.id),
     points,
     pareto: computePareto(points, workloads.map((w) => w.name)),
+    paretoTime: computePareto(points, workloads.map((w) => w.name), 'time'),
   };
   const files = await writeOutputs({ outDir, results });
   const wallMs = performance.now() - t0;

@@ -13,6 +13,10 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { presets } from '../dsl/presets.ts';
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { configHash } from '../dsl/derive/index.ts';
+import { emitAccelerator, writeEmitted } from '../emit/index.ts';
 import { rtlSources } from '../emit/lint.ts';
 import { parseModules, type ModuleInterface } from '../emit/ports.ts';
 import { PROJECT_ROOT } from '../emit/render.ts';
@@ -25,6 +29,21 @@ import { hashFiles, yosysTool, yosysVersion } from './yosys.ts';
 const PNR_VERSION = 1;
 export const PNR_CACHE_DIR = join(PROJECT_ROOT, '.cache', 'pnr');
 export const WRAPPER_TOP = 'sf_pnr_wrap';
+
+/**
+ * The smallest accelerator that fits an iCE40 HX8K (7680 logic cells, 32 block RAMs, no DSPs):
+ * a 2×2 array of 4-bit operands, one mapping lane, 3×3×3 kernels, buffers of 64 entries. Its
+ * multipliers are logic cells, so the array size, not the buffers, is what has to stay small.
+ */
+export const ICE40_SPEC: AcceleratorSpec = {
+  ...presets.tiny,
+  name: 'sf_ice40',
+  arithmetic: { inWidth: 4, weightWidth: 4, accWidth: 16, outWidth: 4 },
+  mapping: { ...presets.tiny.mapping, lanes: 1, maxKernelSize: 3, coordWidth: 8, batchWidth: 1 },
+  buffers: { coordDepth: 64, featureDepth: 64, weightDepth: 64, accumulatorDepth: 64, mapDepth: 256 },
+  matrix: { ...presets.tiny.matrix, rows: 2, cols: 2, maxChannels: 8 },
+  postprocess: { ...presets.tiny.postprocess, multiplierWidth: 8, shiftWidth: 4 },
+};
 
 export interface Ice40Options {
   /** nextpnr device flag (default hx8k). */
@@ -255,4 +274,12 @@ export async function placeAndRoute(rtlDir: string, module: string, opts: Ice40O
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Emits the spec's RTL under .cache/rtl/ and places and routes `module` (default: the accelerator top). */
+export async function placeAndRouteSpec(spec: AcceleratorSpec, opts: Ice40Options & { module?: string } = {}): Promise<Ice40Result> {
+  const emitted = emitAccelerator(spec);
+  const dir = join(PROJECT_ROOT, '.cache', 'rtl', `${emitted.spec.name}-${configHash(emitted.spec).slice(0, 12)}`);
+  await writeEmitted(emitted.files, dir);
+  return placeAndRoute(dir, opts.module ?? `${emitted.spec.name}_accel`, opts);
 }

@@ -60,7 +60,8 @@ describe('sweep results', () => {
     expect(csv[0]).toBe(
       'point,status,mapping.lanes,matrix.rows,matrix.cols,luts,ffs,dsp48,ramb18,ramb36,bram36,lutram,lint_warnings,workload,supported,' +
         'cycles_total,cycles_load,cycles_mapping,cycles_compute,cycles_drain,cycles_tiling,compute_bound,utilisation,tiles,' +
-        'pareto_luts,pareto_dsp48,pareto_bram36,cycle_model,verify,verify_cycles,model_error,error',
+        'pareto_luts,pareto_dsp48,pareto_bram36,fmax_min_mhz,fmax_max_mhz,time_us_min,time_us_max,pareto_time_luts,pareto_time_dsp48,pareto_time_bram36,' +
+        'cycle_model,verify,verify_cycles,model_error,error',
     );
     expect(csv).toHaveLength(1 + 4 * 2);
     const row = csv[4]!.split(',');
@@ -176,6 +177,6 @@ describe('--verify', () => {
       // The replay is calibrated against this co-simulation.
       expect(Math.abs(v.modelError!)).toBeLessThan(0.05);
     }
-    expect(read(r.outDir, 'results.csv')).toMatch(/,block-sub3,true,([^,]*,){12}replay,pass,\d+,-?0\.\d+,\n/);
+    expect(read(r.outDir, 'results.csv')).toMatch(/,block-sub3,true,([^,]*,){19}replay,pass,\d+,-?0\.\d+,\n/);
   });
 });

@@ -40,12 +40,28 @@ describe('sweep with lint and synthesis', () => {
     expect(res.luts).toBe(Object.values(res.units).reduce((s, u) => s + u.luts, 0));
     // One point is its own Pareto front; the report draws it.
     expect(first.results.pareto['block-sub3']).toEqual({ luts: ['p0001'], dsp48: ['p0001'], bram36: ['p0001'] });
+    // The clock estimate of the same Yosys run, and the time per layer at that clock.
+    const t = p.timing!;
+    for (const g of ['-1', '-2'] as const) {
+      expect(t.fmaxMHz[g].min).toBeGreaterThan(10);
+      expect(t.fmaxMHz[g].max).toBeGreaterThan(t.fmaxMHz[g].min);
+      expect(t.fmaxMHz[g].max).toBeLessThan(800);
+    }
+    expect(t.fmaxMHz['-2'].min).toBeGreaterThan(t.fmaxMHz['-1'].min); // the faster grade
+    expect(t.critical.levels).toBeGreaterThan(0);
+    expect(t.critical.module).toMatch(/^sf_micro_/);
+    for (const o of Object.values(p.workloads)) {
+      expect(o.timeUs!.max).toBeCloseTo(o.cycles!.total / t.fmaxMHz['-2'].min, 3);
+      expect(o.timeUs!.min).toBeCloseTo(o.cycles!.total / t.fmaxMHz['-2'].max, 3);
+    }
+    expect(first.results.paretoTime!['block-sub3']).toEqual({ luts: ['p0001'], dsp48: ['p0001'], bram36: ['p0001'] });
     const html = readFileSync(join(first.outDir, 'report.html'), 'utf8');
     expect(html).toContain('block-sub3: cycles vs LUTs');
+    expect(html).toContain('block-sub3: time vs LUTs');
     expect(html).toMatch(/<g class="pareto" data-id="p0001"><title>p0001 \(Pareto\)/);
 
     const second = await runSweep(grid, { outDir: join(root, 'b'), cacheRoot: cache, jobs: 2, progress: 'none', stream: sink() });
     expect(second.counters).toMatchObject({ computed: 0, cached: 1, synthRuns: 0, lintRuns: 0 });
     expect(second.results.points).toEqual(first.results.points);
-  });
+  }, 600_000);
 });
