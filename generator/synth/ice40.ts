@@ -32,17 +32,18 @@ export const WRAPPER_TOP = 'sf_pnr_wrap';
 
 /**
  * The smallest accelerator that fits an iCE40 HX8K (7680 logic cells, 32 block RAMs, no DSPs):
- * a 2×2 array of 4-bit operands, one mapping lane, 3×3×3 kernels, buffers of 64 entries. Its
- * multipliers are logic cells, so the array size, not the buffers, is what has to stay small.
+ * a 2×2 array of 4-bit operands, one mapping lane, 3×3×3 kernels of stride 1 (no downsampler
+ * ways), 6-bit coordinates, buffers of 64 entries and no requantization multiplier. Its
+ * multipliers and FIFOs are logic cells, so logic, not block RAM, is what has to stay small.
  */
 export const ICE40_SPEC: AcceleratorSpec = {
   ...presets.tiny,
   name: 'sf_ice40',
   arithmetic: { inWidth: 4, weightWidth: 4, accWidth: 16, outWidth: 4 },
-  mapping: { ...presets.tiny.mapping, lanes: 1, maxKernelSize: 3, coordWidth: 8, batchWidth: 1 },
+  mapping: { ...presets.tiny.mapping, lanes: 1, maxKernelSize: 3, maxStride: 1, coordWidth: 6, batchWidth: 1 },
   buffers: { coordDepth: 64, featureDepth: 64, weightDepth: 64, accumulatorDepth: 64, mapDepth: 256 },
   matrix: { ...presets.tiny.matrix, rows: 2, cols: 2, maxChannels: 8 },
-  postprocess: { ...presets.tiny.postprocess, multiplierWidth: 8, shiftWidth: 4 },
+  postprocess: { ...presets.tiny.postprocess, requant: false, relu: false },
 };
 
 export interface Ice40Options {
