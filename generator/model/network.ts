@@ -1,5 +1,5 @@
 // The golden model of a network (DESIGN.md §6): every node of the DAG run in topological order,
-// conv nodes through the layer golden model (runLayer), add and concat element-wise. Every
+// conv nodes through the layer golden model (runLayerFlat), add and concat element-wise. Every
 // node's tensor stays available (the RTL runner compares each one), in canonical order.
 import { toCoords } from './coord-columns.ts';
 import { FieldError, NodeError } from './errors.ts';
@@ -177,7 +177,7 @@ export function runNode(
       // Only the rows the tensor holds are built: a requantized node's accumulators stay flat.
       if (flat.features !== null) tensor.features = rows(flat.features, cout);
       else tensor.accumulators = rows(flat.acc, cout);
-      const stats = convStats(plan, n, p.map, tensors, p.outCols.n, p.outTensorStride);
+      const stats = convStats(plan, n, p.map, p.inCols.n, p.outCols.n, p.outTensorStride);
       stats.wraps = flat.wraps;
       if (n.requant !== undefined) stats.saturated = countSaturated(flat.acc, cout, n.requant, widths.outWidth);
       return { tensor, stats, map: p.map };
@@ -213,15 +213,12 @@ function sharedCoords<T extends Coord[] | null>(
   return Array.isArray(v) ? v : v.coords;
 }
 
-function convStats(
-  plan: NetworkPlan, n: ConvNode, map: KernelMap, tensors: Map<string, NodeTensor>, pointsOut: number, outTensorStride: number,
-): NodeStats {
+function convStats(plan: NetworkPlan, n: ConvNode, map: KernelMap, pointsIn: number, pointsOut: number, outTensorStride: number): NodeStats {
   const shape = nodeLayerShape(plan, n);
   const entries = countMapEntries(map);
   return {
     name: n.name, op: 'conv', inputs: [...n.inputs], layerType: n.layer.type, kernelSize: n.layer.kernelSize, stride: n.layer.stride,
-    pointsIn: tensorOf(tensors, n.inputs[0]).coords.length, pointsOut,
-    inTensorStride: shape.inTensorStride, outTensorStride,
+    pointsIn, pointsOut, inTensorStride: shape.inTensorStride, outTensorStride,
     inChannels: shape.inChannels, outChannels: shape.outChannels,
     kernelVolume: kernelVolume(n.layer.kernelSize), mapEntries: entries, mapEntriesPerOffset: map.pairs.map((p) => p.output.length),
     macs: entries * shape.inChannels * shape.outChannels, wraps: 0, saturated: 0,
@@ -302,19 +299,11 @@ export function shapeNode(plan: NetworkPlan, name: string, coords: Map<string, C
   };
   try {
     if (n.op === 'conv') {
-      const shape = nodeLayerShape(plan, n);
-      const c: LayerCase = { layer: shape, input: { coords: get(n.inputs[0]), features: [] }, weights: [] };
+      const c: LayerCase = { layer: nodeLayerShape(plan, n), input: { coords: get(n.inputs[0]), features: [] }, weights: [] };
       if (n.outputCoordsOf !== undefined) c.outputCoords = get(n.outputCoordsOf);
       const p = planCoords(c);
       const map = layerKernelMap(c, p);
-      const entries = countMapEntries(map);
-      const stats: NodeStats = {
-        name, op: 'conv', inputs: [...n.inputs], layerType: n.layer.type, kernelSize: n.layer.kernelSize, stride: n.layer.stride,
-        pointsIn: p.inCols.n, pointsOut: p.outCols.n, inTensorStride: p.inTensorStride, outTensorStride: p.outTensorStride,
-        inChannels: shape.inChannels, outChannels: shape.outChannels, kernelVolume: kernelVolume(n.layer.kernelSize),
-        mapEntries: entries, mapEntriesPerOffset: map.pairs.map((e) => e.output.length),
-        macs: entries * shape.inChannels * shape.outChannels, wraps: 0, saturated: 0,
-      };
+      const stats = convStats(plan, n, map, p.inCols.n, p.outCols.n, p.outTensorStride);
       return { coords: sharedCoords(n, coords, null) ?? toCoords(p.outCols), map, stats };
     }
     const a = get(n.inputs[0]), b = get(n.inputs[1]);
