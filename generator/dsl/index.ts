@@ -17,6 +17,7 @@ export { baseSpec, isPresetName, PRESET_NAMES, presets, type PresetName } from '
 export { loadSpecFile, presetSpec, resolveSpec, type SpecSource } from './load.ts';
 export { specJsonSchema, specMarkdown } from './docs.ts';
 export { randomValidSpec } from './random.ts';
+export { inChannelsPerPass, weightIndexWidth, weightPattern } from './sparsity.ts';
 export { canonicalJson, configHash, derive, type Derived } from './derive/index.ts';
 export type { DeepPartial, Issue } from './schema.ts';
 export { assertVerilogIdentifier, isVerilogIdentifier, VERILOG_KEYWORDS } from './identifier.ts';

@@ -35,6 +35,15 @@ export const presets = {
     matrix: { ...baseSpec.matrix, rows: 64, cols: 64 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 512 },
   },
+  // The fpga array with 2:4 structured weight sparsity (DESIGN.md §7): the same 16×16 multipliers
+  // cover 32 input channels per pass; a 256-bit stream carries a 32-channel feature word and a
+  // word of 16 {2-bit position, weight} lanes.
+  'fpga-2of4': {
+    ...baseSpec,
+    name: 'sf_fpga_2of4',
+    matrix: { ...baseSpec.matrix, weightSparsity: '2:4' },
+    interfaces: { ...baseSpec.interfaces, axisDataWidth: 256 },
+  },
 } satisfies Record<string, AcceleratorSpec>;
 
 export type PresetName = keyof typeof presets;

@@ -6,6 +6,7 @@
 import { LAYER_TYPES } from '../model/types.ts';
 import { NM_PATTERN_NAMES, NM_PATTERN_RULE, parseNmPattern } from '../model/sparsity.ts';
 import { clog2 } from './derive/math.ts';
+import { inChannelsPerPass, weightIndexWidth } from './sparsity.ts';
 import { bool, choice, enumSet, identifier, int, object, type CrossRule, type Infer } from './schema.ts';
 
 const MAX_DEPTH = 2 ** 20;
@@ -242,23 +243,27 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
     },
   },
   {
-    fields: ['interfaces.axisDataWidth', 'matrix.rows', 'arithmetic.inWidth'],
-    description: '`interfaces.axisDataWidth` ≥ matrix.rows · inWidth: one feature-buffer word per beat.',
+    fields: ['interfaces.axisDataWidth', 'matrix.rows', 'arithmetic.inWidth', 'matrix.weightSparsity'],
+    description: '`interfaces.axisDataWidth` ≥ matrix.rows · inWidth (· M/N with N:M weight sparsity): one feature-buffer word per beat.',
     check(s) {
-      const need = s.matrix.rows * s.arithmetic.inWidth;
+      const x = inChannelsPerPass(s);
+      const need = x * s.arithmetic.inWidth;
+      const ratio = x === s.matrix.rows ? '' : ` · M/N ${x / s.matrix.rows}`;
       return s.interfaces.axisDataWidth >= need
         ? undefined
-        : `must carry one feature word per beat (matrix.rows ${s.matrix.rows} · inWidth ${s.arithmetic.inWidth} = ${need} bits), got ${s.interfaces.axisDataWidth}`;
+        : `must carry one feature word per beat (matrix.rows ${s.matrix.rows}${ratio} · inWidth ${s.arithmetic.inWidth} = ${need} bits), got ${s.interfaces.axisDataWidth}`;
     },
   },
   {
-    fields: ['interfaces.axisDataWidth', 'matrix.cols', 'arithmetic.weightWidth'],
-    description: '`interfaces.axisDataWidth` ≥ matrix.cols · weightWidth: one weight-buffer word per beat.',
+    fields: ['interfaces.axisDataWidth', 'matrix.cols', 'arithmetic.weightWidth', 'matrix.weightSparsity'],
+    description: '`interfaces.axisDataWidth` ≥ matrix.cols · (weightWidth + log2 M position bits with N:M weight sparsity): one weight-buffer word per beat.',
     check(s) {
-      const need = s.matrix.cols * s.arithmetic.weightWidth;
+      const sel = weightIndexWidth(s);
+      const need = s.matrix.cols * (s.arithmetic.weightWidth + sel);
+      const lane = sel === 0 ? `weightWidth ${s.arithmetic.weightWidth}` : `(weightWidth ${s.arithmetic.weightWidth} + ${sel} position bits)`;
       return s.interfaces.axisDataWidth >= need
         ? undefined
-        : `must carry one weight word per beat (matrix.cols ${s.matrix.cols} · weightWidth ${s.arithmetic.weightWidth} = ${need} bits), got ${s.interfaces.axisDataWidth}`;
+        : `must carry one weight word per beat (matrix.cols ${s.matrix.cols} · ${lane} = ${need} bits), got ${s.interfaces.axisDataWidth}`;
     },
   },
   {

@@ -33,6 +33,10 @@ export interface ReplayLayer {
 export interface ReplayParams {
   lanes: number;
   rows: number;
+  /** Input channels per pass (rows, or rows · M/N with N:M weight sparsity). */
+  xRows: number;
+  /** Position bits beside each weight (log2 M; 0 when dense). */
+  positionBits: number;
   cols: number;
   axisDataWidth: number;
   accWidth: number;
@@ -276,12 +280,12 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
 
   // ---- datapath
   const { rows, cols } = p;
-  const ti = Math.ceil(L.inChannels / rows);
+  const ti = Math.ceil(L.inChannels / p.xRows);
   const to = Math.ceil(L.outChannels / cols);
   const W = p.axisDataWidth;
   const beats = (bits: number) => Math.ceil(bits / W);
-  const wb = beats(cols * p.weightWidth);
-  const fb = beats(rows * p.inWidth);
+  const wb = beats(cols * (p.weightWidth + p.positionBits));
+  const fb = beats(p.xRows * p.inWidth);
   const tableBeats = to * ((L.bias ? beats(cols * p.accWidth) : 0) + (L.requant ? beats(cols * p.multiplierWidth) + beats(cols * p.shiftWidth) : 0));
   const w0Start = C.start + coordLoad + tableBeats;
   const featStart = w0Start + kv * rows * wb;

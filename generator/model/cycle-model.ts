@@ -34,6 +34,7 @@
 //
 // Pure: no I/O, no imports outside generator/model/.
 import { kernelVolume } from './kernel.ts';
+import { channelsPerPass, positionBits } from './sparsity.ts';
 import type { LayerStats } from './stats.ts';
 import type { Coord, LayerShape } from './types.ts';
 import { replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
@@ -65,7 +66,8 @@ export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
   mapping: { lanes: number; maxStride?: number; mapFreeDownsample?: boolean };
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
-  matrix: { rows: number; cols: number };
+  /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
+  matrix: { rows: number; cols: number; weightSparsity?: string };
   interfaces: { axisDataWidth: number };
   /** Table widths (default 16 / 6); only the replay reads them. */
   postprocess?: { multiplierWidth: number; shiftWidth: number };
@@ -142,6 +144,8 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
   return {
     lanes: spec.mapping.lanes,
     rows: spec.matrix.rows,
+    xRows: channelsPerPass(spec.matrix),
+    positionBits: positionBits(spec.matrix),
     cols: spec.matrix.cols,
     axisDataWidth: spec.interfaces.axisDataWidth,
     accWidth: spec.arithmetic.accWidth,
@@ -177,7 +181,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
     }),
   );
   const sum = (f: (r: ReplayResult) => number) => res.reduce((a, r) => a + f(r), 0);
-  const ti = ceilDiv(layer.inChannels, spec.matrix.rows);
+  const ti = ceilDiv(layer.inChannels, channelsPerPass(spec.matrix));
   const to = ceilDiv(layer.outChannels, spec.matrix.cols);
   const computeBound = stats.mapEntries * ti * to;
   const total = sum((r) => r.total);
@@ -222,7 +226,8 @@ export function predictCycles(spec: CycleModelParams, stats: LayerStats, layer: 
   if (kv !== stats.kernelVolume) {
     throw new Error(`predictCycles: layer kernel size ${layer.kernelSize} does not match the stats' kernel volume ${stats.kernelVolume}`);
   }
-  const inTiles = ceilDiv(cin, rows);
+  const xRows = channelsPerPass(spec.matrix);
+  const inTiles = ceilDiv(cin, xRows);
   const outTiles = ceilDiv(cout, cols);
   const requant = layer.requant ?? true;
   const bias = layer.bias ?? true;
@@ -230,7 +235,8 @@ export function predictCycles(spec: CycleModelParams, stats: LayerStats, layer: 
 
   const coordBeats = nIn + (layer.type === 'transposed' ? nOut : 0);
   const featureBeats = nIn * inTiles;
-  const weightBeats = kv * cin * outTiles;
+  // A sparse tile holds `rows` compressed words for xRows channels.
+  const weightBeats = xRows === rows ? kv * cin * outTiles : kv * inTiles * rows * outTiles;
   // Bias: one word per output tile; requantization: a multiplier word and a shift word per tile.
   const paramBeats = outTiles * ((bias ? 1 : 0) + (requant ? 2 : 0));
   const load = coordBeats + featureBeats + weightBeats + paramBeats;

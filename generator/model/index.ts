@@ -13,7 +13,7 @@ export { runLayer, runLayerFlat, layerOutputCoords, outTensorStride, type LayerR
 export { MAX_ACC_WIDTH } from './layer-shape.ts';
 export { layerStats, type LayerStats } from './stats.ts';
 export {
-  parseNmPattern, nmName, findNmViolation, describeNmViolation, NM_PATTERN_NAMES, NM_PATTERN_RULE, NM_GROUP_SIZES,
+  parseNmPattern, nmName, findNmViolation, channelsPerPass, positionBits, describeNmViolation, NM_PATTERN_NAMES, NM_PATTERN_RULE, NM_GROUP_SIZES,
   type NmPattern, type NmViolation,
 } from './sparsity.ts';
 export * from './network-types.ts';

@@ -71,3 +71,22 @@ export function describeNmViolation(v: NmViolation, p: NmPattern): string {
     `(channels ${lo}…${lo + p.m - 1}), output channel ${v.outChannel} has ${v.nonZeros} non-zero weights (at most ${p.n})`
   );
 }
+
+/**
+ * Input channels one pass of an accelerator's matrix unit covers: `rows` when `weightSparsity` is
+ * dense (or absent), rows · M/N for an N:M pattern (the rows multipliers form rows/N groups of N,
+ * each fed by M channels; the spec's validation makes N divide rows).
+ */
+export function channelsPerPass(matrix: { rows: number; weightSparsity?: string }): number {
+  const s = matrix.weightSparsity;
+  if (s === undefined || s === 'dense') return matrix.rows;
+  const p = parseNmPattern(s, 'matrix.weightSparsity');
+  return Math.floor(matrix.rows / p.n) * p.m;
+}
+
+/** Bits of a weight's position in its group on such an accelerator: log2 M (0 when dense). */
+export function positionBits(matrix: { weightSparsity?: string }): number {
+  const s = matrix.weightSparsity;
+  if (s === undefined || s === 'dense') return 0;
+  return Math.log2(parseNmPattern(s, 'matrix.weightSparsity').m);
+}

@@ -9,6 +9,7 @@ import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { convOutputCoords } from './downsample.ts';
 import { kernelAxisOffsets } from './kernel.ts';
 import { layerStats } from './stats.ts';
+import { channelsPerPass } from './sparsity.ts';
 import type { Coord, LayerShape } from './types.ts';
 
 export interface TileLayer {
@@ -54,7 +55,7 @@ export function tileLimits(spec: AcceleratorSpec, maxPoints?: number, mapEstimat
     accumulatorDepth: spec.buffers.accumulatorDepth,
     bankDepth: Math.floor(spec.buffers.mapDepth / spec.mapping.lanes),
     lanes: spec.mapping.lanes,
-    rows: spec.matrix.rows,
+    rows: channelsPerPass(spec.matrix),
     cols: spec.matrix.cols,
     maxPoints,
     mapEstimate,

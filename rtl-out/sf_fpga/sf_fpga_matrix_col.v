@@ -14,40 +14,58 @@ module sf_fpga_matrix_col (
   output wire [19:0] psum_o
 );
 
+  // Each multiplier's activation.
+  wire [7:0] a0 = x_i[7:0];
+  wire [7:0] a1 = x_i[15:8];
+  wire [7:0] a2 = x_i[23:16];
+  wire [7:0] a3 = x_i[31:24];
+  wire [7:0] a4 = x_i[39:32];
+  wire [7:0] a5 = x_i[47:40];
+  wire [7:0] a6 = x_i[55:48];
+  wire [7:0] a7 = x_i[63:56];
+  wire [7:0] a8 = x_i[71:64];
+  wire [7:0] a9 = x_i[79:72];
+  wire [7:0] a10 = x_i[87:80];
+  wire [7:0] a11 = x_i[95:88];
+  wire [7:0] a12 = x_i[103:96];
+  wire [7:0] a13 = x_i[111:104];
+  wire [7:0] a14 = x_i[119:112];
+  wire [7:0] a15 = x_i[127:120];
+
   // Products of operands sign-extended to 16 bits, registered. One
   // signal per node keeps the elaborated design small (this module is instantiated 16 times).
   reg signed [15:0] n0_0_q;
-  always @(posedge clk_i) n0_0_q <= $signed({ { 8{x_i[7]} }, x_i[7:0] }) * $signed({ { 8{w_i[7]} }, w_i[7:0] });
+  always @(posedge clk_i) n0_0_q <= $signed({ { 8{a0[7]} }, a0 }) * $signed({ { 8{w_i[7]} }, w_i[7:0] });
   reg signed [15:0] n0_1_q;
-  always @(posedge clk_i) n0_1_q <= $signed({ { 8{x_i[15]} }, x_i[15:8] }) * $signed({ { 8{w_i[15]} }, w_i[15:8] });
+  always @(posedge clk_i) n0_1_q <= $signed({ { 8{a1[7]} }, a1 }) * $signed({ { 8{w_i[15]} }, w_i[15:8] });
   reg signed [15:0] n0_2_q;
-  always @(posedge clk_i) n0_2_q <= $signed({ { 8{x_i[23]} }, x_i[23:16] }) * $signed({ { 8{w_i[23]} }, w_i[23:16] });
+  always @(posedge clk_i) n0_2_q <= $signed({ { 8{a2[7]} }, a2 }) * $signed({ { 8{w_i[23]} }, w_i[23:16] });
   reg signed [15:0] n0_3_q;
-  always @(posedge clk_i) n0_3_q <= $signed({ { 8{x_i[31]} }, x_i[31:24] }) * $signed({ { 8{w_i[31]} }, w_i[31:24] });
+  always @(posedge clk_i) n0_3_q <= $signed({ { 8{a3[7]} }, a3 }) * $signed({ { 8{w_i[31]} }, w_i[31:24] });
   reg signed [15:0] n0_4_q;
-  always @(posedge clk_i) n0_4_q <= $signed({ { 8{x_i[39]} }, x_i[39:32] }) * $signed({ { 8{w_i[39]} }, w_i[39:32] });
+  always @(posedge clk_i) n0_4_q <= $signed({ { 8{a4[7]} }, a4 }) * $signed({ { 8{w_i[39]} }, w_i[39:32] });
   reg signed [15:0] n0_5_q;
-  always @(posedge clk_i) n0_5_q <= $signed({ { 8{x_i[47]} }, x_i[47:40] }) * $signed({ { 8{w_i[47]} }, w_i[47:40] });
+  always @(posedge clk_i) n0_5_q <= $signed({ { 8{a5[7]} }, a5 }) * $signed({ { 8{w_i[47]} }, w_i[47:40] });
   reg signed [15:0] n0_6_q;
-  always @(posedge clk_i) n0_6_q <= $signed({ { 8{x_i[55]} }, x_i[55:48] }) * $signed({ { 8{w_i[55]} }, w_i[55:48] });
+  always @(posedge clk_i) n0_6_q <= $signed({ { 8{a6[7]} }, a6 }) * $signed({ { 8{w_i[55]} }, w_i[55:48] });
   reg signed [15:0] n0_7_q;
-  always @(posedge clk_i) n0_7_q <= $signed({ { 8{x_i[63]} }, x_i[63:56] }) * $signed({ { 8{w_i[63]} }, w_i[63:56] });
+  always @(posedge clk_i) n0_7_q <= $signed({ { 8{a7[7]} }, a7 }) * $signed({ { 8{w_i[63]} }, w_i[63:56] });
   reg signed [15:0] n0_8_q;
-  always @(posedge clk_i) n0_8_q <= $signed({ { 8{x_i[71]} }, x_i[71:64] }) * $signed({ { 8{w_i[71]} }, w_i[71:64] });
+  always @(posedge clk_i) n0_8_q <= $signed({ { 8{a8[7]} }, a8 }) * $signed({ { 8{w_i[71]} }, w_i[71:64] });
   reg signed [15:0] n0_9_q;
-  always @(posedge clk_i) n0_9_q <= $signed({ { 8{x_i[79]} }, x_i[79:72] }) * $signed({ { 8{w_i[79]} }, w_i[79:72] });
+  always @(posedge clk_i) n0_9_q <= $signed({ { 8{a9[7]} }, a9 }) * $signed({ { 8{w_i[79]} }, w_i[79:72] });
   reg signed [15:0] n0_10_q;
-  always @(posedge clk_i) n0_10_q <= $signed({ { 8{x_i[87]} }, x_i[87:80] }) * $signed({ { 8{w_i[87]} }, w_i[87:80] });
+  always @(posedge clk_i) n0_10_q <= $signed({ { 8{a10[7]} }, a10 }) * $signed({ { 8{w_i[87]} }, w_i[87:80] });
   reg signed [15:0] n0_11_q;
-  always @(posedge clk_i) n0_11_q <= $signed({ { 8{x_i[95]} }, x_i[95:88] }) * $signed({ { 8{w_i[95]} }, w_i[95:88] });
+  always @(posedge clk_i) n0_11_q <= $signed({ { 8{a11[7]} }, a11 }) * $signed({ { 8{w_i[95]} }, w_i[95:88] });
   reg signed [15:0] n0_12_q;
-  always @(posedge clk_i) n0_12_q <= $signed({ { 8{x_i[103]} }, x_i[103:96] }) * $signed({ { 8{w_i[103]} }, w_i[103:96] });
+  always @(posedge clk_i) n0_12_q <= $signed({ { 8{a12[7]} }, a12 }) * $signed({ { 8{w_i[103]} }, w_i[103:96] });
   reg signed [15:0] n0_13_q;
-  always @(posedge clk_i) n0_13_q <= $signed({ { 8{x_i[111]} }, x_i[111:104] }) * $signed({ { 8{w_i[111]} }, w_i[111:104] });
+  always @(posedge clk_i) n0_13_q <= $signed({ { 8{a13[7]} }, a13 }) * $signed({ { 8{w_i[111]} }, w_i[111:104] });
   reg signed [15:0] n0_14_q;
-  always @(posedge clk_i) n0_14_q <= $signed({ { 8{x_i[119]} }, x_i[119:112] }) * $signed({ { 8{w_i[119]} }, w_i[119:112] });
+  always @(posedge clk_i) n0_14_q <= $signed({ { 8{a14[7]} }, a14 }) * $signed({ { 8{w_i[119]} }, w_i[119:112] });
   reg signed [15:0] n0_15_q;
-  always @(posedge clk_i) n0_15_q <= $signed({ { 8{x_i[127]} }, x_i[127:120] }) * $signed({ { 8{w_i[127]} }, w_i[127:120] });
+  always @(posedge clk_i) n0_15_q <= $signed({ { 8{a15[7]} }, a15 }) * $signed({ { 8{w_i[127]} }, w_i[127:120] });
 
   // Adder tree.
   wire signed [16:0] n1_0 =

@@ -118,6 +118,12 @@
 #define SF_FPGA_CAPS1_RELU_SHIFT            22u
 #define SF_FPGA_CAPS1_RELU_WIDTH            1u
 #define SF_FPGA_CAPS1_RELU_MASK             0x00400000u
+#define SF_FPGA_CAPS1_WEIGHT_N_SHIFT        24u
+#define SF_FPGA_CAPS1_WEIGHT_N_WIDTH        3u
+#define SF_FPGA_CAPS1_WEIGHT_N_MASK         0x07000000u
+#define SF_FPGA_CAPS1_WEIGHT_M_LOG2_SHIFT   27u
+#define SF_FPGA_CAPS1_WEIGHT_M_LOG2_WIDTH   2u
+#define SF_FPGA_CAPS1_WEIGHT_M_LOG2_MASK    0x18000000u
 
 /* CAPS2 (RO): Channel limit and buffer capacities (log2 of each depth), for the driver that cuts tiles. */
 #define SF_FPGA_CAPS2_OFFSET                   0x0014u

@@ -14,16 +14,22 @@ module sf_tiny_matrix_col (
   output wire [17:0] psum_o
 );
 
+  // Each multiplier's activation.
+  wire [7:0] a0 = x_i[7:0];
+  wire [7:0] a1 = x_i[15:8];
+  wire [7:0] a2 = x_i[23:16];
+  wire [7:0] a3 = x_i[31:24];
+
   // Products of operands sign-extended to 16 bits, registered. One
   // signal per node keeps the elaborated design small (this module is instantiated 4 times).
   reg signed [15:0] n0_0_q;
-  always @(posedge clk_i) n0_0_q <= $signed({ { 8{x_i[7]} }, x_i[7:0] }) * $signed({ { 8{w_i[7]} }, w_i[7:0] });
+  always @(posedge clk_i) n0_0_q <= $signed({ { 8{a0[7]} }, a0 }) * $signed({ { 8{w_i[7]} }, w_i[7:0] });
   reg signed [15:0] n0_1_q;
-  always @(posedge clk_i) n0_1_q <= $signed({ { 8{x_i[15]} }, x_i[15:8] }) * $signed({ { 8{w_i[15]} }, w_i[15:8] });
+  always @(posedge clk_i) n0_1_q <= $signed({ { 8{a1[7]} }, a1 }) * $signed({ { 8{w_i[15]} }, w_i[15:8] });
   reg signed [15:0] n0_2_q;
-  always @(posedge clk_i) n0_2_q <= $signed({ { 8{x_i[23]} }, x_i[23:16] }) * $signed({ { 8{w_i[23]} }, w_i[23:16] });
+  always @(posedge clk_i) n0_2_q <= $signed({ { 8{a2[7]} }, a2 }) * $signed({ { 8{w_i[23]} }, w_i[23:16] });
   reg signed [15:0] n0_3_q;
-  always @(posedge clk_i) n0_3_q <= $signed({ { 8{x_i[31]} }, x_i[31:24] }) * $signed({ { 8{w_i[31]} }, w_i[31:24] });
+  always @(posedge clk_i) n0_3_q <= $signed({ { 8{a3[7]} }, a3 }) * $signed({ { 8{w_i[31]} }, w_i[31:24] });
 
   // Adder tree.
   wire signed [16:0] n1_0 =

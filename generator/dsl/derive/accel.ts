@@ -4,9 +4,11 @@
 // stream formats these numbers lay out).
 //
 // Buffers (all simple dual-port, synchronous read: block RAM):
-//   features     featureDepth words of rows·inWidth bits, tile-major: word t·N_in + j holds input
-//                channels [t·rows, (t+1)·rows) of canonical input point j;
-//   weights      weightDepth words of cols·weightWidth bits, a ring of (cout tile, cin tile)
+//   features     featureDepth words of X·inWidth bits (X = input channels per pass: rows, or
+//                rows·M/N with N:M weight sparsity), tile-major: word t·N_in + j holds input
+//                channels [t·X, (t+1)·X) of canonical input point j;
+//   weights      weightDepth words of cols·laneWidth bits (laneWidth = weightWidth, plus log2 M
+//                position bits with N:M sparsity), a ring of (cout tile, cin tile)
 //                pairs; a pair is K·rows words (K = k³ kernel offsets), offset i's tile at i·rows;
 //   accumulators accumulatorDepth words of cols·accWidth bits, word t·N_out + q = output channels
 //                [t·cols, (t+1)·cols) of output point q;
@@ -137,6 +139,10 @@ export interface AccelDerived {
   chRoundW: number;
   chRoundM: number;
   rowsM1Lit: string;
+  /** Input channels per pass X (rows, or rows·M/N): ceil(Cin / X) = (Cin + X − 1) >> log2(X). */
+  xRows: number;
+  xRowsLog2: number;
+  xRowsM1Lit: string;
   colsM1Lit: string;
   tiW: number;
   tiM: number;
@@ -451,6 +457,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   const PW = pointWidth(spec);
   const R = mt.rows;
   const C = mt.cols;
+  // Input channels per pass (the cin tile) and bits per weight lane; R stays the tile's row count.
+  const RX = mx.xChannels;
+  const laneW = mx.laneWidth;
   const V = maxKernelVolume(spec);
   const L = spec.mapping.lanes;
 
@@ -460,7 +469,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   const kW = countWidth(spec.mapping.maxKernelSize);
   const kvW = countWidth(V);
   const kidxW = addrWidth(V);
-  const maxInTiles = ceilDiv(mt.maxChannels, R);
+  const maxInTiles = ceilDiv(mt.maxChannels, RX);
   const maxOutTiles = ceilDiv(mt.maxChannels, C);
   const tiW = countWidth(maxInTiles);
   const toW = countWidth(maxOutTiles);
@@ -743,6 +752,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     chRoundW: chW + 1,
     chRoundM: chW,
     rowsM1Lit: lit(chW + 1, R - 1),
+    xRows: RX,
+    xRowsLog2: clog2(RX),
+    xRowsM1Lit: lit(chW + 1, RX - 1),
     colsM1Lit: lit(chW + 1, C - 1),
     tiW,
     tiM: tiW - 1,
@@ -768,8 +780,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     featAwM: featAw - 1,
     featCntW,
     featCntM: featCntW - 1,
-    featWordW: R * ar.inWidth,
-    featWordM: R * ar.inWidth - 1,
+    featWordW: RX * ar.inWidth,
+    featWordM: RX * ar.inWidth - 1,
     featNeedW,
     featNeedM: featNeedW - 1,
     featDepthNeedLit: lit(featNeedW, Math.min(bf.featureDepth, 2 ** featNeedW - 1)),
@@ -791,8 +803,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     wDepth: bf.weightDepth,
     wAw,
     wAwM: wAw - 1,
-    wWordW: C * ar.weightWidth,
-    wWordM: C * ar.weightWidth - 1,
+    wWordW: C * laneW,
+    wWordM: C * laneW - 1,
     wFillW,
     wFillM: wFillW - 1,
     wDepthFillLit: lit(wFillW, bf.weightDepth),
@@ -877,8 +889,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     pipeFifoPtrW: clog2(pipeFifoDepth),
     pipeFifoCntW: countWidth(pipeFifoDepth),
 
-    xW: R * ar.inWidth,
-    xM: R * ar.inWidth - 1,
+    xW: RX * ar.inWidth,
+    xM: RX * ar.inWidth - 1,
     tagW: mx.tagWidth,
     tagM: mx.tagWidth - 1,
     psumW,
@@ -970,7 +982,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
 
   function expressions(): Record<string, string | number> {
     const rowIdxW = addrWidth(R);
-    const xFifoW = 1 + mx.tagWidth + R * ar.inWidth;
+    const xFifoW = 1 + mx.tagWidth + RX * ar.inWidth;
     const kidxOffW = kidxW + rowsLog2;
     const kidxCat = rowsLog2 > 0 ? `{kidx, ${rowsLog2}'d0}` : 'kidx';
     return {
@@ -1025,17 +1037,17 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       fillZero: lit(wFillW, 0),
       krFill: fitExpr('kr_i', krW, wFillW),
       krW: fitExpr('kr_i', krW, wAw),
-      wFifoW: C * ar.weightWidth + 1,
-      wWordZero: lit(C * ar.weightWidth, 0),
+      wFifoW: C * laneW + 1,
+      wWordZero: lit(C * laneW, 0),
       // accel_gather
       faddrCmp: fitExpr('faddr', featAw, featCntW),
       eToBank: fitExpr('e_q', lenW, bankAw),
       dTo: `d_data_i[${gdPack.fields.to.msb}:${gdPack.fields.to.lsb}]`,
       xFifoW,
       xFifoM: xFifoW - 1,
-      xTagLsb: R * ar.inWidth,
-      xTagMsb: R * ar.inWidth + mx.tagWidth - 1,
-      xZero: lit(R * ar.inWidth, 0),
+      xTagLsb: RX * ar.inWidth,
+      xTagMsb: RX * ar.inWidth + mx.tagWidth - 1,
+      xZero: lit(RX * ar.inWidth, 0),
       // accel_scatter
       yM: mx.yDataWidth - 1,
       accW: ar.accWidth,

@@ -4,10 +4,10 @@
 // (mapping.ts, matrix.ts, postproc.ts) and appear here as `mapping` / `matrix` / `postproc`.
 import { createHash } from 'node:crypto';
 import type { LayerType } from '../../model/types.ts';
-import { FieldError } from '../../model/errors.ts';
 import { GENERATOR_NAME, GENERATOR_VERSION, parseVersion } from '../version.ts';
 import { maxKernelVolume, pointWidth, reductionWidth, type AcceleratorSpec } from '../spec.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
+import { inChannelsPerPass, weightIndexWidth } from '../sparsity.ts';
 import { deriveMapping, type MappingDerived } from './mapping.ts';
 import { deriveMatrix, type MatrixDerived } from './matrix.ts';
 import { derivePostproc, type PostprocDerived } from './postproc.ts';
@@ -75,7 +75,7 @@ export interface Derived {
     max: number;
     /** Bits of a channel count (0 … max). */
     countWidth: number;
-    /** ceil(max / rows): input-channel tiles of the widest layer. */
+    /** ceil(max / input channels per pass): input-channel tiles of the widest layer. */
     maxInTiles: number;
     /** ceil(max / cols). */
     maxOutTiles: number;
@@ -85,9 +85,9 @@ export interface Derived {
   buffers: {
     /** Sorted coordinates; one bank per mapping lane so every lane streams its shifted input. */
     coord: BufferDerived;
-    /** Input features, `rows` channels per word. */
+    /** Input features, one pass's input channels per word (`rows`, or rows·M/N with N:M sparsity). */
     feature: BufferDerived;
-    /** Weight tile rows, `cols` weights per word; two banks: the next offset's tile loads while the current one computes. */
+    /** Weight tile rows, `cols` weights (with N:M sparsity: {position, weight} lanes) per word; two banks: the next offset's tile loads while the current one computes. */
     weight: BufferDerived;
     /** Output accumulators, `cols` channels per word, read-modify-written by the scatter. */
     accumulator: BufferDerived;
@@ -166,7 +166,6 @@ function buffer(depth: number, width: number, banks: number): BufferDerived {
 /** Derived parameters of a spec. The spec must be valid (parseSpec / defineAccelerator). */
 export function derive(spec: AcceleratorSpec): Derived {
   const { arithmetic: ar, mapping: mp, buffers: bf, matrix: mx, interfaces: io } = spec;
-  if (mx.weightSparsity !== 'dense') throw new FieldError('matrix.weightSparsity', `${mx.weightSparsity}: N:M hardware is not generated yet (only dense)`);
   const hash = configHash(spec);
   const configHashWord = Number.parseInt(hash.slice(0, 8), 16);
   const maxVolume = maxKernelVolume(spec);
@@ -182,8 +181,8 @@ export function derive(spec: AcceleratorSpec): Derived {
 
   const buffers = {
     coord: buffer(bf.coordDepth, pointWidth(spec), mp.lanes),
-    feature: buffer(bf.featureDepth, mx.rows * ar.inWidth, 1),
-    weight: buffer(bf.weightDepth, mx.cols * ar.weightWidth, 2),
+    feature: buffer(bf.featureDepth, inChannelsPerPass(spec) * ar.inWidth, 1),
+    weight: buffer(bf.weightDepth, mx.cols * (ar.weightWidth + weightIndexWidth(spec)), 2),
     accumulator: buffer(bf.accumulatorDepth, mx.cols * ar.accWidth, 1),
     // A 1-offset kernel still gets one kernel-index bit so that the field exists.
     map: buffer(bf.mapDepth, addrWidth(maxVolume) + 2 * addrWidth(bf.coordDepth), mp.lanes),
@@ -240,9 +239,9 @@ export function derive(spec: AcceleratorSpec): Derived {
     channels: {
       max: mx.maxChannels,
       countWidth: countWidth(mx.maxChannels),
-      maxInTiles: ceilDiv(mx.maxChannels, mx.rows),
+      maxInTiles: ceilDiv(mx.maxChannels, inChannelsPerPass(spec)),
       maxOutTiles: ceilDiv(mx.maxChannels, mx.cols),
-      inTileWidth: addrWidth(ceilDiv(mx.maxChannels, mx.rows)),
+      inTileWidth: addrWidth(ceilDiv(mx.maxChannels, inChannelsPerPass(spec))),
       outTileWidth: addrWidth(ceilDiv(mx.maxChannels, mx.cols)),
     },
     buffers,

@@ -26,3 +26,10 @@ export function isPow2(n: number): boolean {
 export function ceilDiv(a: number, b: number): number {
   return Math.ceil(a / b);
 }
+
+/** A sized Verilog literal `<width>'d<value>`; a value that does not fit is a generator bug. */
+export function lit(width: number, value: number | bigint): string {
+  const v = BigInt(value);
+  if (v < 0n || v >= 1n << BigInt(width)) throw new RangeError(`literal ${v} does not fit ${width} bits`);
+  return `${width}'d${v.toString()}`;
+}

@@ -5,11 +5,16 @@
 //   stage 1 (registered multiply): p[r] = x[r] · W[r][c], exact (inWidth + weightWidth bits);
 //   adder tree over the `rows` products, registered every `TREE_LEVELS_PER_STAGE` levels and
 //   after the last level; the result (psumWidth bits) enters the output FIFO.
+// N:M weight sparsity (DESIGN.md §7): the `rows` multipliers form rows/N groups of N; group g is
+// fed by the M activations [g·M, (g+1)·M) of the pass (x is rows·M/N channels wide), and each
+// multiplier muxes its activation by the log2(M)-bit position stored beside its weight (a weight
+// lane is {position, weight}). Dense is the case N = M = 1 without positions.
 // Partial sums are exact when the exact range of a `rows`-product sum fits in accWidth; otherwise
 // they wrap to accWidth (two's complement) — the accumulator they are added into wraps at accWidth
 // anyway, so the final accumulator is the same.
 import type { AcceleratorSpec } from '../spec.ts';
-import { addrWidth, countWidth } from './math.ts';
+import { inChannelsPerPass, weightIndexWidth, weightPattern } from '../sparsity.ts';
+import { addrWidth, countWidth, lit } from './math.ts';
 
 /** Adder-tree levels between two pipeline registers. */
 export const TREE_LEVELS_PER_STAGE = 2;
@@ -87,6 +92,20 @@ export interface MatrixDerived {
   /** Sideband tag width (default: accumulator address width, the scatter address of a row). */
   tagWidth: number;
   tagMsb: number;
+  /** N:M weight sparsity: positions beside the weights and a mux in front of each multiplier. */
+  sparse: boolean;
+  /** An activation of zero (the mux's default, so that synthesis sees no latch). */
+  inZero: string;
+  /** Activation channels per pass (x lanes): rows, or rows · M/N. */
+  xChannels: number;
+  /** Bits of a weight's position in its group (log2 M; 0 when dense) and its MSB. */
+  selWidth: number;
+  selMsb: number;
+  /** Bits of one weight lane {position, weight}: weightWidth + selWidth. */
+  laneWidth: number;
+  /** One column's positions of a tile: `rows` positions, row r at [r*selWidth +: selWidth]. */
+  sColWidth: number;
+  sColMsb: number;
   /** Flat port widths. */
   xDataWidth: number;
   xDataMsb: number;
@@ -107,7 +126,17 @@ export interface MatrixDerived {
   lastRow: number;
   rowsCount: number;
   /** Bit ranges of row r in the activation word (x) and in a column's weight word (w). */
-  rowList: { row: number; xLsb: number; xMsb: number; wLsb: number; wMsb: number }[];
+  rowList: {
+    row: number;
+    xLsb: number;
+    xMsb: number;
+    wLsb: number;
+    wMsb: number;
+    /** Sparse: bits of this row's position in a column's position word, and its M choices (position literal → activation bits). */
+    sLsb: number;
+    sMsb: number;
+    choices: { lit: string; xLsb: number; xMsb: number }[];
+  }[];
   /** Level of the tree's root node (0 when rows = 1: the product itself) and its name suffix. */
   rootLevel: number;
   rootSuffix: '' | '_q';
@@ -161,6 +190,10 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
   const prefix = `${spec.name}_`;
   const { rows, cols } = spec.matrix;
   const { inWidth, weightWidth, accWidth } = spec.arithmetic;
+  const pattern = weightPattern(spec);
+  const xChannels = inChannelsPerPass(spec);
+  const selWidth = weightIndexWidth(spec);
+  const laneWidth = weightWidth + selWidth;
   const productWidth = inWidth + weightWidth;
   const exactPsumWidth = exactSumOfProductsWidth(rows, inWidth, weightWidth);
   const psumWidth = Math.min(exactPsumWidth, accWidth);
@@ -246,10 +279,18 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
     psumMsb: psumWidth - 1,
     tagWidth,
     tagMsb: tagWidth - 1,
-    xDataWidth: rows * inWidth,
-    xDataMsb: rows * inWidth - 1,
-    wDataWidth: cols * weightWidth,
-    wDataMsb: cols * weightWidth - 1,
+    sparse: pattern !== undefined,
+    inZero: lit(inWidth, 0),
+    xChannels,
+    selWidth,
+    selMsb: selWidth - 1,
+    laneWidth,
+    sColWidth: rows * selWidth,
+    sColMsb: rows * selWidth - 1,
+    xDataWidth: xChannels * inWidth,
+    xDataMsb: xChannels * inWidth - 1,
+    wDataWidth: cols * laneWidth,
+    wDataMsb: cols * laneWidth - 1,
     wColWidth: rows * weightWidth,
     wColMsb: rows * weightWidth - 1,
     yDataWidth,
@@ -266,6 +307,14 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
       xMsb: row * inWidth + inWidth - 1,
       wLsb: row * weightWidth,
       wMsb: row * weightWidth + weightWidth - 1,
+      sLsb: row * selWidth,
+      sMsb: row * selWidth + selWidth - 1,
+      choices: pattern
+        ? Array.from({ length: pattern.m }, (_, j) => {
+            const ch = Math.floor(row / pattern.n) * pattern.m + j;
+            return { lit: lit(selWidth, j), xLsb: ch * inWidth, xMsb: ch * inWidth + inWidth - 1 };
+          })
+        : [],
     })),
     rootLevel: levels.length,
     // The root level is always registered, and so are the products (level 0).

@@ -4,6 +4,7 @@
 // bus (reading _LO latches _HI so the pair is consistent) and one register on a 64-bit bus.
 import type { AcceleratorSpec } from '../spec.ts';
 import { addrWidth, clog2, countWidth } from './math.ts';
+import { weightPattern } from '../sparsity.ts';
 
 /**
  * RO: writes ignored. RW: read/write. W1C: writing 1 clears the bit. WO: reads as 0; writing 1
@@ -178,6 +179,8 @@ export function deriveRegisters(inp: RegisterInputs): RegisterMap {
         { name: 'BIAS', lsb: 20, width: 1, access: 'RO', reset: pp.bias ? 1 : 0, description: 'postprocess.bias.' },
         { name: 'REQUANT', width: 1, access: 'RO', reset: pp.requant ? 1 : 0, description: 'postprocess.requant.' },
         { name: 'RELU', width: 1, access: 'RO', reset: pp.relu ? 1 : 0, description: 'postprocess.relu.' },
+        { name: 'WEIGHT_N', lsb: 24, width: 3, access: 'RO', reset: weightPattern(spec)?.n ?? 0, description: 'matrix.weightSparsity N of N:M (0: dense).' },
+        { name: 'WEIGHT_M_LOG2', width: 2, access: 'RO', reset: clog2(weightPattern(spec)?.m ?? 1), description: 'log2 M of N:M (0: dense).' },
       ],
     },
     {

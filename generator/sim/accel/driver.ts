@@ -25,6 +25,7 @@ import { checkCaseForSpec, hardwareCase } from './check.ts';
 import { shiftCoord, type Rebase } from '../../model/rebase.ts';
 import { checkRegisterWrites, checkRunCapacity } from '../capacity.ts';
 import { FieldError } from '../../model/errors.ts';
+import { caseForPattern, type DenseLayerPolicy } from './sparse.ts';
 import { buildAccel } from './rtl.ts';
 import {
   channelTiles,
@@ -67,6 +68,11 @@ export interface AccelRunOptions {
    * readback). Register values are still checked against their widths (never truncated).
    */
   bypassCapacityChecks?: boolean;
+  /**
+   * N:M accelerators: a layer whose weights are not N:M sparse is refused ('refuse', the default,
+   * error naming the first offending group) or run padded at dense speed ('pad', sparse.ts).
+   */
+  denseLayers?: DenseLayerPolicy;
 }
 
 export interface AccelStats {
@@ -178,7 +184,8 @@ export function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, til
 }
 
 /** Run a layer case on the RTL of `spec` and compare it with the golden model. */
-export async function runAccelCase(spec: AcceleratorSpec, c: LayerCase, opts: AccelRunOptions = {}): Promise<AccelRunResult> {
+export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts: AccelRunOptions = {}): Promise<AccelRunResult> {
+  const c = caseForPattern(spec, given, opts.denseLayers ?? 'refuse');
   const { hc, rebase } = hardwareCase(spec, c);
   checkCaseForSpec(spec, hc, !opts.bypassCapacityChecks);
   const d = derive(spec);

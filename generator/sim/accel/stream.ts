@@ -5,6 +5,7 @@
 import type { Derived } from '../../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
 import type { Coord, LayerType, Requant } from '../../model/types.ts';
+import { inChannelsPerPass, weightPattern } from '../../dsl/sparsity.ts';
 
 /** One layer as the hardware runs it: coordinates in canonical order, rows in the same order. */
 export interface HwLayer {
@@ -40,7 +41,7 @@ export interface Beat {
 }
 
 export function channelTiles(spec: AcceleratorSpec, layer: { inChannels: number; outChannels: number }): { ti: number; to: number } {
-  return { ti: Math.ceil(layer.inChannels / spec.matrix.rows), to: Math.ceil(layer.outChannels / spec.matrix.cols) };
+  return { ti: Math.ceil(layer.inChannels / inChannelsPerPass(spec)), to: Math.ceil(layer.outChannels / spec.matrix.cols) };
 }
 
 function mask(width: number): bigint {
@@ -94,6 +95,7 @@ function section(out: Beat[], beats: bigint[]): void {
 /** The input stream of one layer (sections CIN, COUT, BIAS, MULT, SHIFT, W0, FEAT, WREST). */
 export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Beat[] {
   const { rows: R, cols: C } = spec.matrix;
+  const X = inChannelsPerPass(spec);
   const W = spec.interfaces.axisDataWidth;
   const { ti, to } = channelTiles(spec, hw);
   const out: Beat[] = [];
@@ -124,8 +126,13 @@ export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Bea
   }
   const kv = hw.kernelSize ** 3;
   const ww = spec.arithmetic.weightWidth;
+  const nm = weightPattern(spec);
   const pairBeats = (tO: number, tI: number): bigint[] => {
     const beats: bigint[] = [];
+    if (nm) {
+      for (let k = 0; k < kv; k++) beats.push(...sparseTile(hw, k, tO, tI, R, C, X, nm, ww));
+      return beats;
+    }
     for (let k = 0; k < kv; k++) {
       for (let r = 0; r < R; r++) {
         const ci = tI * R + r;
@@ -142,7 +149,7 @@ export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Bea
   const feat: bigint[] = [];
   for (let t = 0; t < ti; t++) {
     for (const row of hw.features) {
-      feat.push(packLanes(Array.from({ length: R }, (_, r) => (t * R + r < hw.inChannels ? row[t * R + r]! : 0)), spec.arithmetic.inWidth));
+      feat.push(packLanes(Array.from({ length: X }, (_, r) => (t * X + r < hw.inChannels ? row[t * X + r]! : 0)), spec.arithmetic.inWidth));
     }
   }
   section(out, feat);
@@ -150,6 +157,45 @@ export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Bea
   for (let tO = 0; tO < to; tO++) for (let tI = 0; tI < ti; tI++) if (tO + tI > 0) rest.push(...pairBeats(tO, tI));
   section(out, rest);
   return out;
+}
+
+/**
+ * One compressed N:M weight tile (docs/accelerator.md, "N:M weight sparsity"): `rows` words; word r
+ * is slot r mod N of group floor(r / N), whose M input channels are
+ * [tI·X + g·M, tI·X + g·M + M); lane c = {position, weight} of the (r mod N)-th non-zero weight of
+ * that group for output channel tO·cols + c, in ascending channel order, or {0, 0} when the group
+ * has fewer non-zeros. The caller has checked that no group holds more than N.
+ */
+export function sparseTile(
+  hw: Pick<HwLayer, 'weights' | 'inChannels' | 'outChannels'>,
+  k: number,
+  tO: number,
+  tI: number,
+  R: number,
+  C: number,
+  X: number,
+  nm: { n: number; m: number },
+  weightWidth: number,
+): bigint[] {
+  const laneW = weightWidth + Math.log2(nm.m);
+  const wm = mask(weightWidth);
+  const lanes: bigint[][] = Array.from({ length: R }, () => new Array<bigint>(C).fill(0n));
+  for (let g = 0; g < R / nm.n; g++) {
+    const base = tI * X + g * nm.m;
+    for (let c = 0; c < C; c++) {
+      const co = tO * C + c;
+      if (co >= hw.outChannels) continue;
+      let slot = 0;
+      for (let j = 0; j < nm.m && base + j < hw.inChannels; j++) {
+        const w = hw.weights[k]![base + j]![co]!;
+        if (w === 0) continue;
+        if (slot === nm.n) throw new Error(`sparseTile: kernel index ${k}, channels ${base}…${base + nm.m - 1}, output channel ${co}: more than ${nm.n} non-zero weights`);
+        lanes[g * nm.n + slot]![c] = (BigInt(j) << BigInt(weightWidth)) | (BigInt(w) & wm);
+        slot++;
+      }
+    }
+  }
+  return lanes.map((row) => row.reduceRight((acc, lane) => (acc << BigInt(laneW)) | lane, 0n));
 }
 
 function reg(d: Derived, name: string): number {
