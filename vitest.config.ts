@@ -10,6 +10,7 @@ const LONG_FIRST = [
   'test/synth/server.test.ts',
   'test/synth/synth.test.ts',
   'test/verify/campaign.test.ts',
+  'test/synth/sparse.test.ts',
   'test/accel/cycle-model.test.ts',
 ];
 

@@ -85,3 +85,28 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);
 }
+
+/**
+ * randomValidSpec(seed) with `matrix.weightSparsity` drawn too (the verification campaign's random
+ * specs): dense in about half the draws, otherwise an N:M pattern whose N divides `rows`, with the
+ * stream widened when a feature word (rows · M/N channels) or a weight word ({position, weight}
+ * lanes) no longer fits a beat. A separate generator, so the other parameters of a seed stay those
+ * of randomValidSpec(seed) (the lint/synthesis/co-simulation tests that use it are unchanged).
+ */
+export function randomCampaignSpec(seed: number): AcceleratorSpec {
+  const base = randomValidSpec(seed);
+  const r = rng(seed ^ 0x2b0f4a11);
+  const patterns = ['1:2', '1:4', '2:4', '1:8', '2:8', '4:8'].filter((p) => base.matrix.rows % Number(p.split(':')[0]) === 0);
+  if (r() < 0.5) return base;
+  const p = patterns[Math.floor(r() * patterns.length)]!;
+  const [n, m] = p.split(':').map(Number) as [number, number];
+  const x = (base.matrix.rows / n) * m;
+  const sel = Math.log2(m);
+  const widest = Math.max(base.interfaces.axisDataWidth, x * base.arithmetic.inWidth, base.matrix.cols * (base.arithmetic.weightWidth + sel));
+  if (widest > 1024) return base;
+  return parseSpec({
+    ...base,
+    matrix: { ...base.matrix, weightSparsity: p },
+    interfaces: { ...base.interfaces, axisDataWidth: nextPow2(widest) },
+  });
+}

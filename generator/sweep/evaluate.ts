@@ -11,6 +11,8 @@ import { predictCycles, type CyclePrediction } from '../model/cycle-model.ts';
 import { cycleModelRuns } from '../model/cycle-model-runs.ts';
 import { FieldError } from '../model/errors.ts';
 import { checkCaseForSpec, hardwareCase } from '../sim/accel/check.ts';
+import { checkWeightPattern } from '../sim/accel/sparse.ts';
+import { workloadForSpec } from './sparsity.ts';
 import { buildAccel } from '../sim/accel/rtl.ts';
 import { TilingError } from '../model/tiles.ts';
 import { nodeLayerShape } from '../model/network-plan.ts';
@@ -126,6 +128,7 @@ export function unsupportedReason(spec: AcceleratorSpec, w: PreparedWorkload): s
       try {
         // Coordinates are re-based per batch as the host driver does (model/rebase.ts).
         checkCaseForSpec(spec, hardwareCase(spec, c).hc);
+        checkWeightPattern(spec, c);
       } catch (e) {
         if (e instanceof FieldError) return `node ${JSON.stringify(n.name)}: ${e.message}`;
         throw e;
@@ -135,6 +138,7 @@ export function unsupportedReason(spec: AcceleratorSpec, w: PreparedWorkload): s
     try {
       // Coordinates are re-based per batch as the host driver does (model/rebase.ts).
       checkCaseForSpec(spec, hardwareCase(spec, w.case).hc);
+      checkWeightPattern(spec, w.case);
     } catch (e) {
       if (e instanceof FieldError) return e.message;
       throw e;
@@ -281,7 +285,8 @@ export async function evaluatePoint(ctx: EvalContext, p: PlannedPoint): Promise<
     const t = pointTiming(synths);
     if (t) result.timing = t;
   }
-  for (const w of ctx.workloads) {
+  for (const given of ctx.workloads) {
+    const w = workloadForSpec(spec, given);
     const reason = unsupportedReason(spec, w);
     if (reason) {
       result.workloads[w.name] = { supported: false, reason };

@@ -5,6 +5,7 @@
 // every point, invalid and failed ones included. Tooltips are SVG <title> elements.
 import { paramLabels } from './grid.ts';
 import { metricOf, PARETO_RESOURCES, type ParetoMetric, type ParetoResource, type PointResult, type SweepResults } from './results.ts';
+import { sparsityComparison } from './sparsity.ts';
 
 const COLORS = ['#1f77b4', '#e6550d', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const PHASES = ['load', 'mapping', 'compute', 'drain', 'tiling'] as const;
@@ -346,6 +347,16 @@ export function renderReport(r: SweepResults): string {
   parts.push(utilisationChart(r, labels));
   parts.push('<h2>Cycle breakdown</h2><p>Cycles per phase (load: input streams; mapping: downsampling and merge; compute: matrix-unit passes; drain: output stream and pipeline tail; tiling: weights streamed again per extra tile). The phases add up to the total in the first-order model and overlap in the schedule replay; the black bar is the total.</p>');
   for (const w of ws) parts.push(breakdownChart(r, w.name, labels));
+  const sparse = sparsityComparison(r);
+  if (sparse.length) {
+    const x = (v: number | undefined) => (v === undefined ? '' : `${v.toFixed(2)}×`);
+    parts.push('<h2>N:M weight sparsity: speed-up and resource cost</h2><p>Each sparse point against the dense point with the same other parameters: cycles of the dense point divided by the sparse point\'s (each workload pruned to the pattern), and the sparse point\'s resources divided by the dense point\'s.</p>');
+    const head = ['point', 'pattern', 'dense twin', ...r.workloads.map((w) => `${esc(w.name)} speed-up`), 'LUT', 'FF', 'DSP48'];
+    const body = sparse.map(
+      (s) => `<tr><td>${esc(s.point)}</td><td>${esc(s.pattern)}</td><td>${esc(s.dense)}</td>${r.workloads.map((w) => `<td class="n">${x(s.speedup[w.name])}</td>`).join('')}<td class="n">${x(s.luts)}</td><td class="n">${x(s.ffs)}</td><td class="n">${x(s.dsp48)}</td></tr>`,
+    );
+    parts.push(`<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table></div>`);
+  }
   parts.push('<h2>Every point</h2><p>Click a column header to sort.</p>');
   parts.push(table(r, labels));
   parts.push(`<script>${SCRIPT}</script></body></html>\n`);

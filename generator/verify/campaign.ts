@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { presetSpec } from '../dsl/load.ts';
-import { randomValidSpec } from '../dsl/random.ts';
+import { randomCampaignSpec } from '../dsl/random.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { serializeLayerCase } from '../io/layer-case.ts';
 import { formatComparison } from '../io/layer-result.ts';
@@ -114,7 +114,7 @@ export interface CampaignSummary {
 export function randomSpecPool(size: number, base: number): number[] {
   const out: number[] = [];
   for (let s = base; out.length < size; s++) {
-    const spec = randomValidSpec(s);
+    const spec = randomCampaignSpec(s);
     // Build cost grows with the array and the stream width; the pool keeps them small.
     if (spec.matrix.rows * spec.matrix.cols > 64 || spec.interfaces.axisDataWidth > 256) continue;
     out.push(s);
@@ -125,7 +125,7 @@ export function randomSpecPool(size: number, base: number): number[] {
 export function specSources(o: CampaignOptions): SpecSource[] {
   if (o.randomSpecs) {
     const seeds = o.specSeeds ?? randomSpecPool(o.poolSize ?? Math.max(1, Math.ceil(o.seeds / 10)), 1000 + (o.firstSeed ?? 1));
-    return seeds.map((s) => ({ id: `random:${s}`, spec: randomValidSpec(s) }));
+    return seeds.map((s) => ({ id: `random:${s}`, spec: randomCampaignSpec(s) }));
   }
   return (o.presets ?? ['tiny']).map((p) => ({ id: `preset:${p}`, spec: presetSpec(p) }));
 }

@@ -8,6 +8,8 @@ import { canonicalLayer } from '../sim/accel/driver.ts';
 import { planTiles, tileLimits } from '../model/tiles.ts';
 import { calibrateRequant } from '../io/case-builder.ts';
 import { Prng } from '../io/prng.ts';
+import { inChannelsPerPass, weightPattern } from '../dsl/sparsity.ts';
+import { pruneWeights } from '../prune/prune.ts';
 import { convOutputCoords } from '../model/downsample.ts';
 import { compareCoords } from '../model/tensor.ts';
 import type { ArithmeticWidths, Coord, LayerCase, LayerType, Requant } from '../model/types.ts';
@@ -146,7 +148,9 @@ export function randomLayerCase(spec: AcceleratorSpec, seed: number, opts: CaseG
   const inCoords = type === 'transposed' ? convOutputCoords(cloud, T) : cloud;
 
   const chMax = (n0: number) => Math.max(1, Math.min(spec.matrix.maxChannels, opts.maxChannels ?? Math.min(24, 2 * n0 + 1)));
-  const cin = r.int(0, 3) === 0 ? r.int(1, chMax(spec.matrix.rows)) : r.int(1, Math.min(chMax(spec.matrix.rows), spec.matrix.rows));
+  // Input channels in units of one pass (rows, or rows · M/N on an N:M accelerator).
+  const xRows = inChannelsPerPass(spec);
+  const cin = r.int(0, 3) === 0 ? r.int(1, chMax(xRows)) : r.int(1, Math.min(chMax(xRows), xRows));
   const cout = r.int(0, 3) === 0 ? r.int(1, chMax(spec.matrix.cols)) : r.int(1, Math.min(chMax(spec.matrix.cols), spec.matrix.cols));
   const range = (bits: number): [number, number] => [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
   const [fLo, fHi] = range(w.inWidth);
@@ -160,6 +164,9 @@ export function randomLayerCase(spec: AcceleratorSpec, seed: number, opts: CaseG
     input: { coords: inCoords, features: inCoords.map(() => Array.from({ length: cin }, () => val(fLo, fHi))) },
     weights: Array.from({ length: kv }, () => Array.from({ length: cin }, () => Array.from({ length: cout }, () => val(wLo, wHi)))),
   };
+  // An N:M accelerator runs N:M-sparse layers: prune the drawn weights (no random draw consumed).
+  const nm = weightPattern(spec);
+  if (nm) c.weights = pruneWeights(c.weights, nm).weights;
   if (type === 'transposed') c.outputCoords = cloud;
   const pp = spec.postprocess;
   if (pp.bias && r.int(0, 3) !== 0) {

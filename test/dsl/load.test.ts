@@ -40,7 +40,7 @@ describe('resolveSpec', () => {
     expect(await resolveSpec({ config: fx('partial.json') })).toMatchObject({ name: 'json_accel' });
     await expect(resolveSpec({})).rejects.toThrow(/--preset/);
     await expect(resolveSpec({ preset: 'tiny', config: 'x.json' })).rejects.toThrow(/not both/);
-    await expect(resolveSpec({ preset: 'huge' })).rejects.toThrow(/unknown preset "huge" \(known: tiny, edge, fpga, server\)/);
+    await expect(resolveSpec({ preset: 'huge' })).rejects.toThrow(/unknown preset "huge" \(known: tiny, edge, fpga, server, fpga-2of4\)/);
   });
 
   it('hands out copies of the presets', async () => {

@@ -5,10 +5,13 @@ import { resolveSpec } from '../../dsl/load.ts';
 import { writeLayerCaseFile } from '../../io/layer-case.ts';
 import { FieldError, LAYER_TYPES, type LayerType } from '../../model/index.ts';
 import { caseFromArgs, type CaseArgs } from './case.ts';
+import { weightPattern } from '../../dsl/sparsity.ts';
+import { pruneCase } from '../../prune/prune.ts';
 import { simOptions, simulateAndReport, type SimRunArgs } from './sim.ts';
 
 interface RunArgs extends SimRunArgs, Omit<CaseArgs, 'seed' | 'output'> {
   saveCase?: string;
+  prune: boolean;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -39,6 +42,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('bias', { type: 'boolean', default: true, describe: 'random per-channel bias (--no-bias to omit it)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the random data and of the stalls' })
       .option('save-case', { type: 'string', describe: 'also write the layer case', normalize: true })
+      .option('prune', { type: 'boolean', default: false, describe: "prune the random weights to the accelerator's N:M pattern (matrix.weightSparsity)" })
       .example(
         '$0 run --bunny --voxel 0.25 --layer submanifold --kernel 3 --cin 16 --cout 16 --requant --relu --preset fpga',
         'the README job: cycles, utilisation and the golden-model check',
@@ -46,7 +50,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (a) => {
     const spec = await resolveSpec(a);
     const { inWidth, weightWidth, accWidth, outWidth } = spec.arithmetic;
-    const { c } = await caseFromArgs(a, { inWidth, weightWidth, accWidth: Math.min(accWidth, 48), outWidth });
+    const built = await caseFromArgs(a, { inWidth, weightWidth, accWidth: Math.min(accWidth, 48), outWidth });
+    const pattern = weightPattern(spec);
+    if (a.prune && !pattern) throw new FieldError('--prune', `${spec.name} is dense (matrix.weightSparsity = dense): there is no pattern to prune to`);
+    const c = a.prune && pattern ? pruneCase(built.c, pattern).case : built.c;
     if (a.saveCase) await writeLayerCaseFile(a.saveCase, c);
     const label = `${a.ply ?? 'bunny'} (voxel ${a.voxel}, seed ${a.seed})`;
     await simulateAndReport(spec, c, a, label, a.saveCase ?? label);

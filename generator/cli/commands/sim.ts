@@ -12,6 +12,7 @@ import { FieldError } from '../../model/errors.ts';
 import type { LayerCase } from '../../model/types.ts';
 import type { BuildProfile } from '../../sim/build.ts';
 import { runAccelCase, type AccelRunResult } from '../../sim/accel/driver.ts';
+import type { DenseLayerPolicy } from '../../sim/accel/sparse.ts';
 import { specOptions, type SpecArgs } from './generate.ts';
 
 export interface SimRunArgs extends SpecArgs {
@@ -21,13 +22,14 @@ export interface SimRunArgs extends SpecArgs {
   backpressure: number;
   profile: string;
   tilePoints?: number;
+  denseLayers: string;
   json: boolean;
 }
 
 /** The options `sim` and `run` share. */
 export function simOptions<T>(y: Argv<T>): Argv<T & SimRunArgs> {
   return specOptions(y)
-    .group(['preset', 'config', 'output', 'stats', 'backpressure', 'profile', 'tile-points', 'json'], 'Simulation:')
+    .group(['preset', 'config', 'output', 'stats', 'backpressure', 'profile', 'tile-points', 'dense-layers', 'json'], 'Simulation:')
     .option('output', { alias: 'o', type: 'string', describe: 'write the RTL result (sparseforge.layer-result/1)', normalize: true })
     .option('stats', { type: 'string', describe: 'write cycles, utilisation and timings as JSON', normalize: true })
     .option('backpressure', {
@@ -37,6 +39,12 @@ export function simOptions<T>(y: Argv<T>): Argv<T & SimRunArgs> {
     })
     .option('profile', { type: 'string', choices: ['test', 'speed'], default: 'test', describe: 'Verilator build: quick compile (test) or fast simulation (speed)' })
     .option('tile-points', { type: 'number', describe: 'at most this many input points per tile (forces tiling)' })
+    .option('dense-layers', {
+      type: 'string',
+      choices: ['refuse', 'pad'],
+      default: 'refuse',
+      describe: 'N:M accelerators: refuse a layer that is not N:M sparse, or pad it to run at dense speed',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'print the statistics as JSON' }) as unknown as Argv<T & SimRunArgs>;
 }
 
@@ -64,7 +72,7 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
 export async function simulateAndReport(spec: AcceleratorSpec, c: LayerCase, a: SimRunArgs, label: string, where: string): Promise<void> {
   if (!(a.backpressure >= 0 && a.backpressure < 1)) throw new FieldError('--backpressure', `must be in [0, 1), got ${a.backpressure}`);
   const r = await inFileAsync(where, () =>
-    runAccelCase(spec, c, { seed: a.seed, stall: a.backpressure, profile: a.profile as BuildProfile, maxTilePoints: a.tilePoints }),
+    runAccelCase(spec, c, { seed: a.seed, stall: a.backpressure, profile: a.profile as BuildProfile, maxTilePoints: a.tilePoints, denseLayers: a.denseLayers as DenseLayerPolicy }),
   );
   if (a.output) await writeLayerResultFile(a.output, r.result);
   if (a.stats) {

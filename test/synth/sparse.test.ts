@@ -1,0 +1,15 @@
+// The synthesis gate on an N:M-sparse accelerator (tiny array, 2:4): the whole top through Yosys
+// synth_xilinx with zero latches (the activation muxes are complete case statements) and one
+// DSP48 per multiplier, as for the dense presets. fpga-2of4 is synthesized by bench/sparsity.bench.ts.
+import { describe, expect, it } from 'vitest';
+import { checkPresetTop, SYNTH_TIMEOUT_MS } from './preset-top.ts';
+import { tiny2of4 } from '../sparsity/specs.ts';
+
+describe('synthesis gate: N:M weight sparsity', () => {
+  it('tiny 2:4: the accelerator top', async () => {
+    const r = await checkPresetTop(tiny2of4);
+    const col = r.modules.find((m) => m.module === `${tiny2of4.name}_matrix_col`);
+    expect(col, 'matrix column module').toBeDefined();
+    expect(col!.latches).toBe(0);
+  }, SYNTH_TIMEOUT_MS);
+});
