@@ -19,6 +19,7 @@ const LOADERS: [name: string, load: Loader][] = [
   ['verify', async () => (await import('./verify.ts')).verifyCommand],
   ['net', async (argv) => (await import('./net.ts')).loadNetCommand(argv)],
   ['prune', async () => (await import('./prune.ts')).pruneCommand],
+  ['sensitivity', async () => (await import('./sensitivity.ts')).sensitivityCommand],
 ];
 
 /** The command the arguments name (its first non-option word), or every command when none matches. */

@@ -44,7 +44,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       process.stdout.write(`${a.output}: ${nmName(p)} layer case, ${describeCount(count)}\n`);
       return;
     }
-    const lines = await pruneNetworkFile(a.input, json, p, a.layers, a.output);
+    const lines = await pruneNetworkFile(a.input, json, p, a.layers, a.output, describeCount);
     process.stdout.write(lines);
   },
 };

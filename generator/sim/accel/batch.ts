@@ -15,6 +15,7 @@ import type { LayerCase, LayerResult } from '../../model/types.ts';
 import type { BuildResult } from '../build.ts';
 import type { RunResult } from '../run.ts';
 import { checkCaseForSpec, hardwareCase } from './check.ts';
+import { checkWeightPattern } from './sparse.ts';
 import {
   AccelError, canonicalLayer, finish, runJobs, tileHw, type AccelRunOptions, type AccelStats, type Job,
 } from './driver.ts';
@@ -109,6 +110,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
     try {
       hw = hardwareCase(spec, l.case);
       checkCaseForSpec(spec, hw.hc);
+      checkWeightPattern(spec, l.case);
     } catch (e) {
       if (e instanceof FieldError) throw new FieldError(`${l.name}.${e.field}`, e.message);
       throw e;
