@@ -5,6 +5,7 @@
 // (`buffers.coordDepth = 4096 < 20147 input points`) — never truncated into a register, where the
 // hardware would see a different layer than the host meant and report something misleading.
 import type { RegisterMap } from '../dsl/derive/registers.ts';
+import { inChannelsPerPass } from '../dsl/sparsity.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { FieldError } from '../model/errors.ts';
 import type { LayerType } from '../model/types.ts';
@@ -61,7 +62,7 @@ export function checkRunCapacity(spec: AcceleratorSpec, run: HwRunShape, datapat
     if (v < 1) throw new FieldError(`layer.${field === 'input' ? 'inChannels' : 'outChannels'}`, `must be at least 1, got ${v}`);
     if (v > mx.maxChannels) throw new CapacityError('matrix.maxChannels', mx.maxChannels, v, `${field} channels`, n);
   }
-  const ti = Math.ceil(run.inChannels / mx.rows);
+  const ti = Math.ceil(run.inChannels / inChannelsPerPass(spec));
   const to = Math.ceil(run.outChannels / mx.cols);
   if (run.nIn * ti > bf.featureDepth) throw new CapacityError('buffers.featureDepth', bf.featureDepth, run.nIn * ti, `feature words (${run.nIn} input points · ${ti} input-channel tiles)`, n);
   if (run.nOut * to > bf.accumulatorDepth) {

@@ -30,6 +30,9 @@ export interface MatrixCaseOptions {
 }
 
 export function randomMatrixCase(d: MatrixDerived, seed: number, o: MatrixCaseOptions): MatrixCase {
+  // The standalone harness speaks the dense tile format; N:M matrix units are checked inside the
+  // complete accelerator (test/sparsity/accel.test.ts), whose host driver compresses the weights.
+  if (d.sparse) throw new Error(`randomMatrixCase: ${d.module} has N:M weight sparsity; co-simulate it through the accelerator (sim/accel)`);
   const prng = new Prng(seed);
   const ext = o.extremes ?? 0.25;
   const passes: MatrixPass[] = [];
