@@ -1,10 +1,10 @@
 // A full-width MinkUNet through the RTL: `minkunet --width 1.0` (channels 32 … 256), calibrated on
 // the bunny at voxel 0.2 (1,835 of its 1,839 points: the bunny at full resolution, the test suite's
 // 0.25 keeps 1,790), every conv node co-simulated on the fpga preset with matrix.maxChannels = 512
-// (the first decoder stage concatenates 256 + 128 = 384 channels; the preset's 256 refuses it), test
-// build, no backpressure, and compared bit for bit with the golden network;
+// (the first decoder stage concatenates 256 + 128 = 384 channels; the preset's 256 refuses it),
+// Verilator speed build, no backpressure, and compared bit for bit with the golden network;
 // the per-node cycles against the cycle model; with and without map reuse (cycle model). Target:
-// every node bit-exact. Records the simulation speed (simulated cycles per CPU second of the harness).
+// every node bit-exact.
 import { defineAccelerator } from '../generator/dsl/define.ts';
 import { presets } from '../generator/dsl/presets.ts';
 import { bunnyPoints } from '../generator/io/bunny.ts';
@@ -26,7 +26,7 @@ const bench: Bench = {
     const net = buildZooNetwork({ arch: 'minkunet', width: 1, inChannels: 4, classes: 19, seed: 1 }, input).network;
     log(`${net.name}: ${net.nodes.length} nodes, calibrated on ${input.coords.length} points in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const c0 = process.cpuUsage();
-    const r = await simulateNetwork(spec, net, input, { profile: 'test', name: 'bench-minkunet-w1', onProgress: log });
+    const r = await simulateNetwork(spec, net, input, { profile: 'speed', name: 'bench-minkunet-w1', onProgress: log });
     const cpu = process.cpuUsage(c0);
     const rep = r.report;
     const T = rep.totals;
@@ -38,7 +38,7 @@ const bench: Bench = {
     return {
       ...info,
       method:
-        'runner.simulateNetwork on the fpga preset with matrix.maxChannels 512 (Verilator test build, no backpressure): every conv node through the host driver, ' +
+        'runner.simulateNetwork on the fpga preset with matrix.maxChannels 512 (Verilator speed build, no backpressure): every conv node through the host driver, ' +
         'add/concat in the host driver, every node compared with the golden network; cycles are PERF_TOTAL_CYCLES per node; ' +
         '"without reuse" is the measured total plus the cycle model\'s difference. The harness runs are child processes: their CPU time is not in this process\'s.',
       workload: {
