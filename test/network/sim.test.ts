@@ -16,8 +16,6 @@ import { runNetwork, type Network, type NetworkNode, type NodeTensor } from '../
 import { estimateNetwork } from '../../generator/network/estimate.ts';
 import { formatNetworkReport } from '../../generator/network/report.ts';
 import { simulateNetwork } from '../../generator/network/runner.ts';
-import { networkStructure } from '../../generator/network/zoo/float-network.ts';
-import { zooFloatNetwork } from '../../generator/network/zoo/index.ts';
 import { canonicalLayer, tileHw } from '../../generator/sim/accel/driver.ts';
 import { encodeLayer, inputBeatCount } from '../../generator/sim/accel/stream.ts';
 import { planTiles, tileLimits } from '../../generator/model/tiles.ts';
@@ -123,10 +121,18 @@ describe('net sim: the network runner on the RTL', () => {
     expect(formatNetworkReport(r2.report)).toContain('MISMATCH at node res');
   }, TIMEOUT);
 
-  it('the estimate refuses a node the accelerator cannot run, naming it: minkunet --width 1.0 concatenates 384 channels, fpga holds 256', () => {
-    const net = networkStructure(zooFloatNetwork({ arch: 'minkunet', width: 1, inChannels: 4, classes: 19, seed: 1 }));
+  it('the estimate refuses a node the accelerator cannot run, naming it (a 384-channel concat, as in minkunet --width 1.0, on a 256-channel preset)', () => {
+    const net: Network = {
+      name: 'wide', inputChannels: 4, outputs: ['head'],
+      nodes: [
+        { name: 'a', op: 'conv', inputs: ['input'], layer: { type: 'submanifold', kernelSize: 3, stride: 1, outChannels: 256 }, weights: [], requant: rq(256, true) },
+        { name: 'b', op: 'conv', inputs: ['input'], layer: { type: 'submanifold', kernelSize: 1, stride: 1, outChannels: 128 }, weights: [], requant: rq(128, true) },
+        { name: 'cat', op: 'concat', inputs: ['a', 'b'] },
+        { name: 'head', op: 'conv', inputs: ['cat'], layer: { type: 'submanifold', kernelSize: 1, stride: 1, outChannels: 3 }, weights: [] },
+      ],
+    };
     const coords = buildTensor({ points: bunnyPoints(), voxel: 0.5, channels: 4, seed: 1 }).coords;
-    expect(() => estimateNetwork(spec, net, coords)).toThrow(/^nodes\[\d+\] "dec1\.res0\.conv1": sf_fpga cannot run it: .*inChannels.*384/);
+    expect(() => estimateNetwork(spec, net, coords)).toThrow(/^nodes\[3\] "head": sf_fpga cannot run it: .*inChannels.*384/);
   });
 
   it('stream byte counts equal the stream the host builds', () => {
