@@ -56,7 +56,7 @@ export const netInitCommand: CommandModule<object, NetInitArgs> = {
       .option('voxel', { type: 'number', default: 0.25, describe: 'voxel size of the calibration cloud (> 0)' })
       .group(['output', 'float-out', 'quiet'], 'Output:')
       .option('output', { alias: 'o', type: 'string', demandOption: true, normalize: true, describe: 'network file to write (sparseforge.network/1)' })
-      .option('float-out', { type: 'string', normalize: true, describe: 'also write the float network and its scales (sparseforge.float-network/1)' })
+      .option('float-out', { type: 'string', normalize: true, describe: 'also write the float network and its scales (sparseforge.float-network/1; about 11 bytes per weight)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary line' })
       .example('$0 net init minkunet --width 0.25 --in-channels 4 --classes 19 --seed 1 -o unet.json', 'a quarter-width MinkUNet')
       .example('$0 net init resnet --in-channels 4 --classes 10 --seed 2 --ply scan.ply --voxel 0.05 -o rn.json', 'calibrated on a scan') as unknown as Argv<NetInitArgs>,

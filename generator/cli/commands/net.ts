@@ -19,7 +19,7 @@ export async function loadNetCommand(argv: string[]): Promise<CommandModule<obje
   const subs = hit ? [await hit[1]()] : await Promise.all(SUBCOMMANDS.map(([, load]) => load()));
   return {
     command: 'net',
-    describe: 'Whole networks: build a model-zoo network, write input tensors, run the golden network',
+    describe: 'Whole networks: build a model-zoo network, write input tensors, run the golden network or the RTL',
     builder: (y: Argv<object>) => {
       let c = y.usage('$0 net <subcommand> [options]\n\nNetworks are DAGs of conv / add / concat nodes (DESIGN.md §6).');
       for (const s of subs) c = c.command(s as never);
