@@ -25,8 +25,9 @@ export const presets = {
     matrix: { ...baseSpec.matrix, rows: 8, cols: 8 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 64 },
   },
-  // Eight lanes: one per kernel index of conv k = s = 2, so its map needs no merge.
-  fpga: { ...baseSpec, mapping: { ...baseSpec.mapping, mapFreeDownsample: true } },
+  // Eight lanes: one per kernel index of conv k = s = 2, so its map needs no merge; they also
+  // keep the merge ahead of compute, so jobs go segment-major (features arrive in input order).
+  fpga: { ...baseSpec, mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true } },
   server: {
     ...baseSpec,
     name: 'sf_server',

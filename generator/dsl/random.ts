@@ -55,6 +55,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       coordWidth,
       batchWidth,
       mapFreeDownsample: false,
+      segmentMajor: false,
     },
     buffers: {
       coordDepth: pow2(4, 10),
@@ -77,6 +78,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   // No draw (the stream of later fields stays as it was): on wherever the spec allows it.
   const mp = draft.mapping;
   mp.mapFreeDownsample = mp.lanes >= 8 && mp.maxStride >= 2 && mp.maxKernelSize >= 2 && mp.layerTypes.includes('conv');
+  mp.segmentMajor = mp.lanes % 2 === 0;
   const need = reductionWidth(draft);
   draft.arithmetic.accWidth = Math.min(64, Math.max(need, draft.arithmetic.outWidth) + pick([0, 0, 1, 4, 8]));
   const widest = Math.max(8, pointWidth(draft), rows * inWidth, cols * weightWidth);

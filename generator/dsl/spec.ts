@@ -44,6 +44,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
     }),
     coordWidth: int({ min: 4, max: 32, default: 16, unit: 'bits', description: 'Bits per spatial coordinate (signed), x/y/z each.' }),
     batchWidth: int({ min: 1, max: 16, default: 4, unit: 'bits', description: 'Bits of the batch index (unsigned).' }),
+    segmentMajor: bool({
+      default: false,
+      description:
+        'Dispatch merge jobs segment-major (every offset of output segment 0, then segment 1, …) instead of offset-major: the entries whose features stream in first are mapped first (shorter start-up when the mapping keeps ahead of compute).',
+    }),
     mapFreeDownsample: bool({
       default: false,
       description:

@@ -49,6 +49,10 @@ export interface ReplayParams {
   dsClasses: number;
   /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample): the downsampler emits the map. */
   mapFree: boolean;
+  /** Merge jobs segment-major (spec.mapping.segmentMajor). */
+  segmentMajor: boolean;
+  /** Runs a map-buffer bank's run table holds (segment-major only when every job fits). */
+  runTableRuns: number;
   shiftWidth: number;
   scatterForwarding: boolean;
 }
@@ -199,14 +203,20 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     }
     mapDone = tp + C.mfEnd;
   }
-  for (let kidx = 0; kidx <= (mf ? -1 : lastK); kidx++) {
+  // Jobs offset-major (every segment of offset 0, then offset 1, …) or segment-major (every
+  // offset of segment 0, then segment 1, …), in the dispatcher's order.
+  const K1 = lastK + 1;
+  const segMajor = p.segmentMajor && K1 * S <= p.runTableRuns;
+  for (let job = 0; job < (mf ? 0 : K1 * S); job++) {
+    const kidx = segMajor ? job % K1 : Math.floor(job / S);
+    const seg = segMajor ? Math.floor(job / K1) : job % S;
     const ix = kidx % k, iy = Math.floor(kidx / k) % k, iz = Math.floor(kidx / (k * k));
     const dx = (ix - hk) * dsw, dy = (iy - hk) * dsw, dz = (iz - hk) * dsw;
     const dkey = (dx * KEY_R + dy) * KEY_R + dz;
     const shift = trans ? dkey : -dkey;
     const mirror = half && kidx !== lastK;
     const centre = half && kidx === lastK;
-    for (let seg = 0; seg < S; seg++) {
+    {
       // lowest idle lane at the earliest cycle ≥ dispatchT
       let l = 0;
       for (let m = 1; m < lanes; m++) if (Math.max(laneFree[m]!, dispatchT) < Math.max(laneFree[l]!, dispatchT)) l = m;

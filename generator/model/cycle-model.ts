@@ -38,6 +38,7 @@ import { channelsPerPass, positionBits } from './sparsity.ts';
 import type { LayerStats } from './stats.ts';
 import type { Coord, LayerShape } from './types.ts';
 import { replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
+import { runTableRuns } from './run-table.ts';
 
 export const CYCLE_MODEL = {
   name: 'first-order',
@@ -64,7 +65,7 @@ export interface CycleModelRun {
 /** The spec fields the model reads; an AcceleratorSpec is one. */
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
-  mapping: { lanes: number; maxStride?: number; mapFreeDownsample?: boolean };
+  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; segmentMajor?: boolean };
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
   matrix: { rows: number; cols: number; weightSparsity?: string };
@@ -155,6 +156,8 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     weightDepth: spec.buffers.weightDepth,
     dsClasses: (spec.mapping.maxStride ?? 2) ** 2,
     mapFree: spec.mapping.mapFreeDownsample ?? false,
+    segmentMajor: spec.mapping.segmentMajor ?? false,
+    runTableRuns: runTableRuns(spec.mapping.maxKernelSize ?? 5),
     multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,
     scatterForwarding: spec.gatherScatter?.scatterForwarding ?? true,

@@ -20,6 +20,8 @@
 // [⌊j·n_out/8⌋, ⌊(j+1)·n_out/8⌋); within one (kernel index, segment) the entries come by
 // ascending output (and input) index — for mirrored entries the segment is that of the input
 // index; segments and kernel indices interleave (templates/mapping/README.md).
+// Jobs are dispatched segment-major (spec mapping.segmentMajor) when all of a layer's jobs fit a
+// map-buffer bank's run table (k ≤ 3'd2, submanifold odd k ≤ 3'd3), else offset-major.
 // Map-free conv k = s = 2: the downsampler emits the map while it merges (lane = kernel index,
 // so each lane holds one kernel index by ascending output and input index), one entry per cycle,
 // and the merge is skipped. Output points and map words then interleave (m_oc_* first is no
@@ -234,6 +236,7 @@ module sf_fpga_map_engine (
   wire last_off = half ? ((j_ix_q == half_k) & (j_iy_q == half_k) & (j_iz_q == half_k))
                        : ((j_ix_q == k_m1) & (j_iy_q == k_m1) & (j_iz_q == k_m1));
   wire last_job = last_off & seg_last;
+  wire seg_major = half ? (k_q <= 3'd3) : (k_q <= 3'd2);
   wire job_mirror = half & ~last_off;
   wire [20:0] hk_w = { 18'd0, half_k};
   wire [20:0] dx_w = ({ 18'd0, j_ix_q} - hk_w) << ds_w;
@@ -420,22 +423,34 @@ module sf_fpga_map_engine (
         if (ds_done) state_d = mf_layer ? S_MAP_END : S_MAP;
       end
       S_MAP: begin
-        if (dispatch && !seg_last) begin
-          j_seg_d = j_seg_q + 3'd1;
-        end else if (dispatch) begin
-          j_seg_d  = 3'd0;
-          j_kidx_d = j_kidx_q + 7'd1;
-          if (last_job) j_done_d = 1'b1;
-          if (j_ix_q != k_m1) begin
-            j_ix_d = j_ix_q + 3'd1;
-          end else begin
-            j_ix_d = 3'd0;
-            if (j_iy_q != k_m1) begin
-              j_iy_d = j_iy_q + 3'd1;
+        // Offset-major: every segment of an offset, then the next offset. Segment-major (kernels
+        // small enough that all jobs fit a bank's run table): every offset of a segment, then the
+        // next segment.
+        if (dispatch) begin
+          if (seg_major ? last_off : seg_last) begin
+            if (last_job) j_done_d = 1'b1;
+          end
+          if (seg_major ? ~last_off : seg_last) begin
+            j_kidx_d = j_kidx_q + 7'd1;
+            if (j_ix_q != k_m1) begin
+              j_ix_d = j_ix_q + 3'd1;
             end else begin
-              j_iy_d = 3'd0;
-              j_iz_d = j_iz_q + 3'd1;
+              j_ix_d = 3'd0;
+              if (j_iy_q != k_m1) begin
+                j_iy_d = j_iy_q + 3'd1;
+              end else begin
+                j_iy_d = 3'd0;
+                j_iz_d = j_iz_q + 3'd1;
+              end
             end
+          end
+          if (seg_major ? last_off : ~seg_last) j_seg_d = j_seg_q + 3'd1;
+          if (~seg_major & seg_last) j_seg_d = 3'd0;
+          if (seg_major & last_off) begin
+            j_kidx_d = 7'd0;
+            j_ix_d   = 3'd0;
+            j_iy_d   = 3'd0;
+            j_iz_d   = 3'd0;
           end
         end
         if (j_done_q && (&lane_idle)) state_d = S_MAP_END;

@@ -17,7 +17,7 @@ describe('loadSpecFile', () => {
   });
 
   it('loads the default export of function.ts (computed over presets.fpga)', async () => {
-    expect(await loadSpecFile(fx('function.ts'))).toEqual({ ...expected, mapping: { ...expected.mapping, mapFreeDownsample: true } });
+    expect(await loadSpecFile(fx('function.ts'))).toEqual({ ...expected, mapping: { ...expected.mapping, mapFreeDownsample: true, segmentMajor: true } });
   });
 
   it('names the bad field of a JSON file', async () => {

@@ -17,6 +17,7 @@
 import type { AcceleratorSpec } from '../spec.ts';
 import { maxKernelVolume, pointWidth } from '../spec.ts';
 import { deriveMapping } from './mapping.ts';
+import { runTableRuns } from '../../model/run-table.ts';
 import { deriveMatrix } from './matrix.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
 import { derivePostproc } from './postproc.ts';
@@ -487,7 +488,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   const bankAw = addrWidth(bankDepth);
   const bankCntW = countWidth(bankDepth);
   const laneIdxW = addrWidth(L);
-  const segDepth = pow2AtLeast(V + 1);
+  // The run table holds every run of offset-major jobs (≤ V); segment-major needs its jobs to fit (mapping.ts segMajorMaxK).
+  const segDepth = runTableRuns(spec.mapping.maxKernelSize) + 1;
   const segIdxW = clog2(segDepth);
   const segPack = pack<'start' | 'kidx' | 'mirror'>([
     ['start', bankAw],

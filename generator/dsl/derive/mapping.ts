@@ -14,6 +14,7 @@
 // for the entry (k³−1−kidx, output index, input index).
 import type { AcceleratorSpec } from '../spec.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
+import { segMajorMaxK } from '../../model/run-table.ts';
 import { deriveRegisters, ERROR_CODES, LAYER_TYPE_CODES, type RegisterMap } from './registers.ts';
 
 /** Mapping-engine error codes: the aggregate's ERROR_CODES where one fits, plus one of our own. */
@@ -149,6 +150,18 @@ export interface MappingDerived {
   hasDownsample: boolean;
   /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample): the downsampler emits the map. */
   mapFree: boolean;
+  /** Merge jobs segment-major (spec.mapping.segmentMajor). */
+  segmentMajor: boolean;
+  /**
+   * Largest k dispatched segment-major (full kernels / submanifold odd-k halves): a lane's jobs
+   * then need not ascend in kernel index, so every job may open a run in its map-buffer bank, and
+   * all K·segments jobs must fit the run table (runTableRuns); larger kernels go offset-major.
+   */
+  segMajorMaxKFullLit: string;
+  segMajorMaxKHalfLit: string;
+  /** The comparisons as Verilog (constants when every / no kernel size fits: no constant compare). */
+  segMajorFullCmp: string;
+  segMajorHalfCmp: string;
   /** Bit of a class index holding the x sub-position's LSB (the y one is bit 0). */
   mfClsXBit: number;
   /** kidx width minus the 3 bits of a k = 2 kernel index. */
@@ -311,6 +324,9 @@ function hexLit(width: number, value: bigint): string {
 }
 
 export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
+  // k_q ≤ max as Verilog; k_q never exceeds maxKernelSize (checked at START) and is never 0 there.
+  const kCmp = (max: number): string =>
+    max >= spec.mapping.maxKernelSize ? "1'b1" : max < 1 ? "1'b0" : `(k_q <= ${lit(countWidth(spec.mapping.maxKernelSize), max)})`;
   const { mapping: mp, buffers: bf, interfaces: io } = spec;
   const prefix = `${spec.name}_`;
   const cw = mp.coordWidth;
@@ -537,6 +553,11 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     codeTransLit: lit(2, LAYER_TYPE_CODES.transposed),
     hasDownsample: hasConv,
     mapFree: hasConv && mp.mapFreeDownsample,
+    segmentMajor: mp.segmentMajor,
+    segMajorMaxKFullLit: lit(kWidth, segMajorMaxK(mp.maxKernelSize, segments, false)),
+    segMajorMaxKHalfLit: lit(kWidth, segMajorMaxK(mp.maxKernelSize, segments, true)),
+    segMajorFullCmp: kCmp(segMajorMaxK(mp.maxKernelSize, segments, false)),
+    segMajorHalfCmp: kCmp(segMajorMaxK(mp.maxKernelSize, segments, true)),
     mfClsXBit: strideLog2Max,
     mfKidxPad: kidxWidth - 3,
     kTwoLit: mp.mapFreeDownsample ? lit(kWidth, 2) : '',

@@ -1,0 +1,27 @@
+// Capacity of a map-buffer bank's run table (templates/top/accel_mapbuf.v.hbs), shared by the
+// generator (derive/accel.ts sizes the table, derive/mapping.ts picks the kernels the engine may
+// dispatch segment-major) and the cycle model (which order the engine uses). Pure.
+
+/**
+ * Runs one bank's run table holds: the next power of two ≥ maxKernelSize³ + 1, minus one (a run
+ * count must fit the count register). Offset-major jobs open at most maxKernelSize³ runs per bank.
+ */
+export function runTableRuns(maxKernelSize: number): number {
+  let d = 1;
+  while (d < maxKernelSize ** 3 + 1) d *= 2;
+  return d - 1;
+}
+
+/**
+ * Largest kernel size (≤ maxKernelSize, 0 if none) whose merge jobs (offsets · segments; odd-k
+ * submanifold layers merge half the offsets with `half`) all fit one bank's run table: only then
+ * may the engine dispatch them segment-major, where every job can open a run.
+ */
+export function segMajorMaxK(maxKernelSize: number, segments: number, half: boolean): number {
+  let best = 0;
+  for (let k = 1; k <= maxKernelSize; k++) {
+    const offsets = half && k % 2 === 1 ? (k ** 3 + 1) / 2 : k ** 3;
+    if (offsets * segments <= runTableRuns(maxKernelSize)) best = k;
+  }
+  return best;
+}
