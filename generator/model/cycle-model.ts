@@ -15,6 +15,8 @@
 //   backpressure on every layer case of test/accel/ (test/accel/cycle-model.test.ts, largest
 //   error in bench/results/cycle-model.json): `total` is PERF_TOTAL_CYCLES summed over the runs
 //   the host driver measures (the requantized run of each tile of a requantized case).
+//   A run with `reuseMap` (LAYER_TYPE.REUSE_MAP) has no coordinate load and no mapping: the same
+//   runs of the map are complete at START (test/accel/reuse.test.ts: within 1 %).
 // * **first order** (no coordinates: what generator/sweep/ passes today): the strictly sequential
 //   phase estimate below, NOT calibrated. `CyclePrediction.method` says which one answered.
 //
