@@ -34,7 +34,7 @@ const ramp = (k: number, cin: number, cout: number, seed: number) =>
 const rq = (cout: number, relu: boolean) => ({ multiplier: Array(cout).fill(5), shift: Array(cout).fill(7), relu });
 
 /** stem → [a → b] + stem → [c → d] + res1 → down → head: two residual blocks whose convs share the stem's map. */
-function residualChain(): Network {
+function residualChain(c1 = 16, c2 = 24): Network {
   const sub = (name: string, input: string, cin: number, cout: number, seed: number, relu = true): NetworkNode => ({
     name, op: 'conv', inputs: [input], layer: { type: 'submanifold', kernelSize: 3, stride: 1, outChannels: cout }, weights: ramp(3, cin, cout, seed),
     bias: Array.from({ length: cout }, (_, o) => o - 3), requant: rq(cout, relu),
@@ -43,14 +43,14 @@ function residualChain(): Network {
     name, op: 'add', inputs: [a, b], add: { multiplierA: Array(c).fill(3), multiplierB: Array(c).fill(5), shift: Array(c).fill(3), relu: true },
   });
   const nodes: NetworkNode[] = [
-    sub('stem', 'input', 3, 16, 1),
-    sub('a', 'stem', 16, 16, 2),
-    sub('b', 'a', 16, 16, 3, false),
-    add('res0', 'stem', 'b', 16),
-    sub('c', 'res0', 16, 24, 4),
-    sub('d', 'c', 24, 16, 5, false),
-    add('res1', 'res0', 'd', 16),
-    { name: 'down', op: 'conv', inputs: ['res1'], layer: { type: 'conv', kernelSize: 2, stride: 2, outChannels: 8 }, weights: ramp(2, 16, 8, 6), requant: rq(8, true) },
+    sub('stem', 'input', 3, c1, 1),
+    sub('a', 'stem', c1, c1, 2),
+    sub('b', 'a', c1, c1, 3, false),
+    add('res0', 'stem', 'b', c1),
+    sub('c', 'res0', c1, c2, 4),
+    sub('d', 'c', c2, c1, 5, false),
+    add('res1', 'res0', 'd', c1),
+    { name: 'down', op: 'conv', inputs: ['res1'], layer: { type: 'conv', kernelSize: 2, stride: 2, outChannels: 8 }, weights: ramp(2, c1, 8, 6), requant: rq(8, true) },
     { name: 'head', op: 'conv', inputs: ['down'], layer: { type: 'submanifold', kernelSize: 1, stride: 1, outChannels: 5 }, weights: ramp(1, 8, 5, 7) },
   ];
   return { name: 'residual-chain', inputChannels: 3, nodes, outputs: ['head'] };
@@ -100,6 +100,18 @@ describe('net sim: the network runner on the RTL', () => {
     const est = estimateNetwork(spec, net, input.coords);
     expect(est.nodes.map((n) => [n.name, n.where, n.tiles, n.reused, n.bytesIn, n.bytesOut, n.model.total]))
       .toEqual(quiet.report.nodes.map((n) => [n.name, n.where, n.tiles, n.reused, n.bytesIn, n.bytesOut, n.model.total]));
+  }, TIMEOUT);
+
+  it('on tiny the chain is tiled: tiled nodes never reuse, the result stays bit-exact, the estimate agrees', async () => {
+    const net = residualChain(4, 6);
+    const input = buildTensor({ points: bunnyPoints(), voxel: 0.8, channels: 3, seed: 2 });
+    const r = await simulateNetwork(presets.tiny, net, input, { stall: 0.2, seed: 9, name: 'net-tiny-chain' });
+    expect(r.report.match, r.report.firstMismatch?.report).toBe(true);
+    const acc = r.report.nodes.filter((n) => n.where === 'accelerator');
+    expect(acc.some((n) => n.tiles > 1)).toBe(true);
+    for (const n of acc.filter((x) => x.tiles > 1)) expect(n.reused, n.name).toBe(false);
+    const est = estimateNetwork(presets.tiny, net, input.coords);
+    expect(est.nodes.map((n) => [n.name, n.tiles, n.reused])).toEqual(r.report.nodes.map((n) => [n.name, n.tiles, n.reused]));
   }, TIMEOUT);
 
   it('a wrong node is named: a corrupted conv and a corrupted host add', async () => {
