@@ -187,7 +187,18 @@ export function randomLayerCase(spec: AcceleratorSpec, seed: number, opts: CaseG
     post = relu ? 'requant+relu' : 'requant';
   }
   const stall = pick(r, [0, 0.1, 0.3, 0.5, 0.7]);
-  const label = `${type} k${k}${type === 'submanifold' ? '' : ` s${s}`} ts${T} ${cin}→${cout} ${post}${c.bias ? '+bias' : ''} ${kind} ${inCoords.length} pts ${batches}b stall ${stall}`;
+  // A quarter of the cases lie far from the origin, each batch elsewhere (a georeferenced scan):
+  // the host driver re-bases them into coordWidth (model/rebase.ts). Shifts are multiples of the
+  // input tensor stride only, so a conv's output grid is not aligned with them.
+  let far = '';
+  if (r.int(0, 3) === 0) {
+    const shifts = Array.from({ length: batches }, () => [r.int(-(2 ** 22), 2 ** 22) * T, r.int(-(2 ** 22), 2 ** 22) * T, r.int(-(2 ** 22), 2 ** 22) * T]);
+    const mv = (l: Coord[]) => l.map((p): Coord => [p[0], p[1] + shifts[p[0]]![0]!, p[2] + shifts[p[0]]![1]!, p[3] + shifts[p[0]]![2]!]);
+    c.input.coords = mv(c.input.coords);
+    if (c.outputCoords) c.outputCoords = mv(c.outputCoords);
+    far = ' far';
+  }
+  const label = `${type} k${k}${type === 'submanifold' ? '' : ` s${s}`} ts${T} ${cin}→${cout} ${post}${c.bias ? '+bias' : ''} ${kind} ${inCoords.length} pts ${batches}b${far} stall ${stall}`;
   return { case: c, cloud: kind, stall, label };
 }
 

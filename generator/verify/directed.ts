@@ -9,6 +9,7 @@ import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { runLayer } from '../model/layer.ts';
 import type { Coord } from '../model/types.ts';
 import { canonicalLayer } from '../sim/accel/driver.ts';
+import { hardwareCase } from '../sim/accel/check.ts';
 import { buildAccel } from '../sim/accel/rtl.ts';
 import { decodeOutput, decodeReadback, encodeLayer, layerScript, outputBeatCount, readbackRegisters, type Beat, type HwLayer } from '../sim/accel/stream.ts';
 import type { BuildProfile } from '../sim/build.ts';
@@ -35,7 +36,8 @@ export async function runDirected(spec: AcceleratorSpec, opts: { profile: BuildP
   let good: { hw: HwLayer; nOut: number; expect: number[][]; coords: Coord[] } | undefined;
   for (let s = opts.seed; s < opts.seed + 50 && !good; s++) {
     const draw = drawFittingCase(spec, s, { maxPoints: 16 });
-    const c = draw.case;
+    // In the hardware's frame (a far case is re-based, as the host driver does).
+    const c = hardwareCase(spec, draw.case).hc;
     if (c.input.coords.length < 2 || !fitsOnChip(spec, c)) continue;
     const lay = canonicalLayer(c);
     if (planTiles(lay, tileLimits(spec)).length !== 1) continue;

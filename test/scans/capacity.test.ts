@@ -16,6 +16,7 @@ import { compareCoords } from '../../generator/model/tensor.ts';
 import type { Coord, LayerCase, LayerType } from '../../generator/model/types.ts';
 import { AccelError, runAccelCase } from '../../generator/sim/accel/driver.ts';
 import { CapacityError } from '../../generator/sim/capacity.ts';
+import { packPoint, unpackPoint } from '../../generator/sim/accel/stream.ts';
 import { Prng } from '../../generator/io/prng.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from '../accel/run.ts';
 
@@ -242,6 +243,13 @@ describe('capacity edges on sf_cap (coordDepth 32, featureDepth 32, accumulatorD
     },
     ACCEL_TIMEOUT_MS,
   );
+
+  it('the stream encoder never masks a coordinate or batch index that does not fit (a driver bug would throw, not corrupt)', () => {
+    expect(unpackPoint(spec, packPoint(spec, [3, CW_LO, CW_HI, 0]))).toEqual([3, CW_LO, CW_HI, 0]);
+    expect(() => packPoint(spec, [0, CW_HI + 1, 0, 0])).toThrow(/does not fit mapping\.coordWidth 5/);
+    expect(() => packPoint(spec, [0, 0, CW_LO - 1, 0])).toThrow(RangeError);
+    expect(() => packPoint(spec, [4, 0, 0, 0])).toThrow(/batchWidth 2/);
+  });
 
   it('buffers.weightDepth: the spec rule sizes it for maxKernelSize³ tiles (54 words here: 64 accepted, 32 refused by name)', () => {
     expect(() => defineAccelerator({ ...spec, buffers: { ...spec.buffers, weightDepth: 32 } })).toThrow(/buffers\.weightDepth.*27 · 2 = 54 words, got 32/);

@@ -64,6 +64,11 @@ export function unpackLane(word: bigint, lane: number, width: number, signed: bo
 
 /** A point as the streams carry it: `{b, z, y, x}`, x in the low coordWidth bits. */
 export function packPoint(spec: AcceleratorSpec, p: Coord): bigint {
+  // Never mask a value silently: the driver re-bases and checks before it packs (check.ts).
+  const half = 2 ** (spec.mapping.coordWidth - 1);
+  if (p[0] < 0 || p[0] >= 2 ** spec.mapping.batchWidth || [p[1], p[2], p[3]].some((v) => v < -half || v >= half)) {
+    throw new RangeError(`point [${p.join(', ')}] does not fit mapping.coordWidth ${spec.mapping.coordWidth} / batchWidth ${spec.mapping.batchWidth}`);
+  }
   const cw = BigInt(spec.mapping.coordWidth);
   const m = mask(spec.mapping.coordWidth);
   return (
