@@ -48,7 +48,7 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
               'node is compared bit for bit with the golden network; a mismatch names the node (exit 1).\n' +
               'Prints a row per node (cycles with their phases, utilisation, stream bytes, reuse, the cycle\n' +
               'model\'s error) and the totals. --model prints the same table from the cycle model, without\n' +
-              'simulation (seconds on a 100k-point scan).',
+              'simulation (about 25 s of CPU for MinkUNet on a 141k-point LiDAR scan).',
           )
           .positional('network', { type: 'string', normalize: true, describe: 'network file (sparseforge.network/1)' }),
       ),
