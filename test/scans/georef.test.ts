@@ -23,6 +23,9 @@ import { runMappingCase } from '../../generator/sim/mapping/host.ts';
 import { bunnyCase } from '../accel/cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from '../accel/run.ts';
 import { binaryFor } from '../mapping/run.ts';
+import { runNetwork } from '../../generator/model/index.ts';
+import { simulateNetwork } from '../../generator/network/runner.ts';
+import { tinyInput, tinyUNet } from '../network/nets.ts';
 
 const spec = presets.fpga;
 const BIN = join(import.meta.dirname, '../../bin/sparseforge');
@@ -80,6 +83,19 @@ describe('georeferenced clouds on the fpga preset', () => {
       const tr = georef(twoBatches(bunnyCase(spec, { voxel: 0.5, type: 'transposed', k: 2, s: 2, cin: 8, cout: 16 })), { 0: [-800_000, 800_002, -800_004], 1: FAR });
       const rt = await expectBitExact(spec, tr, 'georef-tr2');
       expect(rt.rebase.shifts.size).toBe(2);
+    },
+    ACCEL_TIMEOUT_MS,
+  );
+
+  it(
+    'net sim: a U-Net with every node kind on a cloud whose two batches lie 8·10⁵ voxels out in opposite directions, bit-exact at every node',
+    async () => {
+      const base = tinyInput();
+      const input = { ...base, coords: base.coords.map((p): Coord => (p[0] === 0 ? [0, p[1] + 800_001, p[2] - 799_999, p[3] + 800_003] : [1, p[1] - 800_001, p[2] + 800_005, p[3] - 799_997])) };
+      const r = await simulateNetwork(spec, tinyUNet(), input, { stall: 0.2, seed: 5, all: true });
+      expect(r.report.match, r.report.firstMismatch?.report).toBe(true);
+      expect(r.result).toEqual(runNetwork(tinyUNet(), input, { all: true, widths: spec.arithmetic }).result);
+      expect(r.report.nodes.filter((n) => n.where === 'accelerator').length).toBeGreaterThanOrEqual(4);
     },
     ACCEL_TIMEOUT_MS,
   );
