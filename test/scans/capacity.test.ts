@@ -244,6 +244,13 @@ describe('capacity edges on sf_cap (coordDepth 32, featureDepth 32, accumulatorD
     ACCEL_TIMEOUT_MS,
   );
 
+  it('a neighbourhood larger than the buffers (one x plane of 36 points, k = 3) cannot be tiled: refused naming buffers.coordDepth, before anything is built', async () => {
+    const plane = makeCase({ type: 'submanifold', k: 3, cin: 2, cout: 2, n: 36 }, 3, [0, 0, 0]);
+    // One x column: a 6 × 6 patch in y and z on x = 0 (the data of the drawn case, new coordinates).
+    plane.input.coords = plane.input.coords.map((p, i): Coord => [0, 0, (i % 6) - 3, Math.floor(i / 6) - 3]);
+    await refused(plane, /^buffers: sf_cap cannot tile this layer: output point 0 alone does not fit on chip: 36 input points > buffers\.coordDepth 32$/);
+  });
+
   it('the stream encoder never masks a coordinate or batch index that does not fit (a driver bug would throw, not corrupt)', () => {
     expect(unpackPoint(spec, packPoint(spec, [3, CW_LO, CW_HI, 0]))).toEqual([3, CW_LO, CW_HI, 0]);
     expect(() => packPoint(spec, [0, CW_HI + 1, 0, 0])).toThrow(/does not fit mapping\.coordWidth 5/);
