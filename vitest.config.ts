@@ -9,6 +9,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const LONG_FIRST = [
   'test/synth/server.test.ts',
   'test/synth/synth.test.ts',
+  'test/synth/ice40-accel.test.ts',
   'test/verify/campaign.test.ts',
   'test/synth/sparse.test.ts',
   'test/accel/cycle-model.test.ts',
