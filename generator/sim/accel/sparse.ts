@@ -16,7 +16,7 @@ export function checkWeightPattern(spec: AcceleratorSpec, c: LayerCase): void {
   if (v === undefined) return;
   throw new FieldError(
     `weights[${v.kernelIndex}]`,
-    `${describeNmViolation(v, nm)}; ${spec.name} has matrix.weightSparsity ${nmName(nm)} (prune the layer: sparseforge prune --pattern ${nmName(nm)}, or run it padded at dense speed)`,
+    `${describeNmViolation(v, nm)}; ${spec.name} has matrix.weightSparsity ${nmName(nm)} (prune the layer: sparseforge prune --pattern ${nmName(nm)}; or run it padded at dense speed: --dense-layers pad)`,
   );
 }
 
