@@ -5,6 +5,7 @@
 // write-one-to-clear; then a good layer whose output must equal the golden model.
 import { join } from 'node:path';
 import { derive } from '../dsl/derive/index.ts';
+import { inChannelsPerPass } from '../dsl/sparsity.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { runLayer } from '../model/layer.ts';
 import type { Coord } from '../model/types.ts';
@@ -59,8 +60,9 @@ export async function runDirected(spec: AcceleratorSpec, opts: { profile: BuildP
     { name: 'BAD_CHANNELS', hw: base({ inChannels: 0 }) },
     { name: 'COORD_OVERFLOW', hw: base({ inCoords: dummy(spec.buffers.coordDepth + 1), features: [] }) },
   ];
-  // FEATURE_OVERFLOW: IN_POINTS · ⌈Cin / rows⌉ > featureDepth with IN_POINTS ≤ coordDepth.
-  const tiMax = Math.ceil(spec.matrix.maxChannels / spec.matrix.rows);
+  // FEATURE_OVERFLOW: IN_POINTS · ⌈Cin / X⌉ > featureDepth with IN_POINTS ≤ coordDepth, X the
+  // input channels per pass (rows, or rows · M/N with N:M weight sparsity).
+  const tiMax = Math.ceil(spec.matrix.maxChannels / inChannelsPerPass(spec));
   if (spec.buffers.coordDepth * tiMax > spec.buffers.featureDepth) {
     const n = Math.min(spec.buffers.coordDepth, Math.floor(spec.buffers.featureDepth / tiMax) + 1);
     refused.push({ name: 'FEATURE_OVERFLOW', hw: base({ inChannels: spec.matrix.maxChannels, inCoords: dummy(n), features: [] }) });

@@ -7,9 +7,8 @@ import { tiny2of4 } from '../sparsity/specs.ts';
 
 describe('synthesis gate: N:M weight sparsity', () => {
   it('tiny 2:4: the accelerator top', async () => {
+    // Zero latches in the whole top (the columns counted per instance) and a DSP48 per multiplier.
     const r = await checkPresetTop(tiny2of4);
-    const col = r.modules.find((m) => m.module === `${tiny2of4.name}_matrix_col`);
-    expect(col, 'matrix column module').toBeDefined();
-    expect(col!.latches).toBe(0);
+    expect(r.total.latches).toBe(0);
   }, SYNTH_TIMEOUT_MS);
 });
