@@ -30,7 +30,8 @@ let sourceHash: Promise<string> | undefined;
 
 /** Folders whose code decides a point's predictions: the golden and cycle models, and the host
  * driver's tiling and case checks (which runs the cycle model replays, what a point supports). */
-const PREDICTION_SOURCES = [join('generator', 'model'), join('generator', 'sim', 'accel')];
+// generator/prune: a sparse point runs its workloads pruned (sweep/sparsity.ts).
+const PREDICTION_SOURCES = [join('generator', 'model'), join('generator', 'sim', 'accel'), join('generator', 'prune')];
 
 /**
  * Hash of the sources behind cached layer statistics and cycle predictions: they are only reused

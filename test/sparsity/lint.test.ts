@@ -18,8 +18,8 @@ const SPECS: AcceleratorSpec[] = [
   defineAccelerator({ name: 'sf_tiny_1of2', matrix: { weightSparsity: '1:2' }, interfaces: { axisDataWidth: 64 } }, presets.tiny),
   defineAccelerator({ name: 'sf_tiny_4of8', matrix: { weightSparsity: '4:8' }, interfaces: { axisDataWidth: 64 } }, presets.tiny),
   defineAccelerator({ name: 'sf_edge_1of8', matrix: { weightSparsity: '1:8' }, interfaces: { axisDataWidth: 512 } }, presets.edge),
-  // The first sparse specs of the random campaign pool (1:4, 1:2, 1:8, 4:8 …).
-  ...[1002, 1006, 1011, 1020].map(randomCampaignSpec),
+  // Sparse specs of the random campaign pool (1002: 1:4, CI's campaign spec; 1020: 4:8).
+  ...[1002, 1020].map(randomCampaignSpec),
 ];
 
 describe('lint gate: N:M weight sparsity', () => {
