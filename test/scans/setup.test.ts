@@ -9,7 +9,10 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writePlyAscii, writePlyBinary } from '../../generator/io/ply.ts';
 import { parseLayerCase, serializeLayerCase } from '../../generator/io/layer-case.ts';
+import { serializeNetwork } from '../../generator/io/network.ts';
+import { serializeTensor } from '../../generator/io/tensor.ts';
 import { transposedDoc } from '../io/cases.ts';
+import { tinyInput, tinyUNet } from '../network/nets.ts';
 import { expectCliRefusal, PROJECT_ROOT, runCli, scratchDir } from '../robustness/helpers.ts';
 
 const scratch = scratchDir('scans-setup');
@@ -102,6 +105,13 @@ describe('every CLI command on every malformed file', () => {
       notPly: w('not.ply', 'hello\n'),
     };
     const grids = { notJson: w('grid-bad.json', '{ "format": '), badField: w('grid-field.json', JSON.stringify({ format: 'sparseforge.sweep/1', base: 'tiny', vary: { 'matrix.rowz': [4] }, workloads: [] })) };
+    const validNet = w('net.json', serializeNetwork(tinyUNet()));
+    const validTensor = w('tensor.json', serializeTensor(tinyInput()));
+    const netText = serializeNetwork(tinyUNet());
+    const tensorText = serializeTensor(tinyInput());
+    const retype = (text: string, key: string) => JSON.stringify({ ...(JSON.parse(text) as object), [key]: 'x' });
+    const networks = { empty: common.empty, truncated: w('net-truncated.json', netText.slice(0, 300)), retyped: w('net-retyped.json', retype(netText, 'nodes')), array: w('net-array.json', '[]') };
+    const tensors = { truncated: w('tensor-truncated.json', tensorText.slice(0, 60)), retyped: w('tensor-retyped.json', retype(tensorText, 'coords')) };
     const caseArgs = ['--voxel', '0.5', '--layer', 'submanifold', '--kernel', '3', '--cin', '2', '--cout', '2', '--seed', '1'];
     const jobs: { name: string; args: string[]; ci?: boolean }[] = [];
     // In CI: every file through the first command of its kind, and one file (rotating) through each other command.
@@ -123,21 +133,32 @@ describe('every CLI command on every malformed file', () => {
       add(i, 0, `case --ply ${k}`, ['case', '--ply', f, ...caseArgs, '-o', join(d, 'case.json')]);
       add(i, 1, `run --ply ${k}`, ['run', '--ply', f, ...caseArgs, '--preset', 'tiny']);
     });
+    Object.entries(networks).forEach(([k, f], i) => {
+      add(i, 0, `net golden ${k}`, ['net', 'golden', f, '--input', validTensor, '-o', join(d, 'out.json')]);
+      add(i, 1, `net sim --model ${k}`, ['net', 'sim', f, '--input', validTensor, '--preset', 'fpga', '--model']);
+      add(i, 2, `prune ${k}`, ['prune', f, '--pattern', '2:4', '-o', join(d, 'out.json')]);
+      add(i, 3, `sensitivity ${k}`, ['sensitivity', f, '--input', validTensor, '--pattern', '2:4']);
+    });
+    Object.entries(tensors).forEach(([k, f], i) => {
+      add(i, 0, `net golden --input ${k}`, ['net', 'golden', validNet, '--input', f, '-o', join(d, 'out.json')]);
+      add(i, 1, `net sim --input ${k}`, ['net', 'sim', validNet, '--input', f, '--preset', 'fpga']);
+    });
+    add(4, 4, 'prune (layer case) array', ['prune', cases.array, '--pattern', '2:4', '-o', join(d, 'out.json')]);
     Object.entries(grids).forEach(([k, f], i) => add(i, 0, `sweep ${k}`, ['sweep', f, '--out', join(d, 'sweep')]));
     add(0, 0, 'synth --rtl missing', ['synth', '--rtl', join(d, 'no-rtl')]);
     add(0, 0, 'verify --spec-seeds malformed', ['verify', '--seeds', '1', '--random-specs', '--spec-seeds', '1,x']);
-    // SPARSEFORGE_CLI_MATRIX=full runs the whole product (81 invocations, about four minutes).
+    // SPARSEFORGE_CLI_MATRIX=full runs the whole product (about 100 invocations, five minutes).
     const full = process.env.SPARSEFORGE_CLI_MATRIX === 'full';
     const picked = full ? jobs : jobs.filter((j) => j.ci);
     const results = await pool(picked, 2, async (j) => {
       const r = await runCli(j.args, d);
       const stderr = String(r.stderr);
-      const file = j.args.find((a) => a.startsWith(d) && a !== valid && !/(out\.json|case\.json|rtl|sweep)$/.test(a));
+      const file = j.args.find((a) => a.startsWith(d) && a !== valid && a !== validNet && a !== validTensor && !/(out\.json|case\.json|rtl|sweep)$/.test(a));
       const ok = r.exitCode === 2 && /^sparseforge: [^\n]+\n?$/.test(stderr) && !/\bat .+:\d+:\d+/.test(stderr) && String(r.stdout) === '' &&
         (file === undefined || stderr.includes(file.split('/').pop()!));
       return ok ? undefined : `${j.name}: exit ${r.exitCode}, stderr ${JSON.stringify(stderr.slice(0, 300))}`;
     });
     expect(results.filter((x) => x !== undefined)).toEqual([]);
-    expect(picked.length).toBeGreaterThanOrEqual(full ? 75 : 30);
-  }, 300_000);
+    expect(picked.length).toBeGreaterThanOrEqual(full ? 95 : 40);
+  }, process.env.SPARSEFORGE_CLI_MATRIX === 'full' ? 1_200_000 : 300_000);
 });
