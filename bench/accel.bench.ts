@@ -2,8 +2,9 @@
 //  - utilisation = compute lower bound (DESIGN.md §3) ÷ measured cycles, measured = PERF_TOTAL_CYCLES
 //    (START → DONE) minus the coordinate beats (the load the mapping must wait for; docs/accelerator.md),
 //    for every preset × layer type (submanifold k=3, conv k=2 s=2, transposed k=2 s=2; bunny voxel
-//    0.25, rows→cols channels (16→16 on fpga), requantization + ReLU, seed 1), with the cycle breakdown; plus the fpga
-//    preset with 8 mapping lanes (the mapping engine is the bottleneck with the preset's 2);
+//    0.25, rows→cols channels (16→16 on fpga), requantization + ReLU, seed 1), with the cycle breakdown; plus
+//    64→64 and 128→128 submanifold layers (tiled on fpga), and the fpga preset without map-free downsampling
+//    and segment-major jobs (issue 13's baseline, same run);
 //  - simulated cycles per second of the full fpga accelerator (speed build, one core: the harness's
 //    CPU time of its cycle loop), and the build times.
 // Issue targets: utilisation ≥ 0.85 required / 0.95 target on fpga submanifold k=3; ≥ 200 k cycles/s.
@@ -21,26 +22,38 @@ export const TARGET_UTILISATION = 0.85;
 export const GOAL_UTILISATION = 0.95;
 export const TARGET_CYCLES_PER_SEC = 200_000;
 
-const LAYERS: { name: string; type: LayerType; k: number; s: number }[] = [
+interface BenchLayer { name: string; type: LayerType; k: number; s: number; cin?: number; cout?: number }
+const LAYERS: BenchLayer[] = [
   { name: 'submanifold k=3', type: 'submanifold', k: 3, s: 1 },
   { name: 'conv k=2 s=2', type: 'conv', k: 2, s: 2 },
   { name: 'transposed k=2 s=2', type: 'transposed', k: 2, s: 2 },
 ];
+// Wider layers (issue 13): tiled on fpga (N_in · ⌈Cin/rows⌉ words exceed featureDepth).
+const WIDE: BenchLayer[] = [
+  { name: 'submanifold k=3 64→64', type: 'submanifold', k: 3, s: 1, cin: 64, cout: 64 },
+  { name: 'submanifold k=3 128→128', type: 'submanifold', k: 3, s: 1, cin: 128, cout: 128 },
+];
 
-const fpga8: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_l8', mapping: { ...presets.fpga.mapping, lanes: 8 } };
-const SPECS: { label: string; spec: AcceleratorSpec }[] = [
+// The fpga preset as it was before map-free downsampling and segment-major merge jobs (same
+// 8 lanes): the baseline of issue 13's before/after table, measured in the same run.
+const fpgaMerge: AcceleratorSpec = {
+  ...presets.fpga,
+  name: 'sf_fpga_merge',
+  mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, segmentMajor: false },
+};
+const SPECS: { label: string; spec: AcceleratorSpec; wide?: boolean }[] = [
   { label: 'tiny', spec: presets.tiny },
   { label: 'edge', spec: presets.edge },
-  { label: 'fpga', spec: presets.fpga },
-  { label: 'fpga, 8 lanes', spec: fpga8 },
-  { label: 'server', spec: presets.server },
+  { label: 'fpga', spec: presets.fpga, wide: true },
+  { label: 'fpga, merge (before)', spec: fpgaMerge, wide: true },
+  { label: 'server', spec: presets.server, wide: true },
 ];
 
 /** The bunny case; channels fill the preset's array (rows → cols: 16 → 16 on fpga). */
-function bunny(spec: AcceleratorSpec, type: LayerType, k: number, s: number) {
+function bunny(spec: AcceleratorSpec, type: LayerType, k: number, s: number, cin = spec.matrix.rows, cout = spec.matrix.cols) {
   const { inWidth, weightWidth, accWidth, outWidth } = spec.arithmetic;
   return buildCase({
-    points: bunnyPoints(), voxel: 0.25, layer: type, kernel: k, stride: s, cin: spec.matrix.rows, cout: spec.matrix.cols,
+    points: bunnyPoints(), voxel: 0.25, layer: type, kernel: k, stride: s, cin, cout,
     requant: true, relu: true, seed: 1, widths: { inWidth, weightWidth, accWidth, outWidth },
   });
 }
@@ -55,6 +68,8 @@ function row(s: AccelStats) {
     pointsOut: s.pointsOut,
     mapEntries: s.mapEntries,
     tiles: s.tiles,
+    // Rows the matrix unit took (map entries of every tile incl. halo recomputation, drain rows) ÷ bound.
+    computeRowsOverBound: Number((c.compute / s.computeBound).toFixed(4)),
     cycles: { ...c },
     // Which side limits: the mapping engine (map entries arrive slower than compute takes them)
     // or the matrix unit.
@@ -105,13 +120,13 @@ const bench: Bench = {
     });
 
     // Utilisation matrix (test builds: compile time matters more than simulation speed here).
-    for (const { label, spec } of SPECS) {
+    for (const { label, spec, wide } of SPECS) {
       matrix[label] = {};
       const tb = performance.now();
       const b = await buildAccel(spec);
       log(`${label}: build ${b.cached ? 'cached' : `${Math.round(b.buildMs)} ms`} (${Math.round(performance.now() - tb)} ms wall)`);
-      for (const L of LAYERS) {
-        const r = await runAccelCase(spec, bunny(spec, L.type, L.k, L.s), { name: `bench-${spec.name}-${L.type}` });
+      for (const L of [...LAYERS, ...(wide ? WIDE.filter((w) => (w.cin ?? 0) > spec.matrix.rows) : [])]) {
+        const r = await runAccelCase(spec, bunny(spec, L.type, L.k, L.s, L.cin, L.cout), { name: `bench-${spec.name}-${L.type}-${L.cin ?? spec.matrix.rows}` });
         const s = r.stats;
         matrix[label]![L.name] = row(s);
         const c = s.cycles;
@@ -133,11 +148,15 @@ const bench: Bench = {
     }
 
     const fpgaSub = matrix.fpga!['submanifold k=3']!.utilisation;
-    const fpga8Sub = matrix['fpga, 8 lanes']!['submanifold k=3']!.utilisation;
+    const fpgaConv = matrix.fpga!['conv k=2 s=2']!.utilisation;
+    const fpgaTrans = matrix.fpga!['transposed k=2 s=2']!.utilisation;
+    const tiled64 = matrix.fpga!['submanifold k=3 64→64']!.computeRowsOverBound;
     const targets = [
       target('utilisation, fpga, bunny submanifold k=3 16→16 (required)', 'utilisation fpga submanifold k=3', '>=', TARGET_UTILISATION, 'bound/measured', fpgaSub, fpgaSub),
       target('utilisation, fpga, bunny submanifold k=3 16→16 (goal)', 'utilisation fpga submanifold k=3', '>=', GOAL_UTILISATION, 'bound/measured', fpgaSub, fpgaSub),
-      target('utilisation, fpga with 8 mapping lanes (required)', 'utilisation fpga, 8 lanes submanifold k=3', '>=', TARGET_UTILISATION, 'bound/measured', fpga8Sub, fpga8Sub),
+      target('utilisation, fpga, bunny conv k=2 s=2 16→16 (issue 13)', 'utilisation fpga conv k=2 s=2', '>=', 0.85, 'bound/measured', fpgaConv, fpgaConv),
+      target('utilisation, fpga, bunny transposed k=2 s=2 16→16 (issue 13)', 'utilisation fpga transposed k=2 s=2', '>=', 0.85, 'bound/measured', fpgaTrans, fpgaTrans),
+      target('tiled fpga 64→64: compute rows ≤ 1.05 × bound (issue 13)', 'fpga submanifold k=3 64→64 compute rows / bound', '<=', 1.05, 'rows/bound', tiled64, tiled64),
       target('co-simulation speed, full fpga accelerator', 'fpga accelerator co-simulation (speed build)', '>=', TARGET_CYCLES_PER_SEC / 1000, 'k cycles/s',
         med.sim.cyclesPerSecond / 1000, wallRate / 1000),
     ];
@@ -151,7 +170,7 @@ const bench: Bench = {
         'median of 3 runs of the speed build (verilator/speed.f).',
       workload: {
         cloud: 'bunny voxel 0.25 (1790 points; transposed: 1790 output points)',
-        channels: 'matrix.rows → matrix.cols (tiny 4→4, edge 8→8, fpga 16→16, server 64→64), requant + ReLU, bias, seed 1',
+        channels: 'matrix.rows → matrix.cols (tiny 4→4, edge 8→8, fpga 16→16, server 64→64), plus 64→64 and 128→128 where wider than the array; requant + ReLU, bias, seed 1',
         presets: SPECS.map((x) => `${x.label}: ${x.spec.matrix.rows}×${x.spec.matrix.cols}, ${x.spec.mapping.lanes} lanes, coordDepth ${x.spec.buffers.coordDepth}`),
         matrix,
       },
