@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
-import { predictCycles } from '../../generator/model/cycle-model.ts';
+import { predictCycles, replayParams } from '../../generator/model/cycle-model.ts';
+import { replayLayer } from '../../generator/model/cycle-model-replay.ts';
 import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { runTableRuns, segMajorMaxK } from '../../generator/model/run-table.ts';
 import { layerStats } from '../../generator/model/stats.ts';
@@ -34,5 +35,22 @@ describe('segment-major merge jobs', () => {
     const off = predict({ ...spec, mapping: { ...spec.mapping, segmentMajor: false } }).mapping;
     expect(seg).not.toBe(off);
     expect(r.stats.cycles.mapping).toBe(seg);
+  }, ACCEL_TIMEOUT_MS);
+
+  it('fpga bunny submanifold k=5: too many jobs for the run table, so offset-major', async () => {
+    const spec = presets.fpga;
+    const c = bunnyCase(spec, { voxel: 0.8, type: 'submanifold', k: 5, cin: 4, cout: 4, requant: true });
+    const r = await expectBitExact(spec, c, 'segmajor-k5', { stall: 0.1, seed: 2 });
+    const noStall = await expectBitExact(spec, c, 'segmajor-k5-nostall');
+    const predict = (s: AcceleratorSpec) => predictCycles(s, layerStats(c, widthsOf(s)), { ...c.layer, requant: true, bias: true, runs: cycleModelRuns(s, c).runs });
+    const off = predict({ ...spec, mapping: { ...spec.mapping, segmentMajor: false } }).mapping;
+    // The same replay with a run table large enough for segment-major dispatch.
+    const { runs } = cycleModelRuns(spec, c);
+    expect(runs.length).toBe(1);
+    const L = { ...c.layer, inCoords: runs[0]!.inCoords, outCoords: runs[0]!.outCoords, requant: true, bias: true };
+    const seg = replayLayer({ ...replayParams(spec), runTableRuns: 1e9 }, L).mapping;
+    expect(Math.abs(seg - off)).toBeGreaterThan(10);
+    expect(Math.abs(noStall.stats.cycles.mapping - off)).toBeLessThanOrEqual(2);
+    expect(r.stats.match).toBe(true);
   }, ACCEL_TIMEOUT_MS);
 });
