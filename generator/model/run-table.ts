@@ -25,3 +25,23 @@ export function segMajorMaxK(maxKernelSize: number, segments: number, half: bool
   }
   return best;
 }
+
+/** How the engine maps a layer on a spec: the map-free downsampler, or the merge and its job order. */
+export interface MapSchedule {
+  map: 'map-free' | 'merge';
+  /** Merge only: the dispatcher's job order. */
+  jobOrder?: 'segment-major' | 'offset-major';
+}
+
+export function mapSchedule(
+  m: { lanes: number; maxKernelSize: number; mapFreeDownsample?: boolean; segmentMajor?: boolean },
+  layer: { type: string; kernelSize: number; stride: number },
+): MapSchedule {
+  const k = layer.kernelSize;
+  if (m.mapFreeDownsample && layer.type === 'conv' && k === 2 && layer.stride === 2 && m.lanes >= 8) return { map: 'map-free' };
+  let segments = 1;
+  if (m.lanes > 1) while (segments < m.lanes) segments *= 2;
+  const half = layer.type === 'submanifold' && k % 2 === 1;
+  const seg = m.segmentMajor === true && k <= segMajorMaxK(m.maxKernelSize, segments, half);
+  return { map: 'merge', jobOrder: seg ? 'segment-major' : 'offset-major' };
+}

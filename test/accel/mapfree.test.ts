@@ -39,6 +39,7 @@ describe('map-free conv k = s = 2 (fpga preset)', () => {
     const c = bunnyCase(spec, { voxel: 0.25, type: 'conv', k: 2, s: 2, cin: 16, cout: 16, requant: true, relu: true });
     const r = await expectBitExact(spec, c, 'mapfree-bunny');
     const s = r.stats;
+    expect(s.mapSchedule).toEqual({ map: 'map-free' });
     // The merge path needs ≈ 2.5 cycles per input point; the downsampler alone one (plus the
     // wait for the first features behind the weights).
     expect(s.cycles.mapping).toBeLessThan(s.pointsIn + 300);

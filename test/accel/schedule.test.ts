@@ -35,6 +35,7 @@ describe('segment-major merge jobs', () => {
     const off = predict({ ...spec, mapping: { ...spec.mapping, segmentMajor: false } }).mapping;
     expect(seg).not.toBe(off);
     expect(r.stats.cycles.mapping).toBe(seg);
+    expect(r.stats.mapSchedule).toEqual({ map: 'merge', jobOrder: 'segment-major' });
   }, ACCEL_TIMEOUT_MS);
 
   it('fpga bunny submanifold k=5: too many jobs for the run table, so offset-major', async () => {
@@ -52,5 +53,6 @@ describe('segment-major merge jobs', () => {
     expect(Math.abs(seg - off)).toBeGreaterThan(10);
     expect(Math.abs(noStall.stats.cycles.mapping - off)).toBeLessThanOrEqual(2);
     expect(r.stats.match).toBe(true);
+    expect(r.stats.mapSchedule).toEqual({ map: 'merge', jobOrder: 'offset-major' });
   }, ACCEL_TIMEOUT_MS);
 });

@@ -25,6 +25,7 @@ import { checkCaseForSpec, hardwareCase } from './check.ts';
 import { shiftCoord, type Rebase } from '../../model/rebase.ts';
 import { checkRegisterWrites, checkRunCapacity } from '../capacity.ts';
 import { FieldError } from '../../model/errors.ts';
+import { mapSchedule, type MapSchedule } from '../../model/run-table.ts';
 import { caseForPattern, type DenseLayerPolicy } from './sparse.ts';
 import { buildAccel } from './rtl.ts';
 import {
@@ -113,6 +114,8 @@ export interface AccelStats {
   utilisation: number;
   /** computeBound / cycles.total. */
   utilisationTotal: number;
+  /** How the mapping engine maps this layer on this spec (map-free downsampler, or merge job order). */
+  mapSchedule: MapSchedule;
   build: { cached: boolean; buildMs: number; wallMs: number; profile: BuildProfile };
   sim: { wallMs: number; simCpuMs: number; cycles: number; cyclesPerSecond: number };
   match: boolean;
@@ -411,6 +414,7 @@ function layerStatsFor(
     },
     utilisation: measured > 0 ? computeBound / measured : 0,
     utilisationTotal: total > 0 ? computeBound / total : 0,
+    mapSchedule: mapSchedule(spec.mapping, c.layer),
     build: { cached: build.cached, buildMs: Math.round(build.buildMs), wallMs: Math.round(build.wallMs), profile: opts.profile ?? 'test' },
     sim: {
       wallMs: Math.round(r.run.wallMs),
