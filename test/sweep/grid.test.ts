@@ -21,22 +21,23 @@ describe('grid expansion', () => {
     const g = parseGrid({
       format: 'sparseforge.sweep/1',
       base: 'fpga',
-      grid: { 'mapping.lanes': [1, 2, 4], 'matrix.rows,matrix.cols': [[8, 8], [16, 16]] },
+      // fpga's map-free downsampler needs 8 lanes or more (one per kernel index of k = s = 2).
+      grid: { 'mapping.lanes': [8, 12, 16], 'matrix.rows,matrix.cols': [[8, 8], [16, 16]] },
       workloads: microGrid().workloads,
     });
     expect(pointCount(g)).toBe(6);
     const pts = expandGrid(g);
     expect(pts.map((p) => p.id)).toEqual(['p0001', 'p0002', 'p0003', 'p0004', 'p0005', 'p0006']);
     expect(pts.map((p) => [p.params['mapping.lanes'], p.params['matrix.rows'], p.params['matrix.cols']])).toEqual([
-      [1, 8, 8],
-      [1, 16, 16],
-      [2, 8, 8],
-      [2, 16, 16],
-      [4, 8, 8],
-      [4, 16, 16],
+      [8, 8, 8],
+      [8, 16, 16],
+      [12, 8, 8],
+      [12, 16, 16],
+      [16, 8, 8],
+      [16, 16, 16],
     ]);
     expect(pts[3]!.spec!.matrix.rows).toBe(16);
-    expect(pts[3]!.spec!.mapping.lanes).toBe(2);
+    expect(pts[3]!.spec!.mapping.lanes).toBe(12);
     // Everything not varied comes from the base, and every point shares its name.
     expect(pts[3]!.spec!.buffers).toEqual(presets.fpga.buffers);
     expect(new Set(pts.map((p) => p.spec!.name))).toEqual(new Set(['sf_fpga']));
