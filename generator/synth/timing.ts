@@ -23,7 +23,7 @@ export function formatTimingReport(r: SynthReport): string {
   const f2 = at(2, 'fast');
   const lines = [
     `estimated clock of ${top} on 7-series (static timing of the synth_xilinx netlist with data-sheet delays)`,
-    'An estimate, not sign-off: the range spans fast and slow net delays; bench/results/timing-*.json compares the method with an iCE40 router.',
+    'An estimate, not sign-off: the range spans fast and slow net delays; bench/results/timing.json compares the method with an iCE40 router.',
     `worst register-to-register path per module, speed grade -2 (delay with slow nets … fast nets):`,
     `${'module'.padEnd(30)} ${'delay ns'.padStart(13)} ${'Fmax MHz'.padStart(13)}  path (slow nets)`,
   ];
