@@ -6,7 +6,7 @@
 // .cache/synth/ by a hash of the RTL, the module, the kept modules and the Yosys version: an
 // unchanged module is never synthesized twice.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { configHash } from '../dsl/derive/index.ts';
@@ -236,7 +236,7 @@ async function synthModule(
     }
     const counts = countCells(parseStat(await readFile(statFile, 'utf8'), top));
     const corners =
-      netName !== undefined ? estimateNetlist(JSON.parse(await readFile(join(cacheDir, netName), 'utf8')) as YosysNetlist, top, sources) : undefined;
+      netName !== undefined ? estimateNetlist(await readNetlist(join(cacheDir, netName), top), top, sources) : undefined;
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(corners ? { ...counts, timing: corners } : counts, null, 2)}\n`);
     await rename(tmp, cacheFile);
@@ -245,6 +245,22 @@ async function synthModule(
     await rm(statFile, { force: true });
     if (netName !== undefined) await rm(join(cacheDir, netName), { force: true });
   }
+}
+
+/**
+ * Reads the flattened timing netlist. A netlist larger than Node's longest string (about 512 MB:
+ * the server preset's 64×64 array, flattened) cannot be parsed as one JSON text: that is said
+ * plainly instead of V8's "Invalid string length".
+ */
+async function readNetlist(path: string, top: string): Promise<YosysNetlist> {
+  const bytes = (await stat(path)).size;
+  const limit = 500 * 2 ** 20;
+  if (bytes > limit) {
+    throw new Error(
+      `synth --timing: the flattened netlist of ${top} is ${(bytes / 2 ** 20).toFixed(0)} MB of JSON, more than the ${limit / 2 ** 20} MB the timing analysis can read (resources without --timing work)`,
+    );
+  }
+  return JSON.parse(await readFile(path, 'utf8')) as YosysNetlist;
 }
 
 /** Synthesizes an RTL folder (as `generate` writes it). */
