@@ -81,20 +81,26 @@ export function parseLayerCase(json: unknown, widths: ArithmeticWidths = DEFAULT
   return c;
 }
 
-function parseLayerShape(v: unknown): LayerShape {
-  const o = checkObject(v, 'layer', LAYER_FIELDS);
+/** The fields a layer case and a network's conv node share: type, kernel size, stride. */
+export function parseLayerKind(o: Record<string, unknown>): { type: LayerType; kernelSize: number; stride: number } {
   if (typeof o.type !== 'string' || !(LAYER_TYPES as readonly string[]).includes(o.type)) {
     throw new FieldError('layer.type', `expected one of ${LAYER_TYPES.join(', ')}, got ${describe(o.type)}`);
   }
   const type = o.type as LayerType;
   const kernelSize = checkInt(o.kernelSize, 'layer.kernelSize', 1, KERNEL_MAX, 'a positive integer');
   const stride = checkInt(o.stride, 'layer.stride', 1, 2 ** 30, 'a positive integer');
-  const inTensorStride = checkTensorStride(o.inTensorStride, 'layer.inTensorStride');
-  const inChannels = checkInt(o.inChannels, 'layer.inChannels', 1, CHANNELS_MAX, 'a positive integer');
-  const outChannels = checkInt(o.outChannels, 'layer.outChannels', 1, CHANNELS_MAX, 'a positive integer');
   if (type === 'submanifold' && stride !== 1) {
     throw new FieldError('layer.stride', `submanifold layers have stride 1, got ${stride}`);
   }
+  return { type, kernelSize, stride };
+}
+
+function parseLayerShape(v: unknown): LayerShape {
+  const o = checkObject(v, 'layer', LAYER_FIELDS);
+  const { type, kernelSize, stride } = parseLayerKind(o);
+  const inTensorStride = checkTensorStride(o.inTensorStride, 'layer.inTensorStride');
+  const inChannels = checkInt(o.inChannels, 'layer.inChannels', 1, CHANNELS_MAX, 'a positive integer');
+  const outChannels = checkInt(o.outChannels, 'layer.outChannels', 1, CHANNELS_MAX, 'a positive integer');
   if (type === 'conv') {
     if (!isPowerOfTwo(stride)) {
       throw new FieldError('layer.stride', `${stride} is not a power of two (the output tensor stride inTensorStride·stride must be one)`);

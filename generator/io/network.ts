@@ -2,15 +2,15 @@
 // serialization, atomic file I/O. Value ranges are those of layer cases (weights weightWidth-bit,
 // bias accWidth-bit, multipliers [0, 2^31-1], shifts [0, 63]); every error names the node:
 // `nodes[3] "enc1.down": weights[7][2][0]: 300 is out of range [-128, 127]`.
-import { DEFAULT_WIDTHS, FieldError, LAYER_TYPES, NODE_OPS, NodeError, planNetwork } from '../model/index.ts';
+import { DEFAULT_WIDTHS, FieldError, NODE_OPS, NodeError, planNetwork } from '../model/index.ts';
 import type {
-  AddParams, ArithmeticWidths, ConvNode, LayerType, Network, NetworkLayer, NetworkNode, NodeOp, Requant,
+  AddParams, ArithmeticWidths, ConvNode, Network, NetworkLayer, NetworkNode, NodeOp, Requant,
 } from '../model/index.ts';
 import {
   checkArray, checkBoolean, checkInt, checkIntMatrix, checkIntVector, checkObject, describe, isPowerOfTwo, signedRange,
 } from './check.ts';
 import { inFile, readJsonFile, writeFileAtomic } from './files.ts';
-import { CHANNELS_MAX, KERNEL_MAX, MULTIPLIER_MAX, SHIFT_MAX, row, rows } from './layer-case.ts';
+import { CHANNELS_MAX, MULTIPLIER_MAX, SHIFT_MAX, parseLayerKind, row, rows } from './layer-case.ts';
 
 export const NETWORK_FORMAT = 'sparseforge.network/1';
 
@@ -99,14 +99,8 @@ function parseNodeHeader(v: unknown, i: number): NetworkNode {
 
 function parseNodeLayer(v: unknown): NetworkLayer {
   const o = checkObject(v, 'layer', LAYER_FIELDS);
-  if (typeof o.type !== 'string' || !(LAYER_TYPES as readonly string[]).includes(o.type)) {
-    throw new FieldError('layer.type', `expected one of ${LAYER_TYPES.join(', ')}, got ${describe(o.type)}`);
-  }
-  const type = o.type as LayerType;
-  const kernelSize = checkInt(o.kernelSize, 'layer.kernelSize', 1, KERNEL_MAX, 'a positive integer');
-  const stride = checkInt(o.stride, 'layer.stride', 1, 2 ** 30, 'a positive integer');
+  const { type, kernelSize, stride } = parseLayerKind(o);
   const outChannels = checkInt(o.outChannels, 'layer.outChannels', 1, CHANNELS_MAX, 'a positive integer');
-  if (type === 'submanifold' && stride !== 1) throw new FieldError('layer.stride', `submanifold layers have stride 1, got ${stride}`);
   if (type !== 'submanifold' && !isPowerOfTwo(stride)) {
     throw new FieldError('layer.stride', `${stride} is not a power of two (tensor strides are powers of two)`);
   }
