@@ -1,5 +1,5 @@
 // N:M weight sparsity on the complete accelerator (DESIGN.md §7): 2:4 and 1:4 at the tiny array
-// size and 2:4 at the fpga size, pruned layers of every type whose channel counts are not
+// size and 2:4 and 1:4 at the fpga size, pruned layers of every type whose channel counts are not
 // multiples of M × rows, under random backpressure, bit-exact against the golden model; the named
 // refusal of a layer that is not N:M sparse, and the padded dense fallback at dense speed.
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { runAccelCase } from '../../generator/sim/accel/driver.ts';
 import { pruneCase } from '../../generator/prune/prune.ts';
 import { bunnyCase, randomCase, type CaseOptions } from '../accel/cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from '../accel/run.ts';
-import { tiny1of4, tiny2of4 } from './specs.ts';
+import { fpga1of4, tiny1of4, tiny2of4 } from './specs.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 
 function pruned(spec: AcceleratorSpec, o: CaseOptions): LayerCase {
@@ -72,5 +72,17 @@ describe('fpga-2of4 (16×16, 32 channels per pass)', () => {
     await expectBitExact(spec, conv, 'fpga2of4-conv2', { stall: 0.2, seed: 48 });
     const tr = pruneCase(bunnyCase(spec, { voxel: 0.8, type: 'transposed', k: 2, s: 2, cin: 18, cout: 33, requant: true }), { n: 2, m: 4 }).case;
     await expectBitExact(spec, tr, 'fpga2of4-trans2', { stall: 0.2, seed: 49 });
+  }, ACCEL_TIMEOUT_MS);
+});
+
+describe('fpga 1:4 (16×16, 64 channels per pass)', () => {
+  it('bunny submanifold k=3 70→20, conv k=2 s=2 and transposed k=2 s=2, backpressure 0.2', async () => {
+    const spec = fpga1of4;
+    const sub = pruneCase(bunnyCase(spec, { voxel: 0.8, type: 'submanifold', k: 3, cin: 70, cout: 20, requant: true, relu: true }), { n: 1, m: 4 }).case;
+    await expectBitExact(spec, sub, 'fpga1of4-sub3', { stall: 0.2, seed: 50 });
+    const conv = pruneCase(bunnyCase(spec, { voxel: 0.8, type: 'conv', k: 2, s: 2, cin: 67, cout: 17 }), { n: 1, m: 4 }).case;
+    await expectBitExact(spec, conv, 'fpga1of4-conv2', { stall: 0.2, seed: 51 });
+    const tr = pruneCase(bunnyCase(spec, { voxel: 0.8, type: 'transposed', k: 2, s: 2, cin: 66, cout: 33, requant: true }), { n: 1, m: 4 }).case;
+    await expectBitExact(spec, tr, 'fpga1of4-trans2', { stall: 0.2, seed: 52 });
   }, ACCEL_TIMEOUT_MS);
 });
