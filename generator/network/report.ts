@@ -4,22 +4,12 @@
 // (source 'rtl') and from the cycle model alone (source 'cycle-model').
 import type { NodeOp } from '../model/network-types.ts';
 import type { NodeStats } from '../model/network.ts';
+import type { AccelStats } from '../sim/accel/driver.ts';
 
 export const NETWORK_REPORT_FORMAT = 'sparseforge.network-report/1';
 
-export interface NodeCycles {
-  /** START to DONE, summed over the node's hardware runs (tiles). */
-  total: number;
-  /** Coordinate beats (0 for a run that reuses the map on chip). */
-  coordLoad: number;
-  /** total − coordLoad. */
-  measured: number;
-  mapping: number;
-  /** Rows the matrix unit took. */
-  compute: number;
-  stall: number;
-  tail: number;
-}
+/** A node's cycles and their phases, as the host driver measures them (summed over its tiles). */
+export type NodeCycles = Omit<AccelStats['cycles'], 'drainRows' | 'endToEnd'>;
 
 export interface NodeRow {
   name: string;
