@@ -108,3 +108,23 @@ export function expectCliRefusal(r: { exitCode?: number; stderr: unknown; stdout
   expect(stderr).not.toMatch(/\bat .+:\d+:\d+/);
   return stderr.replace(/\n$/, '');
 }
+
+/** A path into a JSON document: object keys and array indices. */
+export type Path = (string | number)[];
+
+/** Every path in `doc`, parents before children (the places a fuzzer may edit). */
+export function paths(doc: unknown, at: Path = [], out: Path[] = []): Path[] {
+  if (Array.isArray(doc)) doc.forEach((v, i) => (out.push([...at, i]), paths(v, [...at, i], out)));
+  else if (typeof doc === 'object' && doc !== null) for (const [k, v] of Object.entries(doc)) (out.push([...at, k]), paths(v, [...at, k], out));
+  return out;
+}
+
+/** The object or array that holds the last key of `p`, if the path still leads there. */
+export function parentOf(doc: unknown, p: Path): Record<string | number, unknown> | undefined {
+  let o: unknown = doc;
+  for (const k of p.slice(0, -1)) {
+    if (typeof o !== 'object' || o === null) return undefined;
+    o = (o as Record<string | number, unknown>)[k];
+  }
+  return typeof o === 'object' && o !== null ? (o as Record<string | number, unknown>) : undefined;
+}

@@ -10,6 +10,7 @@ import { readPlyFile, writePlyAscii, writePlyBinary } from '../../generator/io/p
 import { readLayerCaseFile, serializeLayerCase, parseLayerCase } from '../../generator/io/layer-case.ts';
 import { transposedDoc } from '../io/cases.ts';
 import { expectCliRefusal, expectFieldError, FUZZ_SEED, listFiles, outcomeAsync, runCli, scratchDir } from './helpers.ts';
+import { pool } from '../../generator/emit/lint.ts';
 
 const scratch = scratchDir('io-cli');
 afterAll(scratch.cleanup);
@@ -23,19 +24,6 @@ interface Job {
   library: (input: string) => Promise<unknown>;
 }
 
-async function pool<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 /** Runs a refused job: one line equal to the library message, exit 2, empty output folder. */
 async function refused(job: Job): Promise<string> {

@@ -13,7 +13,7 @@ import { buildCase } from '../../generator/io/case-builder.ts';
 import { LAYER_CASE_FORMAT, parseLayerCase, readLayerCaseFile, serializeLayerCase } from '../../generator/io/layer-case.ts';
 import { runLayer, type FieldError, type LayerCase } from '../../generator/model/index.ts';
 import { convDoc, submanifoldDoc, transposedDoc, type Json } from '../io/cases.ts';
-import { describeThrown, expectFieldError, fcParams, FUZZ_SEED, outcome, outcomeAsync, scratchDir } from './helpers.ts';
+import { describeThrown, expectFieldError, fcParams, FUZZ_SEED, outcome, outcomeAsync, parentOf, paths, scratchDir, type Path } from './helpers.ts';
 
 const scratch = scratchDir('case-fuzz');
 afterAll(scratch.cleanup);
@@ -39,24 +39,8 @@ const BASES: Record<string, Json> = {
 const BASE_NAMES = Object.keys(BASES);
 const TOP_FIELDS = ['format', 'layer', 'input', 'weights', 'bias', 'requant', 'outputCoords'];
 
-type Path = (string | number)[];
 
 /** Every node of a JSON document (objects, arrays, leaves), root excluded. */
-function paths(doc: unknown, at: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(doc)) doc.forEach((v, i) => (out.push([...at, i]), paths(v, [...at, i], out)));
-  else if (typeof doc === 'object' && doc !== null) for (const [k, v] of Object.entries(doc)) (out.push([...at, k]), paths(v, [...at, k], out));
-  return out;
-}
-
-function parentOf(doc: unknown, p: Path): Record<string | number, unknown> | undefined {
-  let o: unknown = doc;
-  for (const k of p.slice(0, -1)) {
-    if (typeof o !== 'object' || o === null) return undefined;
-    o = (o as Record<string | number, unknown>)[k];
-  }
-  return typeof o === 'object' && o !== null ? (o as Record<string | number, unknown>) : undefined;
-}
-
 /** Values that break a field's type or range (and some that, by luck, fit). */
 const badValue = fc.oneof(
   fc.constantFrom<unknown>(

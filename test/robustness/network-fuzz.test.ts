@@ -11,10 +11,9 @@ import { parseNetworkResult, serializeNetworkResult } from '../../generator/io/n
 import { parseTensor, serializeTensor } from '../../generator/io/tensor.ts';
 import { tinyInput, tinyUNet } from '../network/nets.ts';
 import { randomNetwork } from '../network/random-network.ts';
-import { describeThrown, expectFieldError, fcParams, FUZZ_SEED, outcome } from './helpers.ts';
+import { describeThrown, expectFieldError, fcParams, FUZZ_SEED, outcome, parentOf, paths, type Path } from './helpers.ts';
 
 type Json = Record<string, unknown>;
-type Path = (string | number)[];
 
 beforeAll(() => {
   process.stdout.write(`[robustness] network fuzz: fast-check seed ${FUZZ_SEED}\n`);
@@ -25,21 +24,6 @@ const BASES: Record<string, Json> = {
   random7: JSON.parse(serializeNetwork(randomNetwork(7).net)) as Json,
   random12: JSON.parse(serializeNetwork(randomNetwork(12).net)) as Json,
 };
-
-function paths(doc: unknown, at: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(doc)) doc.forEach((v, i) => (out.push([...at, i]), paths(v, [...at, i], out)));
-  else if (typeof doc === 'object' && doc !== null) for (const [k, v] of Object.entries(doc)) (out.push([...at, k]), paths(v, [...at, k], out));
-  return out;
-}
-
-function parentOf(doc: unknown, p: Path): Record<string | number, unknown> | undefined {
-  let o: unknown = doc;
-  for (const k of p.slice(0, -1)) {
-    if (typeof o !== 'object' || o === null) return undefined;
-    o = (o as Record<string | number, unknown>)[k];
-  }
-  return typeof o === 'object' && o !== null ? (o as Record<string | number, unknown>) : undefined;
-}
 
 const badValue = fc.oneof(
   fc.constantFrom<unknown>(

@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { pool } from '../../generator/emit/lint.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writePlyAscii, writePlyBinary } from '../../generator/io/ply.ts';
 import { parseLayerCase, serializeLayerCase } from '../../generator/io/layer-case.ts';
@@ -65,19 +66,6 @@ describe('setup mistakes', () => {
   }, 120_000);
 });
 
-async function pool<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
 
 describe('every CLI command on every malformed file', () => {
   it('exit 2, one line naming the file, no stack trace', async () => {
