@@ -27,13 +27,19 @@ export const presets = {
   },
   // Eight lanes: one per kernel index of conv k = s = 2, so its map needs no merge; they also
   // keep the merge ahead of compute, so jobs go segment-major (features arrive in input order).
-  fpga: { ...baseSpec, mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true } },
+  // 512 channels: MinkUNet at full width concatenates 256 + 128 = 384 channels in its first
+  // decoder stage; the 32-bit accumulator still holds the largest reduction (8 + 8 + ⌈log2(125 · 512)⌉ = 32).
+  fpga: {
+    ...baseSpec,
+    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true },
+    matrix: { ...baseSpec.matrix, maxChannels: 512 },
+  },
   server: {
     ...baseSpec,
     name: 'sf_server',
     mapping: { ...baseSpec.mapping, lanes: 8, mapFreeDownsample: true },
     buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288 },
-    matrix: { ...baseSpec.matrix, rows: 64, cols: 64 },
+    matrix: { ...baseSpec.matrix, rows: 64, cols: 64, maxChannels: 512 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 512 },
   },
   // The fpga array with 2:4 structured weight sparsity (DESIGN.md §7): the same 16×16 multipliers

@@ -8,11 +8,9 @@ import { nodeLayerShape } from '../model/network-plan.ts';
 import type { Network } from '../model/network-types.ts';
 import type { Coord } from '../model/types.ts';
 import { planTiles, tileLimits, TilingError } from '../model/tiles.ts';
-import { FieldError, NodeError } from '../model/errors.ts';
-import type { LayerCase } from '../model/types.ts';
-import { checkCaseForSpec, hardwareCase } from '../sim/accel/check.ts';
+import { NodeError } from '../model/errors.ts';
 import type { CycleModelRun } from '../model/cycle-model.ts';
-import { canReuse, derive, modelConv, modelCycles, streamBytes, type ChipState } from './plan-hw.ts';
+import { canReuse, checkNetworkForSpec, derive, modelConv, modelCycles, streamBytes, type ChipState } from './plan-hw.ts';
 import { hostRow, nodeKind, summarize, type NetworkReport, type NodeRow } from './report.ts';
 
 export interface EstimateOptions {
@@ -28,22 +26,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
   const d = derive(spec);
   const lim = tileLimits(spec);
   const rows: NodeRow[] = [];
-  // First what the host driver refuses (layer type, kernel, stride, channels, coordinate range,
-  // stages), over every conv node before any modelling.
-  for (const s of shapes.stats) {
-    const n = plan.info.get(s.name)!.node!;
-    if (n.op !== 'conv') continue;
-    const c: LayerCase = { layer: nodeLayerShape(plan, n), input: { coords: shapes.coords.get(n.inputs[0])!, features: [] }, weights: n.weights };
-    if (n.bias !== undefined) c.bias = n.bias;
-    if (n.requant !== undefined) c.requant = n.requant;
-    if (n.outputCoordsOf !== undefined) c.outputCoords = shapes.coords.get(n.outputCoordsOf)!;
-    try {
-      checkCaseForSpec(spec, hardwareCase(spec, c).hc);
-    } catch (e) {
-      if (e instanceof FieldError) throw new NodeError(plan.info.get(s.name)!.index, s.name, '', `${spec.name} cannot run it: ${e.message}`);
-      throw e;
-    }
-  }
+  checkNetworkForSpec(spec, plan, (node) => shapes.coords.get(node)!);
   let chip: ChipState | undefined;
   const convs = shapes.stats.filter((s) => s.op === 'conv').length;
   let done = 0;

@@ -6,10 +6,13 @@
 import { derive, type Derived } from '../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { predictCycles, type CycleModelRun, type CyclePrediction } from '../model/cycle-model.ts';
+import { FieldError, NodeError } from '../model/errors.ts';
 import type { NodeStats } from '../model/network.ts';
+import { nodeLayerShape, type NetworkPlan } from '../model/network-plan.ts';
 import type { LayerStats } from '../model/stats.ts';
-import type { Coord, LayerShape } from '../model/types.ts';
+import type { Coord, LayerCase, LayerShape } from '../model/types.ts';
 import { mapReuseRefusal } from '../sim/accel/batch.ts';
+import { checkCaseForSpec, hardwareCase } from '../sim/accel/check.ts';
 import { inputBeatCount, outputBeatCount, type HwLayer } from '../sim/accel/stream.ts';
 import type { NodeCycles } from './report.ts';
 
@@ -17,6 +20,28 @@ import type { NodeCycles } from './report.ts';
 export interface ChipState {
   layer: Pick<HwLayer, 'type' | 'kernelSize' | 'inTensorStride' | 'inCoords'>;
   tiled: boolean;
+}
+
+/**
+ * What the host driver refuses (layer type, kernel, stride, channels, coordinate range, stages),
+ * over every conv node before anything runs: a NodeError naming the node, the field and the value
+ * (`nodes[35] "dec1.res0.conv1": sf_fpga cannot run it: layer.inChannels: … got 640`).
+ */
+export function checkNetworkForSpec(spec: AcceleratorSpec, plan: NetworkPlan, coordsOf: (node: string) => Coord[]): void {
+  for (const name of plan.order) {
+    const n = plan.info.get(name)!.node!;
+    if (n.op !== 'conv') continue;
+    const c: LayerCase = { layer: nodeLayerShape(plan, n), input: { coords: coordsOf(n.inputs[0]!), features: [] }, weights: n.weights };
+    if (n.bias !== undefined) c.bias = n.bias;
+    if (n.requant !== undefined) c.requant = n.requant;
+    if (n.outputCoordsOf !== undefined) c.outputCoords = coordsOf(n.outputCoordsOf);
+    try {
+      checkCaseForSpec(spec, hardwareCase(spec, c).hc);
+    } catch (e) {
+      if (e instanceof FieldError) throw new NodeError(plan.info.get(name)!.index, name, '', `${spec.name} cannot run it: ${e.message}`);
+      throw e;
+    }
+  }
 }
 
 /** Whether a conv over `inCoords` (canonical) may reuse the map the previous conv left. */

@@ -7,7 +7,8 @@
 // Each conv node is driven with the golden tensor of its input node. That tensor is itself
 // compared with what the RTL (or the host driver, for add/concat) produced for that node, so as
 // long as every earlier node matches, this is exactly the chained run; the first mismatch (in
-// topological order) is reported with the node's name. Driving golden inputs lets the conv nodes
+// topological order) is reported with the node's name and, for a conv node, its harness run is
+// repeated up to the node with a waveform (trace.ts). Driving golden inputs lets the conv nodes
 // run back to back in few harness runs: the layers of one reuse chain always share a harness run
 // (the map lives in the simulated chip), and runs are cut only where no reuse is lost, after at
 // most `layersPerRun` layers (progress is reported per harness run).
@@ -19,10 +20,11 @@ import { nodeLayerShape } from '../model/network-plan.ts';
 import { INPUT_NODE, type Network, type NetworkResult, type NodeTensor } from '../model/network-types.ts';
 import type { LayerResult } from '../model/types.ts';
 import { planTiles, tileLimits } from '../model/tiles.ts';
-import { runAccelBatch, type BatchLayer, type BatchLayerResult } from '../sim/accel/batch.ts';
+import { runAccelBatch, type BatchLayer, type BatchLayerResult, type BatchOptions } from '../sim/accel/batch.ts';
 import type { BuildProfile } from '../sim/build.ts';
-import { canReuse, modelConv, type ChipState } from './plan-hw.ts';
+import { canReuse, checkNetworkForSpec, modelConv, type ChipState } from './plan-hw.ts';
 import { hostRow, nodeKind, summarize, type NetworkReport, type NodeRow } from './report.ts';
+import { nodeMismatchReport, traceNodeMismatch } from './trace.ts';
 
 export interface NetSimOptions {
   /** Probability of a stall per cycle on every stream and AXI-Lite response (random backpressure). */
@@ -46,6 +48,8 @@ export interface NetSimOptions {
    * driven with), to check that a mismatch names the node.
    */
   expectOverride?: Record<string, NodeTensor>;
+  /** On a conv node's mismatch, repeat its harness run up to the node with a waveform (default true). */
+  traceOnMismatch?: boolean;
 }
 
 export interface NetSimResult {
@@ -76,6 +80,9 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
   const expected = (name: string) => opts.expectOverride?.[name] ?? golden.tensors.get(name)!;
   say(`golden network: ${golden.order.length} nodes on ${golden.tensors.get(INPUT_NODE)!.coords.length} points, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+  // Every node the accelerator cannot run is refused by name before anything is built.
+  checkNetworkForSpec(spec, plan, (node) => golden.tensors.get(node)!.coords);
+
   // Conv nodes in topological order, cut into harness runs where no reuse is lost.
   const lim = tileLimits(spec);
   const convs = golden.order.filter((n) => plan.info.get(n)!.node!.op === 'conv');
@@ -96,15 +103,21 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
 
   const hw = new Map<string, BatchLayerResult>();
   const command = new Map<string, string>();
+  const xSeedOf = new Map<string, number>();
+  const chunkOf = new Map<string, number>();
+  const runOpts = (i: number, suffix = ''): BatchOptions => ({
+    name: `${opts.name ?? net.name}-${i + 1}${suffix}`, ...(opts.workDir ? { workDir: join(opts.workDir, `run-${i + 1}${suffix}`) } : {}),
+    stall: opts.stall, seed: (opts.seed ?? 1) + i, reuse: opts.reuse, profile: opts.profile,
+  });
   let simulatedCycles = 0, buildMs = 0;
   for (const [i, chunk] of chunks.entries()) {
     const t1 = performance.now();
-    const r = await runAccelBatch(spec, chunk, {
-      name: `${opts.name ?? net.name}-${i + 1}`, ...(opts.workDir ? { workDir: join(opts.workDir, `run-${i + 1}`) } : {}), stall: opts.stall, seed: (opts.seed ?? 1) + i, reuse: opts.reuse, profile: opts.profile,
-    });
+    const r = await runAccelBatch(spec, chunk, runOpts(i));
     for (const l of r.layers) {
       hw.set(l.name, l);
       command.set(l.name, r.run.command);
+      xSeedOf.set(l.name, r.run.xSeed);
+      chunkOf.set(l.name, i);
     }
     simulatedCycles += r.run.summary.cycles;
     if (!r.build.cached) buildMs += r.build.buildMs;
@@ -154,7 +167,20 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
     comparisons.set(name, cmp);
     if (!cmp.equal && firstMismatch === undefined) {
       const where = n.op === 'conv' ? `accelerator, ${hw.get(name)!.tiles.length} tile(s), seed ${opts.seed ?? 1}, stall ${opts.stall ?? 0}` : 'host driver';
-      const rerun = n.op === 'conv' ? `\nreproduce the harness run: ${command.get(name)}` : '';
+      let rerun = '';
+      if (n.op === 'conv') {
+        const i = chunkOf.get(name)!;
+        const chunk = chunks[i]!;
+        const position = chunk.findIndex((l) => l.name === name) + 1;
+        const first = cmp.mismatches[0]!;
+        say(`node ${name} does not match: repeating harness run ${i + 1} up to it with a waveform`);
+        const trace = opts.traceOnMismatch === false ? undefined : await traceNodeMismatch(spec, chunk.slice(0, position), runOpts(i, '-trace'), first);
+        rerun = `\n${nodeMismatchReport({
+          node: name, caseName: runOpts(i).name!, harnessRun: i + 1, harnessRuns: chunks.length, position, runLength: chunk.length,
+          seed: (opts.seed ?? 1) + i, xSeed: xSeedOf.get(name)!, stall: opts.stall ?? 0, mismatch: first,
+          cycle: first.point === undefined ? -1 : hw.get(name)!.outputCycle(first.point, first.channel), ...(trace ? { trace } : {}),
+        })}\nreproduce the harness run: ${command.get(name)}`;
+      }
       firstMismatch = { node: name, report: `node ${JSON.stringify(name)} (${nodeKind(s)}, ${where}): ${formatComparison(cmp)}${rerun}` };
     }
   }

@@ -53,8 +53,8 @@ module sf_fpga_accel (
   wire [3:0]      cfg_ts;
   wire [12:0]     cfg_n_in;
   wire [12:0]     cfg_n_out;
-  wire [8:0]      cfg_cin;
-  wire [8:0]      cfg_cout;
+  wire [9:0]      cfg_cin;
+  wire [9:0]      cfg_cout;
   wire                  cfg_bias, cfg_requant, cfg_relu;
   wire                  reg_start, reg_clear;
   wire                  busy, done, error, status_clr;
@@ -68,12 +68,12 @@ module sf_fpga_accel (
   wire [12:0]     l_n_out;
   wire                  l_bias, l_requant, l_relu;
   wire                  l_reuse, keep_map;
-  wire [4:0]      l_ti;
-  wire [4:0]      l_to;
+  wire [5:0]      l_ti;
+  wire [5:0]      l_to;
   wire [6:0]      l_kvol;
   wire [10:0]      l_kr;
-  wire [20:0]     l_feat_beats;
-  wire [20:0]     l_wrest_beats;
+  wire [22:0]     l_feat_beats;
+  wire [22:0]     l_wrest_beats;
   wire                  dp_rst_q, ld_rst_q;
   wire                  go, eng_clear, discard, sweep;
   wire [11:0]   sweep_addr;
@@ -224,7 +224,7 @@ module sf_fpga_accel (
   wire                  t_we;
   wire                  tbl_done;
   wire [1:0]            t_sel;
-  wire [3:0]   t_tile;
+  wire [4:0]   t_tile;
   wire [1:0] t_beat;
   wire [127:0]    t_data;
   wire                  w_we;
@@ -413,7 +413,7 @@ module sf_fpga_accel (
   assign map_overflow = map_overflow_w;
 
   wire                 gd_push, gd_space, gd_valid, gd_pop;
-  wire [60:0]    gd_in, gd_out;
+  wire [61:0]    gd_in, gd_out;
   wire                 wd_push, wd_space, wd_valid, wd_pop;
   wire [8:0]    wd_in, wd_out;
 
@@ -449,7 +449,7 @@ module sf_fpga_accel (
   );
 
   sf_fpga_stream_fifo #(
-    .WIDTH(61),
+    .WIDTH(62),
     .DEPTH(4),
     .PTR_W(2),
     .CNT_W(3)
@@ -532,7 +532,7 @@ module sf_fpga_accel (
   wire [11:0]     x_tag;
   wire                  x_last;
   wire                  pi_push, pi_space, pi_valid, pi_pop;
-  wire [5:0]  pi_in, pi_out;
+  wire [6:0]  pi_in, pi_out;
 
   sf_fpga_accel_ram #(
     .WIDTH(128),
@@ -574,7 +574,7 @@ module sf_fpga_accel (
   );
 
   sf_fpga_stream_fifo #(
-    .WIDTH(6),
+    .WIDTH(7),
     .DEPTH(8),
     .PTR_W(3),
     .CNT_W(4)
@@ -621,7 +621,7 @@ module sf_fpga_accel (
   wire [511:0] a_rdata, a_wdata;
   wire                  so_valid, so_ready, so_last, scatter_idle;
   wire [511:0] so_data;
-  wire [3:0]   so_to;
+  wire [4:0]   so_to;
 
   sf_fpga_accel_ram #(
     .WIDTH(512),
@@ -666,39 +666,39 @@ module sf_fpga_accel (
   // Bias / requantization tables: one word per cout tile, stored beat by beat (loader sections),
   // read by the cout tile of the word entering the post-processing.
   wire [511:0] tbl_bias;
-  reg [127:0] bias0_q [0:15];
+  reg [127:0] bias0_q [0:31];
   always @(posedge clk_i) begin
     if (t_we && t_sel == 2'd0 && t_beat == 2'd0) bias0_q[t_tile] <= t_data[127:0];
   end
   assign tbl_bias[127:0] = bias0_q[so_to];
-  reg [127:0] bias1_q [0:15];
+  reg [127:0] bias1_q [0:31];
   always @(posedge clk_i) begin
     if (t_we && t_sel == 2'd0 && t_beat == 2'd1) bias1_q[t_tile] <= t_data[127:0];
   end
   assign tbl_bias[255:128] = bias1_q[so_to];
-  reg [127:0] bias2_q [0:15];
+  reg [127:0] bias2_q [0:31];
   always @(posedge clk_i) begin
     if (t_we && t_sel == 2'd0 && t_beat == 2'd2) bias2_q[t_tile] <= t_data[127:0];
   end
   assign tbl_bias[383:256] = bias2_q[so_to];
-  reg [127:0] bias3_q [0:15];
+  reg [127:0] bias3_q [0:31];
   always @(posedge clk_i) begin
     if (t_we && t_sel == 2'd0 && t_beat == 2'd3) bias3_q[t_tile] <= t_data[127:0];
   end
   assign tbl_bias[511:384] = bias3_q[so_to];
   wire [255:0] tbl_mult;
   wire [95:0] tbl_shift;
-  reg [127:0] mult0_q [0:15];
+  reg [127:0] mult0_q [0:31];
   always @(posedge clk_i) begin
     if (t_we && t_sel == 2'd1 && t_beat == 2'd0) mult0_q[t_tile] <= t_data[127:0];
   end
   assign tbl_mult[127:0] = mult0_q[so_to];
-  reg [127:0] mult1_q [0:15];
+  reg [127:0] mult1_q [0:31];
   always @(posedge clk_i) begin
     if (t_we && t_sel == 2'd1 && t_beat == 2'd1) mult1_q[t_tile] <= t_data[127:0];
   end
   assign tbl_mult[255:128] = mult1_q[so_to];
-  reg [95:0] shift0_q [0:15];
+  reg [95:0] shift0_q [0:31];
   always @(posedge clk_i) begin
     if (t_we && t_sel == 2'd2 && t_beat == 2'd0) shift0_q[t_tile] <= t_data[95:0];
   end

@@ -32,8 +32,8 @@ module sf_fpga_accel_ctrl (
   input  wire [3:0]        cfg_ts_i,
   input  wire [12:0]       cfg_n_in_i,
   input  wire [12:0]       cfg_n_out_i,
-  input  wire [8:0]        cfg_cin_i,
-  input  wire [8:0]        cfg_cout_i,
+  input  wire [9:0]        cfg_cin_i,
+  input  wire [9:0]        cfg_cout_i,
   input  wire                    cfg_bias_i,
   input  wire                    cfg_requant_i,
   input  wire                    cfg_relu_i,
@@ -56,12 +56,12 @@ module sf_fpga_accel_ctrl (
   output wire                    l_relu_o,
   output wire                    l_reuse_o,
   output wire                    keep_map_o,
-  output wire [4:0]        l_ti_o,
-  output wire [4:0]        l_to_o,
+  output wire [5:0]        l_ti_o,
+  output wire [5:0]        l_to_o,
   output wire [6:0]        l_kvol_o,
   output wire [10:0]        l_kr_o,
-  output wire [20:0]       l_feat_beats_o,
-  output wire [20:0]       l_wrest_beats_o,
+  output wire [22:0]       l_feat_beats_o,
+  output wire [22:0]       l_wrest_beats_o,
   output wire                    dp_rst_o,
   output wire                    ld_rst_o,
   output wire                    go_o,
@@ -109,8 +109,8 @@ module sf_fpga_accel_ctrl (
   reg [3:0]       ts_q;
   reg [12:0]      n_in_q;
   reg [12:0]      n_out_q;
-  reg [8:0]       cin_q;
-  reg [8:0]       cout_q;
+  reg [9:0]       cin_q;
+  reg [9:0]       cout_q;
   reg                   bias_q, requant_q, relu_q;
   reg                   reuse_q;
   // The map kept on chip and its tag.
@@ -119,33 +119,33 @@ module sf_fpga_accel_ctrl (
   reg [3:0]       mts_q;
   reg [12:0]      mn_q;
   // Derived in RST, used from CHECK on.
-  reg [4:0]       ti_q;
-  reg [4:0]       to_q;
+  reg [5:0]       ti_q;
+  reg [5:0]       to_q;
   reg [6:0]       kvol_q;
   reg [10:0]       kr_q;
-  reg [17:0] feat_need_q;
-  reg [20:0]      wrest_q;
+  reg [18:0] feat_need_q;
+  reg [22:0]      wrest_q;
 
   wire is_trans = (type_q == 2'd2);
-  wire [9:0] cin_r  = {1'b0, cin_q} + 10'd15;
-  wire [9:0] cout_r = {1'b0, cout_q} + 10'd15;
-  wire [9:0] ti_w   = cin_r >> 4;
-  wire [9:0] to_w   = cout_r >> 4;
+  wire [10:0] cin_r  = {1'b0, cin_q} + 11'd15;
+  wire [10:0] cout_r = {1'b0, cout_q} + 11'd15;
+  wire [10:0] ti_w   = cin_r >> 4;
+  wire [10:0] to_w   = cout_r >> 4;
   wire [8:0]   k_e    = {6'd0, k_q};
   wire [8:0]   k_cube = k_e * k_e * k_e;
   wire [10:0]   kr_raw = {k_cube[6:0], 4'd0};
-  wire [8:0]    pairs  = {4'd0, ti_q} * {4'd0, to_q};
-  wire [8:0]    pairs_m1 = pairs - 9'd1;
-  wire [20:0]     wrest_w  = {12'd0, pairs_m1} * {10'd0, kr_q};
-  wire [4:0]       ti_t = ti_w[4:0];
-  wire [17:0] feat_need_w = {5'd0, n_in_q} * {13'd0, ti_t};
-  wire [17:0]  acc_need = {5'd0, n_out_i} * {13'd0, to_q};
+  wire [10:0]    pairs  = {5'd0, ti_q} * {5'd0, to_q};
+  wire [10:0]    pairs_m1 = pairs - 11'd1;
+  wire [22:0]     wrest_w  = {12'd0, pairs_m1} * {12'd0, kr_q};
+  wire [5:0]       ti_t = ti_w[5:0];
+  wire [18:0] feat_need_w = {6'd0, n_in_q} * {13'd0, ti_t};
+  wire [18:0]  acc_need = {6'd0, n_out_i} * {13'd0, to_q};
 
   wire k_bad  = (k_q == 3'd0) | (k_q > 3'd5);
-  wire ch_bad = (cin_q == 9'd0) | (cout_q == 9'd0) | (cin_q > 9'd256) | (cout_q > 9'd256);
+  wire ch_bad = (cin_q == 10'd0) | (cout_q == 10'd0) | (cin_q > 10'd512) | (cout_q > 10'd512);
   wire coord_bad = (n_in_q > 13'd4096) | (is_trans & (n_out_q > 13'd4096));
-  wire feat_bad  = (feat_need_q > 18'd4096);
-  wire acc_bad   = (acc_need > 18'd4096);
+  wire feat_bad  = (feat_need_q > 19'd4096);
+  wire acc_bad   = (acc_need > 19'd4096);
 
   wire running = (state_q == C_RST) | (state_q == C_CHECK) | (state_q == C_RUN);
   wire run_err = (state_q == C_RUN) & (eng_error_i | proto_err_i | map_overflow_i | (nout_valid_i & ~acc_chk_q & acc_bad));
@@ -324,7 +324,7 @@ module sf_fpga_accel_ctrl (
     end
     if (state_q == C_RST) begin
       ti_q        <= ti_t;
-      to_q        <= to_w[4:0];
+      to_q        <= to_w[5:0];
       kvol_q      <= k_cube[6:0];
       kr_q        <= kr_raw[10:0];
       feat_need_q <= feat_need_w;
@@ -384,7 +384,7 @@ module sf_fpga_accel_ctrl (
   assign l_to_o          = to_q;
   assign l_kvol_o        = kvol_q;
   assign l_kr_o          = kr_q;
-  assign l_feat_beats_o  = {3'd0, feat_need_q};
+  assign l_feat_beats_o  = {4'd0, feat_need_q};
   assign l_wrest_beats_o = wrest_q;
   assign dp_rst_o        = soft_rst_q;
   assign ld_rst_o        = ld_rst_q;

@@ -18,7 +18,7 @@ module sf_fpga_accel_gather (
   input  wire                   rst_i,
   input  wire                   d_valid_i,
   output wire                   d_pop_o,
-  input  wire [60:0]      d_data_i,
+  input  wire [61:0]      d_data_i,
   output wire                   m_re_o,
   output wire [2:0]  m_bank_o,
   output wire [11:0]   m_addr_o,
@@ -33,7 +33,7 @@ module sf_fpga_accel_gather (
   output wire [11:0]      x_tag_o,
   output wire                   x_last_o,
   output wire                   p_push_o,
-  output wire [5:0]   p_data_o,
+  output wire [6:0]   p_data_o,
   input  wire                   p_space_i,
   output wire                   idle_o
 );
@@ -44,8 +44,8 @@ module sf_fpga_accel_gather (
   wire [2:0] d_bank = d_data_i[7:5];
   wire [11:0] d_start = d_data_i[19:8];
   wire [12:0]    d_len   = d_data_i[32:20];
-  wire [11:0] d_fbase = d_data_i[48:37];
-  wire [11:0]  d_abase = d_data_i[60:49];
+  wire [11:0] d_fbase = d_data_i[49:38];
+  wire [11:0]  d_abase = d_data_i[61:50];
 
   reg [12:0]     e_q;
   // Stage 1.
@@ -78,7 +78,7 @@ module sf_fpga_accel_gather (
   assign f_re_o   = s1_adv & ~s1_zero_q;
   assign f_addr_o = faddr;
   assign p_push_o = issue & e_first;
-  assign p_data_o = { d_data_i[36:33], d_data_i[3], d_data_i[2]};
+  assign p_data_o = { d_data_i[37:33], d_data_i[3], d_data_i[2]};
 
   always @(posedge clk_i) begin
     if (rst_i) begin

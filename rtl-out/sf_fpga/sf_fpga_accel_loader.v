@@ -28,10 +28,10 @@ module sf_fpga_accel_loader (
   input  wire [12:0]      n_out_i,
   input  wire                   bias_en_i,
   input  wire                   requant_en_i,
-  input  wire [4:0]       to_i,
+  input  wire [5:0]       to_i,
   input  wire [10:0]       kr_i,
-  input  wire [20:0]      feat_beats_i,
-  input  wire [20:0]      wrest_beats_i,
+  input  wire [22:0]      feat_beats_i,
+  input  wire [22:0]      wrest_beats_i,
   input  wire                   s_valid_i,
   output wire                   s_ready_o,
   input  wire [127:0]     s_data_i,
@@ -48,7 +48,7 @@ module sf_fpga_accel_loader (
   output wire [12:0]  f_loaded_o,
   output wire                   t_we_o,
   output wire [1:0]             t_sel_o,
-  output wire [3:0]    t_tile_o,
+  output wire [4:0]    t_tile_o,
   output wire [1:0]  t_beat_o,
   output wire [127:0]     t_data_o,
   output wire                   w_we_o,
@@ -72,9 +72,9 @@ module sf_fpga_accel_loader (
   localparam [3:0] SEC_DONE  = 4'd9;
 
   reg [3:0]              sec_q, sec_d;
-  reg [20:0]       count_q, count_d;
+  reg [22:0]       count_q, count_d;
   reg [1:0]   beat_q, beat_d;
-  reg [3:0]     tile_q, tile_d;
+  reg [4:0]     tile_q, tile_d;
   reg [10:0]       waddr_q, waddr_d;
   reg [12:0]   floaded_q, floaded_d;
 
@@ -83,8 +83,8 @@ module sf_fpga_accel_loader (
   wire en_cout  = is_trans_i & (n_out_i != 13'd0);
   wire en_bias  = bias_en_i;
   wire en_req   = requant_en_i;
-  wire en_feat  = (feat_beats_i != 21'd0);
-  wire en_wrest = (wrest_beats_i != 21'd0);
+  wire en_feat  = (feat_beats_i != 23'd0);
+  wire en_wrest = (wrest_beats_i != 23'd0);
   wire [3:0] after_feat = en_wrest ? SEC_WREST : SEC_DONE;
   wire [3:0] after_w0   = en_feat ? SEC_FEAT : after_feat;
   wire [3:0] after_bias = en_req ? SEC_MULT : SEC_W0;
@@ -93,39 +93,39 @@ module sf_fpga_accel_loader (
   wire [3:0] first_sec  = en_cin ? SEC_CIN : after_cin;
 
   reg [3:0]            next_sec;
-  reg [20:0]     sec_len;
+  reg [22:0]     sec_len;
   reg [1:0] tbl_last_beat;
   always @* begin
     next_sec      = SEC_DONE;
-    sec_len       = 21'd1;
+    sec_len       = 23'd1;
     tbl_last_beat = 2'd0;
     case (sec_q)
       SEC_CIN: begin
         next_sec = after_cin;
-        sec_len  = {8'd0, n_in_i};
+        sec_len  = {10'd0, n_in_i};
       end
       SEC_COUT: begin
         next_sec = after_cout;
-        sec_len  = {8'd0, n_out_i};
+        sec_len  = {10'd0, n_out_i};
       end
       SEC_BIAS: begin
         next_sec      = after_bias;
-        sec_len       = {16'd0, to_i} * 21'd4;
+        sec_len       = {17'd0, to_i} * 23'd4;
         tbl_last_beat = 2'd3;
       end
       SEC_MULT: begin
         next_sec      = SEC_SHIFT;
-        sec_len       = {16'd0, to_i} * 21'd2;
+        sec_len       = {17'd0, to_i} * 23'd2;
         tbl_last_beat = 2'd1;
       end
       SEC_SHIFT: begin
         next_sec      = SEC_W0;
-        sec_len       = {16'd0, to_i} * 21'd1;
+        sec_len       = {17'd0, to_i} * 23'd1;
         tbl_last_beat = 2'd0;
       end
       SEC_W0: begin
         next_sec = after_w0;
-        sec_len  = {10'd0, kr_i};
+        sec_len  = {12'd0, kr_i};
       end
       SEC_FEAT: begin
         next_sec = after_feat;
@@ -153,7 +153,7 @@ module sf_fpga_accel_loader (
   end
   wire fire      = s_valid_i & ready;
   wire take      = fire & ~discard_i;
-  wire sec_end   = (count_q == sec_len - 21'd1);
+  wire sec_end   = (count_q == sec_len - 23'd1);
   wire tbl_wrap  = (beat_q == tbl_last_beat);
 
   always @* begin
@@ -164,32 +164,32 @@ module sf_fpga_accel_loader (
     waddr_d   = waddr_q;
     floaded_d = floaded_q;
     if (fire && active) begin
-      count_d = count_q + 21'd1;
+      count_d = count_q + 23'd1;
       if (in_tbl) begin
         beat_d = tbl_wrap ? 2'd0 : (beat_q + 2'd1);
-        if (tbl_wrap) tile_d = tile_q + 4'd1;
+        if (tbl_wrap) tile_d = tile_q + 5'd1;
       end
       if (in_w) waddr_d = waddr_q + 11'd1;
       if (in_feat && !discard_i) floaded_d = floaded_q + 13'd1;
       if (sec_end) begin
         sec_d   = next_sec;
-        count_d = 21'd0;
+        count_d = 23'd0;
         beat_d  = 2'd0;
-        tile_d  = 4'd0;
+        tile_d  = 5'd0;
       end
     end
     if (go_i) begin
       sec_d   = first_sec;
-      count_d = 21'd0;
+      count_d = 23'd0;
     end
   end
 
   always @(posedge clk_i) begin
     if (rst_i) begin
       sec_q     <= SEC_IDLE;
-      count_q   <= 21'd0;
+      count_q   <= 23'd0;
       beat_q    <= 2'd0;
-      tile_q    <= 4'd0;
+      tile_q    <= 5'd0;
       waddr_q   <= 11'd0;
       floaded_q <= 13'd0;
     end else begin

@@ -35,8 +35,8 @@ module sf_fpga_accel_regs (
   output wire [3:0]         cfg_ts_o,
   output wire [12:0]        cfg_n_in_o,
   output wire [12:0]        cfg_n_out_o,
-  output wire [8:0]         cfg_cin_o,
-  output wire [8:0]         cfg_cout_o,
+  output wire [9:0]         cfg_cin_o,
+  output wire [9:0]         cfg_cout_o,
   output wire                     cfg_bias_o,
   output wire                     cfg_requant_o,
   output wire                     cfg_relu_o,
@@ -70,8 +70,8 @@ module sf_fpga_accel_regs (
   reg [3:0] ts_q, ts_d;
   reg [12:0] n_in_q, n_in_d;
   reg [12:0] n_out_q, n_out_d;
-  reg [8:0] cin_q, cin_d;
-  reg [8:0] cout_q, cout_d;
+  reg [9:0] cin_q, cin_d;
+  reg [9:0] cout_q, cout_d;
   reg [0:0] bias_q, bias_d;
   reg [0:0] requant_q, requant_d;
   reg [0:0] relu_q, relu_d;
@@ -173,8 +173,8 @@ module sf_fpga_accel_regs (
       if (widx == 5'd12) ts_d = s_axil_wdata_i[3:0];
       if (widx == 5'd13) n_in_d = s_axil_wdata_i[12:0];
       if (widx == 5'd14) n_out_d = s_axil_wdata_i[12:0];
-      if (widx == 5'd15) cin_d = s_axil_wdata_i[8:0];
-      if (widx == 5'd16) cout_d = s_axil_wdata_i[8:0];
+      if (widx == 5'd15) cin_d = s_axil_wdata_i[9:0];
+      if (widx == 5'd16) cout_d = s_axil_wdata_i[9:0];
       if (widx == 5'd17) bias_d = s_axil_wdata_i[0:0];
       if (widx == 5'd17) requant_d = s_axil_wdata_i[1:1];
       if (widx == 5'd17) relu_d = s_axil_wdata_i[2:2];
@@ -185,10 +185,10 @@ module sf_fpga_accel_regs (
       case (ridx)
         5'd0: rdata_d = {16'd21318, 8'd0, 8'd1};
         5'd1: rdata_d = {8'd0, 8'd0, 8'd1, 8'd0};
-        5'd2: rdata_d = 32'd2514283673;
+        5'd2: rdata_d = 32'd926023258;
         5'd3: rdata_d = {16'd16, 16'd16};
         5'd4: rdata_d = {3'd0, 2'd0, 3'd0, 1'd0, 1'd1, 1'd1, 1'd1, 1'd0, 3'd7, 4'd2, 4'd5, 8'd8};
-        5'd5: rdata_d = {5'd15, 5'd12, 5'd12, 5'd12, 12'd256};
+        5'd5: rdata_d = {5'd15, 5'd12, 5'd12, 5'd12, 12'd512};
         5'd6: rdata_d = {27'd0, 5'd11};
         5'd7: rdata_d = 32'd0;
         5'd8: rdata_d = {16'd0, err_code_q, 5'd0, err_q, done_q, busy_i};
@@ -198,8 +198,8 @@ module sf_fpga_accel_regs (
         5'd12: rdata_d = {28'd0, ts_q};
         5'd13: rdata_d = {19'd0, n_in_q};
         5'd14: rdata_d = {19'd0, out_points};
-        5'd15: rdata_d = {23'd0, cin_q};
-        5'd16: rdata_d = {23'd0, cout_q};
+        5'd15: rdata_d = {22'd0, cin_q};
+        5'd16: rdata_d = {22'd0, cout_q};
         5'd17: rdata_d = {29'd0, relu_q, requant_q, bias_q};
         5'd18: rdata_d = cnt_total_i[31:0];
         5'd19: rdata_d = cnt_total_hi_q;
@@ -231,8 +231,8 @@ module sf_fpga_accel_regs (
       ts_q <= 4'd0;
       n_in_q <= 13'd0;
       n_out_q <= 13'd0;
-      cin_q <= 9'd0;
-      cout_q <= 9'd0;
+      cin_q <= 10'd0;
+      cout_q <= 10'd0;
       bias_q <= 1'd0;
       requant_q <= 1'd0;
       relu_q <= 1'd0;

@@ -20,7 +20,7 @@ module sf_fpga_accel_scatter (
   input  wire                    y_last_i,
   input  wire                    p_valid_i,
   output wire                    p_pop_o,
-  input  wire [5:0]    p_data_i,
+  input  wire [6:0]    p_data_i,
   output wire                    a_re_o,
   output wire [11:0]     a_raddr_o,
   input  wire [511:0]   a_rdata_i,
@@ -30,20 +30,20 @@ module sf_fpga_accel_scatter (
   output wire                    o_valid_o,
   input  wire                    o_ready_i,
   output wire [511:0]   o_data_o,
-  output wire [3:0]     o_to_o,
+  output wire [4:0]     o_to_o,
   output wire                    o_last_o,
   output wire                    idle_o
 );
 
   wire p_final  = p_data_i[0];
   wire p_lastto = p_data_i[1];
-  wire [3:0] p_to = p_data_i[5:2];
+  wire [4:0] p_to = p_data_i[6:2];
   wire space;
 
   reg                  s1_v_q, s1_final_q, s1_olast_q;
   reg [11:0]     s1_addr_q;
   reg [319:0]    s1_psum_q;
-  reg [3:0]   s1_to_q;
+  reg [4:0]   s1_to_q;
   reg                  fwd_v_q;
   reg [11:0]     fwd_addr_q;
   reg [511:0] fwd_data_q;
@@ -94,9 +94,9 @@ module sf_fpga_accel_scatter (
     fwd_data_q <= wdata;
   end
 
-  wire [516:0] fifo_out;
+  wire [517:0] fifo_out;
   sf_fpga_stream_fifo #(
-    .WIDTH(517),
+    .WIDTH(518),
     .DEPTH(4),
     .PTR_W(2),
     .CNT_W(3)
@@ -114,7 +114,7 @@ module sf_fpga_accel_scatter (
 
   assign o_data_o = fifo_out[511:0];
   assign o_last_o = fifo_out[512];
-  assign o_to_o   = fifo_out[516:513];
+  assign o_to_o   = fifo_out[517:513];
   assign idle_o   = ~s1_v_q & ~o_valid_o;
 
 endmodule

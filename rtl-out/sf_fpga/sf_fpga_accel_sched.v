@@ -14,14 +14,14 @@
 // of a cout tile that pass is *final* (the scatter finalizes and clears each word). Other layers
 // add a final *drain* pass of zero rows over all outputs in that pair. Then the pair's weights
 // are released (a RELEASE descriptor).
-// Descriptors: to the gather (61 bits) and to the weight fetcher (9 bits: kind
+// Descriptors: to the gather (62 bits) and to the weight fetcher (9 bits: kind
 // 0 tile / 1 zero tile / 2 release, kernel index), pushed together in the same order.
 module sf_fpga_accel_sched (
   input  wire                  clk_i,
   input  wire                  rst_i,
   input  wire                  go_i,
-  input  wire [4:0]      ti_i,
-  input  wire [4:0]      to_i,
+  input  wire [5:0]      ti_i,
+  input  wire [5:0]      to_i,
   input  wire [12:0]     n_in_i,
   input  wire [12:0]     n_out_i,
   input  wire                  nout_valid_i,
@@ -39,7 +39,7 @@ module sf_fpga_accel_sched (
   input  wire [23:0]   rl_data_i,
   input  wire [12:0] f_loaded_i,
   output wire                  g_push_o,
-  output reg  [60:0]     g_data_o,
+  output reg  [61:0]     g_data_o,
   input  wire                  g_space_i,
   output wire                  w_push_o,
   output reg  [8:0]     w_data_o,
@@ -65,8 +65,8 @@ module sf_fpga_accel_sched (
 
   reg [3:0]               st_q, st_d;
   reg [2:0]    bank_q, bank_d;
-  reg [4:0]         ti_q, ti_d;
-  reg [4:0]         to_q, to_d;
+  reg [5:0]         ti_q, ti_d;
+  reg [5:0]         to_q, to_d;
   reg [11:0]     fbase_q, fbase_d;
   reg [11:0]      abase_q, abase_d;
   // The run under inspection.
@@ -186,8 +186,8 @@ module sf_fpga_accel_sched (
   wire                  fin_ok   = (({1'd0, fbase_q} + {1'd0, max_in}) < f_loaded_i);
   wire                  fout_ok  = (({1'd0, fbase_q} + {1'd0, max_out}) < f_loaded_i);
   wire                  ready    = fin_ok & (~sm_q | fout_ok);
-  wire                  last_ti  = (ti_q == ti_i - 5'd1);
-  wire                  last_to  = (to_q == to_i - 5'd1);
+  wire                  last_ti  = (ti_q == ti_i - 6'd1);
+  wire                  last_to  = (to_q == to_i - 6'd1);
   wire                  nout_nz  = (n_out_i != 13'd0);
   wire                  both     = g_space_i & w_space_i;
 
@@ -340,12 +340,12 @@ module sf_fpga_accel_sched (
           end else begin
             st_d = SC_INIT;
             if (last_ti) begin
-              ti_d    = 5'd0;
-              to_d    = to_q + 5'd1;
+              ti_d    = 6'd0;
+              to_d    = to_q + 6'd1;
               fbase_d = 12'd0;
               abase_d = abase_q + n_out_i[11:0];
             end else begin
-              ti_d    = ti_q + 5'd1;
+              ti_d    = ti_q + 6'd1;
               fbase_d = fbase_q + n_in_i[11:0];
             end
           end
@@ -443,8 +443,8 @@ module sf_fpga_accel_sched (
     if (rst_i) begin
       st_q    <= SC_IDLE;
       bank_q  <= 3'd0;
-      ti_q    <= 5'd0;
-      to_q    <= 5'd0;
+      ti_q    <= 6'd0;
+      to_q    <= 6'd0;
       fbase_q <= 12'd0;
       abase_q <= 12'd0;
       rdseg_0_q <= 7'd0;
@@ -506,7 +506,7 @@ module sf_fpga_accel_sched (
   end
 
   always @* begin
-    g_data_o = 61'd0;
+    g_data_o = 62'd0;
     g_data_o[0] = g_synth;
     g_data_o[1] = g_zero;
     g_data_o[2] = g_final;
@@ -515,9 +515,9 @@ module sf_fpga_accel_sched (
     g_data_o[7:5] = g_bank;
     g_data_o[19:8] = g_start;
     g_data_o[32:20] = g_len;
-    g_data_o[36:33] = to_q[3:0];
-    g_data_o[48:37] = fbase_q;
-    g_data_o[60:49] = abase_q;
+    g_data_o[37:33] = to_q[4:0];
+    g_data_o[49:38] = fbase_q;
+    g_data_o[61:50] = abase_q;
     w_data_o = 9'd0;
     w_data_o[1:0] = w_kind;
     w_data_o[8:2] = w_kidx;

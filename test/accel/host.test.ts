@@ -68,7 +68,7 @@ describe('stream formats', () => {
         const lanes = [0, 1, 2, 3].map((ch) => g.accumulators[q]![t * 4 + ch] ?? 0);
         const word = packLanes(lanes, 32);
         for (let j = 0; j < d.accel.accBeats; j++) {
-          beats.push({ data: (word >> BigInt(32 * j)) & 0xffffffffn, last: t === 1 && q === nOut - 1 && j === d.accel.accBeats - 1, cycle: 100 });
+          beats.push({ data: (word >> BigInt(32 * j)) & 0xffffffffn, last: t === 1 && q === nOut - 1 && j === d.accel.accBeats - 1, cycle: 1000 + 100 * t + 10 * q + j });
         }
       }
     }
@@ -76,6 +76,9 @@ describe('stream formats', () => {
     const dec = decodeOutput(spec, d, hw, nOut, beats);
     expect(dec.coords).toEqual(g.coords);
     expect(dec.values).toEqual(g.accumulators);
+    // Where each value left the DUT (a mismatch report's cycle): the word's last beat.
+    expect(dec.coordCycles).toEqual(g.coords.map((_, q) => q));
+    expect(dec.wordCycles).toEqual(g.coords.map((_, q) => [0, 1].map((t) => 1000 + 100 * t + 10 * q + d.accel.accBeats - 1)));
     beats[nOut + 1]!.last = true;
     expect(() => decodeOutput(spec, d, hw, nOut, beats)).toThrow(/TLAST/);
   });

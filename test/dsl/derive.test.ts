@@ -22,8 +22,8 @@ describe('derive', () => {
     expect(d.buffers.weight).toEqual({ depth: 2048, addrWidth: 11, width: 128, banks: 2 });
     expect(d.buffers.accumulator).toEqual({ depth: 4096, addrWidth: 12, width: 512, banks: 1 });
     expect(d.buffers.map).toEqual({ depth: 32768, addrWidth: 15, width: 7 + 12 + 12, banks: 8 });
-    expect(d.arithmetic).toMatchObject({ productWidth: 16, reductionWidth: 31 });
-    expect(d.channels).toMatchObject({ countWidth: 9, maxInTiles: 16, maxOutTiles: 16 });
+    expect(d.arithmetic).toMatchObject({ productWidth: 16, reductionWidth: 32 });
+    expect(d.channels).toMatchObject({ countWidth: 10, maxInTiles: 32, maxOutTiles: 32 });
     expect(d.axis).toMatchObject({ keepWidth: 16, outBeatsPerWord: 1, accBeatsPerWord: 4 });
     expect(d.layerTypes.mask).toBe(7);
     expect(d.matrix.rows).toBe(16);

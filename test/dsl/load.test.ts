@@ -17,7 +17,11 @@ describe('loadSpecFile', () => {
   });
 
   it('loads the default export of function.ts (computed over presets.fpga)', async () => {
-    expect(await loadSpecFile(fx('function.ts'))).toEqual({ ...expected, mapping: { ...expected.mapping, mapFreeDownsample: true, segmentMajor: true } });
+    expect(await loadSpecFile(fx('function.ts'))).toEqual({
+      ...expected,
+      mapping: { ...expected.mapping, mapFreeDownsample: true, segmentMajor: true },
+      matrix: { ...expected.matrix, maxChannels: 512 },
+    });
   });
 
   it('names the bad field of a JSON file', async () => {

@@ -41,9 +41,14 @@ describe('presets', () => {
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6 },
       interfaces: { axisDataWidth: 128, axilDataWidth: 32 },
     });
-    // fpga is the base spec with map-free downsampling (its 8 lanes allow it; the default is off)
-    // and segment-major merge jobs.
-    expect(presets.fpga).toEqual({ ...baseSpec, mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true } });
+    // fpga is the base spec with map-free downsampling (its 8 lanes allow it; the default is off),
+    // segment-major merge jobs and 512 channels (MinkUNet's 384-channel concat at full width).
+    expect(presets.fpga).toEqual({
+      ...baseSpec,
+      mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true },
+      matrix: { ...baseSpec.matrix, maxChannels: 512 },
+    });
+    expect([presets.server.matrix.maxChannels, presets.tiny.matrix.maxChannels, presets.edge.matrix.maxChannels]).toEqual([512, 256, 256]);
     expect(presets.server.mapping.mapFreeDownsample).toBe(true);
     expect([presets.tiny.mapping.mapFreeDownsample, presets.edge.mapping.mapFreeDownsample]).toEqual([false, false]);
     expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);
@@ -196,10 +201,13 @@ describe('cross-field rules', () => {
   });
 
   it('the accumulator rule is tight: exactly the reduction width passes', () => {
-    const need = reductionWidth(presets.fpga);
+    const need = reductionWidth(baseSpec);
     expect(need).toBe(31);
     expect(() => defineAccelerator({ name: 'x', arithmetic: { accWidth: need } })).not.toThrow();
     expect(() => defineAccelerator({ name: 'x', arithmetic: { accWidth: need - 1 } })).toThrow(/accWidth/);
+    // fpga's 512 channels use the whole 32-bit accumulator: 8 + 8 + ⌈log2(125 · 512)⌉.
+    expect(reductionWidth(presets.fpga)).toBe(32);
+    expect(() => defineAccelerator({ name: 'x', arithmetic: { accWidth: 31 } }, presets.fpga)).toThrow(/accWidth.*at least 32/);
   });
 
   it('cross rules run only on a structurally valid spec', () => {

@@ -2,7 +2,8 @@
 // (estimate.ts): a hand-made U-Net with every node kind and a residual chain with map reuse, on
 // the fpga preset, bit-exact at every node under random backpressure; a wrong node is named; the
 // estimate makes the same tiling and reuse decisions; stream byte counts match the stream.
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
@@ -18,6 +19,7 @@ import { formatNetworkReport } from '../../generator/network/report.ts';
 import { simulateNetwork } from '../../generator/network/runner.ts';
 import { canonicalLayer, tileHw } from '../../generator/sim/accel/driver.ts';
 import { encodeLayer, inputBeatCount } from '../../generator/sim/accel/stream.ts';
+import { readBeats } from '../../generator/sim/run.ts';
 import { planTiles, tileLimits } from '../../generator/model/tiles.ts';
 import { tempDir } from '../io/cases.ts';
 import { randomCase } from '../accel/cases.ts';
@@ -121,30 +123,55 @@ describe('net sim: the network runner on the RTL', () => {
       x.features![3]![ch]! += 1;
       return { [name]: x };
     };
-    const r1 = await simulateNetwork(spec, tinyUNet(), tinyInput(), { expectOverride: bad('branch', 2), name: 'net-bad-branch' });
+    // On tiny: the mismatch's traced rerun builds the accelerator with --trace-fst, smallest there.
+    const r1 = await simulateNetwork(presets.tiny, tinyUNet(), tinyInput(), { expectOverride: bad('branch', 2), name: 'net-bad-branch' });
     expect(r1.report.match).toBe(false);
     expect(r1.report.firstMismatch!.node).toBe('branch');
     expect(r1.report.firstMismatch!.report).toMatch(/^node "branch" \(subm k3, accelerator, 1 tile\(s\), seed 1, stall 0\): point 3 .*features\[2\]: expected/s);
     expect(r1.report.firstMismatch!.report).toContain('reproduce the harness run:');
     expect(r1.report.nodes.find((n) => n.name === 'branch')!.mismatches).toBe(1);
+    // The PyMTL-style report of the traced rerun: node, case, seed, cycle, coordinate, channel,
+    // expected, actual, and the waveform of the harness run repeated up to the node.
+    const rep = r1.report.firstMismatch!.report;
+    const want = golden.tensors.get('branch')!;
+    expect(rep).toMatch(/co-simulation mismatch at node "branch": case net-bad-branch-1 \(harness run 1\/1, conv node 4 of 5 in it\), seed 1, x-seed \d+, stall 0/);
+    const m = rep.match(/first mismatch: node branch, case net-bad-branch-1, seed 1, cycle (\d+), coordinate \[([-\d, ]+)\], channel 2, features: expected (-?\d+), actual (-?\d+)\n/);
+    expect(m, rep).not.toBeNull();
+    expect(m![2]).toBe(want.coords[3]!.join(', '));
+    expect([Number(m![3]), Number(m![4])]).toEqual([want.features![3]![2]! + 1, want.features![3]![2]!]);
+    const wave = rep.match(/waveform: (\S+\.fst) \(harness run 1 repeated up to this node with --trace-fst\)/)?.[1];
+    expect(wave, rep).toBeDefined();
+    expect(statSync(wave!).size).toBeGreaterThan(1000);
+    expect(rep).not.toMatch(/did not reproduce|in the traced rerun/);
+    expect(rep).toMatch(/reproduce with the waveform: \S+ .*--trace \S+\.fst/);
+    // The cycle is the one at which the traced run's output stream carried the value: lane 2 of
+    // that beat (4 eight-bit features per 32-bit beat) is the actual value.
+    const beat = readBeats(join(dirname(wave!), 'out.out')).find((b) => b.cycle === Number(m![1]));
+    expect(beat, `no output beat at cycle ${m![1]}`).toBeDefined();
+    expect(Number(BigInt.asIntN(8, beat!.data >> 16n))).toBe(Number(m![4]));
     const r2 = await simulateNetwork(spec, tinyUNet(), tinyInput(), { expectOverride: bad('res', 0), name: 'net-bad-res' });
     expect(r2.report.firstMismatch!.node).toBe('res');
     expect(r2.report.firstMismatch!.report).toMatch(/^node "res" \(add, host driver\)/);
     expect(formatNetworkReport(r2.report)).toContain('MISMATCH at node res');
   }, TIMEOUT);
 
-  it('the estimate refuses a node the accelerator cannot run, naming it (a 384-channel concat, as in minkunet --width 1.0, on a 256-channel preset)', () => {
+  it('the estimate and the runner refuse a node the accelerator cannot run, naming it, the field and the value (a 640-channel concat on the 512-channel fpga preset), before any build', async () => {
+    const k1 = (name: string, input: string, cin: number, cout: number, seed: number): NetworkNode => ({
+      name, op: 'conv', inputs: [input], layer: { type: 'submanifold', kernelSize: 1, stride: 1, outChannels: cout }, weights: ramp(1, cin, cout, seed),
+      ...(name === 'head' ? {} : { requant: rq(cout, true) }),
+    });
     const net: Network = {
-      name: 'wide', inputChannels: 4, outputs: ['head'],
-      nodes: [
-        { name: 'a', op: 'conv', inputs: ['input'], layer: { type: 'submanifold', kernelSize: 3, stride: 1, outChannels: 256 }, weights: [], requant: rq(256, true) },
-        { name: 'b', op: 'conv', inputs: ['input'], layer: { type: 'submanifold', kernelSize: 1, stride: 1, outChannels: 128 }, weights: [], requant: rq(128, true) },
-        { name: 'cat', op: 'concat', inputs: ['a', 'b'] },
-        { name: 'head', op: 'conv', inputs: ['cat'], layer: { type: 'submanifold', kernelSize: 1, stride: 1, outChannels: 3 }, weights: [] },
-      ],
+      name: 'wide', inputChannels: 2, outputs: ['head'],
+      nodes: [k1('a', 'input', 2, 512, 1), k1('b', 'input', 2, 128, 2), { name: 'cat', op: 'concat', inputs: ['a', 'b'] }, k1('head', 'cat', 640, 3, 3)],
     };
-    const coords = buildTensor({ points: bunnyPoints(), voxel: 0.5, channels: 4, seed: 1 }).coords;
-    expect(() => estimateNetwork(spec, net, coords)).toThrow(/^nodes\[3\] "head": sf_fpga cannot run it: .*inChannels.*384/);
+    const refusal = /^nodes\[3\] "head": sf_fpga cannot run it: layer\.inChannels: .*matrix\.maxChannels = 512 .*got 640$/;
+    expect(() => estimateNetwork(spec, net, tinyInput().coords)).toThrow(refusal);
+    const progress: string[] = [];
+    await expect(simulateNetwork(spec, net, tinyInput(), { name: 'net-wide', onProgress: (l) => progress.push(l) })).rejects.toThrow(refusal);
+    expect(progress.filter((l) => l.startsWith('harness run'))).toEqual([]);
+    // 512 channels run (the preset's limit): the same network without the 128-channel branch.
+    const ok: Network = { name: 'wide-ok', inputChannels: 2, outputs: ['head'], nodes: [k1('a', 'input', 2, 512, 1), k1('head', 'a', 512, 3, 3)] };
+    expect(estimateNetwork(spec, ok, tinyInput().coords).nodes.map((n) => n.inChannels)).toEqual([2, 512]);
   });
 
   it('stream byte counts equal the stream the host builds', () => {

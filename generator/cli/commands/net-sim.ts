@@ -45,7 +45,8 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
               'needed; a submanifold conv over the coordinates of the previous conv on the chip (same kernel\n' +
               'size and tensor stride, neither tiled) reuses the coordinates and kernel map kept on chip\n' +
               '(LAYER_TYPE.REUSE_MAP; --no-reuse turns it off). add and concat run in the host driver. Every\n' +
-              'node is compared bit for bit with the golden network; a mismatch names the node (exit 1).\n' +
+              'node is compared bit for bit with the golden network; a mismatch names the node (exit 1); a conv\n' +
+              'node\'s harness run is then repeated up to it with an FST waveform, whose path the report prints.\n' +
               'Prints a row per node (cycles with their phases, utilisation, stream bytes, reuse, the cycle\n' +
               'model\'s error) and the totals. --model prints the same table from the cycle model, without\n' +
               'simulation (about 25 s of CPU for MinkUNet on a 141k-point LiDAR scan).',

@@ -52,6 +52,11 @@ export interface BatchLayerResult {
   /** AXI4-Stream beats into and out of the accelerator, over the layer's tiles. */
   beatsIn: number;
   beatsOut: number;
+  /**
+   * Harness cycle at which output point `point` (canonical order) left the accelerator: its
+   * coordinate beat, or with `channel` the last beat of the word holding that channel; -1 if none.
+   */
+  outputCycle: (point: number, channel?: number) => number;
 }
 
 export interface BatchResult {
@@ -59,6 +64,8 @@ export interface BatchResult {
   run: RunResult;
   build: BuildResult;
   retries: number;
+  /** The FST waveform, when run with `trace`. */
+  waveform?: string;
 }
 
 const sameCoords = (a: readonly number[][], b: readonly number[][]): number => {
@@ -171,8 +178,15 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         runs: sub.jobs.map((j) => ({ inCoords: j.hw.inCoords, outCoords: j.tile.hwOut, reuseMap: j.hw.reuseMap === true })),
         beatsIn: sub.jobs.reduce((a, j) => a + j.beats.length, 0),
         beatsOut: sub.jobs.reduce((a, j) => a + outputBeatCount(spec, d, j.hw, j.nOut), 0),
+        outputCycle: (point: number, channel?: number) => {
+          const k = sub.jobs.findIndex((j) => point >= j.tile.outLo && point < j.tile.outHi);
+          if (k < 0) return -1;
+          const dec = sub.decoded[k]!;
+          const h = sub.jobs[k]!.tile.coreOffset + point - sub.jobs[k]!.tile.outLo;
+          return (channel === undefined ? dec.coordCycles[h] : dec.wordCycles[h]?.[Math.floor(channel / spec.matrix.cols)]) ?? -1;
+        },
       };
     });
-    return { layers: out, run: r.run, build, retries: attempt };
+    return { layers: out, run: r.run, build, retries: attempt, ...(r.waveform ? { waveform: r.waveform } : {}) };
   }
 }

@@ -6,7 +6,7 @@
 // A case with requantization runs each tile twice: once with POSTPROC.REQUANT_EN = 0 (the
 // stream carries the accumulators after bias) and once with it set (the requantized features,
 // the run the statistics describe), so that the result file has both, as DESIGN.md §2 wants.
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { derive, type Derived } from '../../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
@@ -234,6 +234,8 @@ export interface TilesRun {
 export interface JobsRun extends Omit<TilesRun, 'overflowTile'> {
   /** The job that reported MAP_OVERFLOW (the run stopped being decoded there). */
   overflowJob?: number;
+  /** The FST waveform of a traced run (`trace`), when the harness wrote it. */
+  waveform?: string;
 }
 
 /** The harness's idle limit for a script of layer runs (sim/watchdog.ts): the longest run's bound. */
@@ -287,6 +289,7 @@ export async function runJobs(spec: AcceleratorSpec, d: Derived, jobs: Job[], bu
     maxCycles: 2_000_000_000,
     trace: opts.trace ? join(workDir, 'wave.fst') : undefined,
   });
+  const waveform = opts.trace && existsSync(join(workDir, 'wave.fst')) ? join(workDir, 'wave.fst') : undefined;
   if (!run.ok && opts.bypassCapacityChecks) {
     // A layer refused at START leaves its stream unconsumed: report the hardware's error flag.
     const per = readbackRegisters(d).length;
@@ -323,7 +326,7 @@ export async function runJobs(spec: AcceleratorSpec, d: Derived, jobs: Job[], bu
     k += n;
   }
   if (k !== out.length) throw new AccelError(`${out.length - k} output beats more than the layers announced`);
-  return { run, jobs, readbacks, decoded, startCycles: starts.map((s) => s.cycle), doneCycles: polls.map((p) => p.cycle) };
+  return { run, jobs, readbacks, decoded, startCycles: starts.map((s) => s.cycle), doneCycles: polls.map((p) => p.cycle), waveform };
 }
 
 export function finish(

@@ -331,6 +331,10 @@ export interface DecodedOutput {
   values: number[][];
   /** Harness cycle of the first coordinate beat, of the first and the last word beat. */
   cycles: { firstCoord: number; firstWord: number; last: number };
+  /** Harness cycle of each point's coordinate beat. */
+  coordCycles: number[];
+  /** `[point][coutTile]`: harness cycle of the last beat of the point's word of that cout tile. */
+  wordCycles: number[][];
 }
 
 /** Split one layer's output beats (coordinates, then cout-tile-major words) and check TLAST. */
@@ -345,12 +349,15 @@ export function decodeOutput(
   const expected = nOut + nOut * to * per;
   if (beats.length !== expected) throw new Error(`expected ${expected} output beats (${nOut} points), got ${beats.length}`);
   const coords: Coord[] = [];
+  const coordCycles: number[] = [];
   for (let q = 0; q < nOut; q++) {
     const b = beats[q]!;
     if (b.last !== (q === nOut - 1)) throw new Error(`output coordinate beat ${q}: TLAST ${b.last ? 'set' : 'missing'}`);
     coords.push(unpackPoint(spec, b.data));
+    coordCycles.push(b.cycle);
   }
   const values = Array.from({ length: nOut }, () => new Array<number>(hw.outChannels).fill(0));
+  const wordCycles = Array.from({ length: nOut }, () => new Array<number>(to).fill(-1));
   let k = nOut;
   for (let t = 0; t < to; t++) {
     for (let q = 0; q < nOut; q++) {
@@ -360,6 +367,7 @@ export function decodeOutput(
         const isLast = t === to - 1 && q === nOut - 1 && j === per - 1;
         if (b.last !== isLast) throw new Error(`output word (cout tile ${t}, point ${q}) beat ${j}: TLAST ${b.last ? 'set' : 'missing'}`);
         word |= b.data << (BigInt(j) * W);
+        wordCycles[q]![t] = b.cycle;
       }
       for (let c = 0; c < C; c++) {
         const o = t * C + c;
@@ -375,5 +383,7 @@ export function decodeOutput(
       firstWord: nOut > 0 ? beats[nOut]!.cycle : -1,
       last: beats.length > 0 ? beats[beats.length - 1]!.cycle : -1,
     },
+    coordCycles,
+    wordCycles,
   };
 }

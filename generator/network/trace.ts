@@ -1,0 +1,76 @@
+// A conv node that does not match: the network runner repeats the node's harness run up to and
+// including that node with a waveform (a --trace-fst build; the same layers, seed and stalls, so
+// the cycles are those of the first run) and reports it as every co-simulation mismatch is
+// reported (sim/cosim.ts): node, case, seed, cycle, coordinate, channel, expected, actual,
+// waveform, command to reproduce.
+import type { ResultMismatch } from '../io/layer-result.ts';
+import { runAccelBatch, type BatchLayer, type BatchOptions } from '../sim/accel/batch.ts';
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+
+export interface NodeTrace {
+  waveform?: string;
+  /** Why there is no waveform, if none. */
+  waveformError?: string;
+  /** The traced harness run's command line. */
+  command?: string;
+  /** The first mismatch's cycle in the traced run (-1 if it did not reproduce there). */
+  cycle: number;
+  /** The traced run reproduced the node's mismatch. */
+  reproduced: boolean;
+}
+
+/** Rerun `layers` (the node's harness run, cut after the node, which is last) with a waveform. */
+export async function traceNodeMismatch(spec: AcceleratorSpec, layers: BatchLayer[], opts: BatchOptions, first: ResultMismatch): Promise<NodeTrace> {
+  try {
+    const r = await runAccelBatch(spec, layers, { ...opts, trace: true });
+    const l = r.layers[r.layers.length - 1]!;
+    const out: NodeTrace = { command: r.run.command, cycle: first.point === undefined ? -1 : l.outputCycle(first.point, first.channel), reproduced: !l.comparison.equal };
+    if (r.waveform) out.waveform = r.waveform;
+    else out.waveformError = 'the traced rerun wrote no FST file';
+    return out;
+  } catch (e) {
+    return { waveformError: (e as Error).message.split('\n')[0], cycle: -1, reproduced: false };
+  }
+}
+
+export interface NodeMismatchInfo {
+  node: string;
+  /** The harness run's case name (its run folder) and where the node sits in it. */
+  caseName: string;
+  harnessRun: number;
+  harnessRuns: number;
+  position: number;
+  runLength: number;
+  seed: number;
+  xSeed: number;
+  stall: number;
+  mismatch: ResultMismatch;
+  /** Harness cycle of the mismatching value in the first run (-1: not an output of it). */
+  cycle: number;
+  trace?: NodeTrace;
+}
+
+const show = (v: number | number[] | null) => (v === null ? 'none' : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
+
+/** The PyMTL-style lines of a conv node's mismatch (after the node's comparison lines). */
+export function nodeMismatchReport(r: NodeMismatchInfo): string {
+  const m = r.mismatch;
+  const lines = [
+    `co-simulation mismatch at node ${JSON.stringify(r.node)}: case ${r.caseName} (harness run ${r.harnessRun}/${r.harnessRuns}, conv node ${r.position} of ${r.runLength} in it), ` +
+      `seed ${r.seed}, x-seed ${r.xSeed}, stall ${r.stall}`,
+    `  first mismatch: node ${r.node}, case ${r.caseName}, seed ${r.seed}, cycle ${r.cycle}, coordinate ${m.coord ? show(m.coord) : 'none'}, ` +
+      `${m.channel !== undefined ? `channel ${m.channel}` : 'whole point'}, ${m.field}: expected ${show(m.expected)}, actual ${show(m.actual)}${m.note ? ` (${m.note})` : ''}`,
+  ];
+  const t = r.trace;
+  if (t !== undefined) {
+    if (t.waveform) {
+      lines.push(`  waveform: ${t.waveform} (harness run ${r.harnessRun} repeated up to this node with --trace-fst)`);
+      if (!t.reproduced) lines.push('  the traced rerun did not reproduce the mismatch');
+      else if (t.cycle !== r.cycle) lines.push(`  in the traced rerun the value left at cycle ${t.cycle}`);
+    } else {
+      lines.push(`  waveform: not available (${t.waveformError ?? 'no FST file'})`);
+    }
+    if (t.command) lines.push(`  reproduce with the waveform: ${t.command}`);
+  }
+  return lines.join('\n');
+}
