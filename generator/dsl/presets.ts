@@ -29,10 +29,13 @@ export const presets = {
   // keep the merge ahead of compute, so jobs go segment-major (features arrive in input order).
   // 512 channels: MinkUNet at full width concatenates 256 + 128 = 384 channels in its first
   // decoder stage; the 32-bit accumulator still holds the largest reduction (8 + 8 + ⌈log2(125 · 512)⌉ = 32).
+  // The drain port (a second accumulator copy) takes the drain rows of conv and transposed layers
+  // off the matrix unit.
   fpga: {
     ...baseSpec,
     mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
+    gatherScatter: { ...baseSpec.gatherScatter, drainPort: true },
   },
   server: {
     ...baseSpec,

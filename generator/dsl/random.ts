@@ -64,7 +64,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       accumulatorDepth: pow2(4, 10),
       mapDepth: pow2(6, 13),
     },
-    gatherScatter: { scatterForwarding: r() < 0.5 },
+    gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false },
     matrix: { rows, cols, maxChannels, weightSparsity: 'dense' },
     postprocess: {
       bias: r() < 0.7,

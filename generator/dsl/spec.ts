@@ -102,6 +102,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       default: true,
       description: 'Forward in-flight partial sums in the scatter read-modify-write pipeline (hazard bypass) instead of stalling.',
     }),
+    drainPort: bool({
+      default: false,
+      description:
+        'Drain port: a second copy of the accumulator buffer (written with every scatter write, read only by the drain) and a written-this-layer flag per accumulator word (flip-flops, cleared at START). Conv and transposed layers then send each finished cout tile\'s words to post-processing through this port while the next cout tile computes, instead of a drain pass of zero rows through the matrix unit and the scatter (costs a second accumulator RAM and accumulatorDepth flip-flops).',
+    }),
   }),
   matrix: object('Weight-stationary matrix unit.', {
     rows: int({ min: 1, max: 256, pow2: true, default: 16, description: 'Input channels per pass.' }),

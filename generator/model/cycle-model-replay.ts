@@ -55,6 +55,12 @@ export interface ReplayParams {
   runTableRuns: number;
   shiftWidth: number;
   scatterForwarding: boolean;
+  /**
+   * spec.gatherScatter.drainPort: a finished cout tile of a conv / transposed layer is drained
+   * through a second accumulator port (templates/top/accel_drain.v.hbs) while the next tile
+   * computes, instead of a drain pass of zero rows through the matrix unit.
+   */
+  drainPort?: boolean;
 }
 
 export interface ReplayResult {
@@ -88,6 +94,9 @@ export const REPLAY_CONST = {
   mfFirst: 0,
   mfEntry: 3,
   mfEnd: 3,
+  /** Drain port: last row of a cout tile into the matrix unit → first drain read; drain read → DONE. */
+  drainLat: 8,
+  drainTail: 8,
 };
 
 /**
@@ -361,6 +370,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   };
   const nOutKnown = mf ? (mfFirstWord >= 0 ? mfFirstWord + C.mfEntry : mapDone) : C.start + coordLoad + (L.type === 'conv' ? downsample : 0);
   let t = nOutKnown + 1; // SC_INIT
+  let markFree = -Infinity;
+  let drainEnd = -Infinity;
   for (let pair = 0; pair < ti * to; pair++) {
     const tIn = pair % ti;
     const lastIn = tIn === ti - 1;
@@ -434,6 +445,14 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       const te = doPass(t, nOut, centreK, lastIn, 0, nOut - 1);
       lastPassStart = prevStart;
       t = te + 1;
+    } else if (lastIn && nOut > 0 && p.drainPort) {
+      // A mark (after the previous one was taken); the tile is final once its last row is written.
+      const tm = Math.max(t, markFree);
+      const fin = Math.max(tm + 1, cur + C.drainLat);
+      markFree = fin;
+      const ds = Math.max(fin, drainEnd);
+      drainEnd = ds + nOut * Math.max(1, wordBeats);
+      t = tm + 1;
     } else if (lastIn && nOut > 0) {
       const te = doPass(t, nOut, -1, true, 0, nOut - 1);
       lastPassStart = prevStart;
@@ -442,10 +461,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     release.push(lastPassStart);
     t += 1; // REL → INIT
   }
-  const drainRows = half ? 0 : nOut * to;
+  const drainRows = half || p.drainPort ? 0 : nOut * to;
   const compute = entries * ti * to + (half ? nOut * ti * to : 0) + drainRows;
   const lastRow = cur;
   const tail = C.tailFixed;
-  const total = Math.max(lastRow, mapEnd) + tail;
+  const total = Math.max(Math.max(lastRow, mapEnd) + tail, drainEnd + C.drainTail);
   return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, drainRows };
 }

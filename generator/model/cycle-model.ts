@@ -75,7 +75,7 @@ export interface CycleModelParams {
   /** Table widths (default 16 / 6); only the replay reads them. */
   postprocess?: { multiplierWidth: number; shiftWidth: number };
   /** Default true; only the replay reads it. */
-  gatherScatter?: { scatterForwarding: boolean };
+  gatherScatter?: { scatterForwarding: boolean; drainPort?: boolean };
 }
 
 /** The layer shape of the case, and which post-processing tables it carries. */
@@ -163,6 +163,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,
     scatterForwarding: spec.gatherScatter?.scatterForwarding ?? true,
+    drainPort: spec.gatherScatter?.drainPort ?? false,
   };
 }
 

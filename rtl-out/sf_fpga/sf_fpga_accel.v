@@ -416,6 +416,8 @@ module sf_fpga_accel (
   wire [61:0]    gd_in, gd_out;
   wire                 wd_push, wd_space, wd_valid, wd_pop;
   wire [8:0]    wd_in, wd_out;
+  wire                 mk_set, mk_free;
+  wire [4:0]     mk_tgt;
 
   sf_fpga_accel_sched u_sched (
     .clk_i        (clk_i),
@@ -445,6 +447,9 @@ module sf_fpga_accel (
     .w_push_o     (wd_push),
     .w_data_o     (wd_in),
     .w_space_i    (wd_space),
+    .mk_set_o     (mk_set),
+    .mk_tgt_o     (mk_tgt),
+    .mk_free_i    (mk_free),
     .done_o       (sched_done)
   );
 
@@ -622,6 +627,16 @@ module sf_fpga_accel (
   wire                  so_valid, so_ready, so_last, scatter_idle;
   wire [511:0] so_data;
   wire [4:0]   so_to;
+  // The scatter's final words (submanifold, odd k) and the drain port's words (every other
+  // layer) share the post-processing; only one of them ever has words in a layer.
+  wire                  sc_valid, sc_ready, sc_last, dr_valid, dr_last, drain_idle, a_rflag, pdone;
+  wire [511:0] sc_data, dr_data;
+  wire [4:0]   sc_to, dr_to;
+  assign so_valid = dr_valid | sc_valid;
+  assign so_data  = dr_valid ? dr_data : sc_data;
+  assign so_to    = dr_valid ? dr_to : sc_to;
+  assign so_last  = dr_valid ? dr_last : sc_last;
+  assign sc_ready = so_ready & ~dr_valid;
 
   sf_fpga_accel_ram #(
     .WIDTH(512),
@@ -651,15 +666,40 @@ module sf_fpga_accel (
     .a_re_o    (a_re),
     .a_raddr_o (a_raddr),
     .a_rdata_i (a_rdata),
+    .a_rflag_i (a_rflag),
+    .pdone_o   (pdone),
     .a_we_o    (a_we),
     .a_waddr_o (a_waddr),
     .a_wdata_o (a_wdata),
-    .o_valid_o (so_valid),
-    .o_ready_i (so_ready),
-    .o_data_o  (so_data),
-    .o_to_o    (so_to),
-    .o_last_o  (so_last),
+    .o_valid_o (sc_valid),
+    .o_ready_i (sc_ready),
+    .o_data_o  (sc_data),
+    .o_to_o    (sc_to),
+    .o_last_o  (sc_last),
     .idle_o    (scatter_idle)
+  );
+
+  sf_fpga_accel_drain u_drain (
+    .clk_i     (clk_i),
+    .rst_i     (dp_rst),
+    .n_out_i   (n_out),
+    .to_i      (l_to),
+    .mk_set_i  (mk_set),
+    .mk_tgt_i  (mk_tgt),
+    .mk_free_o (mk_free),
+    .pdone_i   (pdone),
+    .we_i      (a_we),
+    .waddr_i   (a_waddr),
+    .wdata_i   (a_wdata),
+    .s_re_i    (a_re),
+    .s_raddr_i (a_raddr),
+    .s_flag_o  (a_rflag),
+    .o_valid_o (dr_valid),
+    .o_ready_i (so_ready),
+    .o_data_o  (dr_data),
+    .o_to_o    (dr_to),
+    .o_last_o  (dr_last),
+    .idle_o    (drain_idle)
   );
 
   // -------------------------------------------------------------------------------------------
@@ -763,7 +803,7 @@ module sf_fpga_accel (
   // tag, idle flags used only in simulation waveforms.
   // verilator lint_off UNUSEDSIGNAL
   wire unused_top = &{1'b0, eng_busy, cnt_e_total, cnt_e_ds, cnt_e_merge, cnt_e_cmp, cnt_e_busy, cnt_e_load,
-                      tile_err, pp_tag, wfetch_idle, scatter_idle, kvol_m1, l_relu, l_bias,
+                      tile_err, pp_tag, wfetch_idle, scatter_idle, drain_idle, kvol_m1, l_relu, l_bias,
                       so_to, t_we, t_sel, t_tile, t_beat, t_data};
   // verilator lint_on UNUSEDSIGNAL
 

@@ -10,6 +10,9 @@
 // S1 writes zero back — every accumulator word is cleared as it is finalized, so the buffer is
 // all-zero between layers — and sends {cout tile, last, sum} on through a credit FIFO to the
 // post-processing (last = the final word of the layer).
+// Drain port (sf_fpga_accel_drain): the word read in S0 counts only if its written-this-layer flag is set
+// (a_rflag_i, read beside it), so a word's first contribution of the layer adds to zero whatever
+// the buffer holds; S1 pulses pdone_o as it writes the last row of a pass.
 module sf_fpga_accel_scatter (
   input  wire                    clk_i,
   input  wire                    rst_i,
@@ -24,6 +27,8 @@ module sf_fpga_accel_scatter (
   output wire                    a_re_o,
   output wire [11:0]     a_raddr_o,
   input  wire [511:0]   a_rdata_i,
+  input  wire                    a_rflag_i,
+  output wire                    pdone_o,
   output wire                    a_we_o,
   output wire [11:0]     a_waddr_o,
   output wire [511:0]   a_wdata_o,
@@ -41,6 +46,7 @@ module sf_fpga_accel_scatter (
   wire space;
 
   reg                  s1_v_q, s1_final_q, s1_olast_q;
+  reg                  s1_plast_q;
   reg [11:0]     s1_addr_q;
   reg [319:0]    s1_psum_q;
   reg [4:0]   s1_to_q;
@@ -63,13 +69,16 @@ module sf_fpga_accel_scatter (
     if (accept) begin
       s1_final_q <= p_final;
       s1_olast_q <= p_final & p_lastto & y_last_i;
+      s1_plast_q <= y_last_i;
       s1_addr_q  <= y_tag_i;
       s1_psum_q  <= y_data_i;
       s1_to_q    <= p_to;
     end
   end
 
-  wire [511:0] old = (fwd_v_q && fwd_addr_q == s1_addr_q) ? fwd_data_q : a_rdata_i;
+  wire [511:0] rd_old = a_rflag_i ? a_rdata_i : 512'd0;
+  assign pdone_o = s1_v_q & s1_plast_q;
+  wire [511:0] old = (fwd_v_q && fwd_addr_q == s1_addr_q) ? fwd_data_q : rd_old;
   wire [511:0] sum;
   genvar c;
   generate

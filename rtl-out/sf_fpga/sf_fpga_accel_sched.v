@@ -12,8 +12,10 @@
 // After the runs of a pair: submanifold layers with odd k replay the centre offset (the identity
 // map) as a pass over all outputs in order, without the buffer; in the pair of the last cin tile
 // of a cout tile that pass is *final* (the scatter finalizes and clears each word). Other layers
-// add a final *drain* pass of zero rows over all outputs in that pair. Then the pair's weights
-// are released (a RELEASE descriptor).
+// add a final *drain* pass of zero rows over all outputs in that pair — here, with the drain port
+// (sf_fpga_accel_drain), a *mark* instead: the number of passes issued so far, after which the cout tile is
+// final and drained without matrix rows (the scheduler waits while the previous mark is pending).
+// Then the pair's weights are released (a RELEASE descriptor).
 // Descriptors: to the gather (62 bits) and to the weight fetcher (9 bits: kind
 // 0 tile / 1 zero tile / 2 release, kernel index), pushed together in the same order.
 module sf_fpga_accel_sched (
@@ -44,6 +46,9 @@ module sf_fpga_accel_sched (
   output wire                  w_push_o,
   output reg  [8:0]     w_data_o,
   input  wire                  w_space_i,
+  output wire                  mk_set_o,
+  output wire [4:0]      mk_tgt_o,
+  input  wire                  mk_free_i,
   output wire                  done_o
 );
 
@@ -60,7 +65,6 @@ module sf_fpga_accel_sched (
   localparam [3:0] SC_REL   = 4'd10;
   localparam [3:0] SC_DONE  = 4'd11;
   localparam [1:0] WK_TILE  = 2'd0;
-  localparam [1:0] WK_ZERO  = 2'd1;
   localparam [1:0] WK_REL   = 2'd2;
 
   reg [3:0]               st_q, st_d;
@@ -196,6 +200,8 @@ module sf_fpga_accel_sched (
   assign rl_idx_o   = cur_rdseg;
 
   reg g_push, w_push;
+  reg mk_set;
+  reg [4:0] pc_q;
   reg [1:0] w_kind;
   reg [6:0] w_kidx;
   reg g_synth, g_zero, g_final, g_swap;
@@ -228,6 +234,7 @@ module sf_fpga_accel_sched (
     cm_d    = cm_q;
     g_push  = 1'b0;
     w_push  = 1'b0;
+    mk_set  = 1'b0;
     w_kind  = WK_TILE;
     w_kidx  = ck_q;
     g_synth = 1'b0;
@@ -319,12 +326,8 @@ module sf_fpga_accel_sched (
             st_d   = SC_REL;
           end
         end else if (last_ti && nout_nz) begin
-          g_zero = 1'b1;
-          g_final = 1'b1;
-          w_kind = WK_ZERO;
-          if (both) begin
-            g_push = 1'b1;
-            w_push = 1'b1;
+          if (mk_free_i) begin
+            mk_set = 1'b1;
             st_d   = SC_REL;
           end
         end else begin
@@ -524,6 +527,13 @@ module sf_fpga_accel_sched (
   end
 
   assign g_push_o = g_push;
+  // Passes issued (modulo 2^5): the drain port compares the mark with the passes completed.
+  always @(posedge clk_i) begin
+    if (rst_i) pc_q <= 5'd0;
+    else if (g_push) pc_q <= pc_q + 5'd1;
+  end
+  assign mk_set_o = mk_set;
+  assign mk_tgt_o = pc_q;
   assign w_push_o = w_push;
   assign done_o   = (st_q == SC_DONE);
 

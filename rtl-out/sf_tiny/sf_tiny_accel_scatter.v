@@ -69,7 +69,8 @@ module sf_tiny_accel_scatter (
     end
   end
 
-  wire [127:0] old = (fwd_v_q && fwd_addr_q == s1_addr_q) ? fwd_data_q : a_rdata_i;
+  wire [127:0] rd_old = a_rdata_i;
+  wire [127:0] old = (fwd_v_q && fwd_addr_q == s1_addr_q) ? fwd_data_q : rd_old;
   wire [127:0] sum;
   genvar c;
   generate

@@ -12,8 +12,8 @@
 // After the runs of a pair: submanifold layers with odd k replay the centre offset (the identity
 // map) as a pass over all outputs in order, without the buffer; in the pair of the last cin tile
 // of a cout tile that pass is *final* (the scatter finalizes and clears each word). Other layers
-// add a final *drain* pass of zero rows over all outputs in that pair. Then the pair's weights
-// are released (a RELEASE descriptor).
+// add a final *drain* pass of zero rows over all outputs in that pair.
+// Then the pair's weights are released (a RELEASE descriptor).
 // Descriptors: to the gather (51 bits) and to the weight fetcher (7 bits: kind
 // 0 tile / 1 zero tile / 2 release, kernel index), pushed together in the same order.
 module sf_tiny_accel_sched (

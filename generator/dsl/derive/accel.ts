@@ -76,6 +76,8 @@ export interface AccelDerived {
     wfetch: string;
     gather: string;
     scatter: string;
+    /** The drain port (spec.gatherScatter.drainPort). */
+    drain: string;
     output: string;
     ram: string;
     fifo: string;
@@ -317,6 +319,13 @@ export interface AccelDerived {
   qToIdx: string;
   featAddrCmpPad: number;
   forwarding: boolean;
+  /** spec.gatherScatter.drainPort: the accumulator drain port (templates/top/accel_drain.v.hbs). */
+  drainPort: boolean;
+  /** Pass counters of the drain port (modulo 2^pcW). */
+  pcW: number;
+  pcM: number;
+  pcZero: string;
+  pcOne: string;
   scatterOutW: number;
   scatterOutM: number;
 
@@ -554,6 +563,10 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   const pipeFifoDepth = 4;
   const descFifoDepth = 4;
   const pinfoFifoDepth = 8;
+  // Drain port: passes issued by the scheduler and completed by the scatter are counted modulo
+  // 2^pcW; at most descFifoDepth + pinfoFifoDepth + a few passes are ever in flight.
+  const drainPort = spec.gatherScatter.drainPort;
+  const pcW = clog2(2 * (descFifoDepth + pinfoFifoDepth + 4));
 
   // ---- register file
   const axilW = io.axilDataWidth;
@@ -698,6 +711,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       wfetch: `${prefix}accel_wfetch`,
       gather: `${prefix}accel_gather`,
       scatter: `${prefix}accel_scatter`,
+      drain: `${prefix}accel_drain`,
       output: `${prefix}accel_output`,
       ram: `${prefix}accel_ram`,
       fifo: mx.fifoModule,
@@ -903,6 +917,11 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     qToIdx: fitExpr('e_q', lenW, idxW),
     featAddrCmpPad: featCntW - featAw,
     forwarding: spec.gatherScatter.scatterForwarding,
+    drainPort,
+    pcW,
+    pcM: pcW - 1,
+    pcZero: lit(pcW, 0),
+    pcOne: lit(pcW, 1),
     scatterOutW: toIdxW + 1 + accWordW,
     scatterOutM: toIdxW + accWordW,
 
@@ -1021,6 +1040,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       nOutAcc2: fitExpr('n_out_i', cntW, accAw),
       nInFeat2: fitExpr('n_in_i', cntW, featAw),
       toIdx: fitExpr('to_q', toW, toIdxW),
+      drToIdx: fitExpr('dto_q', toW, toIdxW),
       fbaseCnt: fitExpr('fbase_q', featAw, featCntW),
       maxInCnt: fitExpr('max_in', idxW, featCntW),
       maxOutCnt: fitExpr('max_out', idxW, featCntW),

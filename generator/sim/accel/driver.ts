@@ -389,7 +389,7 @@ function layerStatsFor(
   // A job that reuses the map on chip sends no coordinates.
   const coordLoad = r.jobs.reduce((a, j) => a + (j.measured ? (j.hw.reuseMap ? 0 : j.hw.inCoords.length) + (j.hw.outCoords?.length ?? 0) : 0), 0);
   const fused = c.layer.type === 'submanifold' && c.layer.kernelSize % 2 === 1;
-  const drainRows = fused ? 0 : r.jobs.reduce((a, j) => a + (j.measured ? j.nOut * to : 0), 0);
+  const drainRows = fused || spec.gatherScatter.drainPort ? 0 : r.jobs.reduce((a, j) => a + (j.measured ? j.nOut * to : 0), 0);
   const computeBound = st.mapEntries * ti * to;
   const measured = total - coordLoad;
   const sim = r.run.summary;

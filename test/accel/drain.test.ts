@@ -1,0 +1,54 @@
+// The accumulator drain port (spec.gatherScatter.drainPort, templates/top/accel_drain.v.hbs): conv
+// and transposed layers send finished accumulator words to post-processing through a second
+// accumulator copy while the next cout tile computes, instead of a drain pass of zero rows through
+// the matrix unit; a written-this-layer flag per word replaces the zero write-back. Bit-exact on the
+// bunny with several cout tiles under random backpressure on every stream (the output stream now
+// stalls the drain, not compute), tiled layers back to back (the previous layer's words must read as
+// zero), no drain rows in the matrix unit, and the cycle model within 2 %.
+import { describe, expect, it } from 'vitest';
+import { presets } from '../../generator/dsl/presets.ts';
+import { predictCycles } from '../../generator/model/cycle-model.ts';
+import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
+import { layerStats } from '../../generator/model/stats.ts';
+import { bunnyCase, widthsOf } from './cases.ts';
+import { MAX_ERROR } from './cycle-model-cases.ts';
+import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
+
+const spec = presets.fpga;
+
+describe('accumulator drain port (fpga preset)', () => {
+  it('is on for fpga, off for edge', () => {
+    expect(spec.gatherScatter.drainPort).toBe(true);
+    expect(presets.edge.gatherScatter.drainPort).toBe(false);
+  });
+
+  it('bunny 16→40 (3 cout tiles), backpressure 0.3: conv, transposed, submanifold k=2 drained; k=3 final pass', async () => {
+    for (const [i, [type, k, s]] of ([['conv', 2, 2], ['transposed', 2, 2], ['submanifold', 2, 1], ['submanifold', 3, 1]] as const).entries()) {
+      const c = bunnyCase(spec, { voxel: 0.5, type, k, s, cin: 16, cout: 40, requant: i !== 2, relu: i === 0 });
+      const r = await expectBitExact(spec, c, `drain-${type}-k${k}`, { stall: 0.3, seed: 11 + i });
+      // No drain rows: the matrix unit takes the map entries only (expectBitExact checks rows = bound + drainRows).
+      expect(r.stats.cycles.drainRows).toBe(0);
+    }
+  }, ACCEL_TIMEOUT_MS);
+
+  it('tiled conv 16→40 (layers back to back: words of the previous tile read as zero), backpressure 0.2', async () => {
+    const c = bunnyCase(spec, { voxel: 0.5, type: 'conv', k: 2, s: 2, cin: 16, cout: 40, requant: true });
+    const r = await expectBitExact(spec, c, 'drain-tiled', { stall: 0.2, seed: 21, maxTilePoints: 150 });
+    expect(r.stats.tiles).toBeGreaterThan(2);
+  }, ACCEL_TIMEOUT_MS);
+
+  it('no stalls: earlier cout tiles drain while the next computes; the cycle model within 2 %', async () => {
+    for (const type of ['conv', 'transposed'] as const) {
+      const c = bunnyCase(spec, { voxel: 0.5, type, k: 2, s: 2, cin: 16, cout: 48, requant: true, relu: true });
+      const r = await expectBitExact(spec, c, `drain-model-${type}`, { stall: 0 });
+      const nOut = r.stats.pointsOut;
+      // Only the last of the 3 cout tiles drains after the last row (one word per cycle).
+      expect(r.stats.cycles.tail).toBeLessThan(nOut + 40);
+      const { runs } = cycleModelRuns(spec, c, {});
+      const p = predictCycles(spec, layerStats(c, widthsOf(spec)), { ...c.layer, requant: true, bias: c.bias !== undefined, runs });
+      expect(p.compute).toBe(r.stats.cycles.compute);
+      const err = (p.total - r.stats.cycles.total) / r.stats.cycles.total;
+      expect(Math.abs(err), `${type}: predicted ${p.total}, measured ${r.stats.cycles.total}`).toBeLessThanOrEqual(MAX_ERROR);
+    }
+  }, ACCEL_TIMEOUT_MS);
+});
