@@ -8,7 +8,9 @@
 //  - simulated cycles per second of the full fpga accelerator (speed build, one core: the harness's
 //    CPU time of its cycle loop), and the build times.
 // Issue targets: utilisation ≥ 0.85 required / 0.95 target on fpga submanifold k=3; ≥ 200 k cycles/s.
-// Run: `npm run bench -- accel` (writes bench/results/accel.json).
+// Run: `npm run bench -- accel` (writes bench/results/accel.json). A partial re-run keeps the other
+// rows of the last results file: ACCEL_BENCH_SPECS="fpga;fpga, no drain port" (labels, `;`-separated)
+// and/or ACCEL_BENCH_LAYERS="conv k=2 s=2;transposed k=2 s=2"; the file's `reruns` lists them.
 import { presets } from '../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
 import { bunnyPoints } from '../generator/io/bunny.ts';
@@ -16,6 +18,8 @@ import { buildCase } from '../generator/io/case-builder.ts';
 import type { LayerType } from '../generator/model/types.ts';
 import { runAccelCase, type AccelStats } from '../generator/sim/accel/driver.ts';
 import { buildAccel } from '../generator/sim/accel/rtl.ts';
+import fs from 'node:fs';
+import { join } from 'node:path';
 import { machine, target, type Bench, type BenchResult } from './harness.ts';
 
 export const TARGET_UTILISATION = 0.85;
@@ -40,13 +44,23 @@ const fpgaMerge: AcceleratorSpec = {
   ...presets.fpga,
   name: 'sf_fpga_merge',
   mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, segmentMajor: false },
+  gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false },
 };
-const SPECS: { label: string; spec: AcceleratorSpec; wide?: boolean }[] = [
+// Issue 13's drain port: fpga without it (drain pass of zero rows, as before), and edge / server
+// with it (their presets have none: the flags cost accumulatorDepth flip-flops).
+const noDrain = (spec: AcceleratorSpec, name: string, drainPort: boolean): AcceleratorSpec => ({
+  ...spec, name, gatherScatter: { ...spec.gatherScatter, drainPort },
+});
+const DRAIN_LAYERS = ['conv k=2 s=2', 'transposed k=2 s=2'];
+const SPECS: { label: string; spec: AcceleratorSpec; wide?: boolean; only?: string[] }[] = [
   { label: 'tiny', spec: presets.tiny },
   { label: 'edge', spec: presets.edge },
   { label: 'fpga', spec: presets.fpga, wide: true },
   { label: 'fpga, merge (before)', spec: fpgaMerge, wide: true },
+  { label: 'fpga, no drain port', spec: noDrain(presets.fpga, 'sf_fpga_nodrain', false), only: DRAIN_LAYERS },
+  { label: 'edge + drain port', spec: noDrain(presets.edge, 'sf_edge_drain', true), only: DRAIN_LAYERS },
   { label: 'server', spec: presets.server, wide: true },
+  { label: 'server + drain port', spec: noDrain(presets.server, 'sf_server_drain', true), only: DRAIN_LAYERS },
 ];
 
 /** The bunny case; channels fill the preset's array (rows → cols: 16 → 16 on fpga). */
@@ -85,8 +99,27 @@ const bench: Bench = {
     const m = machine();
     const results: BenchResult[] = [];
     const matrix: Record<string, Record<string, ReturnType<typeof row>>> = {};
+    const onlySpecs = process.env.ACCEL_BENCH_SPECS?.split(';').map((x) => x.trim()).filter(Boolean);
+    const onlyLayers = process.env.ACCEL_BENCH_LAYERS?.split(';').map((x) => x.trim()).filter(Boolean);
+    const partial = onlySpecs !== undefined || onlyLayers !== undefined;
+    const file = join(import.meta.dirname, 'results', 'accel.json');
+    // A partial re-run starts from the last results file and replaces only the rows it measures.
+    const prev = partial ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+    if (prev) {
+      Object.assign(matrix, prev.workload.matrix);
+      results.push(...(prev.results as BenchResult[]));
+    }
+    const rerun: string[] = [];
+    const putResult = (r: BenchResult) => {
+      const i = results.findIndex((x) => x.name === r.name);
+      if (i >= 0) results[i] = r;
+      else results.push(r);
+    };
 
-    // Co-simulation speed: the fpga accelerator, speed build.
+    // Co-simulation speed: the fpga accelerator, speed build (kept from the last file on a partial re-run).
+    const speedOld = prev?.results.find((r: BenchResult) => r.name === 'fpga accelerator co-simulation (speed build)');
+    const speed = partial && speedOld ? { cps: speedOld.value * 1000, wall: speedOld.wallValue * 1000 } : await measureSpeed();
+    async function measureSpeed() {
     const t0 = performance.now();
     const sb = await buildAccel(presets.fpga, { profile: 'speed' });
     const buildWall = performance.now() - t0;
@@ -118,14 +151,21 @@ const bench: Bench = {
       workUnit: sb.cached ? 'build (cached)' : 'build',
       timing: { wallMs: buildWall, cpuMs: sb.buildMs, runs: 1, warmup: 0 },
     });
+    return { cps: med.sim.cyclesPerSecond, wall: wallRate };
+    }
 
     // Utilisation matrix (test builds: compile time matters more than simulation speed here).
-    for (const { label, spec, wide } of SPECS) {
-      matrix[label] = {};
+    for (const { label, spec, wide, only } of SPECS) {
+      if (onlySpecs && !onlySpecs.includes(label)) continue;
+      const layers = [...LAYERS, ...(wide ? WIDE.filter((w) => (w.cin ?? 0) > spec.matrix.rows) : [])]
+        .filter((L) => (!only || only.includes(L.name)) && (!onlyLayers || onlyLayers.includes(L.name)));
+      if (layers.length === 0) continue;
+      matrix[label] ??= {};
       const tb = performance.now();
       const b = await buildAccel(spec);
       log(`${label}: build ${b.cached ? 'cached' : `${Math.round(b.buildMs)} ms`} (${Math.round(performance.now() - tb)} ms wall)`);
-      for (const L of [...LAYERS, ...(wide ? WIDE.filter((w) => (w.cin ?? 0) > spec.matrix.rows) : [])]) {
+      for (const L of layers) {
+        rerun.push(`${label} / ${L.name}`);
         const r = await runAccelCase(spec, bunny(spec, L.type, L.k, L.s, L.cin, L.cout), { name: `bench-${spec.name}-${L.type}-${L.cin ?? spec.matrix.rows}` });
         const s = r.stats;
         matrix[label]![L.name] = row(s);
@@ -135,7 +175,7 @@ const bench: Bench = {
             `bound ${s.computeBound}, total ${c.total} = compute ${c.compute} + stall ${c.stall} + tail ${c.tail}; coord load ${c.coordLoad}; ` +
             `mapping ${c.mapping}; tiles ${s.tiles}; ${s.match ? 'match' : 'MISMATCH'}`,
         );
-        results.push({
+        putResult({
           name: `utilisation ${label} ${L.name}`,
           value: s.utilisation,
           wallValue: s.utilisation,
@@ -158,7 +198,7 @@ const bench: Bench = {
       target('utilisation, fpga, bunny transposed k=2 s=2 16→16 (issue 13)', 'utilisation fpga transposed k=2 s=2', '>=', 0.85, 'bound/measured', fpgaTrans, fpgaTrans),
       target('tiled fpga 64→64: compute rows ≤ 1.05 × bound (issue 13)', 'fpga submanifold k=3 64→64 compute rows / bound', '<=', 1.05, 'rows/bound', tiled64, tiled64),
       target('co-simulation speed, full fpga accelerator', 'fpga accelerator co-simulation (speed build)', '>=', TARGET_CYCLES_PER_SEC / 1000, 'k cycles/s',
-        med.sim.cyclesPerSecond / 1000, wallRate / 1000),
+        speed.cps / 1000, speed.wall / 1000),
     ];
     return {
       ...m,
@@ -168,6 +208,7 @@ const bench: Bench = {
         'accelerator\'s AXI-Lite counters of the requantized run (a requantized case also runs once with raw accumulators for the ' +
         'result file; that run is not counted); total = compute + stall + tail. Speed: the harness\'s CPU time of its cycle loop, ' +
         'median of 3 runs of the speed build (verilator/speed.f).',
+      ...(partial ? { reruns: [...(prev.reruns ?? []), { date: m.date, loadAverage: m.loadAverage, rows: rerun, previousDate: prev.date }] } : {}),
       workload: {
         cloud: 'bunny voxel 0.25 (1790 points; transposed: 1790 output points)',
         channels: 'matrix.rows → matrix.cols (tiny 4→4, edge 8→8, fpga 16→16, server 64→64), plus 64→64 and 128→128 where wider than the array; requant + ReLU, bias, seed 1',

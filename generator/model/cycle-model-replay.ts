@@ -96,7 +96,10 @@ export const REPLAY_CONST = {
   mfEnd: 3,
   /** Drain port: last row of a cout tile into the matrix unit → first drain read; drain read → DONE. */
   drainLat: 8,
+  drainRd: 0,
   drainTail: 8,
+  /** Map-free conv: the map's end → the last output coordinate sent. */
+  mfCoordEnd: 0,
 };
 
 /**
@@ -372,9 +375,70 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   let t = nOutKnown + 1; // SC_INIT
   let markFree = -Infinity;
   let drainEnd = -Infinity;
+  let drained = 0;
+  // Drain port: words below `lim` are final at `hit`; they leave one per word time, in order (for
+  // map-free conv not before the output coordinates, which are complete only at the map's end).
+  const rate = Math.max(1, wordBeats);
+  const marks = p.drainPort === true && mf;
+  const coordGate = marks ? mapDone + C.mfCoordEnd : -Infinity;
+  const drainTo = (lim: number, hit: number) => {
+    if (lim <= drained) return;
+    const ds = Math.max(hit + C.drainRd, drainEnd, coordGate);
+    drainEnd = ds + (lim - drained) * rate;
+    drained = lim;
+  };
+  // Map-free: entry write times and outputs in write order (the map is written in output order).
+  const entT: number[] = [];
+  const entO: number[] = [];
+  if (marks) {
+    const all: [number, number][] = [];
+    for (const r of runs) for (let j = 0; j < r.times.length; j++) all.push([r.times[j]! + EL, r.maxOut[j]!]);
+    all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (const [tt, o] of all) { entT.push(tt); entO.push(o); }
+  }
+  const countUpTo = (arr: number[], tt: number) => { let lo = 0, hi = arr.length; while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m]! <= tt) lo = m + 1; else hi = m; } return lo; };
+  interface Push { t: number; bank: number; bnd: number; end: number; done: number }
+  // Progress marks of the last cin-tile pair (templates/top/accel_sched.v.hbs, drainMarks).
+  const runMarks = (pushes: Push[], tFrom: number, tTo: number, base: number) => {
+    const bndP = new Array<number>(lanes).fill(0);
+    const pp = new Array<number>(lanes).fill(0);
+    let wm = 0;
+    let pi = 0;
+    let tau = Math.max(tFrom, markFree);
+    for (let guard = 0; tau < tTo; guard++) {
+      if (guard > 1e7) throw new Error('cycle model: drain marks do not terminate');
+      while (pi < pushes.length && pushes[pi]!.t < tau) { const q = pushes[pi]!; bndP[q.bank] = q.bnd; pp[q.bank] = q.end; pi++; }
+      const nw = countUpTo(entT, tau);
+      const fm = nw > 0 ? entO[nw - 1]! : 0;
+      const front = mapDoneT <= tau ? nOut : fm;
+      let W = fm;
+      for (let b = 0; b < lanes; b++) {
+        const r = banks[b]![0];
+        const wr = r ? written(r, tau) : 0;
+        W = Math.min(W, pp[b] === wr ? Math.max(bndP[b]!, front) : bndP[b]!);
+      }
+      if (W > wm) {
+        const hit = Math.max(tau + 1, pi > 0 ? pushes[pi - 1]!.done : 0);
+        drainTo(base + W, hit);
+        wm = W;
+        markFree = hit + 1;
+        tau = hit + 1;
+        continue;
+      }
+      let next = Infinity;
+      if (pi < pushes.length) next = Math.min(next, pushes[pi]!.t + 1);
+      const ne = countUpTo(entT, tau);
+      if (ne < entT.length) next = Math.min(next, entT[ne]!);
+      if (mapDoneT > tau) next = Math.min(next, mapDoneT);
+      if (!(next > tau)) next = tau + 1;
+      tau = next;
+    }
+  };
   for (let pair = 0; pair < ti * to; pair++) {
     const tIn = pair % ti;
     const lastIn = tIn === ti - 1;
+    const pushes: Push[] = [];
+    const pairT = t;
     tileArr = new Float64Array(kv);
     if (pair === 0) {
       for (let i = 0; i < kv; i++) tileArr[i] = w0Start + (i + 1) * rows * wb;
@@ -429,6 +493,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         const s0 = ptr[bank]!;
         const e1 = s0 + avail;
         let te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[s0]!, r.maxOut[e1 - 1]!);
+        if (marks && lastIn) pushes.push({ t: te, bank, bnd: r.maxOut[e1 - 1]! + 1, end: e1, done: cur + C.drainLat });
         lastPassStart = prevStart;
         if (r.mirror) { te = doPass(te + 1, avail, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
         if (closed) { seg[bank] = r0 + 1; ptr[bank] = 0; } else ptr[bank] = e1;
@@ -447,11 +512,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       t = te + 1;
     } else if (lastIn && nOut > 0 && p.drainPort) {
       // A mark (after the previous one was taken); the tile is final once its last row is written.
+      if (marks) runMarks(pushes, pairT, t, Math.floor(pair / ti) * nOut);
       const tm = Math.max(t, markFree);
       const fin = Math.max(tm + 1, cur + C.drainLat);
-      markFree = fin;
-      const ds = Math.max(fin, drainEnd);
-      drainEnd = ds + nOut * Math.max(1, wordBeats);
+      markFree = fin + 1;
+      drainTo((Math.floor(pair / ti) + 1) * nOut, fin);
       t = tm + 1;
     } else if (lastIn && nOut > 0) {
       const te = doPass(t, nOut, -1, true, 0, nOut - 1);

@@ -416,8 +416,9 @@ module sf_fpga_accel (
   wire [61:0]    gd_in, gd_out;
   wire                 wd_push, wd_space, wd_valid, wd_pop;
   wire [8:0]    wd_in, wd_out;
-  wire                 mk_set, mk_free;
+  wire                 mk_set, mk_free, mk_fin;
   wire [4:0]     mk_tgt;
+  wire [13:0]    mk_lim;
 
   sf_fpga_accel_sched u_sched (
     .clk_i        (clk_i),
@@ -450,6 +451,9 @@ module sf_fpga_accel (
     .mk_set_o     (mk_set),
     .mk_tgt_o     (mk_tgt),
     .mk_free_i    (mk_free),
+    .mk_lim_o     (mk_lim),
+    .mk_fin_o     (mk_fin),
+    .mfree_i      (mf_layer),
     .done_o       (sched_done)
   );
 
@@ -686,6 +690,8 @@ module sf_fpga_accel (
     .to_i      (l_to),
     .mk_set_i  (mk_set),
     .mk_tgt_i  (mk_tgt),
+    .mk_lim_i  (mk_lim),
+    .mk_fin_i  (mk_fin),
     .mk_free_o (mk_free),
     .pdone_i   (pdone),
     .we_i      (a_we),

@@ -10,13 +10,18 @@
 //     reset at START) replaces the zero write-back: a word whose flag is clear reads as zero, in
 //     the scatter (its first contribution) and here (an output without entries); so nothing has
 //     to be written when a word is drained, and the buffer need not be all-zero between layers;
-//   - the scheduler marks the end of the last cin-tile pair of each cout tile with the number of
-//     passes it has issued (mk_set_i, mk_tgt_i); the scatter pulses pdone_i as it writes the last
-//     row of each pass, in pass order; once the completed count equals the mark, every word of
-//     that cout tile has its last contribution and the tile is final;
-//   - final tiles are read in address order t_o·N_out + q (the output order: cout-tile-major,
+//   - a *mark* from the scheduler (mk_set_i) is {passes issued so far (mk_tgt_i), accumulator
+//     address limit (mk_lim_i), end of a cout tile (mk_fin_i)}: every word below the limit has its
+//     last contribution in those passes. The scheduler marks the end of the last cin-tile pair of
+//     each cout tile (limit t_o·N_out + N_out), and, on map-free layers (one
+//     ascending run per bank, the map written in output order), every advance of the output
+//     index below which no entry is left to issue in that pair (limit t_o·N_out + W, W < N_out);
+//   - the scatter pulses pdone_i as it writes the last row of each pass, in pass order; once the
+//     completed count equals the mark's, the words below its limit are final;
+//   - final words are read in address order t_o·N_out + q (the output order: cout-tile-major,
 //     canonical), one word per cycle, through a credit FIFO to the post-processing, the last word
-//     of the layer tagged last.
+//     of the layer tagged last. N_out is final once a tile-end mark has been taken (before, a limit
+//     stays below N_out, so no tile end is reached).
 // The scheduler issues a new mark only when the previous one has been taken (mk_free_o).
 module sf_fpga_accel_drain (
   input  wire                  clk_i,
@@ -25,6 +30,8 @@ module sf_fpga_accel_drain (
   input  wire [5:0]      to_i,
   input  wire                  mk_set_i,
   input  wire [4:0]      mk_tgt_i,
+  input  wire [13:0]     mk_lim_i,
+  input  wire                  mk_fin_i,
   output wire                  mk_free_o,
   input  wire                  pdone_i,
   input  wire                  we_i,
@@ -51,47 +58,54 @@ module sf_fpga_accel_drain (
     if (s_re_i) s_flag_o <= flag_q[s_raddr_i];
   end
 
-  // Marks and final cout tiles.
-  reg              mk_v_q;
+  // Marks and the limit of final words.
+  reg              mk_v_q, mk_fin_q, nfin_q;
   reg [4:0]  mk_tgt_q, pcd_q;
-  reg [5:0]  tfin_q;
+  reg [13:0] mk_lim_q, lim_q;
   wire             mk_hit = mk_v_q & (pcd_q == mk_tgt_q);
   always @(posedge clk_i) begin
     if (rst_i) begin
       mk_v_q <= 1'b0;
+      nfin_q <= 1'b0;
       pcd_q  <= 5'd0;
-      tfin_q <= 6'd0;
+      lim_q  <= 14'd0;
     end else begin
       if (pdone_i) pcd_q <= pcd_q + 5'd1;
       if (mk_set_i) mk_v_q <= 1'b1;
       else if (mk_hit) mk_v_q <= 1'b0;
-      if (mk_hit) tfin_q <= tfin_q + 6'd1;
+      if (mk_hit) lim_q <= mk_lim_q;
+      if (mk_hit && mk_fin_q) nfin_q <= 1'b1;
     end
   end
   always @(posedge clk_i) begin
-    if (mk_set_i) mk_tgt_q <= mk_tgt_i;
+    if (mk_set_i) begin
+      mk_tgt_q <= mk_tgt_i;
+      mk_lim_q <= mk_lim_i;
+      mk_fin_q <= mk_fin_i;
+    end
   end
   assign mk_free_o = ~mk_v_q;
 
-  // Read side: word q of cout tile dto_q at address addr_q.
+  // Read side: word q of cout tile dto_q at address dn_q.
   reg [5:0]    dto_q;
   reg [12:0]   q_q;
-  reg [11:0] addr_q;
+  reg [13:0]   dn_q;
   wire               space;
-  wire               rd = (dto_q != tfin_q) & space;
-  wire               q_last = (q_q == n_out_i - 13'd1);
+  wire [11:0] addr = dn_q[11:0];
+  wire               rd = (dn_q < lim_q) & space;
+  wire               q_last = nfin_q & (q_q == n_out_i - 13'd1);
   reg                r1_v_q, r1_last_q, r1_flag_q;
   reg [4:0] r1_to_q;
   always @(posedge clk_i) begin
     if (rst_i) begin
       dto_q  <= 6'd0;
       q_q    <= 13'd0;
-      addr_q <= 12'd0;
+      dn_q   <= 14'd0;
       r1_v_q <= 1'b0;
     end else begin
       r1_v_q <= rd;
       if (rd) begin
-        addr_q <= addr_q + 12'd1;
+        dn_q <= dn_q + 14'd1;
         if (q_last) begin
           q_q   <= 13'd0;
           dto_q <= dto_q + 6'd1;
@@ -105,7 +119,7 @@ module sf_fpga_accel_drain (
     if (rd) begin
       r1_to_q   <= dto_q[4:0];
       r1_last_q <= q_last & (dto_q == to_i - 6'd1);
-      r1_flag_q <= flag_q[addr_q];
+      r1_flag_q <= flag_q[addr];
     end
   end
 
@@ -120,7 +134,7 @@ module sf_fpga_accel_drain (
     .waddr_i (waddr_i),
     .wdata_i (wdata_i),
     .re_i    (rd),
-    .raddr_i (addr_q),
+    .raddr_i (addr),
     .rdata_o (rdata)
   );
 
@@ -146,6 +160,6 @@ module sf_fpga_accel_drain (
   assign o_data_o = fifo_out[511:0];
   assign o_last_o = fifo_out[512];
   assign o_to_o   = fifo_out[517:513];
-  assign idle_o   = ~mk_v_q & (dto_q == tfin_q) & ~r1_v_q & ~o_valid_o;
+  assign idle_o   = ~mk_v_q & (dn_q == lim_q) & ~r1_v_q & ~o_valid_o;
 
 endmodule

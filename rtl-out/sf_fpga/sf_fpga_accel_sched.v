@@ -15,6 +15,12 @@
 // add a final *drain* pass of zero rows over all outputs in that pair — here, with the drain port
 // (sf_fpga_accel_drain), a *mark* instead: the number of passes issued so far, after which the cout tile is
 // final and drained without matrix rows (the scheduler waits while the previous mark is pending).
+// On map-free layers (mfree_i: one run per bank, ascending outputs, the map written in output
+// order) the last cin-tile pair also marks progress inside the tile: per bank, bnd = an output
+// index below which the bank has no entry left to issue (the last issued entry's output + 1, or,
+// once every written entry is issued, the frontier F = the largest output written so far, N_out at
+// map done: later entries have outputs ≥ F); W = min(min over banks of bnd, largest output written)
+// < N_out. Whenever W grows and no mark is pending, a mark {passes issued, t_o·N_out + W} is posted.
 // Then the pair's weights are released (a RELEASE descriptor).
 // Descriptors: to the gather (62 bits) and to the weight fetcher (9 bits: kind
 // 0 tile / 1 zero tile / 2 release, kernel index), pushed together in the same order.
@@ -49,6 +55,9 @@ module sf_fpga_accel_sched (
   output wire                  mk_set_o,
   output wire [4:0]      mk_tgt_o,
   input  wire                  mk_free_i,
+  output wire [13:0]     mk_lim_o,
+  output wire                  mk_fin_o,
+  input  wire                  mfree_i,
   output wire                  done_o
 );
 
@@ -532,7 +541,159 @@ module sf_fpga_accel_sched (
     if (rst_i) pc_q <= 5'd0;
     else if (g_push) pc_q <= pc_q + 5'd1;
   end
-  assign mk_set_o = mk_set;
+  // Progress marks inside the tile (map-free layers).
+  reg [12:0] wm_q;
+  reg [12:0] cend_q;
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC) cend_q <= endp;
+  end
+  wire [12:0] pass_bnd = {1'd0, max_out} + 13'd1;
+  wire [11:0] lo_0 = last_i[23:12];
+  wire [11:0] lo_1 = last_i[47:36];
+  wire [11:0] lo_2 = last_i[71:60];
+  wire [11:0] lo_3 = last_i[95:84];
+  wire [11:0] lo_4 = last_i[119:108];
+  wire [11:0] lo_5 = last_i[143:132];
+  wire [11:0] lo_6 = last_i[167:156];
+  wire [11:0] lo_7 = last_i[191:180];
+  reg [12:0] front_max;
+  always @* begin
+    front_max = 13'd0;
+    if (wr_ptr_i[12:0] != 13'd0 && {1'd0, lo_0} > front_max) front_max = {1'd0, lo_0};
+    if (wr_ptr_i[25:13] != 13'd0 && {1'd0, lo_1} > front_max) front_max = {1'd0, lo_1};
+    if (wr_ptr_i[38:26] != 13'd0 && {1'd0, lo_2} > front_max) front_max = {1'd0, lo_2};
+    if (wr_ptr_i[51:39] != 13'd0 && {1'd0, lo_3} > front_max) front_max = {1'd0, lo_3};
+    if (wr_ptr_i[64:52] != 13'd0 && {1'd0, lo_4} > front_max) front_max = {1'd0, lo_4};
+    if (wr_ptr_i[77:65] != 13'd0 && {1'd0, lo_5} > front_max) front_max = {1'd0, lo_5};
+    if (wr_ptr_i[90:78] != 13'd0 && {1'd0, lo_6} > front_max) front_max = {1'd0, lo_6};
+    if (wr_ptr_i[103:91] != 13'd0 && {1'd0, lo_7} > front_max) front_max = {1'd0, lo_7};
+  end
+  wire [12:0] front = map_done_i ? n_out_i : front_max;
+  reg [12:0] bnd_0_q;
+  reg [12:0] pp_0_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) begin
+      bnd_0_q <= 13'd0;
+      pp_0_q  <= 13'd0;
+    end else if (g_push && !g_synth && cbank_q == 3'd0) begin
+      bnd_0_q <= pass_bnd;
+      pp_0_q  <= cend_q;
+    end else if (pp_0_q == wr_ptr_i[12:0] && front > bnd_0_q) begin
+      bnd_0_q <= front;
+    end
+  end
+  reg [12:0] bnd_1_q;
+  reg [12:0] pp_1_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) begin
+      bnd_1_q <= 13'd0;
+      pp_1_q  <= 13'd0;
+    end else if (g_push && !g_synth && cbank_q == 3'd1) begin
+      bnd_1_q <= pass_bnd;
+      pp_1_q  <= cend_q;
+    end else if (pp_1_q == wr_ptr_i[25:13] && front > bnd_1_q) begin
+      bnd_1_q <= front;
+    end
+  end
+  reg [12:0] bnd_2_q;
+  reg [12:0] pp_2_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) begin
+      bnd_2_q <= 13'd0;
+      pp_2_q  <= 13'd0;
+    end else if (g_push && !g_synth && cbank_q == 3'd2) begin
+      bnd_2_q <= pass_bnd;
+      pp_2_q  <= cend_q;
+    end else if (pp_2_q == wr_ptr_i[38:26] && front > bnd_2_q) begin
+      bnd_2_q <= front;
+    end
+  end
+  reg [12:0] bnd_3_q;
+  reg [12:0] pp_3_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) begin
+      bnd_3_q <= 13'd0;
+      pp_3_q  <= 13'd0;
+    end else if (g_push && !g_synth && cbank_q == 3'd3) begin
+      bnd_3_q <= pass_bnd;
+      pp_3_q  <= cend_q;
+    end else if (pp_3_q == wr_ptr_i[51:39] && front > bnd_3_q) begin
+      bnd_3_q <= front;
+    end
+  end
+  reg [12:0] bnd_4_q;
+  reg [12:0] pp_4_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) begin
+      bnd_4_q <= 13'd0;
+      pp_4_q  <= 13'd0;
+    end else if (g_push && !g_synth && cbank_q == 3'd4) begin
+      bnd_4_q <= pass_bnd;
+      pp_4_q  <= cend_q;
+    end else if (pp_4_q == wr_ptr_i[64:52] && front > bnd_4_q) begin
+      bnd_4_q <= front;
+    end
+  end
+  reg [12:0] bnd_5_q;
+  reg [12:0] pp_5_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) begin
+      bnd_5_q <= 13'd0;
+      pp_5_q  <= 13'd0;
+    end else if (g_push && !g_synth && cbank_q == 3'd5) begin
+      bnd_5_q <= pass_bnd;
+      pp_5_q  <= cend_q;
+    end else if (pp_5_q == wr_ptr_i[77:65] && front > bnd_5_q) begin
+      bnd_5_q <= front;
+    end
+  end
+  reg [12:0] bnd_6_q;
+  reg [12:0] pp_6_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) begin
+      bnd_6_q <= 13'd0;
+      pp_6_q  <= 13'd0;
+    end else if (g_push && !g_synth && cbank_q == 3'd6) begin
+      bnd_6_q <= pass_bnd;
+      pp_6_q  <= cend_q;
+    end else if (pp_6_q == wr_ptr_i[90:78] && front > bnd_6_q) begin
+      bnd_6_q <= front;
+    end
+  end
+  reg [12:0] bnd_7_q;
+  reg [12:0] pp_7_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) begin
+      bnd_7_q <= 13'd0;
+      pp_7_q  <= 13'd0;
+    end else if (g_push && !g_synth && cbank_q == 3'd7) begin
+      bnd_7_q <= pass_bnd;
+      pp_7_q  <= cend_q;
+    end else if (pp_7_q == wr_ptr_i[103:91] && front > bnd_7_q) begin
+      bnd_7_q <= front;
+    end
+  end
+  reg [12:0] wmin;
+  always @* begin
+    wmin = front_max;
+    if (bnd_0_q < wmin) wmin = bnd_0_q;
+    if (bnd_1_q < wmin) wmin = bnd_1_q;
+    if (bnd_2_q < wmin) wmin = bnd_2_q;
+    if (bnd_3_q < wmin) wmin = bnd_3_q;
+    if (bnd_4_q < wmin) wmin = bnd_4_q;
+    if (bnd_5_q < wmin) wmin = bnd_5_q;
+    if (bnd_6_q < wmin) wmin = bnd_6_q;
+    if (bnd_7_q < wmin) wmin = bnd_7_q;
+  end
+  wire in_pair = (st_q == SC_RD0) | (st_q == SC_RD1) | (st_q == SC_DEC) | (st_q == SC_EMA) | (st_q == SC_NEXT);
+  wire mid_mk  = mfree_i & last_ti & in_pair & mk_free_i & (wmin > wm_q);
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) wm_q <= 13'd0;
+    else if (mid_mk) wm_q <= wmin;
+  end
+  assign mk_set_o = mk_set | mid_mk;
+  assign mk_lim_o = {2'd0, abase_q} + (mk_set ? {1'd0, n_out_i} : {1'd0, wmin});
+  assign mk_fin_o = mk_set;
   assign mk_tgt_o = pc_q;
   assign w_push_o = w_push;
   assign done_o   = (st_q == SC_DONE);

@@ -4,7 +4,8 @@
 // the matrix unit; a written-this-layer flag per word replaces the zero write-back. Bit-exact on the
 // bunny with several cout tiles under random backpressure on every stream (the output stream now
 // stalls the drain, not compute), tiled layers back to back (the previous layer's words must read as
-// zero), no drain rows in the matrix unit, and the cycle model within 2 %.
+// zero), no drain rows in the matrix unit, and the cycle model within 2 %. On map-free conv layers the
+// scheduler also marks progress inside a cout tile, so words drain before the tile's last row.
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import { predictCycles } from '../../generator/model/cycle-model.ts';
@@ -23,8 +24,9 @@ describe('accumulator drain port (fpga preset)', () => {
   });
 
   it('bunny 16→40 (3 cout tiles), backpressure 0.3: conv, transposed, submanifold k=2 drained; k=3 final pass', async () => {
-    for (const [i, [type, k, s]] of ([['conv', 2, 2], ['transposed', 2, 2], ['submanifold', 2, 1], ['submanifold', 3, 1]] as const).entries()) {
-      const c = bunnyCase(spec, { voxel: 0.5, type, k, s, cin: 16, cout: 40, requant: i !== 2, relu: i === 0 });
+    for (const [i, [type, k, s, cin]] of ([['conv', 2, 2, 16], ['conv', 2, 2, 20], ['transposed', 2, 2, 16], ['submanifold', 2, 1, 16], ['submanifold', 3, 1, 16]] as const).entries()) {
+      // conv 20→40: two cin tiles, so progress marks come in the second pair of each cout tile only.
+      const c = bunnyCase(spec, { voxel: 0.5, type, k, s, cin, cout: 40, requant: i !== 3, relu: i === 0 });
       const r = await expectBitExact(spec, c, `drain-${type}-k${k}`, { stall: 0.3, seed: 11 + i });
       // No drain rows: the matrix unit takes the map entries only (expectBitExact checks rows = bound + drainRows).
       expect(r.stats.cycles.drainRows).toBe(0);
@@ -35,6 +37,14 @@ describe('accumulator drain port (fpga preset)', () => {
     const c = bunnyCase(spec, { voxel: 0.5, type: 'conv', k: 2, s: 2, cin: 16, cout: 40, requant: true });
     const r = await expectBitExact(spec, c, 'drain-tiled', { stall: 0.2, seed: 21, maxTilePoints: 150 });
     expect(r.stats.tiles).toBeGreaterThan(2);
+  }, ACCEL_TIMEOUT_MS);
+
+  it('map-free conv 16→16 (one cout tile), no stalls: words drain before the last row (progress marks)', async () => {
+    const c = bunnyCase(spec, { voxel: 0.25, type: 'conv', k: 2, s: 2, cin: 16, cout: 16, requant: true, relu: true });
+    const r = await expectBitExact(spec, c, 'drain-marks', { stall: 0 });
+    const nOut = r.stats.pointsOut;
+    // Without marks the whole tile (N_out words, one per cycle) drains after the last row.
+    expect(r.stats.cycles.tail).toBeLessThan(nOut - 150);
   }, ACCEL_TIMEOUT_MS);
 
   it('no stalls: earlier cout tiles drain while the next computes; the cycle model within 2 %', async () => {

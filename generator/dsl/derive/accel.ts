@@ -321,6 +321,12 @@ export interface AccelDerived {
   forwarding: boolean;
   /** spec.gatherScatter.drainPort: the accumulator drain port (templates/top/accel_drain.v.hbs). */
   drainPort: boolean;
+  /** Drain marks inside a cout tile (drain port and map-free conv: one ascending run per bank, the map in output order). */
+  drainMarks: boolean;
+  limW: number;
+  limM: number;
+  limZero: string;
+  limOne: string;
   /** Pass counters of the drain port (modulo 2^pcW). */
   pcW: number;
   pcM: number;
@@ -567,6 +573,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   // 2^pcW; at most descFifoDepth + pinfoFifoDepth + a few passes are ever in flight.
   const drainPort = spec.gatherScatter.drainPort;
   const pcW = clog2(2 * (descFifoDepth + pinfoFifoDepth + 4));
+  // Drain limits: accumulator addresses up to accumulatorDepth (and N_out added to a base).
+  const limW = Math.max(accAw, cntW) + 1;
 
   // ---- register file
   const axilW = io.axilDataWidth;
@@ -698,6 +706,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     nsegMsb: (l + 1) * segIdxW - 1,
     lastLsb: l * 2 * idxW,
     lastMsb: (l + 1) * 2 * idxW - 1,
+    // The output index of the bank's last entry, and at cntW bits (drain marks).
+    lastOutLsb: l * 2 * idxW + idxW,
+    lastOutCnt: fitExpr(`lo_${l}`, idxW, cntW),
   }));
 
   return {
@@ -918,6 +929,11 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     featAddrCmpPad: featCntW - featAw,
     forwarding: spec.gatherScatter.scatterForwarding,
     drainPort,
+    drainMarks: drainPort && mp.mapFree,
+    limW,
+    limM: limW - 1,
+    limZero: lit(limW, 0),
+    limOne: lit(limW, 1),
     pcW,
     pcM: pcW - 1,
     pcZero: lit(pcW, 0),
@@ -1041,6 +1057,11 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       nInFeat2: fitExpr('n_in_i', cntW, featAw),
       toIdx: fitExpr('to_q', toW, toIdxW),
       drToIdx: fitExpr('dto_q', toW, toIdxW),
+      limAbase: fitExpr('abase_q', accAw, limW),
+      limNout: fitExpr('n_out_i', cntW, limW),
+      limWmin: fitExpr('wmin', cntW, limW),
+      maxOutPlus: `${fitExpr('max_out', idxW, cntW)} + ${lit(cntW, 1)}`,
+      dnAddr: fitExpr('dn_q', limW, accAw),
       fbaseCnt: fitExpr('fbase_q', featAw, featCntW),
       maxInCnt: fitExpr('max_in', idxW, featCntW),
       maxOutCnt: fitExpr('max_out', idxW, featCntW),
