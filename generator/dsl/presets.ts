@@ -12,7 +12,7 @@ export const presets = {
     name: 'sf_tiny',
     // 8-bit coordinates keep one point (4 + 3·8 = 28 bits) inside a 32-bit stream beat.
     mapping: { ...baseSpec.mapping, lanes: 1, maxKernelSize: 3, coordWidth: 8 },
-    buffers: { coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048 },
+    buffers: { coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false },
     matrix: { ...baseSpec.matrix, rows: 4, cols: 4 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 32 },
   },
@@ -31,17 +31,20 @@ export const presets = {
   // decoder stage; the 32-bit accumulator still holds the largest reduction (8 + 8 + ⌈log2(125 · 512)⌉ = 32).
   // The drain port (a second accumulator copy) takes the drain rows of conv and transposed layers
   // off the matrix unit.
+  // It also keeps a layer's output on chip as the next layer's features where the host asks
+  // (buffers.keepFeatures: fusion across layers).
   fpga: {
     ...baseSpec,
     mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
     gatherScatter: { ...baseSpec.gatherScatter, drainPort: true },
+    buffers: { ...baseSpec.buffers, keepFeatures: true },
   },
   server: {
     ...baseSpec,
     name: 'sf_server',
     mapping: { ...baseSpec.mapping, lanes: 8, mapFreeDownsample: true },
-    buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288 },
+    buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288, keepFeatures: false },
     matrix: { ...baseSpec.matrix, rows: 64, cols: 64, maxChannels: 512 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 512 },
   },

@@ -63,6 +63,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       weightDepth: nextPow2(Math.max(16, Math.max(volume, 2) * rows)) * pick([1, 1, 2]),
       accumulatorDepth: pow2(4, 10),
       mapDepth: pow2(6, 13),
+      keepFeatures: false,
     },
     gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false },
     matrix: { rows, cols, maxChannels, weightSparsity: 'dense' },

@@ -96,6 +96,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       unit: 'entries',
       description: 'Kernel-map entries (input index, output index, kernel index) held on chip.',
     }),
+    keepFeatures: bool({
+      default: false,
+      description:
+        'Fusion across layers: a layer may write its requantized output words into the feature buffer (FUSION.KEEP_OUT, at FEAT_OUT_BASE) and the next layer read its input features from there (FUSION.FEAT_ON_CHIP, at FEAT_IN_BASE) instead of the stream: no off-chip round trip (a write port mux and base adders on the feature buffer). Needs matrix.cols input channels per pass and outWidth = inWidth.',
+    }),
   }),
   gatherScatter: object('Gather of input rows and scatter (read-modify-write) of partial sums.', {
     scatterForwarding: bool({
@@ -286,6 +291,19 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
       return s.matrix.rows % n === 0
         ? undefined
         : `${s.matrix.weightSparsity} needs N = ${n} to divide matrix.rows (${s.matrix.rows}): the multipliers form groups of N, so N must be a power of two ≤ rows`;
+    },
+  },
+  {
+    fields: ['buffers.keepFeatures', 'matrix.cols', 'matrix.rows', 'matrix.weightSparsity', 'arithmetic.outWidth', 'arithmetic.inWidth', 'postprocess.requant'],
+    description:
+      '`buffers.keepFeatures` needs an output word to be a feature word: matrix.cols = input channels per pass (rows, · M/N with N:M), arithmetic.outWidth = inWidth, and postprocess.requant.',
+    check(s) {
+      if (!s.buffers.keepFeatures) return undefined;
+      const x = inChannelsPerPass(s);
+      if (s.matrix.cols !== x) return `needs matrix.cols (${s.matrix.cols}) = input channels per pass (${x}): an output word is stored as one feature word`;
+      if (s.arithmetic.outWidth !== s.arithmetic.inWidth) return `needs arithmetic.outWidth (${s.arithmetic.outWidth}) = arithmetic.inWidth (${s.arithmetic.inWidth})`;
+      if (!s.postprocess.requant) return 'needs postprocess.requant (the kept words are requantized features)';
+      return undefined;
     },
   },
   {

@@ -28,6 +28,10 @@ export interface ReplayLayer {
    * coordinate beats, no mapping; every run of the map is complete when the layer starts.
    */
   reuseMap?: boolean;
+  /** Fusion: the features are in the feature buffer at START (no FEAT section). */
+  featOnChip?: boolean;
+  /** Fusion: the output words are not streamed (FUSION.NO_STREAM). */
+  wordsOnChip?: boolean;
 }
 
 export interface ReplayParams {

@@ -62,6 +62,10 @@ export interface CycleModelRun {
   outCoords: readonly Coord[];
   /** The run reuses the previous run's map on chip (LAYER_TYPE.REUSE_MAP). */
   reuseMap?: boolean;
+  /** Fusion: the input features are on chip (FUSION.FEAT_ON_CHIP: no FEAT section). */
+  featOnChip?: boolean;
+  /** Fusion: the output words stay on chip only (FUSION.KEEP_OUT with NO_STREAM). */
+  wordsOnChip?: boolean;
 }
 
 /** The spec fields the model reads; an AcceleratorSpec is one. */
@@ -184,6 +188,8 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
       requant,
       bias,
       reuseMap: r.reuseMap,
+      featOnChip: r.featOnChip,
+      wordsOnChip: r.wordsOnChip,
     }),
   );
   const sum = (f: (r: ReplayResult) => number) => res.reduce((a, r) => a + f(r), 0);
@@ -206,7 +212,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
     overflows: [],
     detail: {
       coordBeats: sum((r) => r.coordLoad),
-      featureBeats: runs.reduce((a, r) => a + r.inCoords.length * ti, 0),
+      featureBeats: runs.reduce((a, r) => a + (r.featOnChip ? 0 : r.inCoords.length * ti), 0),
       weightBeats: stats.kernelVolume * ti * spec.matrix.rows * to * runs.length,
       paramBeats: 0,
       downsample: sum((r) => r.downsample),

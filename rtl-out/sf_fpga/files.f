@@ -1,6 +1,7 @@
 sf_fpga_accel.v
 sf_fpga_accel_ctrl.v
 sf_fpga_accel_drain.v
+sf_fpga_accel_fuse.v
 sf_fpga_accel_gather.v
 sf_fpga_accel_loader.v
 sf_fpga_accel_mapbuf.v

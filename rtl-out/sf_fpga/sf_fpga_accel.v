@@ -85,6 +85,11 @@ module sf_fpga_accel (
   wire                  nout_valid;
   wire [12:0]     n_out;
   wire                  x_valid, x_ready;
+  // Fusion across layers (FUSION, FEAT_IN_BASE, FEAT_OUT_BASE; see sf_fpga_accel_ctrl and sf_fpga_accel_fuse).
+  wire                  cfg_chip, cfg_keep, cfg_nostream;
+  wire [11:0]   cfg_fin_base, cfg_fout_base;
+  wire                  l_chip, l_keep, l_nostream, out_ok;
+  wire [11:0]   l_fin_base, l_fout_base;
   wire                  dp_rst = rst_i | dp_rst_q;
   // The loader is only reset by START and CLEAR: after an error it walks the rest of the layer's
   // sections, dropping the beats.
@@ -125,6 +130,11 @@ module sf_fpga_accel (
     .cfg_bias_o       (cfg_bias),
     .cfg_requant_o    (cfg_requant),
     .cfg_relu_o       (cfg_relu),
+    .cfg_chip_o       (cfg_chip),
+    .cfg_keep_o       (cfg_keep),
+    .cfg_nostream_o   (cfg_nostream),
+    .cfg_fin_base_o   (cfg_fin_base),
+    .cfg_fout_base_o  (cfg_fout_base),
     .start_o          (reg_start),
     .clear_o          (reg_clear),
     .busy_i           (busy),
@@ -157,6 +167,11 @@ module sf_fpga_accel (
     .cfg_bias_i       (cfg_bias),
     .cfg_requant_i    (cfg_requant),
     .cfg_relu_i       (cfg_relu),
+    .cfg_chip_i       (cfg_chip),
+    .cfg_keep_i       (cfg_keep),
+    .cfg_nostream_i   (cfg_nostream),
+    .cfg_fin_base_i   (cfg_fin_base),
+    .cfg_fout_base_i  (cfg_fout_base),
     .busy_o           (busy),
     .done_o           (done),
     .error_o          (error),
@@ -176,6 +191,12 @@ module sf_fpga_accel (
     .l_relu_o         (l_relu),
     .l_reuse_o        (l_reuse),
     .keep_map_o       (keep_map),
+    .l_chip_o         (l_chip),
+    .l_keep_o         (l_keep),
+    .l_nostream_o     (l_nostream),
+    .l_fin_base_o     (l_fin_base),
+    .l_fout_base_o    (l_fout_base),
+    .out_ok_o         (out_ok),
     .l_ti_o           (l_ti),
     .l_to_o           (l_to),
     .l_kvol_o         (l_kvol),
@@ -231,6 +252,11 @@ module sf_fpga_accel (
   wire [10:0]     w_waddr;
   wire [127:0]   w_wdata;
   wire                  w_space;
+  wire                  fw_we;
+  wire [11:0]   fw_addr;
+  wire [127:0] fw_data;
+  // Features kept on chip are all there when the layer starts.
+  wire [12:0]  f_avail = l_chip ? 13'd8191 : f_loaded;
 
   sf_fpga_accel_loader u_loader (
     .clk_i          (clk_i),
@@ -262,6 +288,7 @@ module sf_fpga_accel (
     .f_waddr_o      (f_waddr),
     .f_wdata_o      (f_wdata),
     .f_loaded_o     (f_loaded),
+    .f_hold_i       (fw_we),
     .t_we_o         (t_we),
     .t_sel_o        (t_sel),
     .t_tile_o       (t_tile),
@@ -287,7 +314,7 @@ module sf_fpga_accel (
     .clear_i         (eng_clear),
     .start_i         (go & ~l_reuse),
     .mf_en_i         (1'b1),
-    .mf_feat_i       (f_loaded),
+    .mf_feat_i       (f_avail),
     .cfg_type_i      (l_type),
     .cfg_k_i         (l_k),
     .cfg_stride_i    (l_stride),
@@ -441,7 +468,7 @@ module sf_fpga_accel (
     .seg_data_i   (seg_data),
     .rl_idx_o     (rl_idx),
     .rl_data_i    (rl_data),
-    .f_loaded_i   (f_loaded),
+    .f_loaded_i   (f_avail),
     .g_push_o     (gd_push),
     .g_data_o     (gd_in),
     .g_space_i    (gd_space),
@@ -549,11 +576,12 @@ module sf_fpga_accel (
     .AW(12)
   ) u_fbuf (
     .clk_i   (clk_i),
-    .we_i    (f_we),
-    .waddr_i (f_waddr),
-    .wdata_i (f_wdata),
+    // Input features at FEAT_IN_BASE (streamed or kept); a kept output word has the write port first.
+    .we_i    (f_we | fw_we),
+    .waddr_i (fw_we ? fw_addr : (f_waddr + l_fin_base)),
+    .wdata_i (fw_we ? fw_data : f_wdata),
     .re_i    (f_re),
-    .raddr_i (f_raddr),
+    .raddr_i (f_raddr + l_fin_base),
     .rdata_o (f_rdata)
   );
 
@@ -570,7 +598,7 @@ module sf_fpga_accel (
     .f_re_o     (f_re),
     .f_addr_o   (f_raddr),
     .f_data_i   (f_rdata),
-    .f_loaded_i (f_loaded),
+    .f_loaded_i (f_avail),
     .x_valid_o  (x_valid),
     .x_ready_i  (x_ready),
     .x_data_o   (x_data),
@@ -780,6 +808,23 @@ module sf_fpga_accel (
     .out_last_o  (pp_last)
   );
 
+  wire out_w_ready, fuse_gate;
+  assign pp_ready = out_w_ready & fuse_gate;
+
+  sf_fpga_accel_fuse u_fuse (
+    .clk_i    (clk_i),
+    .rst_i    (dp_rst),
+    .keep_i   (l_keep),
+    .ok_i     (out_ok),
+    .base_i   (l_fout_base),
+    .gate_o   (fuse_gate),
+    .w_fire_i (pp_valid & pp_ready),
+    .w_q_i    (pp_q),
+    .we_o     (fw_we),
+    .waddr_o  (fw_addr),
+    .wdata_o  (fw_data)
+  );
+
   sf_fpga_accel_output u_output (
     .clk_i        (clk_i),
     .rst_i        (rst_i),
@@ -792,8 +837,9 @@ module sf_fpga_accel (
     .oc_raddr_o   (oc_raddr),
     .oc_rdata_i   (oc_rdata),
     .requant_en_i (l_requant),
-    .w_valid_i    (pp_valid),
-    .w_ready_o    (pp_ready),
+    .words_i      (~l_nostream),
+    .w_valid_i    (pp_valid & fuse_gate),
+    .w_ready_o    (out_w_ready),
     .w_acc_i      (pp_acc),
     .w_q_i        (pp_q),
     .w_last_i     (pp_last),

@@ -17,6 +17,16 @@
 // them (keep_map_o spares the map buffer the layer's reset; the engine is not started and
 // counts as done; the loader expects no CIN section). Without a valid matching map it is
 // refused at CHECK with REUSE_INVALID. Any other START, an error or CLEAR invalidates the map.
+// Fusion across layers (buffers.keepFeatures): a layer with FUSION.KEEP_OUT that finishes leaves
+// its output words in the feature buffer at FEAT_OUT_BASE, tagged with the base, OUT_POINTS and
+// its output-tile count. A layer with FUSION.FEAT_ON_CHIP reads its features there (FEAT_IN_BASE
+// and IN_POINTS and its input-tile count must match the tag; else FEATURES_INVALID at CHECK) and
+// expects no FEAT section. KEEP_OUT needs REQUANT_EN (FEATURES_INVALID). Once N_out is known, the
+// output region [FEAT_OUT_BASE, + N_out·To) must lie in the buffer and not overlap the input
+// region [FEAT_IN_BASE, + N_in·Ti) (FEATURE_ALIAS: the layer still reads its inputs while its
+// outputs are written); out_ok_o lets words into the feature buffer only after that check.
+// The tag survives a START that reads features on chip; a layer that streams its features, an
+// error or CLEAR ends it.
 // Counters (cleared by START and CLEAR): total = cycles from START to DONE/ERROR; compute = rows
 // accepted by the matrix unit; stall = cycles of a running layer with compute work left
 // (scheduler not finished or rows still in the gather) in which the matrix unit accepted no row.
@@ -37,6 +47,11 @@ module sf_fpga_accel_ctrl (
   input  wire                    cfg_bias_i,
   input  wire                    cfg_requant_i,
   input  wire                    cfg_relu_i,
+  input  wire                    cfg_chip_i,
+  input  wire                    cfg_keep_i,
+  input  wire                    cfg_nostream_i,
+  input  wire [11:0]     cfg_fin_base_i,
+  input  wire [11:0]     cfg_fout_base_i,
   output wire                    busy_o,
   output wire                    done_o,
   output wire                    error_o,
@@ -56,6 +71,12 @@ module sf_fpga_accel_ctrl (
   output wire                    l_relu_o,
   output wire                    l_reuse_o,
   output wire                    keep_map_o,
+  output wire                    l_chip_o,
+  output wire                    l_keep_o,
+  output wire                    l_nostream_o,
+  output wire [11:0]     l_fin_base_o,
+  output wire [11:0]     l_fout_base_o,
+  output wire                    out_ok_o,
   output wire [5:0]        l_ti_o,
   output wire [5:0]        l_to_o,
   output wire [6:0]        l_kvol_o,
@@ -144,15 +165,30 @@ module sf_fpga_accel_ctrl (
   wire k_bad  = (k_q == 3'd0) | (k_q > 3'd5);
   wire ch_bad = (cin_q == 10'd0) | (cout_q == 10'd0) | (cin_q > 10'd512) | (cout_q > 10'd512);
   wire coord_bad = (n_in_q > 13'd4096) | (is_trans & (n_out_q > 13'd4096));
-  wire feat_bad  = (feat_need_q > 19'd4096);
+  // Fusion: the latched FUSION fields and bases, and the features kept on chip with their tag.
+  reg                   chip_q, keep_q, nostream_q;
+  reg [11:0]    fin_base_q, fout_base_q;
+  reg                   fk_ok_q, fk_ok_d;
+  reg [11:0]    fk_base_q;
+  reg [12:0]       fk_n_q;
+  reg [5:0]        fk_t_q;
+  wire [19:0]  in_end   = {8'd0, fin_base_q} + {1'd0, feat_need_q};
+  wire [19:0]  out_end  = {8'd0, fout_base_q} + {1'd0, acc_need};
+  wire feat_bad     = (in_end > 20'd4096);
+  wire chip_ok      = fk_ok_q & (fk_base_q == fin_base_q) & (fk_n_q == n_in_q) & (fk_t_q == ti_q);
+  wire fuse_cfg_bad = (chip_q & ~chip_ok) | (keep_q & ~requant_q);
+  wire fuse_bad     = keep_q & ((out_end > 20'd4096)
+                              | ((out_end != {8'd0, fout_base_q}) & (in_end != {8'd0, fin_base_q})
+                                 & ({8'd0, fout_base_q} < in_end) & ({8'd0, fin_base_q} < out_end)));
   wire acc_bad   = (acc_need > 19'd4096);
 
   wire running = (state_q == C_RST) | (state_q == C_CHECK) | (state_q == C_RUN);
-  wire run_err = (state_q == C_RUN) & (eng_error_i | proto_err_i | map_overflow_i | (nout_valid_i & ~acc_chk_q & acc_bad));
+  wire run_err = (state_q == C_RUN) & (eng_error_i | proto_err_i | map_overflow_i | (nout_valid_i & ~acc_chk_q & (acc_bad | fuse_bad)));
   wire [7:0] run_code = eng_error_i ? eng_error_code_i
                              : proto_err_i ? 8'd12
                              : map_overflow_i ? 8'd9
-                             : 8'd8;
+                             : acc_bad ? 8'd8
+                             : 8'd16;
   wire finished = eng_done_q & sched_done_i & out_done_i & loader_done_i;
   wire reuse_ok = map_ok_q & (type_q == 2'd0) & (k_q == mk_q) & (ts_q == mts_q) & (n_in_q == mn_q);
 
@@ -172,6 +208,7 @@ module sf_fpga_accel_ctrl (
     go_d       = 1'b0;
     eng_clr_d  = 1'b0;
     map_ok_d   = map_ok_q;
+    fk_ok_d    = fk_ok_q;
 
     case (state_q)
       C_SWEEP: begin
@@ -229,7 +266,8 @@ module sf_fpga_accel_ctrl (
         else if (coord_bad) err_code_d = 8'd5;
         else if (feat_bad) err_code_d = 8'd6;
         else if (reuse_q && !reuse_ok) err_code_d = 8'd14;
-        if (k_bad || ch_bad || coord_bad || feat_bad || (reuse_q && !reuse_ok)) begin
+        else if (fuse_cfg_bad) err_code_d = 8'd15;
+        if (k_bad || ch_bad || coord_bad || feat_bad || (reuse_q && !reuse_ok) || fuse_cfg_bad) begin
           err_d      = 1'b1;
           state_d    = C_SWEEP;
           sweep_d    = 12'd0;
@@ -253,6 +291,7 @@ module sf_fpga_accel_ctrl (
           done_d   = 1'b1;
           state_d  = C_IDLE;
           map_ok_d = (type_q == 2'd0);
+          fk_ok_d  = keep_q | (chip_q & fk_ok_q);
         end
       end
       default: state_d = C_SWEEP;
@@ -272,6 +311,9 @@ module sf_fpga_accel_ctrl (
     end
     // The map survives only a START that reuses it; errors and CLEAR end it.
     if (err_d || clear_i || (soft_rst_d && (state_d == C_RST) && !cfg_reuse_i)) map_ok_d = 1'b0;
+    // The kept features survive only a START that reads them on chip (a streamed FEAT section may
+    // overwrite them); errors and CLEAR end them.
+    if (err_d || clear_i || (soft_rst_d && (state_d == C_RST) && !cfg_chip_i)) fk_ok_d = 1'b0;
   end
 
   always @(posedge clk_i) begin
@@ -286,6 +328,7 @@ module sf_fpga_accel_ctrl (
       eng_done_q <= 1'b0;
       acc_chk_q  <= 1'b0;
       map_ok_q   <= 1'b0;
+      fk_ok_q    <= 1'b0;
     end else begin
       state_q    <= state_d;
       sweep_q    <= sweep_d;
@@ -297,6 +340,7 @@ module sf_fpga_accel_ctrl (
       eng_done_q <= eng_done_d;
       acc_chk_q  <= acc_chk_d;
       map_ok_q   <= map_ok_d;
+      fk_ok_q    <= fk_ok_d;
     end
   end
 
@@ -322,6 +366,16 @@ module sf_fpga_accel_ctrl (
       mts_q <= ts_q;
       mn_q  <= n_in_q;
     end
+    // Tag of the features a finished KEEP_OUT layer leaves on chip.
+    if (state_q == C_RUN && finished && !run_err && keep_q) begin
+      fk_base_q <= fout_base_q;
+      fk_n_q    <= n_out_i;
+      fk_t_q    <= to_q;
+    end
+    if (take) begin
+      fin_base_q  <= cfg_fin_base_i;
+      fout_base_q <= cfg_fout_base_i;
+    end
     if (state_q == C_RST) begin
       ti_q        <= ti_t;
       to_q        <= to_w[5:0];
@@ -338,6 +392,18 @@ module sf_fpga_accel_ctrl (
   always @(posedge clk_i) begin
     if (rst_i) reuse_q <= 1'b0;
     else if (take) reuse_q <= cfg_reuse_i;
+  end
+  // The fusion flags steer the feature buffer's ports and the output: reset like the reuse flag.
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      chip_q     <= 1'b0;
+      keep_q     <= 1'b0;
+      nostream_q <= 1'b0;
+    end else if (take) begin
+      chip_q     <= cfg_chip_i;
+      keep_q     <= cfg_keep_i;
+      nostream_q <= cfg_nostream_i & cfg_keep_i;
+    end
   end
 
   // Performance counters.
@@ -384,7 +450,13 @@ module sf_fpga_accel_ctrl (
   assign l_to_o          = to_q;
   assign l_kvol_o        = kvol_q;
   assign l_kr_o          = kr_q;
-  assign l_feat_beats_o  = {4'd0, feat_need_q};
+  assign l_feat_beats_o  = chip_q ? 23'd0 : {4'd0, feat_need_q};
+  assign l_chip_o        = chip_q;
+  assign l_keep_o        = keep_q;
+  assign l_nostream_o    = nostream_q;
+  assign l_fin_base_o    = fin_base_q;
+  assign l_fout_base_o   = fout_base_q;
+  assign out_ok_o        = acc_chk_q;
   assign l_wrest_beats_o = wrest_q;
   assign dp_rst_o        = soft_rst_q;
   assign ld_rst_o        = ld_rst_q;

@@ -14,6 +14,8 @@
 //   FEAT   the feature words, tile-major: for each cin tile, one word (16 channels) per input point;
 //   WREST  the weights of the other pairs, in pair order, as the weight ring has room.
 // TLAST anywhere else in BIAS … WREST, or missing on a section's last beat, is STREAM_PROTOCOL.
+// f_hold_i (fusion: a kept output word is being written into the feature buffer this cycle) holds
+// the FEAT section for that cycle: the buffer has one write port and the kept word goes first.
 // While discard_i is high (after an error) the sections are still walked as announced, but every
 // beat is accepted at once and dropped (nothing reaches the engine or a buffer).
 module sf_fpga_accel_loader (
@@ -46,6 +48,7 @@ module sf_fpga_accel_loader (
   output wire [11:0]   f_waddr_o,
   output wire [127:0] f_wdata_o,
   output wire [12:0]  f_loaded_o,
+  input  wire                   f_hold_i,
   output wire                   t_we_o,
   output wire [1:0]             t_sel_o,
   output wire [4:0]    t_tile_o,
@@ -149,7 +152,7 @@ module sf_fpga_accel_loader (
     if (discard_i) ready = active;
     else if (in_coord) ready = c_ready_i;
     else if (in_w) ready = w_space_i;
-    else ready = in_tbl | in_feat;
+    else ready = in_tbl | (in_feat & ~f_hold_i);
   end
   wire fire      = s_valid_i & ready;
   wire take      = fire & ~discard_i;

@@ -11,6 +11,8 @@
 // done_o: both sections sent (an empty output sends nothing).
 // early_i (map-free conv, where N_out is final only at the end of the downsampling): coordinates
 // stream while they are still being counted, one held back so that TLAST lands on the last.
+// words_i = 0 (fusion: FUSION.KEEP_OUT with NO_STREAM, the words go to the feature buffer only):
+// section 2 is not sent; every word is taken at once and done_o follows the last one.
 // abort_i (datapath reset: error, CLEAR, START) resets the module like rst_i, except that a beat
 // presented and not yet accepted is finished first (AXI4-Stream: TVALID stays high with stable
 // TDATA / TLAST until TREADY); the stream is held until then.
@@ -26,6 +28,7 @@ module sf_fpga_accel_output (
   output wire [11:0]      oc_raddr_o,
   input  wire [51:0]    oc_rdata_i,
   input  wire                   requant_en_i,
+  input  wire                   words_i,
   input  wire                   w_valid_i,
   output wire                   w_ready_o,
   input  wire [511:0]  w_acc_i,
@@ -115,8 +118,10 @@ module sf_fpga_accel_output (
   wire [511:0]      word = requant_en_i ? {384'd0, w_q_i} : w_acc_i;
   wire beat_last = (sb_q == last_beat);
   wire f_fire    = coord_done & sv_q & m_ready;
-  assign w_ready_o = ~sv_q | (f_fire & beat_last);
+  assign w_ready_o = ~words_i | ~sv_q | (f_fire & beat_last);
   wire w_fire    = w_valid_i & w_ready_o;
+  wire w_stream  = w_fire & words_i;
+  wire w_drop    = w_fire & ~words_i;
 
   always @(posedge clk_i) begin
     if (rst_a) begin
@@ -124,18 +129,18 @@ module sf_fpga_accel_output (
       sb_q        <= 2'd0;
       feat_done_q <= 1'b0;
     end else begin
-      if (w_fire) begin
+      if (w_stream) begin
         sv_q <= 1'b1;
         sb_q <= 2'd0;
       end else if (f_fire) begin
         if (beat_last) sv_q <= 1'b0;
         else sb_q <= sb_q + 2'd1;
       end
-      if (f_fire && beat_last && slast_q) feat_done_q <= 1'b1;
+      if ((f_fire && beat_last && slast_q) || (w_drop && w_last_i)) feat_done_q <= 1'b1;
     end
   end
   always @(posedge clk_i) begin
-    if (w_fire) begin
+    if (w_stream) begin
       sw_q    <= word;
       slast_q <= w_last_i;
     end

@@ -40,6 +40,11 @@ module sf_fpga_accel_regs (
   output wire                     cfg_bias_o,
   output wire                     cfg_requant_o,
   output wire                     cfg_relu_o,
+  output wire                     cfg_chip_o,
+  output wire                     cfg_keep_o,
+  output wire                     cfg_nostream_o,
+  output wire [11:0]      cfg_fin_base_o,
+  output wire [11:0]      cfg_fout_base_o,
   output wire                     start_o,
   output wire                     clear_o,
   input  wire                     busy_i,
@@ -75,6 +80,11 @@ module sf_fpga_accel_regs (
   reg [0:0] bias_q, bias_d;
   reg [0:0] requant_q, requant_d;
   reg [0:0] relu_q, relu_d;
+  reg [0:0] chip_q, chip_d;
+  reg [0:0] keep_q, keep_d;
+  reg [0:0] nostream_q, nostream_d;
+  reg [11:0] fin_base_q, fin_base_d;
+  reg [11:0] fout_base_q, fout_base_d;
   reg [31:0] cnt_total_hi_q;
   reg [31:0] cnt_mapping_hi_q;
   reg [31:0] cnt_compute_hi_q;
@@ -116,6 +126,11 @@ module sf_fpga_accel_regs (
   assign cfg_bias_o = bias_q;
   assign cfg_requant_o = requant_q;
   assign cfg_relu_o = relu_q;
+  assign cfg_chip_o = chip_q;
+  assign cfg_keep_o = keep_q;
+  assign cfg_nostream_o = nostream_q;
+  assign cfg_fin_base_o = fin_base_q;
+  assign cfg_fout_base_o = fout_base_q;
 
   always @* begin
     bvalid_d   = bvalid_q;
@@ -138,6 +153,11 @@ module sf_fpga_accel_regs (
     bias_d = bias_q;
     requant_d = requant_q;
     relu_d = relu_q;
+    chip_d = chip_q;
+    keep_d = keep_q;
+    nostream_d = nostream_q;
+    fin_base_d = fin_base_q;
+    fout_base_d = fout_base_q;
 
     if (s_axil_bready_i) bvalid_d = 1'b0;
     if (s_axil_rready_i) rvalid_d = 1'b0;
@@ -178,6 +198,11 @@ module sf_fpga_accel_regs (
       if (widx == 5'd17) bias_d = s_axil_wdata_i[0:0];
       if (widx == 5'd17) requant_d = s_axil_wdata_i[1:1];
       if (widx == 5'd17) relu_d = s_axil_wdata_i[2:2];
+      if (widx == 5'd28) chip_d = s_axil_wdata_i[0:0];
+      if (widx == 5'd28) keep_d = s_axil_wdata_i[1:1];
+      if (widx == 5'd28) nostream_d = s_axil_wdata_i[2:2];
+      if (widx == 5'd29) fin_base_d = s_axil_wdata_i[11:0];
+      if (widx == 5'd30) fout_base_d = s_axil_wdata_i[11:0];
     end
 
     if (rd_fire) begin
@@ -185,7 +210,7 @@ module sf_fpga_accel_regs (
       case (ridx)
         5'd0: rdata_d = {16'd21318, 8'd0, 8'd1};
         5'd1: rdata_d = {8'd0, 8'd0, 8'd1, 8'd0};
-        5'd2: rdata_d = 32'd2059629217;
+        5'd2: rdata_d = 32'd2920929033;
         5'd3: rdata_d = {16'd16, 16'd16};
         5'd4: rdata_d = {3'd0, 2'd0, 3'd0, 1'd0, 1'd1, 1'd1, 1'd1, 1'd0, 3'd7, 4'd2, 4'd5, 8'd8};
         5'd5: rdata_d = {5'd15, 5'd12, 5'd12, 5'd12, 12'd512};
@@ -211,6 +236,9 @@ module sf_fpga_accel_regs (
         5'd25: rdata_d = cnt_stall_hi_q;
         5'd26: rdata_d = cnt_entries_i[31:0];
         5'd27: rdata_d = cnt_entries_hi_q;
+        5'd28: rdata_d = {29'd0, nostream_q, keep_q, chip_q};
+        5'd29: rdata_d = {20'd0, fin_base_q};
+        5'd30: rdata_d = {20'd0, fout_base_q};
         default: rdata_d = 32'd0;
       endcase
     end
@@ -236,6 +264,11 @@ module sf_fpga_accel_regs (
       bias_q <= 1'd0;
       requant_q <= 1'd0;
       relu_q <= 1'd0;
+      chip_q <= 1'd0;
+      keep_q <= 1'd0;
+      nostream_q <= 1'd0;
+      fin_base_q <= 12'd0;
+      fout_base_q <= 12'd0;
     end else begin
       bvalid_q   <= bvalid_d;
       rvalid_q   <= rvalid_d;
@@ -255,6 +288,11 @@ module sf_fpga_accel_regs (
       bias_q <= bias_d;
       requant_q <= requant_d;
       relu_q <= relu_d;
+      chip_q <= chip_d;
+      keep_q <= keep_d;
+      nostream_q <= nostream_d;
+      fin_base_q <= fin_base_d;
+      fout_base_q <= fout_base_d;
     end
   end
 

@@ -169,16 +169,16 @@ module sf_fpga_map_regs (
         6'd21: rdata_d = cnt_mapping_hi_q;
         6'd26: rdata_d = cnt_entries_i[31:0];
         6'd27: rdata_d = cnt_entries_hi_q;
-        6'd28: rdata_d = cnt_ds_i[31:0];
-        6'd29: rdata_d = cnt_ds_hi_q;
-        6'd30: rdata_d = cnt_merge_i[31:0];
-        6'd31: rdata_d = cnt_merge_hi_q;
-        6'd32: rdata_d = cnt_cmp_i[31:0];
-        6'd33: rdata_d = cnt_cmp_hi_q;
-        6'd34: rdata_d = cnt_busy_i[31:0];
-        6'd35: rdata_d = cnt_busy_hi_q;
-        6'd36: rdata_d = cnt_load_i[31:0];
-        6'd37: rdata_d = cnt_load_hi_q;
+        6'd31: rdata_d = cnt_ds_i[31:0];
+        6'd32: rdata_d = cnt_ds_hi_q;
+        6'd33: rdata_d = cnt_merge_i[31:0];
+        6'd34: rdata_d = cnt_merge_hi_q;
+        6'd35: rdata_d = cnt_cmp_i[31:0];
+        6'd36: rdata_d = cnt_cmp_hi_q;
+        6'd37: rdata_d = cnt_busy_i[31:0];
+        6'd38: rdata_d = cnt_busy_hi_q;
+        6'd39: rdata_d = cnt_load_i[31:0];
+        6'd40: rdata_d = cnt_load_hi_q;
         default: rdata_d = 32'd0;
       endcase
     end
@@ -241,7 +241,7 @@ module sf_fpga_map_regs (
   always @(posedge clk_i) begin
     if (rst_i) begin
       cnt_ds_hi_q <= 32'd0;
-    end else if (rd_fire && (ridx == 6'd28)) begin
+    end else if (rd_fire && (ridx == 6'd31)) begin
       cnt_ds_hi_q <= cnt_ds_i[63:32];
     end
   end
@@ -249,7 +249,7 @@ module sf_fpga_map_regs (
   always @(posedge clk_i) begin
     if (rst_i) begin
       cnt_merge_hi_q <= 32'd0;
-    end else if (rd_fire && (ridx == 6'd30)) begin
+    end else if (rd_fire && (ridx == 6'd33)) begin
       cnt_merge_hi_q <= cnt_merge_i[63:32];
     end
   end
@@ -257,7 +257,7 @@ module sf_fpga_map_regs (
   always @(posedge clk_i) begin
     if (rst_i) begin
       cnt_cmp_hi_q <= 32'd0;
-    end else if (rd_fire && (ridx == 6'd32)) begin
+    end else if (rd_fire && (ridx == 6'd35)) begin
       cnt_cmp_hi_q <= cnt_cmp_i[63:32];
     end
   end
@@ -265,7 +265,7 @@ module sf_fpga_map_regs (
   always @(posedge clk_i) begin
     if (rst_i) begin
       cnt_busy_hi_q <= 32'd0;
-    end else if (rd_fire && (ridx == 6'd34)) begin
+    end else if (rd_fire && (ridx == 6'd37)) begin
       cnt_busy_hi_q <= cnt_busy_i[63:32];
     end
   end
@@ -273,7 +273,7 @@ module sf_fpga_map_regs (
   always @(posedge clk_i) begin
     if (rst_i) begin
       cnt_load_hi_q <= 32'd0;
-    end else if (rd_fire && (ridx == 6'd36)) begin
+    end else if (rd_fire && (ridx == 6'd39)) begin
       cnt_load_hi_q <= cnt_load_i[63:32];
     end
   end

@@ -231,6 +231,9 @@ module sf_tiny_accel (
   wire [7:0]     w_waddr;
   wire [31:0]   w_wdata;
   wire                  w_space;
+  wire                  fw_we;
+  assign fw_we = 1'b0;
+  wire [8:0]  f_avail = f_loaded;
 
   sf_tiny_accel_loader u_loader (
     .clk_i          (clk_i),
@@ -431,7 +434,7 @@ module sf_tiny_accel (
     .seg_data_i   (seg_data),
     .rl_idx_o     (rl_idx),
     .rl_data_i    (rl_data),
-    .f_loaded_i   (f_loaded),
+    .f_loaded_i   (f_avail),
     .g_push_o     (gd_push),
     .g_data_o     (gd_in),
     .g_space_i    (gd_space),
@@ -554,7 +557,7 @@ module sf_tiny_accel (
     .f_re_o     (f_re),
     .f_addr_o   (f_raddr),
     .f_data_i   (f_rdata),
-    .f_loaded_i (f_loaded),
+    .f_loaded_i (f_avail),
     .x_valid_o  (x_valid),
     .x_ready_i  (x_ready),
     .x_data_o   (x_data),

@@ -145,14 +145,17 @@ module sf_tiny_accel_ctrl (
   wire ch_bad = (cin_q == 9'd0) | (cout_q == 9'd0) | (cin_q > 9'd256) | (cout_q > 9'd256);
   wire coord_bad = (n_in_q > 9'd256) | (is_trans & (n_out_q > 9'd256));
   wire feat_bad  = (feat_need_q > 16'd256);
+  wire fuse_cfg_bad = 1'b0;
+  wire fuse_bad     = 1'b0;
   wire acc_bad   = (acc_need > 16'd256);
 
   wire running = (state_q == C_RST) | (state_q == C_CHECK) | (state_q == C_RUN);
-  wire run_err = (state_q == C_RUN) & (eng_error_i | proto_err_i | map_overflow_i | (nout_valid_i & ~acc_chk_q & acc_bad));
+  wire run_err = (state_q == C_RUN) & (eng_error_i | proto_err_i | map_overflow_i | (nout_valid_i & ~acc_chk_q & (acc_bad | fuse_bad)));
   wire [7:0] run_code = eng_error_i ? eng_error_code_i
                              : proto_err_i ? 8'd12
                              : map_overflow_i ? 8'd9
-                             : 8'd8;
+                             : acc_bad ? 8'd8
+                             : 8'd16;
   wire finished = eng_done_q & sched_done_i & out_done_i & loader_done_i;
   wire reuse_ok = map_ok_q & (type_q == 2'd0) & (k_q == mk_q) & (ts_q == mts_q) & (n_in_q == mn_q);
 
@@ -229,7 +232,8 @@ module sf_tiny_accel_ctrl (
         else if (coord_bad) err_code_d = 8'd5;
         else if (feat_bad) err_code_d = 8'd6;
         else if (reuse_q && !reuse_ok) err_code_d = 8'd14;
-        if (k_bad || ch_bad || coord_bad || feat_bad || (reuse_q && !reuse_ok)) begin
+        else if (fuse_cfg_bad) err_code_d = 8'd15;
+        if (k_bad || ch_bad || coord_bad || feat_bad || (reuse_q && !reuse_ok) || fuse_cfg_bad) begin
           err_d      = 1'b1;
           state_d    = C_SWEEP;
           sweep_d    = 8'd0;

@@ -117,6 +117,8 @@ module sf_tiny_accel_output (
   wire f_fire    = coord_done & sv_q & m_ready;
   assign w_ready_o = ~sv_q | (f_fire & beat_last);
   wire w_fire    = w_valid_i & w_ready_o;
+  wire w_stream  = w_fire;
+  wire w_drop    = 1'b0;
 
   always @(posedge clk_i) begin
     if (rst_a) begin
@@ -124,18 +126,18 @@ module sf_tiny_accel_output (
       sb_q        <= 2'd0;
       feat_done_q <= 1'b0;
     end else begin
-      if (w_fire) begin
+      if (w_stream) begin
         sv_q <= 1'b1;
         sb_q <= 2'd0;
       end else if (f_fire) begin
         if (beat_last) sv_q <= 1'b0;
         else sb_q <= sb_q + 2'd1;
       end
-      if (f_fire && beat_last && slast_q) feat_done_q <= 1'b1;
+      if ((f_fire && beat_last && slast_q) || (w_drop && w_last_i)) feat_done_q <= 1'b1;
     end
   end
   always @(posedge clk_i) begin
-    if (w_fire) begin
+    if (w_stream) begin
       sw_q    <= word;
       slast_q <= w_last_i;
     end

@@ -79,6 +79,8 @@ export interface AccelDerived {
     /** The drain port (spec.gatherScatter.drainPort). */
     drain: string;
     output: string;
+    /** Fusion across layers (buffers.keepFeatures): kept output words into the feature buffer. */
+    fuse: string;
     ram: string;
     fifo: string;
     matrix: string;
@@ -111,6 +113,15 @@ export interface AccelDerived {
   kM: number;
   /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample) and its k / stride literals. */
   mapFree: boolean;
+  /** buffers.keepFeatures: fusion across layers (FUSION, FEAT_IN_BASE, FEAT_OUT_BASE). */
+  keepFeatures: boolean;
+  /** Width of a feature-buffer end address (base + words), for the fusion checks. */
+  featEndW: number;
+  featEndM: number;
+  featDepthEndLit: string;
+  featEndZero: string;
+  /** f_loaded when the features are on chip: every address counts as loaded. */
+  featCntAllLit: string;
   mfKLit: string;
   mfStrideLit: string;
   kZero: string;
@@ -556,6 +567,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     Math.max(cntW + tiW, pairW + krW, toW + clog2(Math.max(biasBeats, multBeats, shiftBeats)) + 1, krW, cntW) + 1;
   const featNeedW = cntW + tiW;
   const accNeedW = cntW + toW;
+  const featEndW = Math.max(featNeedW, accNeedW, featAw) + 1;
 
   // Output words.
   const outQW = C * ar.outWidth;
@@ -614,6 +626,15 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     if (pprr.fields.some((x) => x.name === f)) rwDefs.push(['POSTPROC', f, sig]);
     else regAbsent.push({ sig });
   }
+  if (bf.keepFeatures) {
+    rwDefs.push(
+      ['FUSION', 'FEAT_ON_CHIP', 'chip'],
+      ['FUSION', 'KEEP_OUT', 'keep'],
+      ['FUSION', 'NO_STREAM', 'nostream'],
+      ['FEAT_IN_BASE', 'ADDR', 'fin_base'],
+      ['FEAT_OUT_BASE', 'ADDR', 'fout_base'],
+    );
+  }
   const regFields: RegField[] = rwDefs.map(([r, f, sig]) => {
     const fd = fieldOf(r, f);
     return {
@@ -641,6 +662,10 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   expectWidth('OUT_POINTS', 'COUNT', cntW);
   expectWidth('IN_CHANNELS', 'COUNT', chW);
   expectWidth('OUT_CHANNELS', 'COUNT', chW);
+  if (bf.keepFeatures) {
+    expectWidth('FEAT_IN_BASE', 'ADDR', featAw);
+    expectWidth('FEAT_OUT_BASE', 'ADDR', featAw);
+  }
 
   const rwSig = new Map(regFields.map((f) => [`${f.reg}.${f.field}`, `${f.sig}_q`]));
   const counterPorts: Record<string, string> = {
@@ -724,6 +749,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       scatter: `${prefix}accel_scatter`,
       drain: `${prefix}accel_drain`,
       output: `${prefix}accel_output`,
+      fuse: `${prefix}accel_fuse`,
       ram: `${prefix}accel_ram`,
       fifo: mx.fifoModule,
       matrix: mx.module,
@@ -751,6 +777,12 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     kW,
     kM: kW - 1,
     mapFree: mp.mapFree,
+    keepFeatures: bf.keepFeatures,
+    featEndW,
+    featEndM: featEndW - 1,
+    featDepthEndLit: lit(featEndW, bf.featureDepth),
+    featEndZero: lit(featEndW, 0),
+    featCntAllLit: lit(featCntW, 2 ** featCntW - 1),
     mfKLit: mp.mapFree ? lit(kW, 2) : '',
     mfStrideLit: mp.mapFree ? lit(mp.strideWidth, 2) : '',
     kZero: lit(kW, 0),
@@ -1035,6 +1067,12 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       nOutAcc: fitExpr('n_out_i', cntW, accNeedW),
       toAcc: fitExpr('to_q', toW, accNeedW),
       featBeats: fitExpr('feat_need_q', featNeedW, secW),
+      // accel_ctrl, fusion checks (feature-buffer regions as [base, base + words))
+      inBaseEnd: fitExpr('fin_base_q', featAw, featEndW),
+      outBaseEnd: fitExpr('fout_base_q', featAw, featEndW),
+      featNeedEnd: fitExpr('feat_need_q', featNeedW, featEndW),
+      accNeedEnd: fitExpr('acc_need', accNeedW, featEndW),
+      nOutTag: 'n_out_i',
       // accel_loader
       nInSec: fitExpr('n_in_i', cntW, secW),
       nOutSec: fitExpr('n_out_i', cntW, secW),
@@ -1053,6 +1091,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       nOutLen: fitExpr('n_out_i', cntW, lenW),
       bankAwZero: lit(bankAw, 0),
       featAwZero: lit(featAw, 0),
+      featAwOne: lit(featAw, 1),
       nOutAcc2: fitExpr('n_out_i', cntW, accAw),
       nInFeat2: fitExpr('n_in_i', cntW, featAw),
       toIdx: fitExpr('to_q', toW, toIdxW),

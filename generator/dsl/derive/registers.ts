@@ -87,6 +87,17 @@ export const ERROR_CODES: ErrorCode[] = [
     description:
       'LAYER_TYPE.REUSE_MAP is set but no map is kept on chip for this layer: the previous layer did not finish as a submanifold layer with the same KERNEL_SIZE, IN_TENSOR_STRIDE and IN_POINTS.',
   },
+  {
+    name: 'FEATURES_INVALID',
+    code: 15,
+    description:
+      'FUSION.FEAT_ON_CHIP is set but no features are kept on chip for this layer (the last layer that kept its output did not leave IN_POINTS points of ⌈IN_CHANNELS / channels per pass⌉ words at FEAT_IN_BASE, or a streamed layer, an error or CLEAR came since), or FUSION.KEEP_OUT without POSTPROC.REQUANT_EN.',
+  },
+  {
+    name: 'FEATURE_ALIAS',
+    code: 16,
+    description: 'FUSION.KEEP_OUT: the output words (FEAT_OUT_BASE + OUT_POINTS · output tiles) leave the feature buffer or overlap the layer\'s input features.',
+  },
 ];
 
 export const ERROR_CODE_WIDTH = 8;
@@ -301,6 +312,43 @@ export function deriveRegisters(inp: RegisterInputs): RegisterMap {
         fields: [{ name: 'COUNT', width: PERF_COUNTER_WIDTH - dataWidth, access: 'RO', description: 'High bits.' }],
       });
     }
+  }
+
+  // Fusion across layers (buffers.keepFeatures): after the counters, so that no other offset moves.
+  if (spec.buffers.keepFeatures) {
+    const aw = addrWidth(spec.buffers.featureDepth);
+    defs.push(
+      {
+        name: 'FUSION',
+        description: 'Where the next layer takes its input features from and where its output words go (buffers.keepFeatures).',
+        fields: [
+          {
+            name: 'FEAT_ON_CHIP',
+            width: 1,
+            access: 'RW',
+            description:
+              'Read the input features from the feature buffer at FEAT_IN_BASE, where the last layer with KEEP_OUT left them (no FEAT section is sent). Else FEATURES_INVALID.',
+          },
+          {
+            name: 'KEEP_OUT',
+            width: 1,
+            access: 'RW',
+            description: 'Also write the requantized output words into the feature buffer at FEAT_OUT_BASE (word t·OUT_POINTS + q), for the next layer.',
+          },
+          { name: 'NO_STREAM', width: 1, access: 'RW', description: 'With KEEP_OUT: do not stream the output words (the output coordinates are still streamed).' },
+        ],
+      },
+      {
+        name: 'FEAT_IN_BASE',
+        description: 'First feature-buffer word of the input features (streamed or kept on chip).',
+        fields: [{ name: 'ADDR', width: aw, access: 'RW', description: '0 … buffers.featureDepth − 1.' }],
+      },
+      {
+        name: 'FEAT_OUT_BASE',
+        description: 'First feature-buffer word of the kept output words (FUSION.KEEP_OUT); the region must not overlap the input features.',
+        fields: [{ name: 'ADDR', width: aw, access: 'RW', description: '0 … buffers.featureDepth − 1.' }],
+      },
+    );
   }
 
   const registers: Register[] = defs.map((d, index) => {

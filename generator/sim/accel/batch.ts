@@ -4,6 +4,15 @@
 // previous hardware layer — also submanifold, same kernel size and tensor stride, neither one
 // tiled — sets LAYER_TYPE.REUSE_MAP, sends no coordinates and does not run the mapping engine.
 //
+// Fusion across layers (docs/accelerator.md, "Fusion across layers"; buffers.keepFeatures): a
+// layer marked `keepForNext` whose output is exactly the next layer's input (same canonical
+// coordinates, channels and features), neither of them tiled, writes its requantized output into
+// the feature buffer beside its own input (FUSION.KEEP_OUT; sim/accel/fusion.ts places it) and the
+// next layer reads it there (FUSION.FEAT_ON_CHIP: no FEAT section). Where it does not fit, the
+// layer streams as usual and `fusion.refusal` says why. `streamOut: false` also keeps the words
+// off the output stream (FUSION.NO_STREAM): the host then sees only the output coordinates, and
+// that layer's features are checked only through the layers that consume them.
+//
 // Each case runs once per tile: with POSTPROC.REQUANT_EN when it has requantization (the
 // features), else the accumulators after bias. Every case is compared with the golden layer.
 import { derive } from '../../dsl/derive/index.ts';
@@ -20,7 +29,8 @@ import {
   AccelError, canonicalLayer, finish, runJobs, tileHw, type AccelRunOptions, type AccelStats, type Job,
 } from './driver.ts';
 import { buildAccel } from './rtl.ts';
-import { encodeLayer, outputBeatCount, type HwLayer, type LayerReadback } from './stream.ts';
+import { encodeLayer, outputBeatCount, streamsWords, type HwLayer, type LayerReadback } from './stream.ts';
+import { checkFusionJobs, featureWords, keptOutputBase } from './fusion.ts';
 import type { CycleModelRun } from '../../model/cycle-model.ts';
 import type { ResultComparison } from '../../io/layer-result.ts';
 
@@ -30,11 +40,29 @@ export interface BatchLayer {
   case: LayerCase;
   /** The expected result (default: the golden layer of the case). */
   golden?: LayerResult;
+  /** Fusion: keep the output on chip as the next layer's input features, where it fits. */
+  keepForNext?: boolean;
+  /** With a kept output: also stream the words (default true; false: FUSION.NO_STREAM). */
+  streamOut?: boolean;
 }
 
 export interface BatchOptions extends AccelRunOptions {
   /** Reuse the map on chip where allowed (default true). */
   reuse?: boolean;
+  /** Keep outputs on chip for layers marked keepForNext (default false; needs buffers.keepFeatures). */
+  fusion?: boolean;
+}
+
+/** How a layer's features moved (fusion across layers). */
+export interface LayerFusion {
+  /** The input features came from the feature buffer (FUSION.FEAT_ON_CHIP), not the stream. */
+  featOnChip: boolean;
+  /** The output words were kept in the feature buffer for the next layer (FUSION.KEEP_OUT). */
+  keptOut: boolean;
+  /** The output words were streamed out (the host compared them). */
+  streamedOut: boolean;
+  /** keepForNext asked but not honoured: why. */
+  refusal?: string;
 }
 
 export interface BatchLayerResult {
@@ -46,6 +74,7 @@ export interface BatchLayerResult {
   tiles: Tile[];
   /** The layer ran with LAYER_TYPE.REUSE_MAP (no coordinates sent, no mapping). */
   reused: boolean;
+  fusion: LayerFusion;
   readbacks: LayerReadback[];
   /** The hardware runs as the cycle model takes them (canonical coordinates per tile, reuse flag). */
   runs: CycleModelRun[];
@@ -106,6 +135,24 @@ export function checkMapReuse(jobs: readonly { hw: HwLayer }[]): void {
   }
 }
 
+/** Why `next` cannot take `cur`'s output as its input features on chip, or undefined. */
+function chainRefusal(cur: { case: LayerCase; golden: LayerResult; tiles: Tile[] }, next: { case: LayerCase; tiles: Tile[] } | undefined): string | undefined {
+  if (next === undefined) return 'no next layer in this harness run';
+  if (cur.case.requant === undefined || cur.golden.features === undefined) return 'the output is not requantized';
+  if (cur.tiles.length > 1) return `the layer is cut into ${cur.tiles.length} tiles`;
+  if (next.tiles.length > 1) return `the next layer is cut into ${next.tiles.length} tiles`;
+  if (next.case.layer.inChannels !== cur.case.layer.outChannels) return `the next layer has ${next.case.layer.inChannels} input channels, this one ${cur.case.layer.outChannels} outputs`;
+  const lay = canonicalLayer(next.case);
+  const at = sameCoords(cur.golden.coords, lay.inCoords);
+  if (at >= 0) return `the next layer's input coordinates differ from this output at point ${at}`;
+  const f = cur.golden.features;
+  for (let j = 0; j < f.length; j++) {
+    const a = f[j]!, b = lay.features[j]!;
+    for (let c = 0; c < a.length; c++) if (a[c] !== b[c]) return `the next layer's input features differ from this output at point ${j}, channel ${c}`;
+  }
+  return undefined;
+}
+
 /** Run `layers` in order on the RTL of `spec` in one harness run and compare each with its golden. */
 export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[], opts: BatchOptions = {}): Promise<BatchResult> {
   const d = derive(spec);
@@ -126,24 +173,46 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
     const golden = l.golden ?? runLayer(l.case, spec.arithmetic).result;
     return { ...l, hc: hw.hc, rebase: hw.rebase, lay, golden, tiles: planTiles(lay, lim) };
   });
+  if (opts.fusion && !spec.buffers.keepFeatures) throw new FieldError('buffers.keepFeatures', `${spec.name} was generated without buffers.keepFeatures: no fusion across layers`);
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
   const maxRetries = opts.maxRetries ?? 4;
   for (let attempt = 0; ; attempt++) {
     const jobs: Job[] = [];
     const owner: number[] = [];
     const reused: boolean[] = [];
+    const fusion: LayerFusion[] = [];
     prepared.forEach((p, li) => {
       const requantOut = p.case.requant !== undefined;
+      const f: LayerFusion = { featOnChip: false, keptOut: false, streamedOut: true };
+      fusion[li] = f;
       for (const tile of p.tiles) {
         const hw = tileHw(p.hc, p.lay, tile, requantOut);
         const prev = jobs.length > 0 && owner[owner.length - 1] === li - 1 && prepared[li - 1]!.tiles.length === 1 ? jobs[jobs.length - 1]!.hw : undefined;
         hw.reuseMap = opts.reuse !== false && p.tiles.length === 1 && mapReuseRefusal(prev, hw) === undefined;
         reused[li] = hw.reuseMap;
+        if (prev?.keepOut) {
+          hw.featOnChip = true;
+          hw.featInBase = prev.featOutBase;
+          f.featOnChip = true;
+        }
+        if (opts.fusion && p.keepForNext) {
+          const why = chainRefusal(p, prepared[li + 1]);
+          const { inWords, outWords } = featureWords(spec, hw, hw.inCoords.length, tile.hwOut.length);
+          const base = why ?? keptOutputBase(spec.buffers.featureDepth, { base: hw.featInBase ?? 0, words: inWords }, outWords);
+          if (typeof base === 'number') {
+            hw.keepOut = true;
+            hw.featOutBase = base;
+            hw.noStream = p.streamOut === false;
+            f.keptOut = true;
+            f.streamedOut = !hw.noStream;
+          } else f.refusal = base;
+        }
         jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: true, label: `${p.name}, tile ${p.tiles.indexOf(tile) + 1}/${p.tiles.length}` });
         owner.push(li);
       }
     });
     checkMapReuse(jobs);
+    checkFusionJobs(spec, jobs);
     const r = await runJobs(spec, d, jobs, build, opts);
     if (r.overflowJob !== undefined) {
       const li = owner[r.overflowJob]!;
@@ -174,8 +243,12 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         stats: f.stats,
         tiles: p.tiles,
         reused: reused[li]!,
+        fusion: fusion[li]!,
         readbacks: sub.readbacks,
-        runs: sub.jobs.map((j) => ({ inCoords: j.hw.inCoords, outCoords: j.tile.hwOut, reuseMap: j.hw.reuseMap === true })),
+        runs: sub.jobs.map((j) => ({
+          inCoords: j.hw.inCoords, outCoords: j.tile.hwOut, reuseMap: j.hw.reuseMap === true,
+          featOnChip: j.hw.featOnChip === true, wordsOnChip: !streamsWords(j.hw),
+        })),
         beatsIn: sub.jobs.reduce((a, j) => a + j.beats.length, 0),
         beatsOut: sub.jobs.reduce((a, j) => a + outputBeatCount(spec, d, j.hw, j.nOut), 0),
         outputCycle: (point: number, channel?: number) => {

@@ -33,6 +33,24 @@ export interface HwLayer {
    * coordinates are the same (sim/accel/batch.ts checks it).
    */
   reuseMap?: boolean;
+  /**
+   * Fusion across layers (buffers.keepFeatures, docs/accelerator.md "Fusion"): FUSION.FEAT_ON_CHIP,
+   * the features are those the previous hardware layer kept at `featInBase` (no FEAT section; the
+   * caller guarantees they are `features`, sim/accel/batch.ts checks the chain).
+   */
+  featOnChip?: boolean;
+  /** FUSION.KEEP_OUT: also write the requantized output words into the feature buffer at `featOutBase`. */
+  keepOut?: boolean;
+  /** FUSION.NO_STREAM (with keepOut): the output words are not streamed, only the coordinates. */
+  noStream?: boolean;
+  /** FEAT_IN_BASE / FEAT_OUT_BASE: first feature-buffer word of the input features / kept output words. */
+  featInBase?: number;
+  featOutBase?: number;
+}
+
+/** The layer streams its output words (not FUSION.KEEP_OUT with NO_STREAM). */
+export function streamsWords(hw: Pick<HwLayer, 'keepOut' | 'noStream'>): boolean {
+  return !(hw.keepOut === true && hw.noStream === true);
 }
 
 export interface Beat {
@@ -152,7 +170,7 @@ export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Bea
   };
   section(out, pairBeats(0, 0));
   const feat: bigint[] = [];
-  for (let t = 0; t < ti; t++) {
+  for (let t = 0; t < (hw.featOnChip ? 0 : ti); t++) {
     for (const row of hw.features) {
       feat.push(packLanes(Array.from({ length: X }, (_, r) => (t * X + r < hw.inChannels ? row[t * X + r]! : 0)), spec.arithmetic.inWidth));
     }
@@ -240,6 +258,16 @@ export function layerScript(d: Derived, hw: HwLayer): string[] {
     pp('BIAS_EN', hw.bias !== undefined) | pp('REQUANT_EN', hw.requantOut) | pp('RELU_EN', hw.requantOut && (hw.requant?.relu ?? false));
   const w = (name: string, v: number) => `w ${hex(reg(d, name))} ${hex(v)}`;
   const busy = 1 << (fieldBit(d, 'STATUS', 'BUSY') ?? 0);
+  const fusing = hw.featOnChip === true || hw.keepOut === true;
+  const hasFusion = d.registers.registers.some((r) => r.name === 'FUSION');
+  if (fusing && !hasFusion) throw new Error('layerScript: fusion asked of an accelerator generated without buffers.keepFeatures');
+  const fusion = hasFusion
+    ? [
+        w('FUSION', (hw.featOnChip ? 1 << fieldBit(d, 'FUSION', 'FEAT_ON_CHIP')! : 0) | (hw.keepOut ? 1 << fieldBit(d, 'FUSION', 'KEEP_OUT')! : 0) | (hw.keepOut && hw.noStream ? 1 << fieldBit(d, 'FUSION', 'NO_STREAM')! : 0)),
+        w('FEAT_IN_BASE', hw.featInBase ?? 0),
+        w('FEAT_OUT_BASE', hw.featOutBase ?? 0),
+      ]
+    : [];
   return [
     w('LAYER_TYPE', d.layerTypes.codes[hw.type] | (hw.reuseMap ? 1 << fieldBit(d, 'LAYER_TYPE', 'REUSE_MAP')! : 0)),
     w('KERNEL_SIZE', hw.kernelSize),
@@ -250,6 +278,7 @@ export function layerScript(d: Derived, hw: HwLayer): string[] {
     w('IN_CHANNELS', hw.inChannels),
     w('OUT_CHANNELS', hw.outChannels),
     w('POSTPROC', postproc),
+    ...fusion,
     w('CONTROL', 1 << (fieldBit(d, 'CONTROL', 'START') ?? 0)),
     `p ${hex(reg(d, 'STATUS'))} ${hex(busy)} 0`,
     ...readbackRegisters(d).map((n) => `r ${hex(reg(d, n))}`),
@@ -304,6 +333,8 @@ export interface HwShape {
   bias: boolean;
   requantOut: boolean;
   reuseMap?: boolean;
+  /** Fusion: no FEAT section (features on chip). */
+  featOnChip?: boolean;
 }
 
 /** Input beats `encodeLayer` produces for a run of this shape (without building them). */
@@ -316,18 +347,21 @@ export function inputBeatCount(spec: AcceleratorSpec, s: HwShape): number {
   const bias = spec.postprocess.bias && s.bias ? to * beats(C * spec.arithmetic.accWidth) : 0;
   const req = s.requantOut ? to * (beats(C * spec.postprocess.multiplierWidth) + beats(C * spec.postprocess.shiftWidth)) : 0;
   const weights = s.kernelSize ** 3 * spec.matrix.rows * ti * to;
-  return coords + bias + req + weights + s.nIn * ti;
+  return coords + bias + req + weights + (s.featOnChip ? 0 : s.nIn * ti);
 }
 
 /** Output beats of one layer with `nOut` output points. */
-export function outputBeatCount(spec: AcceleratorSpec, d: Derived, hw: HwLayer, nOut: number): number {
+export function outputBeatCount(
+  spec: AcceleratorSpec, d: Derived, hw: Pick<HwLayer, 'inChannels' | 'outChannels' | 'requantOut' | 'keepOut' | 'noStream'>, nOut: number,
+): number {
   const { to } = channelTiles(spec, hw);
+  if (!streamsWords(hw)) return nOut;
   return nOut + nOut * to * (hw.requantOut ? d.accel.outBeats : d.accel.accBeats);
 }
 
 export interface DecodedOutput {
   coords: Coord[];
-  /** `[point][outChannel]`: requantized features or accumulators (after bias). */
+  /** `[point][outChannel]`: requantized features or accumulators (after bias); empty when the words were not streamed. */
   values: number[][];
   /** Harness cycle of the first coordinate beat, of the first and the last word beat. */
   cycles: { firstCoord: number; firstWord: number; last: number };
@@ -346,7 +380,7 @@ export function decodeOutput(
   const W = BigInt(spec.interfaces.axisDataWidth);
   const lane = hw.requantOut ? spec.arithmetic.outWidth : spec.arithmetic.accWidth;
   const per = hw.requantOut ? d.accel.outBeats : d.accel.accBeats;
-  const expected = nOut + nOut * to * per;
+  const expected = outputBeatCount(spec, d, hw, nOut);
   if (beats.length !== expected) throw new Error(`expected ${expected} output beats (${nOut} points), got ${beats.length}`);
   const coords: Coord[] = [];
   const coordCycles: number[] = [];
@@ -359,7 +393,7 @@ export function decodeOutput(
   const values = Array.from({ length: nOut }, () => new Array<number>(hw.outChannels).fill(0));
   const wordCycles = Array.from({ length: nOut }, () => new Array<number>(to).fill(-1));
   let k = nOut;
-  for (let t = 0; t < to; t++) {
+  for (let t = 0; t < (streamsWords(hw) ? to : 0); t++) {
     for (let q = 0; q < nOut; q++) {
       let word = 0n;
       for (let j = 0; j < per; j++) {
@@ -377,10 +411,11 @@ export function decodeOutput(
   }
   return {
     coords,
-    values,
+    // Words kept on chip only (FUSION.NO_STREAM) were never seen by the host: no values.
+    values: streamsWords(hw) ? values : [],
     cycles: {
       firstCoord: nOut > 0 ? beats[0]!.cycle : -1,
-      firstWord: nOut > 0 ? beats[nOut]!.cycle : -1,
+      firstWord: beats.length > nOut ? beats[nOut]!.cycle : -1,
       last: beats.length > 0 ? beats[beats.length - 1]!.cycle : -1,
     },
     coordCycles,
