@@ -231,8 +231,6 @@ module sf_tiny_accel (
   wire [7:0]     w_waddr;
   wire [31:0]   w_wdata;
   wire                  w_space;
-  wire                  fw_we;
-  assign fw_we = 1'b0;
   wire [8:0]  f_avail = f_loaded;
 
   sf_tiny_accel_loader u_loader (
