@@ -207,8 +207,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       if (qk[i] !== prevQ) { rank++; prevQ = qk[i]!; }
       const c = L.inCoords[i]!;
       const kidx = sub(c[1]) + 2 * sub(c[2]) + 4 * sub(c[3]);
-      // the point's features are in once featLoaded > i
-      tp = Math.max(tp, featStart0 + (i + 1) * fb0);
+      // the point's features are in once featLoaded > i (at START when they are kept on chip)
+      if (!L.featOnChip) tp = Math.max(tp, featStart0 + (i + 1) * fb0);
       let run = laneRuns[kidx];
       if (!run) { run = { lane: kidx, kidx, mirror: false, times: [], maxIn: [], maxOut: [] }; laneRuns[kidx] = run; runs.push(run); }
       run.times.push(tp + C.mfEntry);
@@ -315,12 +315,14 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const tableBeats = to * ((L.bias ? beats(cols * p.accWidth) : 0) + (L.requant ? beats(cols * p.multiplierWidth) + beats(cols * p.shiftWidth) : 0));
   const w0Start = C.start + coordLoad + tableBeats;
   const featStart = w0Start + kv * rows * wb;
-  const featAt = (tIn: number, j: number) => featStart + (tIn * nIn + j + 1) * fb;
-  const wrestStart = featStart + ti * nIn * fb;
+  // Fusion: features kept on chip are all there at START and the stream has no FEAT section.
+  const featOnChip = L.featOnChip === true;
+  const wrestStart = featStart + (featOnChip ? 0 : ti * nIn * fb);
   const kr = kv * rows;
   const chunkMin = 2 * rows;
   const centreK = half ? (kv - 1) / 2 : -1;
-  const wordBeats = beats(cols * (L.requant ? p.outWidth : p.accWidth));
+  // Words kept on chip only go into the feature buffer, one per cycle.
+  const wordBeats = L.wordsOnChip ? 1 : beats(cols * (L.requant ? p.outWidth : p.accWidth));
   const EL = C.entryLatency;
   // Banks: the runs of each lane, entries with their write time and indices.
   const banks: Run[][] = Array.from({ length: lanes }, () => []);
@@ -350,7 +352,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     while (lo < hi) { const m = (lo + hi) >> 1; if (ts[m]! + EL <= t) lo = m + 1; else hi = m; }
     return lo;
   };
-  const featLoaded = (t: number) => Math.max(0, Math.floor((t - featStart) / fb));
+  const featLoaded = (t: number) => (featOnChip ? Infinity : Math.max(0, Math.floor((t - featStart) / fb)));
   // compute side
   let cur = featStart;
   let passes = 0;

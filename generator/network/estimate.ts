@@ -1,7 +1,7 @@
 // `net sim --model`: the network report from the cycle model alone, without simulation. Only
 // coordinates and kernel maps are computed (networkShapes), every conv node is cut into the host
 // driver's tiles and replayed by the calibrated schedule replay, with the same map-reuse decisions
-// as the co-simulation runner — fast enough for a full-size MinkUNet on a LiDAR scan.
+// as the co-simulation runner (and the same fusion placement, sim/accel/fusion.ts) — fast enough for a full-size MinkUNet on a LiDAR scan.
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { networkShapes } from '../model/network.ts';
 import { nodeLayerShape } from '../model/network-plan.ts';
@@ -10,12 +10,15 @@ import type { Coord } from '../model/types.ts';
 import { planTiles, tileLimits, TilingError } from '../model/tiles.ts';
 import { NodeError } from '../model/errors.ts';
 import type { CycleModelRun } from '../model/cycle-model.ts';
-import { canReuse, checkNetworkForSpec, derive, modelConv, modelCycles, streamBytes, type ChipState } from './plan-hw.ts';
+import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
+import { featureWords, keptOutputBase } from '../sim/accel/fusion.ts';
 import { hostRow, nodeKind, summarize, type NetworkReport, type NodeRow } from './report.ts';
 
 export interface EstimateOptions {
   /** Reuse the map on chip where allowed (default true). */
   reuse?: boolean;
+  /** Fusion across layers (default 'off'; network/plan-hw.ts). */
+  fusion?: FusionMode;
   clockMhz?: number;
   onProgress?: (line: string) => void;
 }
@@ -28,7 +31,27 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
   const rows: NodeRow[] = [];
   checkNetworkForSpec(spec, plan, (node) => shapes.coords.get(node)!);
   let chip: ChipState | undefined;
-  const convs = shapes.stats.filter((s) => s.op === 'conv').length;
+  const convNames = shapes.stats.filter((s) => s.op === 'conv').map((s) => s.name);
+  const convs = convNames.length;
+  const fplan = fusionPlan(spec, plan, convNames, opts.fusion ?? 'off');
+  const tileMemo = new Map<string, ReturnType<typeof planTiles>>();
+  const tilesOf = (name: string) => {
+    let t = tileMemo.get(name);
+    if (t !== undefined) return t;
+    const n = plan.info.get(name)!.node!;
+    if (n.op !== 'conv') throw new Error(`${name} is not a conv node`);
+    try {
+      t = planTiles({ layer: nodeLayerShape(plan, n), inCoords: shapes.coords.get(n.inputs[0])!, outCoords: shapes.coords.get(name)! }, lim);
+    } catch (e) {
+      // The host driver could not run this node either: say which node and why.
+      if (e instanceof TilingError) throw new NodeError(plan.info.get(name)!.index, name, '', `host tiling on ${spec.name}: ${e.message}`);
+      throw e;
+    }
+    tileMemo.set(name, t);
+    return t;
+  };
+  // What the previous conv kept on chip, and for which node.
+  let kept: { base: number; for: string } | undefined;
   let done = 0;
   const t0 = performance.now();
   for (const s of shapes.stats) {
@@ -40,17 +63,27 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     const layer = nodeLayerShape(plan, n);
     const inCoords = shapes.coords.get(n.inputs[0])!;
     const outCoords = shapes.coords.get(s.name)!;
-    let tiles;
-    try {
-      tiles = planTiles({ layer, inCoords, outCoords }, lim);
-    } catch (e) {
-      // The host driver could not run this node either: say which node and why.
-      if (e instanceof TilingError) throw new NodeError(plan.info.get(s.name)!.index, s.name, '', `host tiling on ${spec.name}: ${e.message}`);
-      throw e;
-    }
+    const tiles = tilesOf(s.name);
     const reuse = opts.reuse !== false && canReuse(chip, layer, inCoords, tiles.length);
-    const runs: CycleModelRun[] = tiles.map((t) => ({ inCoords: inCoords.slice(t.inLo, t.inHi), outCoords: t.hwOut, reuseMap: reuse }));
+    // Fusion, as sim/accel/batch.ts decides it: both nodes single-tile, the output beside the input.
+    const featOnChip = kept?.for === s.name;
+    const inBase = featOnChip ? kept!.base : 0;
+    kept = undefined;
+    const fp = fplan.get(s.name);
+    const next = convNames[convNames.indexOf(s.name) + 1];
+    let keptOut = false;
+    if (fp && next !== undefined && tiles.length === 1 && tilesOf(next).length === 1) {
+      const { inWords, outWords } = featureWords(spec, layer, inCoords.length, outCoords.length);
+      const base = keptOutputBase(spec.buffers.featureDepth, { base: inBase, words: inWords }, outWords);
+      if (typeof base === 'number') {
+        kept = { base, for: next };
+        keptOut = true;
+      }
+    }
+    const wordsOnChip = keptOut && !fp!.streamOut;
+    const runs: CycleModelRun[] = tiles.map((t) => ({ inCoords: inCoords.slice(t.inLo, t.inHi), outCoords: t.hwOut, reuseMap: reuse, featOnChip, wordsOnChip }));
     const post = { bias: n.bias !== undefined, requant: n.requant !== undefined };
+    const plain = streamBytes(spec, d, layer, post, runs.map((r) => ({ ...r, featOnChip: false, wordsOnChip: false })));
     const m = modelConv(spec, s, layer, post, runs);
     const cycles = modelCycles(m.prediction);
     rows.push({
@@ -59,6 +92,8 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
       mapEntries: s.mapEntries, macs: s.macs, computeBound: m.prediction.computeBound, tiles: tiles.length, reused: reuse, cycles,
       utilisation: cycles.total > 0 ? m.prediction.computeBound / cycles.total : 0,
       ...streamBytes(spec, d, layer, post, runs),
+      bytesNoFusion: plain.bytesIn + plain.bytesOut,
+      fusion: { featOnChip, keptOut, streamedOut: !wordsOnChip },
       model: { total: m.prediction.total, noReuse: m.noReuse.total },
     });
     chip = { layer: { type: layer.type, kernelSize: layer.kernelSize, inTensorStride: layer.inTensorStride, inCoords }, tiled: tiles.length > 1 };
@@ -66,7 +101,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     opts.onProgress?.(`cycle model: ${done}/${convs} conv nodes (${s.name}, ${tiles.length} tile${tiles.length === 1 ? '' : 's'}), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   return summarize({
-    network: net.name, spec: spec.name, source: 'cycle-model', inputPoints: inputCoords.length, reuse: opts.reuse !== false,
+    network: net.name, spec: spec.name, source: 'cycle-model', inputPoints: inputCoords.length, reuse: opts.reuse !== false, fusion: opts.fusion ?? 'off',
     clockMhz: opts.clockMhz ?? 200, nodes: rows,
   });
 }

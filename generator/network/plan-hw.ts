@@ -83,16 +83,56 @@ export function modelCycles(p: CyclePrediction): NodeCycles {
   return { total, coordLoad, measured: total - coordLoad, mapping: sum((r) => r.mapping), compute, stall: total - compute - tail, tail };
 }
 
-/** AXI4-Stream bytes of a conv node's runs. */
+/**
+ * Fusion across layers (buffers.keepFeatures): 'off'; 'on' keeps a conv's output on chip for the
+ * next conv and does not stream it when nothing else needs it; 'debug' keeps it and streams it
+ * too, so that every node is still compared word for word.
+ */
+export type FusionMode = 'off' | 'on' | 'debug';
+
+export const FUSION_MODES: readonly FusionMode[] = ['off', 'on', 'debug'];
+
+export interface NodeFusionPlan {
+  /** Keep the output on chip for the next conv node (which reads exactly this node). */
+  keepForNext: boolean;
+  /** Also stream the output words (another node needs them, a network output, or debug). */
+  streamOut: boolean;
+}
+
+/**
+ * Which conv nodes keep their output for the next conv in `convs` (topological order): the next
+ * conv reads this node as its input, and this node requantizes. Whether it fits on chip (and
+ * whether either node is tiled) is decided per run by the host driver (sim/accel/batch.ts, and
+ * the estimate with the same placement).
+ */
+export function fusionPlan(spec: AcceleratorSpec, plan: NetworkPlan, convs: readonly string[], mode: FusionMode): Map<string, NodeFusionPlan> {
+  const out = new Map<string, NodeFusionPlan>();
+  if (mode === 'off') return out;
+  if (!spec.buffers.keepFeatures) throw new FieldError('buffers.keepFeatures', `fusion ${mode}: ${spec.name} was generated without buffers.keepFeatures`);
+  const outputs = new Set(plan.network.outputs);
+  convs.forEach((name, i) => {
+    const next = convs[i + 1];
+    const info = plan.info.get(name)!;
+    const n = info.node!;
+    if (next === undefined || n.op !== 'conv' || n.requant === undefined) return;
+    const nn = plan.info.get(next)!.node!;
+    if (nn.op !== 'conv' || nn.inputs[0] !== name) return;
+    const others = info.consumers.some((c) => c !== next) || outputs.has(name);
+    out.set(name, { keepForNext: true, streamOut: mode === 'debug' || others });
+  });
+  return out;
+}
+
+/** AXI4-Stream bytes of a conv node's runs (FEAT and output words left out where fusion kept them on chip). */
 export function streamBytes(
   spec: AcceleratorSpec, d: Derived, layer: LayerShape, post: { bias: boolean; requant: boolean }, runs: CycleModelRun[],
 ): { bytesIn: number; bytesOut: number } {
   const W = spec.interfaces.axisDataWidth / 8;
   let bin = 0, bout = 0;
   for (const r of runs) {
-    const s = { ...layer, nIn: r.inCoords.length, nOut: r.outCoords.length, bias: post.bias, requantOut: post.requant, reuseMap: r.reuseMap };
+    const s = { ...layer, nIn: r.inCoords.length, nOut: r.outCoords.length, bias: post.bias, requantOut: post.requant, reuseMap: r.reuseMap, featOnChip: r.featOnChip };
     bin += inputBeatCount(spec, s);
-    bout += outputBeatCount(spec, d, { ...layer, requantOut: post.requant } as HwLayer, r.outCoords.length);
+    bout += outputBeatCount(spec, d, { ...layer, requantOut: post.requant, keepOut: r.wordsOnChip, noStream: r.wordsOnChip }, r.outCoords.length);
   }
   return { bytesIn: bin * W, bytesOut: bout * W };
 }

@@ -38,6 +38,13 @@ export interface NodeRow {
   /** AXI4-Stream bytes into and out of the accelerator. */
   bytesIn: number;
   bytesOut: number;
+  /** bytesIn + bytesOut of the same runs without fusion (every feature streamed in, every word out). */
+  bytesNoFusion: number;
+  /**
+   * Fusion across layers (conv nodes): the input features came from the feature buffer; the output
+   * was kept there for the next conv; it was streamed out (else only its coordinates were seen).
+   */
+  fusion?: { featOnChip: boolean; keptOut: boolean; streamedOut: boolean; refusal?: string };
   /** The cycle model: predicted total with the same reuse, and without any reuse. */
   model: { total: number; noReuse: number; /** (predicted − measured) / measured; rtl only. */ error?: number };
   /** rtl only: bit-exact against the golden network. */
@@ -60,6 +67,8 @@ export interface NetworkReport {
   source: 'rtl' | 'cycle-model';
   inputPoints: number;
   reuse: boolean;
+  /** Fusion across layers: 'off', 'on' or 'debug' (network/plan-hw.ts). */
+  fusion?: string;
   clockMhz: number;
   nodes: NodeRow[];
   totals: {
@@ -75,6 +84,10 @@ export interface NetworkReport {
     bytesIn: number;
     bytesOut: number;
     offChipBytes: number;
+    /** Off-chip bytes of the same runs without fusion. */
+    offChipBytesNoFusion: number;
+    /** Conv nodes whose input features came from chip. */
+    fusedNodes: number;
     /** cycles at clockMhz. */
     timeMs: number;
     timeMsNoReuse: number;
@@ -103,7 +116,7 @@ export function hostRow(s: NodeStats): NodeRow {
     inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
     mapEntries: 0, macs: 0, computeBound: 0, tiles: 0, reused: false,
     cycles: { total: 0, coordLoad: 0, measured: 0, mapping: 0, compute: 0, stall: 0, tail: 0 },
-    utilisation: 0, bytesIn: 0, bytesOut: 0, model: { total: 0, noReuse: 0 },
+    utilisation: 0, bytesIn: 0, bytesOut: 0, bytesNoFusion: 0, model: { total: 0, noReuse: 0 },
   };
 }
 
@@ -137,6 +150,7 @@ export function summarize(
     totals: {
       cycles, modelCycles, modelCyclesNoReuse, macs: sum((n) => n.macs), computeBound,
       utilisation: cycles > 0 ? computeBound / cycles : 0, bytesIn, bytesOut, offChipBytes: bytesIn + bytesOut,
+      offChipBytesNoFusion: sum((n) => n.bytesNoFusion), fusedNodes: acc.filter((n) => n.fusion?.featOnChip).length,
       timeMs: ms(cycles), timeMsNoReuse: ms(noReuse), accelNodes: acc.length, hostNodes: base.nodes.length - acc.length,
       reusedNodes: acc.filter((n) => n.reused).length, byKind: [...kinds.values()],
     },
@@ -151,7 +165,7 @@ const kb = (b: number) => (b / 1024).toFixed(1);
 export function formatNetworkReport(r: NetworkReport): string {
   const rtl = r.source === 'rtl';
   const head = ['node', 'op', 'on', 'points in→out', 'ts', 'ch', 'map entries', 'MACs', 'cycles', 'coord', 'mapping', 'compute', 'stall', 'tail',
-    'util', 'KB in', 'KB out', 'reuse', rtl ? 'model err' : 'no-reuse cyc'];
+    'util', 'KB in', 'KB out', 'reuse', 'features in→out', rtl ? 'model err' : 'no-reuse cyc'];
   const rows = r.nodes.map((n) => {
     const a = n.where === 'accelerator';
     const d = (v: string) => (a ? v : '-');
@@ -162,6 +176,7 @@ export function formatNetworkReport(r: NetworkReport): string {
       d(int(n.mapEntries)), d(int(n.macs)), d(int(n.cycles.total)), d(int(n.cycles.coordLoad)), d(int(n.cycles.mapping)),
       d(int(n.cycles.compute)), d(int(n.cycles.stall)), d(int(n.cycles.tail)), d(pct(n.utilisation)), d(kb(n.bytesIn)), d(kb(n.bytesOut)),
       a ? (n.reused ? 'yes' : 'no') : '-',
+      a ? fusionCell(n) : '-',
       a ? (rtl ? `${n.model.error! >= 0 ? '+' : ''}${(100 * n.model.error!).toFixed(2)}%` : int(n.model.noReuse)) : '-',
     ];
   });
@@ -178,12 +193,21 @@ export function formatNetworkReport(r: NetworkReport): string {
     `cycles ${int(t.cycles)}${rtl ? ` (cycle model ${int(t.modelCycles)}, ${signedPct((t.modelCycles - t.cycles) / Math.max(1, t.cycles))})` : ''}; ` +
       `without map reuse ${int(t.cycles + t.modelCyclesNoReuse - t.modelCycles)}${rtl && r.reuse ? ' (cycle model)' : ''}`,
     `MACs ${int(t.macs)}, compute bound ${int(t.computeBound)} cycles, utilisation ${pct(t.utilisation)} (Σ bound ÷ Σ cycles)`,
-    `off-chip ${(t.offChipBytes / 1e6).toFixed(3)} MB (in ${(t.bytesIn / 1e6).toFixed(3)}, out ${(t.bytesOut / 1e6).toFixed(3)})`,
+    `off-chip ${(t.offChipBytes / 1e6).toFixed(3)} MB (in ${(t.bytesIn / 1e6).toFixed(3)}, out ${(t.bytesOut / 1e6).toFixed(3)}); ` +
+      `without fusion ${(t.offChipBytesNoFusion / 1e6).toFixed(3)} MB` +
+      (t.offChipBytesNoFusion > 0 ? ` (fusion ${r.fusion ?? 'off'}: ${t.fusedNodes} conv nodes read their features on chip, ${pct(1 - t.offChipBytes / t.offChipBytesNoFusion)} saved)` : ''),
     `time at ${r.clockMhz} MHz: ${t.timeMs.toFixed(3)} ms (${t.timeMsNoReuse.toFixed(3)} ms without map reuse), accelerator only`,
     `utilisation by layer kind: ${t.byKind.map((k) => `${k.kind} ${pct(k.utilisation)} (${k.nodes})`).join(', ')}`,
   ];
   if (rtl) lines.push(r.match ? `bit-exact: every node matches the golden network` : `MISMATCH at node ${r.firstMismatch?.node}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Where a conv node's features came from and where its output went: 'stream→stream', 'chip→kept', 'stream→kept+stream'. */
+function fusionCell(n: NodeRow): string {
+  const f = n.fusion;
+  if (f === undefined) return 'stream→stream';
+  return `${f.featOnChip ? 'chip' : 'stream'}→${f.keptOut ? (f.streamedOut ? 'kept+stream' : 'kept') : 'stream'}`;
 }
 
 function signedPct(x: number): string {

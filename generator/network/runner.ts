@@ -8,7 +8,17 @@
 // compared with what the RTL (or the host driver, for add/concat) produced for that node, so as
 // long as every earlier node matches, this is exactly the chained run; the first mismatch (in
 // topological order) is reported with the node's name and, for a conv node, its harness run is
-// repeated up to the node with a waveform (trace.ts). Driving golden inputs lets the conv nodes
+// repeated up to the node with a waveform (trace.ts).
+//
+// Fusion across layers (`fusion`, buffers.keepFeatures; plan-hw.ts fusionPlan): a conv whose
+// output is the next conv's input keeps it in the feature buffer where it fits, and the next conv
+// reads it there, so the chain on chip is real (the next conv computes from what the accelerator
+// produced, not from the golden tensor). With 'on' an output that nothing else needs is not
+// streamed at all: only its coordinates are compared, its features only through the nodes
+// computed from them (and the network outputs, which are always streamed). 'debug' streams every
+// kept output too, so every node is compared word for word; `all` implies it.
+//
+// Driving golden inputs lets the conv nodes
 // run back to back in few harness runs: the layers of one reuse chain always share a harness run
 // (the map lives in the simulated chip), and runs are cut only where no reuse is lost, after at
 // most `layersPerRun` layers (progress is reported per harness run).
@@ -22,7 +32,7 @@ import type { LayerResult } from '../model/types.ts';
 import { planTiles, tileLimits } from '../model/tiles.ts';
 import { runAccelBatch, type BatchLayer, type BatchLayerResult, type BatchOptions } from '../sim/accel/batch.ts';
 import type { BuildProfile } from '../sim/build.ts';
-import { canReuse, checkNetworkForSpec, modelConv, type ChipState } from './plan-hw.ts';
+import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
 import { hostRow, nodeKind, summarize, type NetworkReport, type NodeRow } from './report.ts';
 import { nodeMismatchReport, traceNodeMismatch } from './trace.ts';
 
@@ -32,6 +42,8 @@ export interface NetSimOptions {
   seed?: number;
   /** Reuse the map on chip where allowed (default true). */
   reuse?: boolean;
+  /** Fusion across layers (default 'off'): see the file comment. */
+  fusion?: FusionMode;
   clockMhz?: number;
   profile?: BuildProfile;
   /** Harness runs are cut after this many conv layers where no reuse is lost (default 12). */
@@ -86,18 +98,25 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
   // Conv nodes in topological order, cut into harness runs where no reuse is lost.
   const lim = tileLimits(spec);
   const convs = golden.order.filter((n) => plan.info.get(n)!.node!.op === 'conv');
+  const fusion: FusionMode = opts.fusion ?? 'off';
+  const fplan = fusionPlan(spec, plan, convs, fusion === 'on' && opts.all ? 'debug' : fusion);
   const chunks: BatchLayer[][] = [];
   let chip: ChipState | undefined;
+  let prevConv: string | undefined;
   const perRun = opts.layersPerRun ?? 12;
   for (const name of convs) {
     const c = nodeLayerCase(plan, name, golden.tensors);
     const inCoords = c.input.coords; // canonical: a node tensor
     const outCoords = golden.tensors.get(name)!.coords;
     const tiles = planTiles({ layer: c.layer, inCoords, outCoords }, lim).length;
-    const chained = opts.reuse !== false && canReuse(chip, c.layer, inCoords, tiles);
+    // A kept output lives in the simulated chip: its consumer runs in the same harness run.
+    const fused = prevConv !== undefined && fplan.get(prevConv)?.keepForNext === true;
+    const chained = (opts.reuse !== false && canReuse(chip, c.layer, inCoords, tiles)) || fused;
     const last = chunks[chunks.length - 1];
     if (last === undefined || (!chained && last.length >= perRun)) chunks.push([]);
-    chunks[chunks.length - 1]!.push({ name, case: c, golden: asLayerResult(expected(name)) });
+    const fp = fplan.get(name);
+    chunks[chunks.length - 1]!.push({ name, case: c, golden: asLayerResult(expected(name)), ...(fp ? { keepForNext: true, streamOut: fp.streamOut } : {}) });
+    prevConv = name;
     chip = { layer: { type: c.layer.type, kernelSize: c.layer.kernelSize, inTensorStride: c.layer.inTensorStride, inCoords }, tiled: tiles > 1 };
   }
 
@@ -107,7 +126,7 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
   const chunkOf = new Map<string, number>();
   const runOpts = (i: number, suffix = ''): BatchOptions => ({
     name: `${opts.name ?? net.name}-${i + 1}${suffix}`, ...(opts.workDir ? { workDir: join(opts.workDir, `run-${i + 1}${suffix}`) } : {}),
-    stall: opts.stall, seed: (opts.seed ?? 1) + i, reuse: opts.reuse, profile: opts.profile,
+    stall: opts.stall, seed: (opts.seed ?? 1) + i, reuse: opts.reuse, profile: opts.profile, fusion: fusion !== 'off',
   });
   let simulatedCycles = 0, buildMs = 0;
   for (const [i, chunk] of chunks.entries()) {
@@ -135,6 +154,7 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
   const rows: NodeRow[] = [];
   let firstMismatch: NetworkReport['firstMismatch'];
   const statsOf = new Map(golden.stats.map((s) => [s.name, s]));
+  const d = derive(spec);
   for (const name of golden.order) {
     const n = plan.info.get(name)!.node!;
     const s = statsOf.get(name)!;
@@ -148,6 +168,7 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
       const m = modelConv(spec, s, layer, post, l.runs);
       const c = l.stats.cycles;
       const W = spec.interfaces.axisDataWidth / 8;
+      const plain = streamBytes(spec, d, layer, post, l.runs.map((r) => ({ ...r, featOnChip: false, wordsOnChip: false })));
       rows.push({
         name, op: 'conv', kind: nodeKind(s), where: 'accelerator', pointsIn: s.pointsIn, pointsOut: s.pointsOut,
         inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
@@ -155,6 +176,8 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
         cycles: { total: c.total, coordLoad: c.coordLoad, measured: c.measured, mapping: c.mapping, compute: c.compute, stall: c.stall, tail: c.tail },
         utilisation: c.total > 0 ? l.stats.computeBound / c.total : 0,
         bytesIn: l.beatsIn * W, bytesOut: l.beatsOut * W,
+        fusion: { featOnChip: l.fusion.featOnChip, keptOut: l.fusion.keptOut, streamedOut: l.fusion.streamedOut, ...(l.fusion.refusal ? { refusal: l.fusion.refusal } : {}) },
+        bytesNoFusion: plain.bytesIn + plain.bytesOut,
         model: { total: m.prediction.total, noReuse: m.noReuse.total, error: c.total > 0 ? (m.prediction.total - c.total) / c.total : 0 },
         match: cmp.equal, mismatches: cmp.count,
       });
@@ -181,11 +204,12 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
           cycle: first.point === undefined ? -1 : hw.get(name)!.outputCycle(first.point, first.channel), ...(trace ? { trace } : {}),
         })}\nreproduce the harness run: ${command.get(name)}`;
       }
-      firstMismatch = { node: name, report: `node ${JSON.stringify(name)} (${nodeKind(s)}, ${where}): ${formatComparison(cmp)}${rerun}` };
+      const unseen = n.op === 'conv' && !hw.get(name)!.fusion.streamedOut ? ' (output kept on chip: coordinates compared)' : '';
+      firstMismatch = { node: name, report: `node ${JSON.stringify(name)} (${nodeKind(s)}, ${where})${unseen}: ${formatComparison(cmp)}${rerun}` };
     }
   }
   const report = summarize({
-    network: net.name, spec: spec.name, source: 'rtl', inputPoints: golden.tensors.get(INPUT_NODE)!.coords.length, reuse: opts.reuse !== false,
+    network: net.name, spec: spec.name, source: 'rtl', inputPoints: golden.tensors.get(INPUT_NODE)!.coords.length, reuse: opts.reuse !== false, fusion,
     clockMhz: opts.clockMhz ?? 200, nodes: rows, match: firstMismatch === undefined, firstMismatch,
     run: { wallMs: Math.round(performance.now() - t0), harnessRuns: chunks.length, simulatedCycles, buildMs: Math.round(buildMs) },
   });

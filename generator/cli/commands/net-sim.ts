@@ -12,6 +12,7 @@ import { FieldError } from '../../model/errors.ts';
 import { estimateNetwork } from '../../network/estimate.ts';
 import { formatNetworkReport, type NetworkReport } from '../../network/report.ts';
 import { simulateNetwork } from '../../network/runner.ts';
+import { FUSION_MODES, type FusionMode } from '../../network/plan-hw.ts';
 import type { BuildProfile } from '../../sim/build.ts';
 import { specOptions, type SpecArgs } from './generate.ts';
 import { netInputOptions, readNetInput, type NetInputArgs } from './net-input.ts';
@@ -24,6 +25,7 @@ interface NetSimArgs extends NetInputArgs, SpecArgs {
   stallSeed?: number;
   clockMhz: number;
   reuse: boolean;
+  fusion: string;
   model: boolean;
   all: boolean;
   profile: string;
@@ -39,7 +41,7 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
         y
           .usage(
             '$0 net sim NET.json INPUT (--preset P | --config F) [-o RESULT.json] [--stats STATS.json] [--stall P]\n' +
-              '                [--stall-seed S] [--clock-mhz F] [--no-reuse] [--model]\n\n' +
+              '                [--stall-seed S] [--clock-mhz F] [--no-reuse] [--fusion off|on|debug] [--model]\n\n' +
               'INPUT is --input TENSOR.json, or (--ply FILE | --bunny) --voxel V --seed S (as for net golden).\n' +
               'Every conv node runs on the complete accelerator (Verilator) through the host driver, tiled as\n' +
               'needed; a submanifold conv over the coordinates of the previous conv on the chip (same kernel\n' +
@@ -49,12 +51,17 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
               'node\'s harness run is then repeated up to it with an FST waveform, whose path the report prints.\n' +
               'Prints a row per node (cycles with their phases, utilisation, stream bytes, reuse, the cycle\n' +
               'model\'s error) and the totals. --model prints the same table from the cycle model, without\n' +
-              'simulation (about 25 s of CPU for MinkUNet on a 141k-point LiDAR scan).',
+              'simulation (about 25 s of CPU for MinkUNet on a 141k-point LiDAR scan).\n' +
+              '--fusion on (accelerators with buffers.keepFeatures): a conv whose output is the next conv\'s\n' +
+              'input keeps it in the feature buffer where it fits, and the next conv reads it there; an output\n' +
+              'that nothing else needs is not streamed, so only its coordinates are compared (its features\n' +
+              'through the nodes computed from them, and every network output). --fusion debug keeps and\n' +
+              'streams, so that every node is compared word for word (as --all does).',
           )
           .positional('network', { type: 'string', normalize: true, describe: 'network file (sparseforge.network/1)' }),
       ),
     )
-      .group(['output', 'all', 'stats', 'json', 'stall', 'stall-seed', 'clock-mhz', 'reuse', 'model', 'profile'], 'Run and report:')
+      .group(['output', 'all', 'stats', 'json', 'stall', 'stall-seed', 'clock-mhz', 'reuse', 'fusion', 'model', 'profile'], 'Run and report:')
       .option('output', { alias: 'o', type: 'string', normalize: true, describe: 'write the RTL\'s node tensors (sparseforge.network-result/1)' })
       .option('all', { type: 'boolean', default: false, describe: 'with -o: every node, not only the outputs' })
       .option('stats', { type: 'string', normalize: true, describe: 'write the report as JSON (sparseforge.network-report/1)' })
@@ -63,6 +70,7 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
       .option('stall-seed', { type: 'number', describe: 'seed of the random stalls (default: --seed, else 1)' })
       .option('clock-mhz', { type: 'number', default: 200, describe: 'clock for the time figures' })
       .option('reuse', { type: 'boolean', default: true, describe: 'reuse the map on chip where allowed (--no-reuse: map every layer)' })
+      .option('fusion', { type: 'string', choices: FUSION_MODES as unknown as string[], default: 'off', describe: 'keep a conv\'s output on chip for the next conv (on: unstreamed when unneeded; debug: streamed too)' })
       .option('model', { type: 'boolean', default: false, describe: 'the cycle model only, no simulation' })
       .option('profile', { type: 'string', choices: ['test', 'speed'], default: 'test', describe: 'Verilator build: quick compile (test) or fast simulation (speed)' })
       .example('$0 net sim unet.json --bunny --voxel 0.25 --seed 1 --preset fpga', 'a network on the bunny, bit-exact at every node')
@@ -80,11 +88,11 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
     progress(`${net.name} on ${spec.name}: ${input.coords.length} points from ${source}`);
     let report: NetworkReport;
     if (a.model) {
-      report = inFile(a.network, () => estimateNetwork(spec, net, input.coords, { reuse: a.reuse, clockMhz: a.clockMhz, onProgress: progress }));
+      report = inFile(a.network, () => estimateNetwork(spec, net, input.coords, { reuse: a.reuse, fusion: a.fusion as FusionMode, clockMhz: a.clockMhz, onProgress: progress }));
     } else {
       const r = await simulateNetwork(spec, net, input, {
         stall: a.stall, seed: a.stallSeed ?? a.seed ?? 1, reuse: a.reuse, clockMhz: a.clockMhz, profile: a.profile as BuildProfile,
-        all: a.all, onProgress: progress,
+        all: a.all, fusion: a.fusion as FusionMode, onProgress: progress,
       });
       report = r.report;
       if (a.output) await writeNetworkResultFile(a.output, r.result);

@@ -63,6 +63,9 @@ export interface LayerFusion {
   streamedOut: boolean;
   /** keepForNext asked but not honoured: why. */
   refusal?: string;
+  /** FEAT_IN_BASE of an on-chip input, FEAT_OUT_BASE of a kept output (feature-buffer words). */
+  inBase?: number;
+  outBase?: number;
 }
 
 export interface BatchLayerResult {
@@ -194,6 +197,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
           hw.featOnChip = true;
           hw.featInBase = prev.featOutBase;
           f.featOnChip = true;
+          f.inBase = hw.featInBase;
         }
         if (opts.fusion && p.keepForNext) {
           const why = chainRefusal(p, prepared[li + 1]);
@@ -205,6 +209,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
             hw.noStream = p.streamOut === false;
             f.keptOut = true;
             f.streamedOut = !hw.noStream;
+            f.outBase = base;
           } else f.refusal = base;
         }
         jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: true, label: `${p.name}, tile ${p.tiles.indexOf(tile) + 1}/${p.tiles.length}` });
