@@ -3,7 +3,10 @@
 // estimate of the same netlist with iCE40 delays — the calibration of the method; (2) the 7-series
 // estimate (static timing of the synth_xilinx netlist, speed grades -1/-2, slow…fast nets) of the
 // fpga and server presets, with the path that limits each. `npm run bench -- timing`;
-// SPARSEFORGE_TIMING_PRESETS=fpga limits (2) to the named presets (server takes many minutes).
+// SPARSEFORGE_TIMING_PRESETS=fpga limits (2) to the named presets (server takes many minutes); a
+// name `preset+knob` is the preset with a pipelining knob on (KNOBS below: fpga+comparePipeline is
+// the before/after of mapping.comparePipeline). SPARSEFORGE_TIMING_ICE40=0 skips (1) and keeps the
+// iCE40 rows and the other presets' rows of the previous bench/results/timing.json (its date kept).
 import { presets, type PresetName } from '../generator/dsl/index.ts';
 import { configHash } from '../generator/dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
@@ -13,7 +16,25 @@ import { fmaxRange } from '../generator/synth/estimate.ts';
 import { ICE40_SPEC, placeAndRoute, placeAndRouteSpec, type Ice40Result } from '../generator/synth/ice40.ts';
 import { synthesize } from '../generator/synth/yosys.ts';
 import { machine, target, type Bench, type BenchResult } from './harness.ts';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Pipelining knobs a `preset+knob` name turns on (same module names as the preset). */
+const KNOBS: Record<string, (s: AcceleratorSpec) => AcceleratorSpec> = {
+  comparePipeline: (s) => ({ ...s, mapping: { ...s.mapping, comparePipeline: true } }),
+};
+
+function specOf(name: string): AcceleratorSpec {
+  const [preset, ...knobs] = name.split('+');
+  if (!(preset! in presets)) throw new Error(`SPARSEFORGE_TIMING_PRESETS: unknown preset ${preset}`);
+  return knobs.reduce((s, k) => {
+    const f = KNOBS[k];
+    if (!f) throw new Error(`SPARSEFORGE_TIMING_PRESETS: unknown knob ${k} in ${name} (known: ${Object.keys(KNOBS).join(', ')})`);
+    return f(s);
+  }, presets[preset as PresetName] as AcceleratorSpec);
+}
+
+const RESULTS_FILE = join(PROJECT_ROOT, 'bench', 'results', 'timing.json');
 
 interface Row {
   design: string;
@@ -55,11 +76,20 @@ async function emitToCache(spec: AcceleratorSpec): Promise<string> {
   return dir;
 }
 
+interface PreviousReport {
+  date: string;
+  workload: { ice40: Row[]; calibration: unknown; xc7: Record<string, unknown> };
+  results: BenchResult[];
+}
+
 const bench: Bench = {
   name: 'timing',
   description: 'iCE40 place and route vs the static estimate (calibration); 7-series estimated Fmax of the fpga and server presets',
   async run(log) {
-    const rows: Row[] = [];
+    const previous = existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as PreviousReport) : undefined;
+    const ice40 = process.env.SPARSEFORGE_TIMING_ICE40 !== '0';
+    if (!ice40 && !previous) throw new Error('SPARSEFORGE_TIMING_ICE40=0 keeps the iCE40 rows of bench/results/timing.json, which does not exist');
+    const rows: Row[] = ice40 ? [] : previous!.workload.ice40;
     // The modules of the issue's list, from the iCE40 accelerator (all of them fit, since the
     // whole accelerator does), and two of the tiny preset (its post-processing, with four 32×16-bit
     // requantization multipliers in logic cells, does not fit an HX8K).
@@ -70,7 +100,7 @@ const bench: Bench = {
       ),
       ...['matrix_col', 'map_lane'].map((m): [string, string, string] => ['tiny', join(PROJECT_ROOT, 'rtl-out', 'sf_tiny'), `sf_tiny_${m}`]),
     ];
-    for (const [design, dir, module] of jobs) {
+    for (const [design, dir, module] of ice40 ? jobs : []) {
       try {
         rows.push(row(design, await placeAndRoute(dir, module, { seed: 1 })));
       } catch (e) {
@@ -79,19 +109,24 @@ const bench: Bench = {
       const x = rows.at(-1)!;
       log(`${design} ${module}: ${x.fits ? `routed ${x.routedMHz} MHz, estimate ${x.estimateMHz!.slow}…${x.estimateMHz!.fast} MHz, ${x.lcs!.used} LC` : x.error}`);
     }
-    const small = await placeAndRouteSpec(ICE40_SPEC, { seed: 1, bitstream: join(PROJECT_ROOT, '.cache', 'sf_ice40.bin') });
-    rows.push(row('ice40', small));
-    log(`sf_ice40_accel: routed ${small.fmaxMHz} MHz, estimate ${small.estimate.fmaxMHz.slow.toFixed(1)}…${small.estimate.fmaxMHz.fast.toFixed(1)} MHz, ${small.lcs.used}/${small.lcs.total} LC, ${small.rams.used} RAM; bitstream written`);
+    if (ice40) {
+      const small = await placeAndRouteSpec(ICE40_SPEC, { seed: 1, bitstream: join(PROJECT_ROOT, '.cache', 'sf_ice40.bin') });
+      rows.push(row('ice40', small));
+      log(`sf_ice40_accel: routed ${small.fmaxMHz} MHz, estimate ${small.estimate.fmaxMHz.slow.toFixed(1)}…${small.estimate.fmaxMHz.fast.toFixed(1)} MHz, ${small.lcs.used}/${small.lcs.total} LC, ${small.rams.used} RAM; bitstream written`);
+    }
     const routed = rows.filter((r) => r.fits);
     const inRange = routed.filter((r) => r.inRange).length;
     const meanAbs = (f: (r: Row) => number) => routed.reduce((s, r) => s + Math.abs(f(r) - 1), 0) / routed.length;
 
-    const names = (process.env.SPARSEFORGE_TIMING_PRESETS ?? 'fpga,server').split(',').filter((n) => n !== '') as PresetName[];
-    const xc7: Record<string, unknown> = {};
-    const results: BenchResult[] = [];
-    for (const p of names) {
+    const names = (process.env.SPARSEFORGE_TIMING_PRESETS ?? 'fpga,fpga+comparePipeline,server').split(',').filter((n) => n !== '');
+    const specs = names.map(specOf);
+    // Rows of presets not rerun are kept (with the date of the run that measured them).
+    const keep = (n: string): boolean => !ice40 && !names.includes(n);
+    const xc7: Record<string, unknown> = Object.fromEntries(Object.entries(previous?.workload.xc7 ?? {}).filter(([n]) => keep(n)).map(([n, v]) => [n, { measured: previous!.date, ...(v as object) }]));
+    const results: BenchResult[] = (previous?.results ?? []).filter((r) => keep(r.name.split(' ')[0]!));
+    for (const [i, p] of names.entries()) {
       const t0 = performance.now();
-      const r = await synthesize(presets[p], { timing: true });
+      const r = await synthesize(specs[i]!, { timing: true });
       const ms = performance.now() - t0;
       const t = r.timing!;
       const slow2 = t.find((c) => c.grade === 2 && c.corner === 'slow')!;
@@ -101,6 +136,7 @@ const bench: Bench = {
         critical: slow2.worst,
         modules: Object.fromEntries(worstModule.map(([m, x]) => [m, { delayNs: x.delayNs, fmaxMHz: Number((1000 / x.delayNs).toFixed(1)), levels: x.levels, start: x.start, end: x.end, cellTypes: x.cellTypes }])),
         resources: { luts: r.total.luts, ffs: r.total.ffs, dsp48: r.total.dsp48, ramb18: r.total.bram.ramb18, ramb36: r.total.bram.ramb36 },
+        ...(p.includes('+') ? { knobs: p.split('+').slice(1), cycleCost: 'see README, Knowing the clock' } : {}),
         synthAndStaSeconds: Math.round(ms / 1000),
         cached: r.modules.every((m) => m.cached),
       };
@@ -114,18 +150,19 @@ const bench: Bench = {
     const targets = fpga ? [target('fpga preset estimated Fmax, xc7 -2, slow nets', 'fpga Fmax xc7-2 (slow nets)', '>=', 250, 'MHz', fpga.fmaxMHz['-2'].min, fpga.fmaxMHz['-2'].min)] : [];
     return {
       ...machine(),
+      ...(ice40 ? {} : { ice40From: previous!.date }),
       method:
         'iCE40: Yosys synth_ice40 of the module in a register wrapper (every port bit through a flip-flop) → nextpnr-ice40 --hx8k --package ct256 --seed 1, post-route "Max frequency"; ' +
         'the estimate is generator/synth/sta.ts with iCE40 delays (icestorm timings_hx8k.txt) over the same netlist, slow…fast net corners. ' +
         '7-series: Yosys synth_xilinx -noiopad -noclkbuf, flattened, sta.ts with the 7-series table of generator/synth/delays.ts (speed grade -2 = -1 × 0.84).',
       workload: {
         ice40: rows,
-        calibration: {
+        calibration: ice40 ? {
           routed: routed.length,
           inEstimateRange: inRange,
           meanAbsRatioToSlow: Number(meanAbs((r) => r.ratio!.toSlow).toFixed(3)),
           meanAbsRatioToFast: Number(meanAbs((r) => r.ratio!.toFast).toFixed(3)),
-        },
+        } : previous!.workload.calibration,
         xc7,
       },
       results,

@@ -56,6 +56,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       batchWidth,
       mapFreeDownsample: false,
       segmentMajor: false,
+      comparePipeline: false,
     },
     buffers: {
       coordDepth: pow2(4, 10),

@@ -54,6 +54,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Map-free conv k = s = 2: the downsampler emits each input point\'s map entry (kernel index from its low coordinate bits) while it merges, instead of a merge per offset (one lane per kernel index: needs lanes ≥ 8).',
     }),
+    comparePipeline: bool({
+      default: false,
+      description:
+        'Pipelined downsampler merge (clock over latency): each class prefetches two points into registers, the class heads are compared all pairs in parallel (maxStride⁴/2 comparators) instead of in a priority chain, the taken point passes a two-entry FIFO, and the layer\'s quantization mask is a registered copy. Same results, same one point per cycle, 2·maxStride² + 1 cycles more start-up per conv layer; maxStride ≤ 4.',
+    }),
   }),
   buffers: object('On-chip buffer depths (powers of two: block-RAM friendly, addresses wrap cleanly).', {
     coordDepth: int({
@@ -223,6 +228,14 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
       if (m.maxStride < 2 || m.maxKernelSize < 2) return `needs mapping.maxStride ≥ 2 and maxKernelSize ≥ 2, got ${m.maxStride} and ${m.maxKernelSize}`;
       if (!m.layerTypes.includes('conv')) return 'needs conv in mapping.layerTypes';
       return undefined;
+    },
+  },
+  {
+    fields: ['mapping.comparePipeline', 'mapping.maxStride'],
+    description: '`mapping.comparePipeline` compares every pair of the maxStride² class heads: maxStride ≤ 4 (≤ 120 comparators).',
+    check(s) {
+      const m = s.mapping;
+      return !m.comparePipeline || m.maxStride <= 4 ? undefined : `needs mapping.maxStride ≤ 4 (it compares all maxStride⁴/2 pairs of class heads), got ${m.maxStride}`;
     },
   },
   {

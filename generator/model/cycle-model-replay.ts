@@ -55,6 +55,11 @@ export interface ReplayParams {
   mapFree: boolean;
   /** Merge jobs segment-major (spec.mapping.segmentMajor). */
   segmentMajor: boolean;
+  /**
+   * Pipelined downsampler merge (spec.mapping.comparePipeline): start-up fetches three points per
+   * class instead of one, and a taken point passes a FIFO stage; still one point per cycle.
+   */
+  dsPipe?: boolean;
   /** Runs a map-buffer bank's run table holds (segment-major only when every job fits). */
   runTableRuns: number;
   shiftWidth: number;
@@ -104,6 +109,8 @@ export const REPLAY_CONST = {
   drainTail: 8,
   /** Map-free conv: the map's end → the last output coordinate sent. */
   mfCoordEnd: 0,
+  /** Pipelined downsampler merge: the taken-point FIFO between the merge and the output stage. */
+  dsPipeFifo: 1,
 };
 
 /**
@@ -160,7 +167,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const coordLoad = reuse ? 0 : nIn + (trans ? nOut : 0);
   let downsample = 0;
   const mf = p.mapFree && L.type === 'conv' && k === 2 && L.stride === 2 && p.lanes >= 8;
-  if (L.type === 'conv' && !mf) downsample = p.dsClasses + C.dsFixed + Math.round(C.dsPerPoint * nIn);
+  // The pipelined merge (templates/partials/map_downsample_pipe.hbs) adds 2·classes cycles of
+  // start-up and one of FIFO.
+  const dsStart = p.dsPipe ? 3 * p.dsClasses + C.dsPipeFifo : p.dsClasses;
+  if (L.type === 'conv' && !mf) downsample = dsStart + C.dsFixed + Math.round(C.dsPerPoint * nIn);
   const mapStart = C.start + coordLoad + downsample;
 
   // ---- merge: dispatcher and lanes
@@ -199,7 +209,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     const to0 = Math.ceil(L.outChannels / p.cols);
     const featStart0 = C.start + coordLoad + to0 * tb0 + kv * p.rows * Math.ceil((p.cols * p.weightWidth) / p.axisDataWidth);
     const laneRuns: Run[] = [];
-    let tp = mapStart + p.dsClasses + C.mfFirst;
+    let tp = mapStart + dsStart + C.mfFirst;
     let rank = -1;
     let prevQ = NaN;
     for (let j = 0; j < nIn; j++) {

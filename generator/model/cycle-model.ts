@@ -71,7 +71,7 @@ export interface CycleModelRun {
 /** The spec fields the model reads; an AcceleratorSpec is one. */
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
-  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; segmentMajor?: boolean };
+  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; segmentMajor?: boolean; comparePipeline?: boolean };
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
   matrix: { rows: number; cols: number; weightSparsity?: string };
@@ -163,6 +163,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     dsClasses: (spec.mapping.maxStride ?? 2) ** 2,
     mapFree: spec.mapping.mapFreeDownsample ?? false,
     segmentMajor: spec.mapping.segmentMajor ?? false,
+    dsPipe: spec.mapping.comparePipeline ?? false,
     runTableRuns: runTableRuns(spec.mapping.maxKernelSize ?? 5),
     multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,

@@ -267,6 +267,8 @@ export interface MappingDerived {
   extraRegisters: { name: string; index: number; offset: number; description: string }[];
 
   // downsampler helpers
+  /** spec.mapping.comparePipeline on a spec with conv layers: the pipelined merge (templates/partials/map_downsample_pipe.hbs). */
+  dsPipe: boolean;
   clsMsb: number;
   classKeyWidth: number;
   classKeyMsb: number;
@@ -637,6 +639,7 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     errLits,
     registerMap,
     extraRegisters,
+    dsPipe: hasConv && mp.comparePipeline,
     clsMsb: classWidth - 1,
     classKeyWidth: classes * keyWidth,
     classKeyMsb: classes * keyWidth - 1,
