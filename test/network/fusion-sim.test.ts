@@ -5,7 +5,15 @@
 // and their features are checked through the nodes computed from them (the chain on chip is real:
 // the next conv reads what the accelerator wrote). The cycle-model estimate makes the same fusion
 // decisions and counts the same off-chip bytes.
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { writeNetworkFile } from '../../generator/io/network.ts';
+import { readNetworkResultFile } from '../../generator/io/network-result.ts';
+import { writeTensorFile } from '../../generator/io/tensor.ts';
+import { runNetwork } from '../../generator/model/index.ts';
+import { tempDir } from '../io/cases.ts';
+import { tinyInput, tinyUNet } from './nets.ts';
 import { presets } from '../../generator/dsl/presets.ts';
 import { bunnyPoints } from '../../generator/io/bunny.ts';
 import { buildTensor } from '../../generator/io/tensor-builder.ts';
@@ -15,6 +23,8 @@ import { buildZooNetwork } from '../../generator/network/zoo/index.ts';
 
 const spec = presets.fpga;
 const TIMEOUT = 900_000;
+const BIN = join(import.meta.dirname, '../../bin/sparseforge');
+const t = tempDir('sparseforge-net-fusion-');
 
 describe('net sim --fusion on the fpga preset', () => {
   const input = buildTensor({ points: bunnyPoints(), voxel: 0.25, channels: 4, seed: 1 });
@@ -39,5 +49,30 @@ describe('net sim --fusion on the fpga preset', () => {
     expect(mConvs.map((n) => [n.name, n.fusion])).toEqual(convs.map((n) => [n.name, { featOnChip: n.fusion!.featOnChip, keptOut: n.fusion!.keptOut, streamedOut: n.fusion!.streamedOut }]));
     expect(m.totals.offChipBytes).toBe(r.report.totals.offChipBytes);
     expect(m.totals.offChipBytesNoFusion).toBe(r.report.totals.offChipBytesNoFusion);
+  }, TIMEOUT);
+
+  it('the command: --fusion on keeps stem (also streamed: concat needs it) and down (never streamed) on chip; the table says where; --model agrees; --fusion on a chip without keepFeatures is refused by name', async () => {
+    await writeNetworkFile(join(t.dir, 'tiny.json'), tinyUNet());
+    await writeTensorFile(join(t.dir, 'x.json'), tinyInput());
+    const run = (...args: string[]) => execa(BIN, args, { cwd: t.dir, reject: false });
+    const s = await run('net', 'sim', 'tiny.json', '--input', 'x.json', '--preset', 'fpga', '--stall', '0.2', '--fusion', 'on', '-o', 'r.json');
+    expect(s.exitCode, s.stderr).toBe(0);
+    const row = (name: string) => s.stdout.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
+    expect(row('stem')).toContain('stream→kept+stream');
+    expect(row('down')).toContain('chip→kept');
+    expect(row('up')).toContain('chip→stream');
+    expect(row('branch')).toContain('stream→stream');
+    expect(s.stdout).toMatch(/without fusion \d+\.\d+ MB \(fusion on: 2 conv nodes read their features on chip, \d+\.\d% saved\)/);
+    expect(s.stdout).toContain('bit-exact: every node matches the golden network');
+    expect(await readNetworkResultFile(join(t.dir, 'r.json'))).toEqual(runNetwork(tinyUNet(), tinyInput(), { widths: spec.arithmetic }).result);
+    const m = await run('net', 'sim', 'tiny.json', '--input', 'x.json', '--preset', 'fpga', '--model', '--fusion', 'on', '--json');
+    expect(m.exitCode, m.stderr).toBe(0);
+    const rep = JSON.parse(m.stdout) as { totals: { fusedNodes: number; offChipBytes: number; offChipBytesNoFusion: number } };
+    expect(rep.totals.fusedNodes).toBe(2);
+    expect(rep.totals.offChipBytes).toBeLessThan(rep.totals.offChipBytesNoFusion);
+    const bad = await run('net', 'sim', 'tiny.json', '--input', 'x.json', '--preset', 'edge', '--model', '--fusion', 'on');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('buffers.keepFeatures');
   }, TIMEOUT);
 });

@@ -80,6 +80,7 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
     if (!(a.clockMhz > 0)) throw new FieldError('--clock-mhz', `must be > 0, got ${a.clockMhz}`);
     if (a.model && (a.output !== undefined || a.stall > 0)) throw new FieldError(a.model && a.output !== undefined ? '--output' : '--stall', 'needs a simulation (not with --model)');
     const spec = await resolveSpec(a);
+    if (a.fusion !== 'off' && !spec.buffers.keepFeatures) throw new FieldError('--fusion', `${a.fusion} needs an accelerator with buffers.keepFeatures; ${spec.name} has none`);
     const net = await readNetworkFile(a.network);
     const { input, source } = await readNetInput(a, net, spec.arithmetic);
     const progress = (line: string) => {
