@@ -1,13 +1,13 @@
 // The hardware runs of a layer case as the host driver makes them (generator/sim/accel/driver.ts):
-// the canonical coordinates, cut into the same x-slab tiles by the driver's own pure planner
-// (generator/model/tiles.ts planTiles), each with its input range and hardware output list.
+// the canonical coordinates, cut into the same tiles by the driver's own pure planner
+// (generator/model/tiles.ts planTiles), each with its input rows and hardware output list.
 // The cycle model (cycle-model.ts) takes them as data (`CycleModelLayer.runs`) and stays pure.
 //
 // Not covered: a tile the hardware still reports MAP_OVERFLOW for is split by the driver at run
 // time (the planner's map estimate normally prevents it); pass `mapEstimate: false` only to mirror
 // the tests that provoke it.
 import type { AcceleratorSpec } from '../dsl/spec.ts';
-import { planTiles, tileLimits, type Tile } from './tiles.ts';
+import { planTiles, tileInputs, tileLimits, type Tile } from './tiles.ts';
 import { toCoords } from './coord-columns.ts';
 import type { CycleModelRun } from './cycle-model.ts';
 import { planCoords } from './layer-plan.ts';
@@ -25,5 +25,5 @@ export function cycleModelRuns(spec: AcceleratorSpec, c: LayerCase, opts: CycleM
   const inCoords = toCoords(p.inCols);
   const outCoords = toCoords(p.outCols);
   const tiles = planTiles({ layer: c.layer, inCoords, outCoords }, tileLimits(spec, opts.maxTilePoints, opts.mapEstimate ?? true));
-  return { tiles, runs: tiles.map((t) => ({ inCoords: inCoords.slice(t.inLo, t.inHi), outCoords: t.hwOut })) };
+  return { tiles, runs: tiles.map((t) => ({ inCoords: tileInputs(inCoords, t), outCoords: t.hwOut })) };
 }

@@ -4,7 +4,7 @@
 // Two methods behind one entry point, `predictCycles(spec, stats, layer)`:
 //
 // * **schedule replay** (when `layer.runs` carries the coordinates of every hardware run, e.g. from
-//   `cycleModelRuns` in cycle-model-runs.ts, which re-derives the host driver's x-slab tiles):
+//   `cycleModelRuns` in cycle-model-runs.ts, which re-derives the host driver's tiles):
 //   generator/model/cycle-model-replay.ts replays the RTL's schedule per run — the coordinate
 //   load, the downsampler (conv), the mapping engine's dispatcher and merge lanes (binary search
 //   and every comparison replayed from the coordinates), the compute scheduler's bank walk

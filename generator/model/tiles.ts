@@ -1,10 +1,19 @@
 // Host-side tiling (docs/accelerator.md, "Clouds larger than the buffers"): a layer whose points,
-// features, accumulators or kernel map do not fit on chip is cut into x-slab tiles. Each tile
-// is a contiguous range of the canonical output list (the *core*) plus every input point the
-// core needs (its halo): with canonical (b, x, y, z) order the inputs whose (b, x) lies in a
-// range form a contiguous range too. The hardware runs the tile as an ordinary layer; only the
-// core's outputs are kept (a submanifold or conv tile also produces outputs around the core,
-// computed from an incomplete neighbourhood: they belong to the neighbouring tiles).
+// features, accumulators or kernel map do not fit on chip is cut into tiles. A tile owns a set of
+// output points (its *core*) and streams every input point the core needs (its halo): the inputs
+// inside the core's bounding box widened by the kernel's reach on each axis. The hardware runs the
+// tile as an ordinary layer over those inputs (any canonical subset of the cloud is a valid layer);
+// only the core's outputs are kept (a submanifold or conv tile also produces outputs around the
+// core, computed from an incomplete neighbourhood: they belong to the neighbouring tiles).
+//
+// The planner bisects the output points recursively: batches first (no halo), then the spatial
+// axis whose cut leaves the fewest halo points, the cut placed at the point count the region's
+// load asks for (a region 3.4× over its capacities is cut 2 : 2, one 2.6× over 1 : 2); the first
+// region on a path at most SEARCH_LOAD× over tries a cut on every axis and keeps the cheapest plan
+// (cost: input and output rows the tiles handle, halos included, plus one weight stream per tile).
+// Tiles are 2-D / 3-D boxes sized from the actual point density, so a cloud whose x-columns are
+// dense still tiles (x-slabs, before issue 13, recomputed 17–60 % extra rows on the bunny and could
+// not tile the LiDAR scan on small presets).
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { convOutputCoords } from './downsample.ts';
 import { kernelAxisOffsets } from './kernel.ts';
@@ -21,16 +30,14 @@ export interface TileLayer {
 }
 
 export interface Tile {
-  /** Canonical input rows [inLo, inHi) of the layer. */
-  inLo: number;
-  inHi: number;
-  /** Core: canonical output rows [outLo, outHi) of the layer. */
-  outLo: number;
-  outHi: number;
+  /** Canonical input rows of the layer the tile streams (ascending). */
+  inRows: number[];
+  /** Core: canonical output rows of the layer this tile owns (ascending). */
+  outRows: number[];
   /** The output coordinates the hardware produces for this tile (canonical). */
   hwOut: Coord[];
-  /** Index in hwOut of the core's first output. */
-  coreOffset: number;
+  /** Index in hwOut of each core output (parallel to outRows, ascending). */
+  coreAt: number[];
 }
 
 export interface TileLimits {
@@ -62,28 +69,12 @@ export function tileLimits(spec: AcceleratorSpec, maxPoints?: number, mapEstimat
   };
 }
 
-function bx(c: Coord): [number, number] {
-  return [c[0], c[1]];
+/** The input coordinates a tile streams (canonical). */
+export function tileInputs<T>(all: T[], tile: Tile): T[] {
+  return tile.inRows.map((i) => all[i]!);
 }
 
-function cmpBx(a: [number, number], b: [number, number]): number {
-  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
-}
-
-/** First index i in sorted `coords` with (b, x) ≥ key (or > key when `after`). */
-function lowerBound(coords: Coord[], key: [number, number], after: boolean): number {
-  let lo = 0;
-  let hi = coords.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    const c = cmpBx(bx(coords[m]!), key);
-    if (c < 0 || (after && c === 0)) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-/** x-reach [lo, hi] (coordinate units) from an output to the inputs it needs. */
+/** Reach [lo, hi] (coordinate units, the same on x, y and z) from an output to the inputs it needs. */
 export function inputReach(layer: LayerShape): [number, number] {
   const axis = kernelAxisOffsets(layer.kernelSize);
   const dmin = axis[0]!;
@@ -95,13 +86,8 @@ export function inputReach(layer: LayerShape): [number, number] {
   return [-dmax * tsOut + 0, -dmin * tsOut + 0];
 }
 
-interface Candidate extends Tile {
-  fits: boolean;
-  why: string;
-}
-
 /** Map slots a bank may have to hold (stored entries: the centre of a fused layer and mirrors are not stored twice). */
-export function mapSlotEstimate(layer: LayerShape, inCoords: Coord[], hwOut: Coord[], lanes: number): { total: number; perBank: number } {
+export function mapSlotEstimate(layer: LayerShape, inCoords: Coord[], hwOut: Coord[], lanes: number): { total: number; perBank: number; entries: number } {
   const { type, kernelSize: k } = layer;
   const c = {
     layer: { ...layer, inChannels: 1, outChannels: 1 },
@@ -115,99 +101,232 @@ export function mapSlotEstimate(layer: LayerShape, inCoords: Coord[], hwOut: Coo
   const total = stored.reduce((a, b) => a + b, 0);
   const segments = lanes === 1 ? 1 : 2 ** Math.ceil(Math.log2(lanes));
   const biggestJob = Math.max(0, ...stored.map((e) => Math.ceil(e / segments)));
-  return { total, perBank: Math.ceil((total / lanes) * 1.25) + biggestJob };
+  return { total, perBank: Math.ceil((total / lanes) * 1.25) + biggestJob, entries: per.reduce((a, b) => a + b, 0) };
 }
 
-function candidate(t: TileLayer, lim: TileLimits, outLo: number, outHi: number, whole = false): Candidate {
-  const { layer, inCoords, outCoords } = t;
-  const [rlo, rhi] = inputReach(layer);
-  const first = outCoords[outLo]!;
-  const last = outCoords[outHi - 1]!;
-  const inLo = whole ? 0 : lowerBound(inCoords, [first[0], first[1] + rlo], false);
-  const inHi = whole ? inCoords.length : lowerBound(inCoords, [last[0], last[1] + rhi], true);
-  const tileIn = inCoords.slice(inLo, inHi);
-  let hwOut: Coord[];
-  if (whole) hwOut = outCoords;
-  else if (layer.type === 'submanifold') hwOut = tileIn;
-  else if (layer.type === 'conv') hwOut = convOutputCoords(tileIn, layer.inTensorStride * layer.stride);
-  else hwOut = outCoords.slice(outLo, outHi);
-  const coreOffset = whole ? 0 : layer.type === 'submanifold' ? outLo - inLo : lowerBoundCoord(hwOut, first);
-  const ti = Math.ceil(layer.inChannels / lim.rows);
-  const to = Math.ceil(layer.outChannels / lim.cols);
-  const nIn = tileIn.length;
-  const nOut = hwOut.length;
-  let why = '';
-  if (lim.maxPoints !== undefined && nIn > lim.maxPoints) why = `${nIn} input points > the tile limit ${lim.maxPoints}`;
-  else if (nIn > lim.coordDepth) why = `${nIn} input points > buffers.coordDepth ${lim.coordDepth}`;
-  else if (nOut > lim.coordDepth) why = `${nOut} output points > buffers.coordDepth ${lim.coordDepth}`;
-  else if (nIn * ti > lim.featureDepth) why = `${nIn}·${ti} feature words > buffers.featureDepth ${lim.featureDepth}`;
-  else if (nOut * to > lim.accumulatorDepth) why = `${nOut}·${to} accumulator words > buffers.accumulatorDepth ${lim.accumulatorDepth}`;
-  else if (lim.mapEstimate !== false) {
-    const est = mapSlotEstimate(layer, tileIn, hwOut, lim.lanes);
-    if (est.perBank > lim.bankDepth) why = `≈${est.perBank} map entries per bank > ${lim.bankDepth} (buffers.mapDepth / lanes)`;
-  }
-  return { inLo, inHi, outLo, outHi, hwOut, coreOffset, fits: why === '', why };
+/** mapSlotEstimate's perBank if every output had an entry at every stored offset (an upper bound). */
+function mapBound(layer: LayerShape, nIn: number, nOut: number, lanes: number): number {
+  const k = layer.kernelSize;
+  const stored = layer.type === 'submanifold' && k % 2 === 1 ? (k ** 3 - 1) / 2 : k ** 3;
+  const perOffset = Math.min(nIn, nOut);
+  const segments = lanes === 1 ? 1 : 2 ** Math.ceil(Math.log2(lanes));
+  return Math.ceil(((perOffset * stored) / lanes) * 1.25) + Math.ceil(perOffset / segments);
 }
 
-function lowerBoundCoord(coords: Coord[], key: Coord): number {
+function cmpCoord(a: Coord, b: Coord): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
+}
+
+/** First index i in sorted `coords` with (b, x) ≥ key (or > key when `after`). */
+function lowerBoundBx(coords: Coord[], b: number, x: number, after: boolean): number {
   let lo = 0;
   let hi = coords.length;
   while (lo < hi) {
     const m = (lo + hi) >> 1;
     const c = coords[m]!;
-    const d = c[0] - key[0] || c[1] - key[1] || c[2] - key[2] || c[3] - key[3];
-    if (d < 0) lo = m + 1;
+    const d = c[0] - b || c[1] - x;
+    if (d < 0 || (after && d === 0)) lo = m + 1;
     else hi = m;
   }
   return lo;
 }
 
-export class TilingError extends Error {}
+/** Bounding box [lo, hi] over (b, x, y, z) of the given rows of `coords`. */
+function bbox(coords: Coord[], rows: number[]): [number[], number[]] {
+  const lo = [Infinity, Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity, -Infinity];
+  for (const r of rows) {
+    const c = coords[r]!;
+    for (let a = 0; a < 4; a++) {
+      if (c[a]! < lo[a]!) lo[a] = c[a]!;
+      if (c[a]! > hi[a]!) hi[a] = c[a]!;
+    }
+  }
+  return [lo, hi];
+}
 
 /**
- * Cut the layer into tiles that fit. One tile when the whole layer fits. Cores grow greedily
- * (binary search on their end) and are then cut back to an x-column boundary when possible.
+ * Input rows inside the box of `core`'s outputs widened by the reach (same batch range); only
+ * rows of `within` (ascending) when given: a sub-core's inputs are among its parent's.
+ */
+function haloRows(t: TileLayer, reach: [number, number], core: number[], within?: number[]): number[] {
+  const [lo, hi] = bbox(t.outCoords, core);
+  const [rlo, rhi] = reach;
+  const from = lowerBoundBx(t.inCoords, lo[0]!, lo[1]! + rlo, false);
+  const to = lowerBoundBx(t.inCoords, hi[0]!, hi[1]! + rhi, true);
+  const out: number[] = [];
+  const n = within === undefined ? to - from : within.length;
+  for (let k = 0; k < n; k++) {
+    const i = within === undefined ? from + k : within[k]!;
+    if (i < from || i >= to) continue;
+    const c = t.inCoords[i]!;
+    if (c[1] < lo[1]! + rlo || c[1] > hi[1]! + rhi) continue;
+    if (c[2] < lo[2]! + rlo || c[2] > hi[2]! + rhi) continue;
+    if (c[3] < lo[3]! + rlo || c[3] > hi[3]! + rhi) continue;
+    out.push(i);
+  }
+  return out;
+}
+
+interface Candidate extends Tile {
+  fits: boolean;
+  why: string;
+  /** Largest used ÷ available over the capacities (> 1: does not fit). */
+  load: number;
+  /** Planning cost: input and output rows the tile handles, halos included. */
+  cost: number;
+}
+
+function candidate(t: TileLayer, lim: TileLimits, core: number[], whole = false, within?: number[]): Candidate {
+  const { layer, inCoords, outCoords } = t;
+  const inRows = whole ? inCoords.map((_, i) => i) : haloRows(t, inputReach(layer), core, within);
+  const tileIn = tileInputs(inCoords, { inRows } as Tile);
+  let hwOut: Coord[];
+  if (whole) hwOut = outCoords;
+  else if (layer.type === 'submanifold') hwOut = tileIn;
+  else if (layer.type === 'conv') hwOut = convOutputCoords(tileIn, layer.inTensorStride * layer.stride);
+  else hwOut = core.map((q) => outCoords[q]!);
+  const coreAt: number[] = [];
+  if (whole || layer.type === 'transposed') for (let i = 0; i < core.length; i++) coreAt.push(i);
+  else {
+    let h = 0;
+    for (const q of core) {
+      const want = outCoords[q]!;
+      while (h < hwOut.length && cmpCoord(hwOut[h]!, want) < 0) h++;
+      coreAt.push(h);
+    }
+  }
+  const ti = Math.ceil(layer.inChannels / lim.rows);
+  const to = Math.ceil(layer.outChannels / lim.cols);
+  const nIn = tileIn.length;
+  const nOut = hwOut.length;
+  const checks: [number, number, string][] = [
+    [nIn, lim.maxPoints ?? Infinity, `${nIn} input points > the tile limit ${lim.maxPoints}`],
+    [nIn, lim.coordDepth, `${nIn} input points > buffers.coordDepth ${lim.coordDepth}`],
+    [nOut, lim.coordDepth, `${nOut} output points > buffers.coordDepth ${lim.coordDepth}`],
+    [nIn * ti, lim.featureDepth, `${nIn}·${ti} feature words > buffers.featureDepth ${lim.featureDepth}`],
+    [nOut * to, lim.accumulatorDepth, `${nOut}·${to} accumulator words > buffers.accumulatorDepth ${lim.accumulatorDepth}`],
+  ];
+  let why = checks.find(([used, cap]) => used > cap)?.[2] ?? '';
+  let load = Math.max(...checks.map(([used, cap]) => used / cap));
+  // The map estimate builds the tile's map: only when its upper bound (every output has an entry
+  // at every stored offset) could overflow a bank.
+  if (why === '' && lim.mapEstimate !== false && mapBound(layer, nIn, nOut, lim.lanes) > lim.bankDepth) {
+    const est = mapSlotEstimate(layer, tileIn, hwOut, lim.lanes);
+    load = Math.max(load, est.perBank / lim.bankDepth);
+    if (est.perBank > lim.bankDepth) why = `≈${est.perBank} map entries per bank > ${lim.bankDepth} (buffers.mapDepth / lanes)`;
+  }
+  return { inRows, outRows: core, hwOut, coreAt, fits: why === '', why, load, cost: nIn + nOut };
+}
+
+export class TilingError extends Error {}
+
+const range = (lo: number, hi: number): number[] => Array.from({ length: hi - lo }, (_, i) => lo + i);
+
+/** Planning cost of a plan: its tiles' costs plus one weight stream (K·rows beats per channel-tile pair) per tile. */
+function planCost(t: TileLayer, lim: TileLimits, tiles: Candidate[]): number {
+  const perTile = t.layer.kernelSize ** 3 * lim.rows;
+  return tiles.reduce((a, c) => a + c.cost + perTile, 0);
+}
+
+/**
+ * Cut the layer into tiles that fit: one tile when the whole layer fits, else boxes by recursive
+ * bisection. Every output row is in exactly one tile's core.
  */
 export function planTiles(t: TileLayer, lim: TileLimits): Tile[] {
   const nOut = t.outCoords.length;
-  if (nOut === 0) {
-    return [{ inLo: 0, inHi: t.inCoords.length, outLo: 0, outHi: 0, hwOut: [], coreOffset: 0 }];
-  }
-  const whole = candidate(t, lim, 0, nOut, true);
+  if (nOut === 0) return [{ inRows: range(0, t.inCoords.length), outRows: [], hwOut: [], coreAt: [] }];
+  const whole = candidate(t, lim, range(0, nOut), true);
   if (whole.fits) return [strip(whole)];
-  const tiles: Tile[] = [];
-  let q0 = 0;
-  while (q0 < nOut) {
-    const one = candidate(t, lim, q0, q0 + 1);
-    if (!one.fits) throw new TilingError(`output point ${q0} alone does not fit on chip: ${one.why}`);
-    let lo = q0 + 1;
-    let hi = nOut;
-    while (lo < hi) {
-      const m = (lo + hi + 1) >> 1;
-      if (candidate(t, lim, q0, m).fits) lo = m;
-      else hi = m - 1;
+  return planBoxCandidates(t, lim).map(strip);
+}
+
+// The first region on a path whose load is at most this tries a cut on every axis (its halves
+// are planned greedily) and keeps the cheapest plan; larger regions pick the axis from the halo of
+// one cut.
+const SEARCH_LOAD = 4;
+
+function planBoxCandidates(t: TileLayer, lim: TileLimits): Candidate[] {
+  const reach = inputReach(t.layer);
+  const rec = (core: number[], within?: number[], search = true): Candidate[] => {
+    const c = candidate(t, lim, core, false, within);
+    const haloOf = (rows: number[]): number => haloRows(t, reach, rows, c.inRows).length;
+    if (c.fits) return [c];
+    if (core.length === 1) throw new TilingError(`output point ${core[0]} alone does not fit on chip: ${c.why}`);
+    const parts = Math.max(2, Math.ceil(c.load));
+    const cuts = cutOptions(t, core, Math.floor(parts / 2) / parts);
+    if (cuts.batch !== undefined) return [...rec(cuts.batch[0], c.inRows, search), ...rec(cuts.batch[1], c.inRows, search)];
+    if (cuts.spatial.length === 0) throw new TilingError(`output point ${core[0]} alone does not fit on chip: ${c.why}`);
+    if (search && c.load <= SEARCH_LOAD && cuts.spatial.length > 1) {
+      let best: Candidate[] | undefined;
+      let bestCost = Infinity;
+      for (const [l, r] of cuts.spatial) {
+        const plan = [...rec(l, c.inRows, false), ...rec(r, c.inRows, false)];
+        const cost = planCost(t, lim, plan);
+        if (cost < bestCost) [best, bestCost] = [plan, cost];
+      }
+      return best!;
     }
-    let q1 = lo;
-    if (q1 < nOut) {
-      // Prefer a slab boundary: cut before the x-column that q1 starts in, if the core keeps one.
-      const key = bx(t.outCoords[q1]!);
-      const colStart = lowerBound(t.outCoords, key, false);
-      if (colStart > q0) q1 = colStart;
+    let pick = cuts.spatial[0]!;
+    let pickHalo = Infinity;
+    for (const cut of cuts.spatial) {
+      const h = haloOf(cut[0]) + haloOf(cut[1]);
+      if (h < pickHalo) [pick, pickHalo] = [cut, h];
     }
-    tiles.push(strip(candidate(t, lim, q0, q1)));
-    q0 = q1;
+    return [...rec(pick[0], c.inRows, search), ...rec(pick[1], c.inRows, search)];
+  };
+  return rec(range(0, t.outCoords.length));
+}
+
+/**
+ * Ways to cut a core in two between distinct coordinate values: at a batch boundary when the core
+ * spans batches (no halo), else one cut per spatial axis with more than one value, each near
+ * `frac` of the points. Both halves keep canonical order.
+ */
+function cutOptions(t: TileLayer, core: number[], frac: number): { batch?: [number[], number[]]; spatial: [number[], number[]][] } {
+  const coords = t.outCoords;
+  const at = (axis: number): [number[], number[]] | undefined => {
+    const sorted = axis === 0 ? core : [...core].sort((p, q) => coords[p]![axis]! - coords[q]![axis]! || p - q);
+    const n = sorted.length;
+    const target = Math.min(n - 1, Math.max(1, Math.round(n * frac)));
+    const v = (i: number) => coords[sorted[i]!]![axis]!;
+    // Nearest boundary i (values at i−1 and i differ) to the target.
+    for (let d = 0; d < n; d++) {
+      for (const i of [target - d, target + d]) {
+        if (i >= 1 && i <= n - 1 && v(i - 1) !== v(i)) {
+          const left = sorted.slice(0, i);
+          const right = sorted.slice(i);
+          return axis === 0 ? [left, right] : [left.sort((a, b) => a - b), right.sort((a, b) => a - b)];
+        }
+      }
+    }
+    return undefined;
+  };
+  const batch = at(0);
+  if (batch !== undefined) return { batch, spatial: [] };
+  const spatial: [number[], number[]][] = [];
+  for (const axis of [1, 2, 3]) {
+    const cut = at(axis);
+    if (cut !== undefined) spatial.push(cut);
   }
-  return tiles;
+  return { spatial };
 }
 
 /** Split a tile's core in two (after a map-buffer overflow the estimate did not foresee). */
 export function splitTile(t: TileLayer, lim: TileLimits, tile: Tile): Tile[] {
-  if (tile.outHi - tile.outLo < 2) throw new TilingError(`output point ${tile.outLo} alone overflows the map buffer`);
-  const mid = (tile.outLo + tile.outHi) >> 1;
-  return [strip(candidate(t, lim, tile.outLo, mid)), strip(candidate(t, lim, mid, tile.outHi))];
+  if (tile.outRows.length < 2) throw new TilingError(`output point ${tile.outRows[0]} alone overflows the map buffer`);
+  const cuts = cutOptions(t, tile.outRows, 0.5);
+  const reach = inputReach(t.layer);
+  let pick = cuts.batch;
+  let pickHalo = Infinity;
+  for (const cut of pick === undefined ? cuts.spatial : []) {
+    const h = haloRows(t, reach, cut[0]).length + haloRows(t, reach, cut[1]).length;
+    if (h < pickHalo) [pick, pickHalo] = [cut, h];
+  }
+  if (pick === undefined) throw new TilingError(`output point ${tile.outRows[0]} alone overflows the map buffer`);
+  return [strip(candidate(t, lim, pick[0])), strip(candidate(t, lim, pick[1]))];
 }
 
 function strip(c: Candidate): Tile {
-  return { inLo: c.inLo, inHi: c.inHi, outLo: c.outLo, outHi: c.outHi, hwOut: c.hwOut, coreOffset: c.coreOffset };
+  return { inRows: c.inRows, outRows: c.outRows, hwOut: c.hwOut, coreAt: c.coreAt };
 }
-

@@ -1,5 +1,5 @@
 // How the network runner puts conv nodes on the accelerator, shared by co-simulation (runner.ts)
-// and the cycle-model estimate (estimate.ts): tiles (the host driver's x-slab planner), which
+// and the cycle-model estimate (estimate.ts): tiles (the host driver's tile planner), which
 // nodes reuse the map on chip (the previous conv on the chip was a submanifold layer over the
 // same coordinates with the same kernel size and tensor stride, and neither was tiled), the
 // cycle model's prediction with and without reuse, and the stream bytes.

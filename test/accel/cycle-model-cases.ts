@@ -88,7 +88,7 @@ export async function compareCycleModel(cases: NamedCase[] = cycleModelCases(), 
     const p = predictCycles(nc.spec, layerStats(c, widthsOf(nc.spec)), { ...c.layer, requant: c.requant !== undefined, bias: c.bias !== undefined, runs });
     const modelMs = performance.now() - t0;
     // The model's tiles are the driver's (no MAP_OVERFLOW retry in these cases).
-    const bounds = (ts: { inLo: number; inHi: number; outLo: number; outHi: number }[]): string => JSON.stringify(ts.map((x) => [x.inLo, x.inHi, x.outLo, x.outHi]));
+    const bounds = (ts: { inRows: number[]; outRows: number[] }[]): string => JSON.stringify(ts.map((x) => [x.inRows, x.outRows]));
     if (bounds(tiles) !== bounds(r.tiles)) throw new Error(`${nc.name}: model tiles ${bounds(tiles)}, driver tiles ${bounds(r.tiles)}`);
     if (p.compute !== r.stats.cycles.compute) throw new Error(`${nc.name}: model compute rows ${p.compute}, measured ${r.stats.cycles.compute}`);
     const measured = r.stats.cycles.total;

@@ -47,16 +47,21 @@ describe('sparseforge sim-map', () => {
     const r = await execa(bin, ['sim-map', big, '--preset', 'tiny'], { reject: false });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/\d+ tiles \(x slabs of at most buffers\.coordDepth = 256 points/);
+    expect(r.stdout).toMatch(/\d+ tiles \(boxes of at most buffers\.coordDepth = 256 points/);
     expect(r.stdout).toContain('RTL matches the golden model');
-    // One x plane of 17 × 17 = 289 points: a single output's neighbourhood exceeds 256 points.
+    // One x plane of 17 × 17 = 289 points: x-slabs could not cut it (refused before issue 13 item 4);
+    // boxes cut it in y and z. With tiles of at most 4 points one output's 3 × 3 patch cannot fit: refused.
     const plane: number[][] = [];
     for (let y = 0; y < 17; y++) for (let z = 0; z < 17; z++) plane.push([0, 0, y, z]);
     const c = { format: 'sparseforge.layer-case/1', layer: { type: 'submanifold', kernelSize: 3, stride: 1, inTensorStride: 1, inChannels: 1, outChannels: 1 }, input: { coords: plane, features: plane.map(() => [1]) }, weights: Array.from({ length: 27 }, () => [[1]]) };
     writeFileSync(join(dir, 'plane.json'), JSON.stringify(c));
-    const p = await execa(bin, ['sim-map', join(dir, 'plane.json'), '--preset', 'tiny'], { reject: false });
+    const yz = await execa(bin, ['sim-map', join(dir, 'plane.json'), '--preset', 'tiny'], { reject: false });
+    expect(yz.stderr).toBe('');
+    expect(yz.stdout).toMatch(/[2-9] tiles \(boxes/);
+    expect(yz.stdout).toContain('RTL matches the golden model');
+    const p = await execa(bin, ['sim-map', join(dir, 'plane.json'), '--preset', 'tiny', '--tile-points', '4'], { reject: false });
     expect(p.exitCode).toBe(2);
     expect(p.stdout).toBe('');
-    expect(p.stderr, p.stderr).toMatch(/^sparseforge: .*plane\.json: buffers\.coordDepth: .*289 input points > buffers\.coordDepth 256$/);
+    expect(p.stderr, p.stderr).toMatch(/^sparseforge: .*plane\.json: buffers\.coordDepth: .*output point \d+ alone does not fit on chip: \d input points > the tile limit 4$/);
   });
 });

@@ -30,7 +30,7 @@ export const simMapCommand: CommandModule<object, SimMapArgs> = {
           'Builds <name>_mapping_top with Verilator (cached in .cache/verilator), streams the case\'s\n' +
           'coordinates in canonical order, and prints the map entries per kernel offset, the output point\n' +
           'count, the mapping cycles and whether every entry and output coordinate matched the golden model.\n' +
-          'A cloud larger than buffers.coordDepth is cut into the x-slab tiles `sim` cuts: every tile is checked\n' +
+          'A cloud larger than buffers.coordDepth is cut into the tiles `sim` cuts: every tile is checked\n' +
           'against the golden map of the tile and the merged cores against the golden map of the whole cloud;\n' +
           'coordinates outside mapping.coordWidth are re-based per batch (docs/accelerator.md). Exit status 2 on a\n' +
           'case the engine cannot run (naming the capacity, e.g. buffers.coordDepth), before anything is built.\n' +
@@ -89,7 +89,7 @@ export const simMapCommand: CommandModule<object, SimMapArgs> = {
     } else {
       const out: string[] = [];
       out.push(`${a.case}: ${L.type} k=${L.kernelSize} s=${L.stride} ts=${L.inTensorStride} on ${spec.name} (${lanes} lane${lanes > 1 ? 's' : ''})`);
-      if (r.tiles.length > 1) out.push(`${r.tiles.length} tiles (x slabs of at most buffers.coordDepth = ${spec.buffers.coordDepth} points with their halos), merged`);
+      if (r.tiles.length > 1) out.push(`${r.tiles.length} tiles (boxes of at most buffers.coordDepth = ${spec.buffers.coordDepth} points with their halos), merged`);
       if (r.engineError) out.push(`engine error: ${r.engineError.name} (code ${r.engineError.code})${r.tiles.length > 1 ? ` in tile ${r.engineError.tile + 1}` : ''}`);
       const kind = L.type === 'conv' ? 'downsampled' : L.type === 'transposed' ? 'given' : 'same as input';
       out.push(`input points ${job.inCoords.length}, output points ${r.outPoints} (${kind})`);

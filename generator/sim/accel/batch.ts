@@ -257,10 +257,11 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         beatsIn: sub.jobs.reduce((a, j) => a + j.beats.length, 0),
         beatsOut: sub.jobs.reduce((a, j) => a + outputBeatCount(spec, d, j.hw, j.nOut), 0),
         outputCycle: (point: number, channel?: number) => {
-          const k = sub.jobs.findIndex((j) => point >= j.tile.outLo && point < j.tile.outHi);
+          const k = sub.jobs.findIndex((j) => j.tile.outRows.includes(point));
           if (k < 0) return -1;
           const dec = sub.decoded[k]!;
-          const h = sub.jobs[k]!.tile.coreOffset + point - sub.jobs[k]!.tile.outLo;
+          const t = sub.jobs[k]!.tile;
+          const h = t.coreAt[t.outRows.indexOf(point)]!;
           return (channel === undefined ? dec.coordCycles[h] : dec.wordCycles[h]?.[Math.floor(channel / spec.matrix.cols)]) ?? -1;
         },
       };

@@ -43,7 +43,7 @@ import {
   type LayerReadback,
   type PerfCounter,
 } from './stream.ts';
-import { planTiles, splitTile, tileLimits, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
+import { planTiles, splitTile, tileInputs, tileLimits, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
 
 export interface AccelRunOptions {
   /** Seed of the harness's random stalls (and of Verilator's X randomisation). */
@@ -178,8 +178,8 @@ export function canonicalLayer(c: LayerCase): TileLayer & { features: number[][]
 export function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tile: Tile, requantOut: boolean): HwLayer {
   return {
     ...c.layer,
-    inCoords: lay.inCoords.slice(tile.inLo, tile.inHi),
-    features: lay.features.slice(tile.inLo, tile.inHi),
+    inCoords: tileInputs(lay.inCoords, tile),
+    features: tileInputs(lay.features, tile),
     outCoords: c.layer.type === 'transposed' ? tile.hwOut : undefined,
     weights: c.weights,
     bias: c.bias,
@@ -210,7 +210,7 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
 }
 
 function wholeTile(lay: TileLayer): Tile {
-  return { inLo: 0, inHi: lay.inCoords.length, outLo: 0, outHi: lay.outCoords.length, hwOut: lay.outCoords, coreOffset: 0 };
+  return { inRows: lay.inCoords.map((_, i) => i), outRows: lay.outCoords.map((_, i) => i), hwOut: lay.outCoords, coreAt: lay.outCoords.map((_, i) => i) };
 }
 
 /** The planner's tiles; a neighbourhood that fits no tile is a capacity refusal (FieldError, exit 2), not a crash. */
@@ -346,8 +346,9 @@ export function finish(
   r.jobs.forEach((j, i) => {
     const dec = r.decoded[i]!;
     const t = j.tile;
-    for (let q = t.outLo; q < t.outHi; q++) {
-      const h = t.coreOffset + (q - t.outLo);
+    for (let i = 0; i < t.outRows.length; i++) {
+      const q = t.outRows[i]!;
+      const h = t.coreAt[i]!;
       coords[q] = rebase ? shiftCoord(dec.coords[h]!, rebase, -1) : dec.coords[h];
       if (!observed) continue;
       if (j.hw.requantOut) features![q] = dec.values[h]!;

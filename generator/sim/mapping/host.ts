@@ -1,5 +1,5 @@
 // The mapping engine's host side for a whole layer (what `sparseforge sim-map` runs): a cloud whose
-// points do not fit the coordinate buffers is cut into the same x-slab tiles as the accelerator's
+// points do not fit the coordinate buffers is cut into the same tiles as the accelerator's
 // host driver cuts (generator/model/tiles.ts, coordinate limits only: the engine alone has no
 // feature, accumulator or map buffer), each tile runs on the engine and is checked entry by entry
 // against the golden map of the tile, and the tiles' cores are merged and checked against the
@@ -8,7 +8,7 @@
 // refused with a FieldError naming buffers.coordDepth (exit status 2), before anything is built.
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
 import { FieldError } from '../../model/errors.ts';
-import { planTiles, tileLimits, TilingError, type Tile } from '../../model/tiles.ts';
+import { planTiles, tileInputs, tileLimits, TilingError, type Tile } from '../../model/tiles.ts';
 import type { Coord } from '../../model/types.ts';
 import { checkRunCapacity } from '../capacity.ts';
 import { compareMapping, goldenMapping, rebaseJob, runMappingSim, type GoldenMapping, type MapComparison, type MapJob, type MapSimResult, type StimulusOptions } from './driver.ts';
@@ -49,7 +49,7 @@ export function planMappingTiles(spec: AcceleratorSpec, job: MapJob, golden: Gol
 }
 
 export function tileJob(job: MapJob, t: Tile): MapJob {
-  const inCoords = job.inCoords.slice(t.inLo, t.inHi);
+  const inCoords = tileInputs(job.inCoords, t);
   return job.layer.type === 'transposed' ? { layer: job.layer, inCoords, outCoords: t.hwOut } : { layer: job.layer, inCoords };
 }
 
@@ -106,19 +106,22 @@ export function mergeMappingTiles(job: MapJob, golden: GoldenMapping, tiles: Map
       ...(engineError ? { engineError } : {}),
     };
   }
-  // Cores: outputs [outLo, outHi) of the whole layer at [coreOffset, …) of the tile's outputs.
+  // Cores: output t.outRows[i] of the whole layer is output t.coreAt[i] of the tile; tile input j is t.inRows[j].
   const merged = Array.from({ length: vol }, () => [] as [number, number][]);
-  const outCoords: Coord[] = [];
+  const outSlots: (Coord | undefined)[] = [];
   for (const { tile: t, result: r } of tiles) {
-    const n = t.outHi - t.outLo;
+    const owner = new Map(t.coreAt.map((h, i) => [h, t.outRows[i]!]));
     r.pairs.forEach((p, k) => {
       for (let e = 0; e < p.output.length; e++) {
-        const h = p.output[e]! - t.coreOffset;
-        if (h >= 0 && h < n && k < vol) merged[k]!.push([t.inLo + p.input[e]!, t.outLo + h]);
+        const q = owner.get(p.output[e]!);
+        const j = t.inRows[p.input[e]!];
+        if (q !== undefined && j !== undefined && k < vol) merged[k]!.push([j, q]);
       }
     });
-    if (job.layer.type === 'conv') outCoords.push(...(r.outCoords ?? []).slice(t.coreOffset, t.coreOffset + n));
+    if (job.layer.type === 'conv') t.coreAt.forEach((h, i) => (outSlots[t.outRows[i]!] = r.outCoords?.[h]));
   }
+  const outCoords: Coord[] = [];
+  for (let q = 0; q < outSlots.length; q++) if (outSlots[q] !== undefined) outCoords.push(outSlots[q]!);
   const limit = 20;
   const add = (m: string) => {
     if (mismatches.length < limit) mismatches.push(`merged tiles: ${m}`);
@@ -139,7 +142,7 @@ export function mergeMappingTiles(job: MapJob, golden: GoldenMapping, tiles: Map
     const i = outCoords.findIndex((c, q) => golden.outCoords[q] === undefined || c.some((v, a) => v !== golden.outCoords[q]![a]));
     if (i >= 0) add(`output coord ${i}: [${outCoords[i]}], expected [${golden.outCoords[i]}]`);
   }
-  const outPoints = job.layer.type === 'conv' ? outCoords.length : tiles.reduce((a, t) => a + (t.tile.outHi - t.tile.outLo), 0);
+  const outPoints = job.layer.type === 'conv' ? outCoords.length : tiles.reduce((a, t) => a + t.tile.outRows.length, 0);
   return {
     golden,
     tiles,
