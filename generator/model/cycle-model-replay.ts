@@ -99,6 +99,8 @@ export const REPLAY_CONST = {
   mapDoneLat: 2,
   descDepth: 5,
   issueLat: 3,
+  /** Descriptor push → the weight fetcher's first row of the pass's tile (accel_wfetch). */
+  fetchLat: 2,
   /** Map-free: first pop after the downsampler's start, pop → bank write, last pop → map done. */
   mfFirst: 0,
   mfEntry: 3,
@@ -271,14 +273,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         if (lo === nIn) {
           end = cyc;
         } else {
-          // RUN at cyc: first comparison at cyc + 2
+          // RUN at cyc: first comparison at cyc + 2. A bank's run is a maximal stretch of one kernel
+          // index among the entries *written* (accel_mapbuf): a job without entries, or the centre
+          // offset's dropped entries, does not end it.
           let ia = lo, ib = qLo, c = 0;
           let run = laneRun[l];
-          if (!run || run.kidx !== kidx) {
-            run = { lane: l, kidx, mirror, times: [], maxIn: [], maxOut: [] };
-            if (!centre) runs.push(run);
-            laneRun[l] = run;
-          }
           const t0 = cyc + 2;
           for (;;) {
             const ka = inKeys[ia]! + shift, kb = outKeys[ib]!;
@@ -288,7 +287,14 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
             if (ka < kb) { fin = ia === nIn - 1; ia++; }
             else if (ka > kb) { fin = ib === qHi - 1; ib++; }
             else {
-              if (!centre) { run.times.push(step); run.maxIn.push(ia); run.maxOut.push(ib); }
+              if (!centre) {
+                if (!run || run.kidx !== kidx) {
+                  run = { lane: l, kidx, mirror, times: [], maxIn: [], maxOut: [] };
+                  runs.push(run);
+                  laneRun[l] = run;
+                }
+                run.times.push(step); run.maxIn.push(ia); run.maxOut.push(ib);
+              }
               fin = ia === nIn - 1 || ib === qHi - 1;
               ia++; ib++;
             }
@@ -377,8 +383,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     const q = starts.length - C.descDepth;
     const emit = q >= 0 ? Math.max(issue, starts[q]!) : issue;
     const tileT = kidx < 0 ? -Infinity : tileArr[kidx]!;
-    const loadStart = Math.max(prevStart, tileT);
-    let st = Math.max(cur, emit + C.issueLat, loadStart + rows);
+    // The fetcher loads a pass's weight tile (`rows` rows; a drain pass's ZERO tile is one row)
+    // once the previous pass has its tile, the words are in the ring and the descriptor is there.
+    const loadStart = Math.max(prevStart, tileT, emit + C.fetchLat);
+    let st = Math.max(cur, emit + C.issueLat, loadStart + (kidx < 0 ? 1 : rows));
     if (!p.scatterForwarding && outFirst === lastOut && st === cur) { st += 1; hazards++; }
     prevStart = st;
     starts.push(st);

@@ -50,6 +50,11 @@ export function cycleModelCases(): NamedCase[] {
   t('fpga bunny conv k2 s2', fpga, () => bunnyCase(fpga, { voxel: 0.5, type: 'conv', k: 2, s: 2, cin: 16, cout: 32, requant: true, relu: true }));
   t('fpga bunny conv k3 s2', fpga, () => bunnyCase(fpga, { voxel: 0.5, type: 'conv', k: 3, s: 2, cin: 3, cout: 5 }));
   t('fpga bunny transposed k2 s2', fpga, () => bunnyCase(fpga, { voxel: 0.5, type: 'transposed', k: 2, s: 2, cin: 32, cout: 16, requant: true }));
+  // Few points, many passes: a lane's run of one kernel index continues across jobs without entries
+  // (the replay once split it: +14.7 %), and a pass's weight tile is fetched only after its
+  // descriptor (a lone 1×1 centre pass: −7.4 % before).
+  t('fpga bunny transposed k2 s2 64→64, 9 points', fpga, () => bunnyCase(fpga, { voxel: 4, type: 'transposed', k: 2, s: 2, cin: 64, cout: 64, requant: true }));
+  t('fpga bunny sub k1 8→16, 67 points', fpga, () => bunnyCase(fpga, { voxel: 2, type: 'submanifold', k: 1, cin: 8, cout: 16, requant: true }));
   t('edge bunny sub k3 8→24', edge, () => bunnyCase(edge, { voxel: 0.6, type: 'submanifold', k: 3, cin: 8, cout: 24, requant: true, relu: true }));
   t('edge bunny conv k2 s2 ts2', edge, () => bunnyCase(edge, { voxel: 0.6, type: 'conv', k: 2, s: 2, ts: 2, cin: 5, cout: 9 }));
   t('rnd35 sub k5', r35, () => randomCase(r35, { type: 'submanifold', k: 5, cin: 3, cout: 5, n: 110, span: 7, seed: 51 }));

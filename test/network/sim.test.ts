@@ -89,10 +89,11 @@ describe('net sim: the network runner on the RTL', () => {
     expect(quiet.report.totals.cycles).toBeLessThan(off.report.totals.cycles);
     expect(quiet.report.totals.bytesIn).toBeLessThan(off.report.totals.bytesIn);
     // Without backpressure the cycle model predicts the chain's nodes within 1 %, with and without
-    // reuse (the small 268-point layers after the downsampling within 3 %).
+    // reuse; the small 268-point layers after the downsampling within 1.6 % (measured: the 1×1
+    // head −1.52 %, the downsampling −0.86 %).
     for (const x of [quiet, off]) {
       for (const n of x.report.nodes.filter((y) => y.where === 'accelerator')) {
-        const bound = n.inTensorStride === 1 ? 0.01 : 0.03;
+        const bound = n.inTensorStride === 1 ? 0.01 : 0.016;
         expect(Math.abs(n.model.error!), `${n.name} reuse=${n.reused}`).toBeLessThanOrEqual(bound);
       }
     }
