@@ -19,10 +19,14 @@ export interface NodeTrace {
   reproduced: boolean;
 }
 
-/** Rerun `layers` (the node's harness run, cut after the node, which is last) with a waveform. */
+/**
+ * Rerun `layers` (the node's harness run, cut after the node, which is last) with a waveform. The
+ * node streams its output words even where fusion kept them on chip, so the waveform shows them.
+ */
 export async function traceNodeMismatch(spec: AcceleratorSpec, layers: BatchLayer[], opts: BatchOptions, first: ResultMismatch): Promise<NodeTrace> {
+  const { keepForNext: _k, streamOut: _s, ...node } = layers[layers.length - 1]!;
   try {
-    const r = await runAccelBatch(spec, layers, { ...opts, trace: true });
+    const r = await runAccelBatch(spec, [...layers.slice(0, -1), node], { ...opts, trace: true });
     const l = r.layers[r.layers.length - 1]!;
     const out: NodeTrace = { command: r.run.command, cycle: first.point === undefined ? -1 : l.outputCycle(first.point, first.channel), reproduced: !l.comparison.equal };
     if (r.waveform) out.waveform = r.waveform;
