@@ -199,7 +199,12 @@ export function formatNetworkReport(r: NetworkReport): string {
     `time at ${r.clockMhz} MHz: ${t.timeMs.toFixed(3)} ms (${t.timeMsNoReuse.toFixed(3)} ms without map reuse), accelerator only`,
     `utilisation by layer kind: ${t.byKind.map((k) => `${k.kind} ${pct(k.utilisation)} (${k.nodes})`).join(', ')}`,
   ];
-  if (rtl) lines.push(r.match ? `bit-exact: every node matches the golden network` : `MISMATCH at node ${r.firstMismatch?.node}`);
+  // Outputs kept on chip only (fusion on) were never seen by the host: say what was compared.
+  const unseen = r.nodes.filter((n) => n.fusion?.keptOut && !n.fusion.streamedOut).length;
+  if (rtl && r.match && unseen > 0) {
+    lines.push(`bit-exact: every streamed node matches the golden network; ${unseen} conv node${unseen === 1 ? '' : 's'} kept ${unseen === 1 ? 'its' : 'their'} output on chip only ` +
+      `(coordinates compared, features through the nodes computed from them; --fusion debug compares every node)`);
+  } else if (rtl) lines.push(r.match ? `bit-exact: every node matches the golden network` : `MISMATCH at node ${r.firstMismatch?.node}`);
   return `${lines.join('\n')}\n`;
 }
 

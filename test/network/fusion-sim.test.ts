@@ -19,6 +19,7 @@ import { bunnyPoints } from '../../generator/io/bunny.ts';
 import { buildTensor } from '../../generator/io/tensor-builder.ts';
 import { estimateNetwork } from '../../generator/network/estimate.ts';
 import { simulateNetwork } from '../../generator/network/runner.ts';
+import { formatNetworkReport } from '../../generator/network/report.ts';
 import { buildZooNetwork } from '../../generator/network/zoo/index.ts';
 
 const spec = presets.fpga;
@@ -63,7 +64,7 @@ describe('net sim --fusion on the fpga preset', () => {
     expect(row('up')).toContain('chip→stream');
     expect(row('branch')).toContain('stream→stream');
     expect(s.stdout).toMatch(/without fusion \d+\.\d+ MB \(fusion on: 2 conv nodes read their features on chip, \d+\.\d% saved\)/);
-    expect(s.stdout).toContain('bit-exact: every node matches the golden network');
+    expect(s.stdout).toContain('bit-exact: every streamed node matches the golden network; 1 conv node kept its output on chip only (coordinates compared');
     expect(await readNetworkResultFile(join(t.dir, 'r.json'))).toEqual(runNetwork(tinyUNet(), tinyInput(), { widths: spec.arithmetic }).result);
     const m = await run('net', 'sim', 'tiny.json', '--input', 'x.json', '--preset', 'fpga', '--model', '--fusion', 'on', '--json');
     expect(m.exitCode, m.stderr).toBe(0);
@@ -74,5 +75,20 @@ describe('net sim --fusion on the fpga preset', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('buffers.keepFeatures');
+  }, TIMEOUT);
+
+  it('--fusion debug (and --all with on) keeps and streams: every node compared word for word, the same fusion decisions', async () => {
+    const net = tinyUNet();
+    const golden = runNetwork(net, tinyInput(), { widths: spec.arithmetic, all: true });
+    for (const o of [{ fusion: 'debug' as const }, { fusion: 'on' as const, all: true }]) {
+      const r = await simulateNetwork(spec, net, tinyInput(), { ...o, stall: 0.2, seed: 3, name: `fuse-tiny-${o.fusion}` });
+      expect(r.report.match, r.report.firstMismatch?.report).toBe(true);
+      const f = Object.fromEntries(r.report.nodes.filter((n) => n.where === 'accelerator').map((n) => [n.name, n.fusion]));
+      expect(f.stem).toMatchObject({ featOnChip: false, keptOut: true, streamedOut: true });
+      expect(f.down).toMatchObject({ featOnChip: true, keptOut: true, streamedOut: true });
+      expect(f.up).toMatchObject({ featOnChip: true, keptOut: false, streamedOut: true });
+      expect(formatNetworkReport(r.report)).toContain('bit-exact: every node matches the golden network');
+      if (o.fusion === 'on') for (const n of golden.order) expect(r.result.nodes[n], n).toEqual(golden.tensors.get(n));
+    }
   }, TIMEOUT);
 });
