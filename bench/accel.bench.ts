@@ -11,6 +11,9 @@
 // Run: `npm run bench -- accel` (writes bench/results/accel.json). A partial re-run keeps the other
 // rows of the last results file: ACCEL_BENCH_SPECS="fpga;fpga, no drain port" (labels, `;`-separated)
 // and/or ACCEL_BENCH_LAYERS="conv k=2 s=2;transposed k=2 s=2"; the file's `reruns` lists them.
+// Pass grouping (issue 13 item 1): the presets run with the policy the host driver picks per layer
+// with the cycle model (`passGrouping` per row); `fpga/server, per-bank passes (before)` are the
+// same presets generated with the per-bank policy only (the scheduler before item 1).
 import { presets } from '../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
 import { bunnyPoints } from '../generator/io/bunny.ts';
@@ -44,8 +47,11 @@ const fpgaMerge: AcceleratorSpec = {
   ...presets.fpga,
   name: 'sf_fpga_merge',
   mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, segmentMajor: false },
-  gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false },
+  gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false, passGrouping: ['bank'] },
 };
+// Before pass grouping (issue 13 item 1): the per-bank scheduler only.
+const perBank = (spec: AcceleratorSpec, name: string): AcceleratorSpec => ({ ...spec, name, gatherScatter: { ...spec.gatherScatter, passGrouping: ['bank'] } });
+const GROUPING_LAYERS = ['submanifold k=3', 'submanifold k=3 64→64', 'submanifold k=3 128→128'];
 // Issue 13's drain port: fpga without it (drain pass of zero rows, as before), and edge / server
 // with it (their presets have none: the flags cost accumulatorDepth flip-flops).
 const noDrain = (spec: AcceleratorSpec, name: string, drainPort: boolean): AcceleratorSpec => ({
@@ -59,7 +65,9 @@ const SPECS: { label: string; spec: AcceleratorSpec; wide?: boolean; only?: stri
   { label: 'fpga, merge (before)', spec: fpgaMerge, wide: true },
   { label: 'fpga, no drain port', spec: noDrain(presets.fpga, 'sf_fpga_nodrain', false), only: DRAIN_LAYERS },
   { label: 'edge + drain port', spec: noDrain(presets.edge, 'sf_edge_drain', true), only: DRAIN_LAYERS },
+  { label: 'fpga, per-bank passes (before)', spec: perBank(presets.fpga, 'sf_fpga_bank'), wide: true, only: GROUPING_LAYERS },
   { label: 'server', spec: presets.server, wide: true },
+  { label: 'server, per-bank passes (before)', spec: perBank(presets.server, 'sf_server_bank'), wide: true, only: GROUPING_LAYERS },
   { label: 'server + drain port', spec: noDrain(presets.server, 'sf_server_drain', true), only: DRAIN_LAYERS },
 ];
 
@@ -88,6 +96,8 @@ function row(s: AccelStats) {
     // Which side limits: the mapping engine (map entries arrive slower than compute takes them)
     // or the matrix unit.
     mappingBound: c.mapping > c.compute,
+    // The scheduler's pass grouping the host chose (and the cycle model's prediction per policy).
+    passGrouping: s.passGrouping,
     match: s.match,
   };
 }
@@ -173,7 +183,7 @@ const bench: Bench = {
         log(
           `${label.padEnd(14)} ${L.name.padEnd(19)} util ${s.utilisation.toFixed(3)} (START→DONE ${s.utilisationTotal.toFixed(3)}); ` +
             `bound ${s.computeBound}, total ${c.total} = compute ${c.compute} + stall ${c.stall} + tail ${c.tail}; coord load ${c.coordLoad}; ` +
-            `mapping ${c.mapping}; tiles ${s.tiles}; ${s.match ? 'match' : 'MISMATCH'}`,
+            `mapping ${c.mapping}; tiles ${s.tiles}; passes ${s.passGrouping.policy} (${s.passGrouping.chosenBy}); ${s.match ? 'match' : 'MISMATCH'}`,
         );
         putResult({
           name: `utilisation ${label} ${L.name}`,

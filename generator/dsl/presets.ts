@@ -32,18 +32,20 @@ export const presets = {
   // The drain port (a second accumulator copy) takes the drain rows of conv and transposed layers
   // off the matrix unit.
   // It also keeps a layer's output on chip as the next layer's features where the host asks
-  // (buffers.keepFeatures: fusion across layers).
+  // (buffers.keepFeatures: fusion across layers). Both pass-grouping policies: the host picks one
+  // per layer (short passes group behind one weight tile).
   fpga: {
     ...baseSpec,
     mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
-    gatherScatter: { ...baseSpec.gatherScatter, drainPort: true },
+    gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
     buffers: { ...baseSpec.buffers, keepFeatures: true },
   },
   server: {
     ...baseSpec,
     name: 'sf_server',
     mapping: { ...baseSpec.mapping, lanes: 8, mapFreeDownsample: true },
+    gatherScatter: { ...baseSpec.gatherScatter, passGrouping: ['bank', 'offset'] },
     buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288, keepFeatures: false },
     matrix: { ...baseSpec.matrix, rows: 64, cols: 64, maxChannels: 512 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 512 },

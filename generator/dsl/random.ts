@@ -66,7 +66,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       mapDepth: pow2(6, 13),
       keepFeatures: false,
     },
-    gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false },
+    gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false, passGrouping: ['bank'] },
     matrix: { rows, cols, maxChannels, weightSparsity: 'dense' },
     postprocess: {
       bias: r() < 0.7,
@@ -81,6 +81,8 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   const mp = draft.mapping;
   mp.mapFreeDownsample = mp.lanes >= 8 && mp.maxStride >= 2 && mp.maxKernelSize >= 2 && mp.layerTypes.includes('conv');
   mp.segmentMajor = mp.lanes % 2 === 0;
+  // Grouping one offset's passes across banks needs banks to group (and costs area): both policies from 2 lanes.
+  if (mp.lanes >= 2) draft.gatherScatter.passGrouping = ['bank', 'offset'];
   const need = reductionWidth(draft);
   draft.arithmetic.accWidth = Math.min(64, Math.max(need, draft.arithmetic.outWidth) + pick([0, 0, 1, 4, 8]));
   const widest = Math.max(8, pointWidth(draft), rows * inWidth, cols * weightWidth);

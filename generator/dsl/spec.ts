@@ -4,6 +4,7 @@
 // parameter docs all come from `acceleratorSchema` and `crossRules` below. Derived parameters
 // live in derive/; nothing else computes a parameter.
 import { LAYER_TYPES } from '../model/types.ts';
+import { PASS_GROUPINGS } from '../model/pass-grouping.ts';
 import { NM_PATTERN_NAMES, NM_PATTERN_RULE, parseNmPattern } from '../model/sparsity.ts';
 import { clog2 } from './derive/math.ts';
 import { inChannelsPerPass, weightIndexWidth } from './sparsity.ts';
@@ -116,6 +117,12 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       default: false,
       description:
         'Drain port: a second copy of the accumulator buffer (written with every scatter write, read only by the drain) and a written-this-layer flag per accumulator word (flip-flops, cleared at START). Conv and transposed layers then send each finished cout tile\'s words to post-processing through this port while the next cout tile computes, instead of a drain pass of zero rows through the matrix unit and the scatter (costs a second accumulator RAM and accumulatorDepth flip-flops).',
+    }),
+    passGrouping: enumSet({
+      values: PASS_GROUPINGS,
+      default: ['bank'],
+      description:
+        'Pass-grouping policies the compute scheduler supports (the host driver picks one per layer with the cycle model and writes LAYER_TYPE.GROUPING): `bank` cuts each bank\'s runs into passes bank by bank (every pass loads its weight tile); `offset` issues one kernel offset\'s passes of every bank back to back behind one weight-tile load (the matrix unit keeps the tile, the weight fetcher skips the identical reload; the engine dispatches that layer\'s merge jobs offset-major so that the banks\' runs line up by kernel index). More policies cost area (offset: a pointer per bank, the target and candidate registers, a reuse counter in the matrix unit).',
     }),
   }),
   matrix: object('Weight-stationary matrix unit.', {

@@ -8,6 +8,7 @@
 //
 // Pure: no I/O; coordinates in, cycle figures out.
 import type { Coord } from './types.ts';
+import type { PassGrouping } from './pass-grouping.ts';
 
 export interface ReplayLayer {
   type: 'submanifold' | 'conv' | 'transposed';
@@ -32,6 +33,8 @@ export interface ReplayLayer {
   featOnChip?: boolean;
   /** Fusion: the output words are not streamed (FUSION.NO_STREAM). */
   wordsOnChip?: boolean;
+  /** LAYER_TYPE.GROUPING: the scheduler's pass-grouping policy (default bank). */
+  passGrouping?: PassGrouping;
 }
 
 export interface ReplayParams {
@@ -83,6 +86,8 @@ export interface ReplayResult {
   lastRow: number;
   tail: number;
   passes: number;
+  /** Passes that loaded a weight tile (the others reused the tile of the pass before). */
+  tileLoads: number;
   drainRows: number;
 }
 
@@ -234,7 +239,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // Jobs offset-major (every segment of offset 0, then offset 1, …) or segment-major (every
   // offset of segment 0, then segment 1, …), in the dispatcher's order.
   const K1 = lastK + 1;
-  const segMajor = p.segmentMajor && K1 * S <= p.runTableRuns;
+  // Offset-grouped passes make the engine dispatch offset-major (om_i): banks aligned by kernel index.
+  const segMajor = p.segmentMajor && K1 * S <= p.runTableRuns && L.passGrouping !== 'offset';
   for (let job = 0; job < (mf ? 0 : K1 * S); job++) {
     const kidx = segMajor ? job % K1 : Math.floor(job / S);
     const seg = segMajor ? Math.floor(job / K1) : job % S;
@@ -372,28 +378,112 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // compute side
   let cur = featStart;
   let passes = 0;
+  let tileLoads = 0;
   let prevStart = -Infinity;
+  // Start of the last pass that loaded a tile: the next load overlaps it (double buffering); a
+  // pass that reuses the held tile loads nothing.
+  let loadRef = -Infinity;
   const starts: number[] = [];
   const release: number[] = [];
   let tileArr = new Float64Array(kv);
   let streamT = wrestStart;
   let lastOut = -1;
   let hazards = 0;
-  const doPass = (issue: number, len: number, kidx: number, final: boolean, outFirst: number, outLast: number): number => {
+  const doPass = (issue: number, len: number, kidx: number, final: boolean, outFirst: number, outLast: number, reuse = false): number => {
     const q = starts.length - C.descDepth;
     const emit = q >= 0 ? Math.max(issue, starts[q]!) : issue;
-    const tileT = kidx < 0 ? -Infinity : tileArr[kidx]!;
-    // The fetcher loads a pass's weight tile (`rows` rows; a drain pass's ZERO tile is one row)
-    // once the previous pass has its tile, the words are in the ring and the descriptor is there.
-    const loadStart = Math.max(prevStart, tileT, emit + C.fetchLat);
-    let st = Math.max(cur, emit + C.issueLat, loadStart + (kidx < 0 ? 1 : rows));
+    let st: number;
+    if (reuse) {
+      // The tile the matrix unit holds serves this pass too (REUSE): nothing to load.
+      st = Math.max(cur, emit + C.issueLat);
+    } else {
+      const tileT = kidx < 0 ? -Infinity : tileArr[kidx]!;
+      // The fetcher loads a pass's weight tile (`rows` rows; a drain pass's ZERO tile is one row)
+      // once the previous loaded tile is in use, the words are in the ring and the descriptor is there.
+      const loadStart = Math.max(loadRef, tileT, emit + C.fetchLat);
+      st = Math.max(cur, emit + C.issueLat, loadStart + (kidx < 0 ? 1 : rows));
+      tileLoads++;
+    }
     if (!p.scatterForwarding && outFirst === lastOut && st === cur) { st += 1; hazards++; }
     prevStart = st;
+    if (!reuse) loadRef = st;
     starts.push(st);
     cur = st + (final ? Math.max(len, len * wordBeats - C.outFifo) : len);
     lastOut = outLast;
     passes++;
     return emit;
+  };
+  const grouped = L.passGrouping === 'offset';
+  /**
+   * The offset-grouped walk of one pair (accel_sched, policy 1), from RD0 of bank 0 at `t0` to FIN:
+   * one pass of the target (kernel index, phase) per bank and round; a new target (the smallest
+   * {kernel index, phase} any bank offered) after a round without a pass of it, or after any round
+   * once the map is complete. Returns the cycle of FIN.
+   */
+  const replayGrouped = (seg: Int32Array, ptr: Int32Array, t0: number, fbase: number): number => {
+    const mptr = new Int32Array(lanes);
+    let t = t0;
+    let bank = 0;
+    let tk = 0, tph = 0, hit = false, cv = false, ckey = 0;
+    let pk = -1;
+    const offer = (key: number) => { if (!cv || key < ckey) { cv = true; ckey = key; } };
+    for (let guard = 0; ; guard++) {
+      if (guard > 1e8) throw new Error('cycle model: grouped scheduler replay does not terminate');
+      const B = banks[bank]!;
+      const nsegAt = (tt: number) => { let n = 0; while (n < B.length && runStart(B[n]!) <= tt) n++; return n; };
+      const r0 = seg[bank]!;
+      const t1 = t + 1;
+      const tDec = t + 2;
+      let tNext = tDec + 1;
+      if (r0 < nsegAt(t)) {
+        const r = B[r0]!;
+        const closed = r0 + 1 < nsegAt(t1) || mapDoneT <= t1;
+        const wrs = closed ? r.times.length : written(r, t1);
+        const p0 = ptr[bank]!, m0 = mptr[bank]!;
+        const avail = wrs - p0;
+        const mavail = p0 - m0;
+        const elig = avail > 0 && (closed || avail >= chunkMin);
+        let dOk = false;
+        if (elig) {
+          const fl = featLoaded(tDec);
+          dOk = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
+        }
+        const mOk = r.mirror && mavail > 0;
+        if (closed && avail === 0 && (!r.mirror || mavail === 0)) {
+          seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0;
+          t = tDec + 1;
+          continue;
+        }
+        if (r.kidx === tk && tph === 0 && dOk) {
+          hit = true;
+          if (r.mirror) offer(2 * r.kidx + 1);
+          const te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[p0]!, r.maxOut[wrs - 1]!, pk === r.kidx);
+          pk = r.kidx;
+          if (closed && !r.mirror) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else ptr[bank] = wrs;
+          tNext = te + 1;
+        } else if (r.kidx === tk && tph === 1 && mOk) {
+          hit = true;
+          const wk = kv - 1 - r.kidx;
+          const te = doPass(tDec + 1, mavail, wk, false, r.maxIn[m0]!, r.maxIn[p0 - 1]!, pk === wk);
+          pk = wk;
+          if (closed && avail === 0) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else mptr[bank] = p0;
+          tNext = te + 1;
+        } else if (dOk || mOk) {
+          offer(2 * r.kidx + (dOk ? 0 : 1));
+        }
+      }
+      // NEXT at tNext
+      let allExh = true;
+      for (let l = 0; l < lanes; l++) if (seg[l]! < banks[l]!.length) allExh = false;
+      if (allExh && mapDoneT <= tNext) return tNext + 1;
+      if (bank === lanes - 1) {
+        if ((!hit || mapDoneT <= tNext) && cv) { tk = ckey >> 1; tph = ckey & 1; }
+        hit = false;
+        cv = false;
+      }
+      bank = bank === lanes - 1 ? 0 : bank + 1;
+      t = tNext + 1;
+    }
   };
   const nOutKnown = mf ? (mfFirstWord >= 0 ? mfFirstWord + C.mfEntry : mapDone) : C.start + coordLoad + (L.type === 'conv' ? downsample : 0);
   let t = nOutKnown + 1; // SC_INIT
@@ -481,7 +571,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     let bank = 0;
     t += 1; // RD0 of bank 0
     let lastPassStart = 0;
-    for (let guard = 0; ; guard++) {
+    if (grouped) {
+      t = replayGrouped(seg, ptr, t, fbase);
+      lastPassStart = prevStart;
+    } else for (let guard = 0; ; guard++) {
       if (guard > 1e8) throw new Error('cycle model: scheduler replay does not terminate');
       const B = banks[bank]!;
       const nsegAt = (tt: number) => { let n = 0; while (n < B.length && runStart(B[n]!) <= tt) n++; return n; };
@@ -547,7 +640,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       lastPassStart = prevStart;
       t = te + 1;
     } else t += 1;
-    release.push(lastPassStart);
+    release.push(grouped ? loadRef : lastPassStart);
     t += 1; // REL → INIT
   }
   const drainRows = half || p.drainPort ? 0 : nOut * to;
@@ -555,5 +648,5 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const lastRow = cur;
   const tail = C.tailFixed;
   const total = Math.max(Math.max(lastRow, mapEnd) + tail, drainEnd + C.drainTail);
-  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, drainRows };
+  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows };
 }

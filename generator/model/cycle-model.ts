@@ -41,6 +41,7 @@ import type { LayerStats } from './stats.ts';
 import type { Coord, LayerShape } from './types.ts';
 import { replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
 import { runTableRuns } from './run-table.ts';
+import { choosePassGrouping, type PassGrouping, type PassGroupingChoice } from './pass-grouping.ts';
 
 export const CYCLE_MODEL = {
   name: 'first-order',
@@ -78,8 +79,12 @@ export interface CycleModelParams {
   interfaces: { axisDataWidth: number };
   /** Table widths (default 16 / 6); only the replay reads them. */
   postprocess?: { multiplierWidth: number; shiftWidth: number };
-  /** Default true; only the replay reads it. */
-  gatherScatter?: { scatterForwarding: boolean; drainPort?: boolean };
+  /**
+   * scatterForwarding default true; drainPort default false; passGrouping (default bank): the
+   * policies the scheduler supports, of which the replay picks the fastest per layer (as the host
+   * driver does). Only the replay reads them.
+   */
+  gatherScatter?: { scatterForwarding: boolean; drainPort?: boolean; passGrouping?: readonly PassGrouping[] };
 }
 
 /** The layer shape of the case, and which post-processing tables it carries. */
@@ -93,6 +98,11 @@ export interface CycleModelLayer extends LayerShape {
    * replay. `cycleModelRuns` (cycle-model-runs.ts) derives them as the host driver does.
    */
   runs?: readonly CycleModelRun[];
+  /**
+   * Replay only: the pass-grouping policy the host programs. Unset: the fastest of the spec's
+   * `gatherScatter.passGrouping` (model/pass-grouping.ts choosePassGrouping).
+   */
+  passGrouping?: PassGrouping;
 }
 
 export interface CyclePrediction {
@@ -131,6 +141,8 @@ export interface CyclePrediction {
   };
   /** Replay only: the figures of every run (tile). */
   runs?: ReplayResult[];
+  /** Replay only: the pass-grouping policy replayed, and the predicted total of every policy compared. */
+  passGrouping?: PassGroupingChoice;
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -176,7 +188,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
   const p = replayParams(spec);
   const requant = layer.requant ?? true;
   const bias = layer.bias ?? true;
-  const res = runs.map((r) =>
+  const replayAll = (passGrouping: PassGrouping) => runs.map((r) =>
     replayLayer(p, {
       type: layer.type,
       kernelSize: layer.kernelSize,
@@ -191,8 +203,16 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
       reuseMap: r.reuseMap,
       featOnChip: r.featOnChip,
       wordsOnChip: r.wordsOnChip,
+      passGrouping,
     }),
   );
+  const byPolicy = new Map<PassGrouping, ReplayResult[]>();
+  const choice = choosePassGrouping(layer.passGrouping ? [layer.passGrouping] : (spec.gatherScatter?.passGrouping ?? ['bank']), (g) => {
+    const r = replayAll(g);
+    byPolicy.set(g, r);
+    return r.reduce((a, x) => a + x.total, 0);
+  });
+  const res = byPolicy.get(choice.policy)!;
   const sum = (f: (r: ReplayResult) => number) => res.reduce((a, r) => a + f(r), 0);
   const ti = ceilDiv(layer.inChannels, channelsPerPass(spec.matrix));
   const to = ceilDiv(layer.outChannels, spec.matrix.cols);
@@ -224,6 +244,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
       outBeats: 0,
     },
     runs: res,
+    passGrouping: choice,
   };
 }
 

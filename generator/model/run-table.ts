@@ -36,12 +36,14 @@ export interface MapSchedule {
 export function mapSchedule(
   m: { lanes: number; maxKernelSize: number; mapFreeDownsample?: boolean; segmentMajor?: boolean },
   layer: { type: string; kernelSize: number; stride: number },
+  /** The layer's pass grouping: `offset` makes the engine dispatch offset-major (accel_sched grp_o). */
+  passGrouping?: string,
 ): MapSchedule {
   const k = layer.kernelSize;
   if (m.mapFreeDownsample && layer.type === 'conv' && k === 2 && layer.stride === 2 && m.lanes >= 8) return { map: 'map-free' };
   let segments = 1;
   if (m.lanes > 1) while (segments < m.lanes) segments *= 2;
   const half = layer.type === 'submanifold' && k % 2 === 1;
-  const seg = m.segmentMajor === true && k <= segMajorMaxK(m.maxKernelSize, segments, half);
+  const seg = m.segmentMajor === true && passGrouping !== 'offset' && k <= segMajorMaxK(m.maxKernelSize, segments, half);
   return { map: 'merge', jobOrder: seg ? 'segment-major' : 'offset-major' };
 }

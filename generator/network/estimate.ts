@@ -90,6 +90,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
       name: s.name, op: 'conv', kind: nodeKind(s), where: 'accelerator', pointsIn: s.pointsIn, pointsOut: s.pointsOut,
       inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
       mapEntries: s.mapEntries, macs: s.macs, computeBound: m.prediction.computeBound, tiles: tiles.length, reused: reuse, cycles,
+      passGrouping: m.prediction.passGrouping?.policy,
       utilisation: cycles.total > 0 ? m.prediction.computeBound / cycles.total : 0,
       ...streamBytes(spec, d, layer, post, runs),
       bytesNoFusion: plain.bytesIn + plain.bytesOut,

@@ -5,6 +5,7 @@
 import type { NodeOp } from '../model/network-types.ts';
 import type { NodeStats } from '../model/network.ts';
 import type { AccelStats } from '../sim/accel/driver.ts';
+import type { PassGrouping } from '../model/pass-grouping.ts';
 
 export const NETWORK_REPORT_FORMAT = 'sparseforge.network-report/1';
 
@@ -31,6 +32,8 @@ export interface NodeRow {
   tiles: number;
   /** The node ran with LAYER_TYPE.REUSE_MAP (no coordinates sent, no mapping). */
   reused: boolean;
+  /** Accelerator nodes: the scheduler's pass grouping the host chose with the cycle model (LAYER_TYPE.GROUPING). */
+  passGrouping?: PassGrouping;
   /** Co-simulation counters (source 'rtl'), or the cycle model's phases (source 'cycle-model'). */
   cycles: NodeCycles;
   /** computeBound / cycles.total. */
@@ -165,7 +168,7 @@ const kb = (b: number) => (b / 1024).toFixed(1);
 export function formatNetworkReport(r: NetworkReport): string {
   const rtl = r.source === 'rtl';
   const head = ['node', 'op', 'on', 'points in→out', 'ts', 'ch', 'map entries', 'MACs', 'cycles', 'coord', 'mapping', 'compute', 'stall', 'tail',
-    'util', 'KB in', 'KB out', 'reuse', 'features in→out', rtl ? 'model err' : 'no-reuse cyc'];
+    'util', 'KB in', 'KB out', 'reuse', 'features in→out', 'grouping', rtl ? 'model err' : 'no-reuse cyc'];
   const rows = r.nodes.map((n) => {
     const a = n.where === 'accelerator';
     const d = (v: string) => (a ? v : '-');
@@ -177,6 +180,7 @@ export function formatNetworkReport(r: NetworkReport): string {
       d(int(n.cycles.compute)), d(int(n.cycles.stall)), d(int(n.cycles.tail)), d(pct(n.utilisation)), d(kb(n.bytesIn)), d(kb(n.bytesOut)),
       a ? (n.reused ? 'yes' : 'no') : '-',
       a ? fusionCell(n) : '-',
+      a ? (n.passGrouping ?? '-') : '-',
       a ? (rtl ? `${n.model.error! >= 0 ? '+' : ''}${(100 * n.model.error!).toFixed(2)}%` : int(n.model.noReuse)) : '-',
     ];
   });

@@ -48,6 +48,7 @@ module sf_fpga_accel (
   // Registers and controller.
   wire [1:0]            cfg_type;
   wire                  cfg_reuse;
+  wire                  cfg_group;
   wire [2:0]       cfg_k;
   wire [1:0]  cfg_stride;
   wire [3:0]      cfg_ts;
@@ -120,6 +121,7 @@ module sf_fpga_accel (
     .s_axil_rresp_o   (s_axil_rresp_o),
     .cfg_type_o       (cfg_type),
     .cfg_reuse_o      (cfg_reuse),
+    .cfg_group_o      (cfg_group),
     .cfg_k_o          (cfg_k),
     .cfg_stride_o     (cfg_stride),
     .cfg_ts_o         (cfg_ts),
@@ -315,6 +317,7 @@ module sf_fpga_accel (
     .start_i         (go & ~l_reuse),
     .mf_en_i         (1'b1),
     .mf_feat_i       (f_avail),
+    .om_i            (sched_grp),
     .cfg_type_i      (l_type),
     .cfg_k_i         (l_k),
     .cfg_stride_i    (l_stride),
@@ -447,6 +450,7 @@ module sf_fpga_accel (
   wire [4:0]     mk_tgt;
   wire [13:0]    mk_lim;
 
+  wire                 sched_grp;
   sf_fpga_accel_sched u_sched (
     .clk_i        (clk_i),
     .rst_i        (dp_rst),
@@ -459,6 +463,7 @@ module sf_fpga_accel (
     .fused_i      (fused),
     .centre_i     (centre),
     .km1_i        (km1),
+    .grp_i        (cfg_group),
     .map_done_i   (map_done),
     .wr_ptr_i     (wr_ptr),
     .nseg_i       (nseg),
@@ -481,6 +486,7 @@ module sf_fpga_accel (
     .mk_lim_o     (mk_lim),
     .mk_fin_o     (mk_fin),
     .mfree_i      (mf_layer),
+    .grp_o        (sched_grp),
     .done_o       (sched_done)
   );
 
@@ -524,6 +530,7 @@ module sf_fpga_accel (
   wire [10:0]    wr_raddr;
   wire [127:0]  wr_rdata;
   wire                 mw_valid, mw_ready, mw_last;
+  wire                 mw_reuse;
   wire [127:0]  mw_data;
   wire                 wfetch_idle;
 
@@ -557,6 +564,7 @@ module sf_fpga_accel (
     .w_ready_i (mw_ready),
     .w_data_o  (mw_data),
     .w_last_o  (mw_last),
+    .w_reuse_o (mw_reuse),
     .idle_o    (wfetch_idle)
   );
 
@@ -638,6 +646,7 @@ module sf_fpga_accel (
     .w_ready_o  (mw_ready),
     .w_data_i   (mw_data),
     .w_last_i   (mw_last),
+    .w_reuse_i  (mw_reuse),
     .x_valid_i  (x_valid),
     .x_ready_o  (x_ready),
     .x_data_i   (x_data),

@@ -22,8 +22,18 @@
 // map done: later entries have outputs ≥ F); W = min(min over banks of bnd, largest output written)
 // < N_out. Whenever W grows and no mark is pending, a mark {passes issued, t_o·N_out + W} is posted.
 // Then the pair's weights are released (a RELEASE descriptor).
+// Pass grouping (LAYER_TYPE.GROUPING, latched at go). Policy 0 (bank) is the walk
+// above. Policy 1 (offset) issues one *target* (kernel index, phase) at a time: in phase 0 the
+// direct passes of runs with that kernel index, in phase 1 the swapped passes of mirrored ones
+// (per bank, `mptr` marks how far the swapped passes have followed the direct ones). The walk
+// still visits the banks round-robin, but a bank only emits a pass of the target and then moves
+// on (one pass per bank per round); every other bank offers its run's next pass as a candidate,
+// and at the end of a round without a pass of the target (or of any round once the map is
+// complete) the smallest candidate {kernel index, phase} becomes the target. Consecutive passes
+// thus share their weight tile: a pass whose kernel index equals the previous pass's in the same
+// pair gets a REUSE weight descriptor (kind 3) instead of TILE, and the fetcher sends no rows.
 // Descriptors: to the gather (62 bits) and to the weight fetcher (9 bits: kind
-// 0 tile / 1 zero tile / 2 release, kernel index), pushed together in the same order.
+// 0 tile / 1 zero tile / 2 release / 3 reuse, kernel index), pushed together in the same order.
 module sf_fpga_accel_sched (
   input  wire                  clk_i,
   input  wire                  rst_i,
@@ -36,6 +46,7 @@ module sf_fpga_accel_sched (
   input  wire                  fused_i,
   input  wire [6:0]    centre_i,
   input  wire [6:0]    km1_i,
+  input  wire                  grp_i,
   input  wire                  map_done_i,
   input  wire [103:0]   wr_ptr_i,
   input  wire [55:0] nseg_i,
@@ -58,6 +69,7 @@ module sf_fpga_accel_sched (
   output wire [13:0]     mk_lim_o,
   output wire                  mk_fin_o,
   input  wire                  mfree_i,
+  output wire                  grp_o,
   output wire                  done_o
 );
 
@@ -75,6 +87,7 @@ module sf_fpga_accel_sched (
   localparam [3:0] SC_DONE  = 4'd11;
   localparam [1:0] WK_TILE  = 2'd0;
   localparam [1:0] WK_REL   = 2'd2;
+  localparam [1:0] WK_REUSE = 2'd3;
 
   reg [3:0]               st_q, st_d;
   reg [2:0]    bank_q, bank_d;
@@ -100,20 +113,37 @@ module sf_fpga_accel_sched (
   // Per-bank progress in the current pair.
   reg [6:0]  rdseg_0_q, rdseg_0_d;
   reg [12:0] rdptr_0_q, rdptr_0_d;
+  reg [12:0] mptr_0_q, mptr_0_d;
   reg [6:0]  rdseg_1_q, rdseg_1_d;
   reg [12:0] rdptr_1_q, rdptr_1_d;
+  reg [12:0] mptr_1_q, mptr_1_d;
   reg [6:0]  rdseg_2_q, rdseg_2_d;
   reg [12:0] rdptr_2_q, rdptr_2_d;
+  reg [12:0] mptr_2_q, mptr_2_d;
   reg [6:0]  rdseg_3_q, rdseg_3_d;
   reg [12:0] rdptr_3_q, rdptr_3_d;
+  reg [12:0] mptr_3_q, mptr_3_d;
   reg [6:0]  rdseg_4_q, rdseg_4_d;
   reg [12:0] rdptr_4_q, rdptr_4_d;
+  reg [12:0] mptr_4_q, mptr_4_d;
   reg [6:0]  rdseg_5_q, rdseg_5_d;
   reg [12:0] rdptr_5_q, rdptr_5_d;
+  reg [12:0] mptr_5_q, mptr_5_d;
   reg [6:0]  rdseg_6_q, rdseg_6_d;
   reg [12:0] rdptr_6_q, rdptr_6_d;
+  reg [12:0] mptr_6_q, mptr_6_d;
   reg [6:0]  rdseg_7_q, rdseg_7_d;
   reg [12:0] rdptr_7_q, rdptr_7_d;
+  reg [12:0] mptr_7_q, mptr_7_d;
+  // Offset grouping: policy, target, this round's pass flag and best candidate, last weight tile.
+  reg                     grp_q;
+  reg [6:0]       tk_q, tk_d;
+  reg                     tph_q, tph_d;
+  reg                     hit_q, hit_d;
+  reg                     cv_q, cv_d;
+  reg [7:0]  ckey_q, ckey_d;
+  reg                     pv_q, pv_d;
+  reg [6:0]       pk_q, pk_d;
 
   // The current bank's fields.
   reg [6:0]  cur_rdseg;
@@ -121,16 +151,19 @@ module sf_fpga_accel_sched (
   reg [12:0] cur_wr;
   reg [6:0]  cur_nseg;
   reg [23:0]   cur_last;
+  reg [12:0] cur_mptr;
   reg                  all_exh;
   always @* begin
     cur_rdseg = rdseg_0_q;
     cur_rdptr = rdptr_0_q;
+    cur_mptr  = mptr_0_q;
     cur_wr    = wr_ptr_i[12:0];
     cur_nseg  = nseg_i[6:0];
     cur_last  = last_i[23:0];
     if (bank_q == 3'd1) begin
       cur_rdseg = rdseg_1_q;
       cur_rdptr = rdptr_1_q;
+      cur_mptr  = mptr_1_q;
       cur_wr    = wr_ptr_i[25:13];
       cur_nseg  = nseg_i[13:7];
       cur_last  = last_i[47:24];
@@ -138,6 +171,7 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd2) begin
       cur_rdseg = rdseg_2_q;
       cur_rdptr = rdptr_2_q;
+      cur_mptr  = mptr_2_q;
       cur_wr    = wr_ptr_i[38:26];
       cur_nseg  = nseg_i[20:14];
       cur_last  = last_i[71:48];
@@ -145,6 +179,7 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd3) begin
       cur_rdseg = rdseg_3_q;
       cur_rdptr = rdptr_3_q;
+      cur_mptr  = mptr_3_q;
       cur_wr    = wr_ptr_i[51:39];
       cur_nseg  = nseg_i[27:21];
       cur_last  = last_i[95:72];
@@ -152,6 +187,7 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd4) begin
       cur_rdseg = rdseg_4_q;
       cur_rdptr = rdptr_4_q;
+      cur_mptr  = mptr_4_q;
       cur_wr    = wr_ptr_i[64:52];
       cur_nseg  = nseg_i[34:28];
       cur_last  = last_i[119:96];
@@ -159,6 +195,7 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd5) begin
       cur_rdseg = rdseg_5_q;
       cur_rdptr = rdptr_5_q;
+      cur_mptr  = mptr_5_q;
       cur_wr    = wr_ptr_i[77:65];
       cur_nseg  = nseg_i[41:35];
       cur_last  = last_i[143:120];
@@ -166,6 +203,7 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd6) begin
       cur_rdseg = rdseg_6_q;
       cur_rdptr = rdptr_6_q;
+      cur_mptr  = mptr_6_q;
       cur_wr    = wr_ptr_i[90:78];
       cur_nseg  = nseg_i[48:42];
       cur_last  = last_i[167:144];
@@ -173,6 +211,7 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd7) begin
       cur_rdseg = rdseg_7_q;
       cur_rdptr = rdptr_7_q;
+      cur_mptr  = mptr_7_q;
       cur_wr    = wr_ptr_i[103:91];
       cur_nseg  = nseg_i[55:49];
       cur_last  = last_i[191:168];
@@ -203,6 +242,13 @@ module sf_fpga_accel_sched (
   wire                  last_to  = (to_q == to_i - 6'd1);
   wire                  nout_nz  = (n_out_i != 13'd0);
   wire                  both     = g_space_i & w_space_i;
+  // Offset grouping: the run's direct pass (d_ok), its pending swapped pass (m_ok), run finished.
+  wire [12:0] mavail   = cur_rdptr - cur_mptr;
+  wire                  d_ok     = elig & ready;
+  wire                  m_ok     = sm_q & (mavail != 13'd0);
+  wire                  run_done = closed & (avail == 13'd0) & (~sm_q | (mavail == 13'd0));
+  wire                  on_tk    = (sk_q == tk_q);
+  wire                  wrap     = (bank_q == 3'd7);
 
   assign seg_bank_o = bank_q;
   assign seg_idx_o  = (st_q == SC_RD1) ? nxt_seg : cur_rdseg;
@@ -218,6 +264,9 @@ module sf_fpga_accel_sched (
   reg [11:0] g_start;
   reg [12:0] g_len;
   reg set_seg, set_ptr;
+  reg set_mptr;
+  reg offer;
+  reg [7:0] offer_key;
   reg [6:0] new_seg;
   reg [12:0] new_ptr;
 
@@ -257,12 +306,24 @@ module sf_fpga_accel_sched (
     set_ptr = 1'b0;
     new_seg = nxt_seg;
     new_ptr = endp;
+    tk_d      = tk_q;
+    tph_d     = tph_q;
+    hit_d     = hit_q;
+    cv_d      = cv_q;
+    ckey_d    = ckey_q;
+    set_mptr  = 1'b0;
+    offer     = 1'b0;
+    offer_key = {sk_q, 1'b0};
     case (st_q)
       SC_IDLE: if (go_i) st_d = SC_WAITN;
       SC_WAITN: if (nout_valid_i) st_d = SC_INIT;
       SC_INIT: begin
         bank_d = 3'd0;
         st_d   = SC_RD0;
+        tk_d   = 7'd0;
+        tph_d  = 1'b0;
+        hit_d  = 1'b0;
+        cv_d   = 1'b0;
       end
       SC_RD0: begin
         have_d = (cur_rdseg < cur_nseg);
@@ -280,6 +341,40 @@ module sf_fpga_accel_sched (
         st_d  = SC_DEC;
       end
       SC_DEC: begin
+        if (grp_q) begin
+          if (!have_q) begin
+            st_d = SC_NEXT;
+          end else if (run_done) begin
+            set_seg = 1'b1;
+            st_d    = SC_RD0;
+          end else if (on_tk && !tph_q && d_ok) begin
+            cst_d   = cur_rdptr[11:0];
+            clen_d  = avail;
+            cbank_d = bank_q;
+            ck_d    = sk_q;
+            cm_d    = 1'b0;
+            set_ptr = 1'b1;
+            set_seg = closed & ~sm_q;
+            hit_d   = 1'b1;
+            // Its swapped pass comes with the target's phase 1.
+            offer     = sm_q;
+            offer_key = {sk_q, 1'b1};
+            st_d    = SC_EMA;
+          end else if (on_tk && tph_q && m_ok) begin
+            cst_d    = cur_mptr[11:0];
+            clen_d   = mavail;
+            cbank_d  = bank_q;
+            ck_d     = sk_q;
+            set_mptr = 1'b1;
+            set_seg  = closed & (avail == 13'd0);
+            hit_d    = 1'b1;
+            st_d     = SC_EMB;
+          end else begin
+            offer     = d_ok | m_ok;
+            offer_key = {sk_q, ~d_ok};
+            st_d      = SC_NEXT;
+          end
+        end else
         if (!have_q) begin
           st_d = SC_NEXT;
         end else if (closed && avail == 13'd0) begin
@@ -302,7 +397,7 @@ module sf_fpga_accel_sched (
         if (both) begin
           g_push = 1'b1;
           w_push = 1'b1;
-          st_d   = cm_q ? SC_EMB : SC_RD0;
+          st_d   = cm_q ? SC_EMB : (grp_q ? SC_NEXT : SC_RD0);
         end
       end
       SC_EMB: begin
@@ -311,7 +406,7 @@ module sf_fpga_accel_sched (
         if (both) begin
           g_push = 1'b1;
           w_push = 1'b1;
-          st_d   = SC_RD0;
+          st_d   = grp_q ? SC_NEXT : SC_RD0;
         end
       end
       SC_NEXT: begin
@@ -320,6 +415,15 @@ module sf_fpga_accel_sched (
         end else begin
           bank_d = (bank_q == 3'd7) ? 3'd0 : (bank_q + 3'd1);
           st_d   = SC_RD0;
+          // End of a round: a new target once the old one had no pass (or the map is complete).
+          if (wrap) begin
+            if ((!hit_q || map_done_i) && cv_q) begin
+              tk_d  = ckey_q[7:1];
+              tph_d = ckey_q[0];
+            end
+            hit_d = 1'b0;
+            cv_d  = 1'b0;
+          end
         end
       end
       SC_FIN: begin
@@ -365,6 +469,12 @@ module sf_fpga_accel_sched (
       end
       default: ;
     endcase
+    if (offer && (!cv_d || offer_key < ckey_d)) begin
+      cv_d   = 1'b1;
+      ckey_d = offer_key;
+    end
+    // The same kernel index as the previous tile of this pair: the matrix unit keeps that tile.
+    if (grp_q && w_kind == WK_TILE && pv_q && w_kidx == pk_q) w_kind = WK_REUSE;
   end
 
   // Per-bank progress: cleared at the start of every pair, advanced for the current bank.
@@ -451,6 +561,44 @@ module sf_fpga_accel_sched (
     end
   end
 
+  // Swapped-pass marks: follow the pointer to a new run; advanced by the swapped passes.
+  always @* begin
+    mptr_0_d = mptr_0_q;
+    if (st_q == SC_INIT) mptr_0_d = 13'd0;
+    if (bank_q == 3'd0 && (set_seg || set_mptr)) mptr_0_d = set_ptr ? new_ptr : cur_rdptr;
+    mptr_1_d = mptr_1_q;
+    if (st_q == SC_INIT) mptr_1_d = 13'd0;
+    if (bank_q == 3'd1 && (set_seg || set_mptr)) mptr_1_d = set_ptr ? new_ptr : cur_rdptr;
+    mptr_2_d = mptr_2_q;
+    if (st_q == SC_INIT) mptr_2_d = 13'd0;
+    if (bank_q == 3'd2 && (set_seg || set_mptr)) mptr_2_d = set_ptr ? new_ptr : cur_rdptr;
+    mptr_3_d = mptr_3_q;
+    if (st_q == SC_INIT) mptr_3_d = 13'd0;
+    if (bank_q == 3'd3 && (set_seg || set_mptr)) mptr_3_d = set_ptr ? new_ptr : cur_rdptr;
+    mptr_4_d = mptr_4_q;
+    if (st_q == SC_INIT) mptr_4_d = 13'd0;
+    if (bank_q == 3'd4 && (set_seg || set_mptr)) mptr_4_d = set_ptr ? new_ptr : cur_rdptr;
+    mptr_5_d = mptr_5_q;
+    if (st_q == SC_INIT) mptr_5_d = 13'd0;
+    if (bank_q == 3'd5 && (set_seg || set_mptr)) mptr_5_d = set_ptr ? new_ptr : cur_rdptr;
+    mptr_6_d = mptr_6_q;
+    if (st_q == SC_INIT) mptr_6_d = 13'd0;
+    if (bank_q == 3'd6 && (set_seg || set_mptr)) mptr_6_d = set_ptr ? new_ptr : cur_rdptr;
+    mptr_7_d = mptr_7_q;
+    if (st_q == SC_INIT) mptr_7_d = 13'd0;
+    if (bank_q == 3'd7 && (set_seg || set_mptr)) mptr_7_d = set_ptr ? new_ptr : cur_rdptr;
+  end
+
+  // The tile the weight fetcher last loaded (or reused) in this pair.
+  always @* begin
+    pv_d = pv_q;
+    pk_d = pk_q;
+    if (w_push) begin
+      pv_d = (w_kind == WK_TILE) | (w_kind == WK_REUSE);
+      pk_d = w_kidx;
+    end
+  end
+
   always @(posedge clk_i) begin
     if (rst_i) begin
       st_q    <= SC_IDLE;
@@ -461,20 +609,34 @@ module sf_fpga_accel_sched (
       abase_q <= 12'd0;
       rdseg_0_q <= 7'd0;
       rdptr_0_q <= 13'd0;
+      mptr_0_q  <= 13'd0;
       rdseg_1_q <= 7'd0;
       rdptr_1_q <= 13'd0;
+      mptr_1_q  <= 13'd0;
       rdseg_2_q <= 7'd0;
       rdptr_2_q <= 13'd0;
+      mptr_2_q  <= 13'd0;
       rdseg_3_q <= 7'd0;
       rdptr_3_q <= 13'd0;
+      mptr_3_q  <= 13'd0;
       rdseg_4_q <= 7'd0;
       rdptr_4_q <= 13'd0;
+      mptr_4_q  <= 13'd0;
       rdseg_5_q <= 7'd0;
       rdptr_5_q <= 13'd0;
+      mptr_5_q  <= 13'd0;
       rdseg_6_q <= 7'd0;
       rdptr_6_q <= 13'd0;
+      mptr_6_q  <= 13'd0;
       rdseg_7_q <= 7'd0;
       rdptr_7_q <= 13'd0;
+      mptr_7_q  <= 13'd0;
+      grp_q  <= 1'b0;
+      tk_q   <= 7'd0;
+      tph_q  <= 1'b0;
+      hit_q  <= 1'b0;
+      cv_q   <= 1'b0;
+      pv_q   <= 1'b0;
     end else begin
       st_q    <= st_d;
       bank_q  <= bank_d;
@@ -484,20 +646,34 @@ module sf_fpga_accel_sched (
       abase_q <= abase_d;
       rdseg_0_q <= rdseg_0_d;
       rdptr_0_q <= rdptr_0_d;
+      mptr_0_q  <= mptr_0_d;
       rdseg_1_q <= rdseg_1_d;
       rdptr_1_q <= rdptr_1_d;
+      mptr_1_q  <= mptr_1_d;
       rdseg_2_q <= rdseg_2_d;
       rdptr_2_q <= rdptr_2_d;
+      mptr_2_q  <= mptr_2_d;
       rdseg_3_q <= rdseg_3_d;
       rdptr_3_q <= rdptr_3_d;
+      mptr_3_q  <= mptr_3_d;
       rdseg_4_q <= rdseg_4_d;
       rdptr_4_q <= rdptr_4_d;
+      mptr_4_q  <= mptr_4_d;
       rdseg_5_q <= rdseg_5_d;
       rdptr_5_q <= rdptr_5_d;
+      mptr_5_q  <= mptr_5_d;
       rdseg_6_q <= rdseg_6_d;
       rdptr_6_q <= rdptr_6_d;
+      mptr_6_q  <= mptr_6_d;
       rdseg_7_q <= rdseg_7_d;
       rdptr_7_q <= rdptr_7_d;
+      mptr_7_q  <= mptr_7_d;
+      if (st_q == SC_IDLE && go_i) grp_q <= grp_i;
+      tk_q   <= tk_d;
+      tph_q  <= tph_d;
+      hit_q  <= hit_d;
+      cv_q   <= cv_d;
+      pv_q   <= pv_d;
     end
   end
 
@@ -515,6 +691,8 @@ module sf_fpga_accel_sched (
     cbank_q <= cbank_d;
     ck_q    <= ck_d;
     cm_q    <= cm_d;
+    ckey_q  <= ckey_d;
+    pk_q    <= pk_d;
   end
 
   always @* begin
@@ -697,6 +875,8 @@ module sf_fpga_accel_sched (
   assign mk_tgt_o = pc_q;
   assign w_push_o = w_push;
   assign done_o   = (st_q == SC_DONE);
+  // The latched policy (the mapping engine dispatches offset-major for grouped layers).
+  assign grp_o    = grp_q;
 
   // The run table's start field is only read for the next run (SC_RD1); the point counts are
   // narrowed to the buffer address widths (they fit: capacity is checked at START).

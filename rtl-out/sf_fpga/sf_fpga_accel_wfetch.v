@@ -11,6 +11,9 @@
 // all-zero row with w_last (a tile whose other rows are zero: drain passes); RELEASE = free the
 // current pair. One row per cycle; the block-RAM read has one cycle of latency and a credit FIFO
 // keeps it from ever stalling.
+// REUSE = the tile of the previous descriptor once more (the scheduler sends it only for the same
+// kernel index in the same pair): no read, one beat with w_reuse_o, and the matrix unit keeps the
+// tile it holds for one more pass.
 module sf_fpga_accel_wfetch (
   input  wire                  clk_i,
   input  wire                  rst_i,
@@ -27,6 +30,7 @@ module sf_fpga_accel_wfetch (
   input  wire                  w_ready_i,
   output wire [127:0]   w_data_o,
   output wire                  w_last_o,
+  output wire                  w_reuse_o,
   output wire                  idle_o
 );
 
@@ -34,6 +38,7 @@ module sf_fpga_accel_wfetch (
   reg [10:0]   base_q, base_d;
   reg [3:0] row_q, row_d;
   reg                s1_v_q, s1_zero_q, s1_last_q;
+  reg                s1_reuse_q;
 
   wire [1:0]          kind  = d_data_i[1:0];
   wire [6:0]  kidx  = d_data_i[8:2];
@@ -49,8 +54,11 @@ module sf_fpga_accel_wfetch (
   wire                tile_issue = d_valid_i & is_tile & tile_ok & fifo_space;
   wire                zero_issue = d_valid_i & is_zero & fifo_space;
   wire                rel        = d_valid_i & is_rel & pair_ok;
+  wire                is_reuse    = (kind == 2'd3);
+  wire                reuse_issue = d_valid_i & is_reuse & fifo_space;
+  wire                beat_issue  = tile_issue | zero_issue | reuse_issue;
 
-  assign d_pop_o  = (tile_issue & row_last) | zero_issue | rel;
+  assign d_pop_o  = (tile_issue & row_last) | zero_issue | reuse_issue | rel;
   assign r_re_o   = tile_issue;
   assign r_addr_o = base_q + tile_off + {7'd0, row_q};
   assign space_o  = (fill_q != 12'd2048);
@@ -76,28 +84,29 @@ module sf_fpga_accel_wfetch (
       fill_q <= fill_d;
       base_q <= base_d;
       row_q  <= row_d;
-      s1_v_q <= tile_issue | zero_issue;
+      s1_v_q <= beat_issue;
     end
   end
 
   always @(posedge clk_i) begin
-    s1_zero_q <= zero_issue;
-    s1_last_q <= zero_issue | row_last;
+    s1_zero_q  <= zero_issue | reuse_issue;
+    s1_last_q  <= zero_issue | reuse_issue | row_last;
+    s1_reuse_q <= reuse_issue;
   end
 
-  wire [128:0] fifo_out;
+  wire [129:0] fifo_out;
   sf_fpga_stream_fifo #(
-    .WIDTH(129),
+    .WIDTH(130),
     .DEPTH(4),
     .PTR_W(2),
     .CNT_W(3)
   ) u_fifo (
     .clk_i      (clk_i),
     .rst_i      (rst_i),
-    .reserve_i  (tile_issue | zero_issue),
+    .reserve_i  (beat_issue),
     .space_o    (fifo_space),
     .wr_valid_i (s1_v_q),
-    .wr_data_i  ({s1_last_q, s1_zero_q ? 128'd0 : r_data_i}),
+    .wr_data_i  ({s1_reuse_q, s1_last_q, s1_zero_q ? 128'd0 : r_data_i}),
     .rd_valid_o (w_valid_o),
     .rd_ready_i (w_ready_i),
     .rd_data_o  (fifo_out)
@@ -105,6 +114,7 @@ module sf_fpga_accel_wfetch (
 
   assign w_data_o = fifo_out[127:0];
   assign w_last_o = fifo_out[128];
+  assign w_reuse_o = fifo_out[129];
   assign idle_o   = ~d_valid_i & ~s1_v_q & ~w_valid_o;
 
 endmodule

@@ -22,6 +22,8 @@
 // index; segments and kernel indices interleave (templates/mapping/README.md).
 // Jobs are dispatched segment-major (spec mapping.segmentMajor) when all of a layer's jobs fit a
 // map-buffer bank's run table (k ≤ 3'd2, submanifold odd k ≤ 3'd3), else offset-major.
+// om_i forces offset-major: the accelerator's scheduler groups one offset's passes across banks
+// (pass grouping `offset`), which needs every bank's runs in kernel-index order.
 // Map-free conv k = s = 2: the downsampler emits the map while it merges (lane = kernel index,
 // so each lane holds one kernel index by ascending output and input index), one entry per cycle,
 // and the merge is skipped. Output points and map words then interleave (m_oc_* first is no
@@ -35,6 +37,7 @@ module sf_fpga_map_engine (
   input  wire                     start_i,
   input  wire                     mf_en_i,
   input  wire [12:0]    mf_feat_i,
+  input  wire                     om_i,
   input  wire [1:0]               cfg_type_i,
   input  wire [2:0]        cfg_k_i,
   input  wire [1:0]   cfg_stride_i,
@@ -236,7 +239,7 @@ module sf_fpga_map_engine (
   wire last_off = half ? ((j_ix_q == half_k) & (j_iy_q == half_k) & (j_iz_q == half_k))
                        : ((j_ix_q == k_m1) & (j_iy_q == k_m1) & (j_iz_q == k_m1));
   wire last_job = last_off & seg_last;
-  wire seg_major = half ? (k_q <= 3'd3) : (k_q <= 3'd2);
+  wire seg_major = ~om_i & (half ? (k_q <= 3'd3) : (k_q <= 3'd2));
   wire job_mirror = half & ~last_off;
   wire [20:0] hk_w = { 18'd0, half_k};
   wire [20:0] dx_w = ({ 18'd0, j_ix_q} - hk_w) << ds_w;

@@ -120,6 +120,7 @@ module sf_fpga_mapping_top (
     .start_i         (start),
     .mf_en_i         (1'b0),
     .mf_feat_i       (13'd0),
+    .om_i            (1'b0),
     .cfg_type_i      (cfg_type),
     .cfg_k_i         (cfg_k),
     .cfg_stride_i    (cfg_stride),

@@ -9,6 +9,13 @@
 //   [r*8 +: 8]) with a 12-bit tag; x_last_i ends the pass on the current
 //   tile, which is then retired: every pass consumes exactly one tile, in order. x_ready_o is low
 //   while no complete tile is loaded (or the output FIFO has no room).
+// Tile reuse: a weight beat with w_reuse_i (between tiles, data ignored) stands for "the tile loaded
+//   last, once more": it adds one pass to that tile instead of loading a copy. Each held tile has a
+//   counter of extra passes (5 bits; rep_h for the head, rep_t for the tile behind it): a
+//   pass_done with rep_h > 0 keeps the head instead of retiring it, and the tile behind inherits
+//   rep_t when it becomes the head. A reuse beat when no tile is held makes the tile loaded last
+//   the head again (its rows are intact: nothing loads between a tile and its reuse beats). Reuse
+//   beats are taken even while two tiles are held, so they never hold up the next tile's load.
 // Result port: per accepted row, 16 partial sums of 20 bits (column c at
 //   [c*20 +: 20]) = sum_r x[r] * W[r][c], exact, with the row's tag and last. Results leave in order.
 // Throughput one row per cycle while y_ready_i is high; 3 cycles from an accepted row to its
@@ -21,6 +28,7 @@ module sf_fpga_matrix_unit (
   output wire                  w_ready_o,
   input  wire [127:0] w_data_i,
   input  wire                  w_last_i,
+  input  wire                  w_reuse_i,
   input  wire                  x_valid_i,
   output wire                  x_ready_o,
   input  wire [127:0] x_data_i,
@@ -48,7 +56,10 @@ module sf_fpga_matrix_unit (
   reg [127:0] wb1_q [0:15];
 
   wire fifo_space;
-  wire w_fire = w_valid_i & w_ready_o;
+  wire w_beat = w_valid_i & w_ready_o;
+  reg [4:0] rep_h_q, rep_h_d, rep_t_q, rep_t_d;
+  wire w_reuse = w_beat & w_reuse_i;
+  wire w_fire = w_beat & ~w_reuse_i;
   wire x_fire = x_valid_i & x_ready_o;
   wire w_in_range = (wrow_q != 5'd16);
   wire w_first = (wrow_q == 5'd0);
@@ -56,7 +67,7 @@ module sf_fpga_matrix_unit (
   wire tile_done = w_fire & w_last_i;
   wire pass_done = x_fire & x_last_i;
 
-  assign w_ready_o  = (count_q != 2'd2);
+  assign w_ready_o  = ((count_q != 2'd2) | w_reuse_i) & (rep_h_q != 5'd31) & (rep_t_q != 5'd31);
   assign x_ready_o  = (count_q != 2'd0) & fifo_space;
   assign tile_err_o = err_q;
 
@@ -83,10 +94,35 @@ module sf_fpga_matrix_unit (
       end
       if (w_last_i) wrow_d = 5'd0;
     end
+    rep_h_d = rep_h_q;
+    rep_t_d = rep_t_q;
     if (tile_done) tail_d = ~tail_q;
-    if (pass_done) head_d = ~head_q;
-    if (tile_done & ~pass_done) count_d = count_q + 2'd1;
-    else if (pass_done & ~tile_done) count_d = count_q - 2'd1;
+    // The head ends a pass: one of its extra passes, or it retires and the tile behind moves up.
+    if (pass_done && rep_h_q != 5'd0) begin
+      rep_h_d = rep_h_q - 5'd1;
+      if (tile_done) count_d = count_q + 2'd1;
+    end else begin
+      if (pass_done) begin
+        head_d  = ~head_q;
+        rep_h_d = rep_t_q;
+        rep_t_d = 5'd0;
+      end
+      if (tile_done & ~pass_done) count_d = count_q + 2'd1;
+      else if (pass_done & ~tile_done) count_d = count_q - 2'd1;
+    end
+    if (w_reuse) begin
+      // A reuse beat comes between tiles: one in the middle of a tile breaks the protocol.
+      if (!w_first) err_d = 1'b1;
+      if (count_d == 2'd0) begin
+        // The tile loaded last was retired (now or before): it becomes the head again.
+        head_d  = ~tail_q;
+        count_d = 2'd1;
+      end else if (count_d == 2'd1) begin
+        rep_h_d = rep_h_d + 5'd1;
+      end else begin
+        rep_t_d = rep_t_d + 5'd1;
+      end
+    end
   end
 
   always @(posedge clk_i) begin
@@ -98,6 +134,8 @@ module sf_fpga_matrix_unit (
       err_q   <= 1'b0;
       rowv0_q <= 16'd0;
       rowv1_q <= 16'd0;
+      rep_h_q <= 5'd0;
+      rep_t_q <= 5'd0;
     end else begin
       count_q <= count_d;
       head_q  <= head_d;
@@ -106,6 +144,8 @@ module sf_fpga_matrix_unit (
       err_q   <= err_d;
       rowv0_q <= rowv0_d;
       rowv1_q <= rowv1_d;
+      rep_h_q <= rep_h_d;
+      rep_t_q <= rep_t_d;
     end
   end
 

@@ -49,6 +49,7 @@ module sf_tiny_accel_wfetch (
   wire                tile_issue = d_valid_i & is_tile & tile_ok & fifo_space;
   wire                zero_issue = d_valid_i & is_zero & fifo_space;
   wire                rel        = d_valid_i & is_rel & pair_ok;
+  wire                beat_issue  = tile_issue | zero_issue;
 
   assign d_pop_o  = (tile_issue & row_last) | zero_issue | rel;
   assign r_re_o   = tile_issue;
@@ -76,7 +77,7 @@ module sf_tiny_accel_wfetch (
       fill_q <= fill_d;
       base_q <= base_d;
       row_q  <= row_d;
-      s1_v_q <= tile_issue | zero_issue;
+      s1_v_q <= beat_issue;
     end
   end
 
@@ -94,7 +95,7 @@ module sf_tiny_accel_wfetch (
   ) u_fifo (
     .clk_i      (clk_i),
     .rst_i      (rst_i),
-    .reserve_i  (tile_issue | zero_issue),
+    .reserve_i  (beat_issue),
     .space_o    (fifo_space),
     .wr_valid_i (s1_v_q),
     .wr_data_i  ({s1_last_q, s1_zero_q ? 32'd0 : r_data_i}),

@@ -155,7 +155,7 @@ module sf_tiny_map_regs (
       rvalid_d = 1'b1;
       case (ridx)
         6'd0: rdata_d = 32'h53460001;
-        6'd4: rdata_d = 32'h772301;
+        6'd4: rdata_d = 32'h20772301;
         6'd8: rdata_d = {16'd0, {err_code_q, 5'd0, err_q, done_q, busy}};
         6'd9: rdata_d = {30'd0, type_q};
         6'd10: rdata_d = {30'd0, k_q};

@@ -48,7 +48,8 @@ module sf_tiny_matrix_unit (
   reg [31:0] wb1_q [0:3];
 
   wire fifo_space;
-  wire w_fire = w_valid_i & w_ready_o;
+  wire w_beat = w_valid_i & w_ready_o;
+  wire w_fire = w_beat;
   wire x_fire = x_valid_i & x_ready_o;
   wire w_in_range = (wrow_q != 3'd4);
   wire w_first = (wrow_q == 3'd0);

@@ -55,6 +55,11 @@ export function cycleModelCases(): NamedCase[] {
   // descriptor (a lone 1×1 centre pass: −7.4 % before).
   t('fpga bunny transposed k2 s2 64→64, 9 points', fpga, () => bunnyCase(fpga, { voxel: 4, type: 'transposed', k: 2, s: 2, cin: 64, cout: 64, requant: true }));
   t('fpga bunny sub k1 8→16, 67 points', fpga, () => bunnyCase(fpga, { voxel: 2, type: 'submanifold', k: 1, cin: 8, cout: 16, requant: true }));
+  // Pass grouping forced (the cases above run with the policy the model picks).
+  t('fpga bunny sub k3 16→16 offset', fpga, () => bunnyCase(fpga, { voxel: 0.5, type: 'submanifold', k: 3, cin: 16, cout: 16, requant: true, relu: true }), { passGrouping: 'offset' });
+  t('fpga bunny sub k3 48→48 raw offset', fpga, () => bunnyCase(fpga, { voxel: 0.8, type: 'submanifold', k: 3, cin: 48, cout: 48 }), { passGrouping: 'offset' });
+  t('fpga bunny sub k3 48→48 raw bank', fpga, () => bunnyCase(fpga, { voxel: 0.8, type: 'submanifold', k: 3, cin: 48, cout: 48 }), { passGrouping: 'bank' });
+  t('fpga bunny conv k3 s2 offset', fpga, () => bunnyCase(fpga, { voxel: 0.5, type: 'conv', k: 3, s: 2, cin: 18, cout: 17, requant: true }), { passGrouping: 'offset' });
   t('edge bunny sub k3 8→24', edge, () => bunnyCase(edge, { voxel: 0.6, type: 'submanifold', k: 3, cin: 8, cout: 24, requant: true, relu: true }));
   t('edge bunny conv k2 s2 ts2', edge, () => bunnyCase(edge, { voxel: 0.6, type: 'conv', k: 2, s: 2, ts: 2, cin: 5, cout: 9 }));
   t('rnd35 sub k5', r35, () => randomCase(r35, { type: 'submanifold', k: 5, cin: 3, cout: 5, n: 110, span: 7, seed: 51 }));
@@ -90,7 +95,10 @@ export async function compareCycleModel(cases: NamedCase[] = cycleModelCases(), 
     if (!r.stats.match) throw new Error(`${nc.name}: co-simulation does not match the golden model`);
     const t0 = performance.now();
     const { tiles, runs } = cycleModelRuns(nc.spec, c, { maxTilePoints: nc.opts?.maxTilePoints, mapEstimate: nc.opts?.mapEstimate });
-    const p = predictCycles(nc.spec, layerStats(c, widthsOf(nc.spec)), { ...c.layer, requant: c.requant !== undefined, bias: c.bias !== undefined, runs });
+    const forced = nc.opts?.passGrouping === 'auto' ? undefined : nc.opts?.passGrouping;
+    const p = predictCycles(nc.spec, layerStats(c, widthsOf(nc.spec)), { ...c.layer, requant: c.requant !== undefined, bias: c.bias !== undefined, runs, passGrouping: forced });
+    // Without a forced policy the driver ran the one the model picks.
+    if (p.passGrouping!.policy !== r.stats.passGrouping.policy) throw new Error(`${nc.name}: model policy ${p.passGrouping!.policy}, driver ${r.stats.passGrouping.policy}`);
     const modelMs = performance.now() - t0;
     // The model's tiles are the driver's (no MAP_OVERFLOW retry in these cases).
     const bounds = (ts: { inRows: number[]; outRows: number[] }[]): string => JSON.stringify(ts.map((x) => [x.inRows, x.outRows]));

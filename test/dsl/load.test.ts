@@ -21,7 +21,7 @@ describe('loadSpecFile', () => {
       ...expected,
       mapping: { ...expected.mapping, mapFreeDownsample: true, segmentMajor: true },
       matrix: { ...expected.matrix, maxChannels: 512 },
-      gatherScatter: { ...expected.gatherScatter, drainPort: true },
+      gatherScatter: { ...expected.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
     });
   });
 

@@ -36,21 +36,22 @@ describe('presets', () => {
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
       mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, mapFreeDownsample: false, comparePipeline: false },
       buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768 },
-      gatherScatter: { scatterForwarding: true, drainPort: false },
+      gatherScatter: { scatterForwarding: true, drainPort: false, passGrouping: ['bank'] },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense' },
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6 },
       interfaces: { axisDataWidth: 128, axilDataWidth: 32 },
     });
     // fpga is the base spec with map-free downsampling (its 8 lanes allow it; the default is off),
     // segment-major merge jobs, 512 channels (MinkUNet's 384-channel concat at full width) and the
-    // accumulator drain port.
+    // accumulator drain port, and both pass-grouping policies (as server).
     expect(presets.fpga).toEqual({
       ...baseSpec,
       mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true },
       matrix: { ...baseSpec.matrix, maxChannels: 512 },
-      gatherScatter: { ...baseSpec.gatherScatter, drainPort: true },
+      gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
     });
     expect([presets.server.matrix.maxChannels, presets.tiny.matrix.maxChannels, presets.edge.matrix.maxChannels]).toEqual([512, 256, 256]);
+    expect(presets.server.gatherScatter.passGrouping).toEqual(['bank', 'offset']);
     expect(presets.server.mapping.mapFreeDownsample).toBe(true);
     expect([presets.tiny.mapping.mapFreeDownsample, presets.edge.mapping.mapFreeDownsample]).toEqual([false, false]);
     expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);

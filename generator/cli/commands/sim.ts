@@ -11,7 +11,8 @@ import { formatComparison, writeLayerResultFile } from '../../io/layer-result.ts
 import { FieldError } from '../../model/errors.ts';
 import type { LayerCase } from '../../model/types.ts';
 import type { BuildProfile } from '../../sim/build.ts';
-import { runAccelCase, type AccelRunResult } from '../../sim/accel/driver.ts';
+import { runAccelCase, type AccelRunResult, type PassGroupingStats } from '../../sim/accel/driver.ts';
+import { PASS_GROUPINGS, type PassGrouping } from '../../model/pass-grouping.ts';
 import type { DenseLayerPolicy } from '../../sim/accel/sparse.ts';
 import { specOptions, type SpecArgs } from './generate.ts';
 
@@ -23,13 +24,14 @@ export interface SimRunArgs extends SpecArgs {
   profile: string;
   tilePoints?: number;
   denseLayers: string;
+  passGrouping: string;
   json: boolean;
 }
 
 /** The options `sim` and `run` share. */
 export function simOptions<T>(y: Argv<T>): Argv<T & SimRunArgs> {
   return specOptions(y)
-    .group(['preset', 'config', 'output', 'stats', 'backpressure', 'profile', 'tile-points', 'dense-layers', 'json'], 'Simulation:')
+    .group(['preset', 'config', 'output', 'stats', 'backpressure', 'profile', 'tile-points', 'dense-layers', 'pass-grouping', 'json'], 'Simulation:')
     .option('output', { alias: 'o', type: 'string', describe: 'write the RTL result (sparseforge.layer-result/1)', normalize: true })
     .option('stats', { type: 'string', describe: 'write cycles, utilisation and timings as JSON', normalize: true })
     .option('backpressure', {
@@ -45,10 +47,24 @@ export function simOptions<T>(y: Argv<T>): Argv<T & SimRunArgs> {
       default: 'refuse',
       describe: 'N:M accelerators: refuse a layer that is not N:M sparse, or pad it to run at dense speed',
     })
+    .option('pass-grouping', {
+      type: 'string',
+      choices: ['auto', ...PASS_GROUPINGS],
+      default: 'auto',
+      describe: 'the scheduler\'s pass grouping: auto = the fastest the cycle model predicts among the spec\'s gatherScatter.passGrouping',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'print the statistics as JSON' }) as unknown as Argv<T & SimRunArgs>;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+
+/** `offset-grouped (cycle model: bank 18900, offset 14627 predicted)`. */
+export function groupingLine(g: PassGroupingStats): string {
+  const name = g.policy === 'offset' ? 'offset-grouped (one weight tile per kernel offset across banks)' : 'bank by bank (a weight tile per pass)';
+  const pred = Object.entries(g.predicted).map(([k, v]) => `${k} ${v}`).join(', ');
+  const why = g.chosenBy === 'cycle model' ? `chosen by the cycle model: ${pred} cycles predicted` : g.chosenBy === 'only' ? 'the only policy of this spec' : 'forced';
+  return `${name}; ${why}`;
+}
 
 export function formatSimReport(r: AccelRunResult, label: string): string {
   const s = r.stats;
@@ -60,6 +76,7 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
     `cycles          ${c.total} from START to DONE${s.requant ? ' (requantized run)' : ''}: ${c.coordLoad} coordinate load, ${c.measured} measured`,
     `  breakdown     compute ${c.compute} rows${c.drainRows ? ` (${c.drainRows} drain)` : ''}, stall ${c.stall}, tail ${c.tail}; mapping ${c.mapping} (overlapped)`,
     `  map           ${s.mapSchedule.map === 'map-free' ? 'map-free downsampling (no merge)' : `merge, ${s.mapSchedule.jobOrder} jobs`}`,
+    `  passes        ${groupingLine(s.passGrouping)}`,
     `  end to end    ${c.endToEnd} harness cycles from writing START to reading BUSY = 0`,
     `compute bound   ${s.computeBound} cycles (DESIGN.md §3)`,
     `utilisation     ${pct(s.utilisation)} of the measured cycles (${pct(s.utilisationTotal)} of START→DONE)`,
@@ -73,7 +90,7 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
 export async function simulateAndReport(spec: AcceleratorSpec, c: LayerCase, a: SimRunArgs, label: string, where: string): Promise<void> {
   if (!(a.backpressure >= 0 && a.backpressure < 1)) throw new FieldError('--backpressure', `must be in [0, 1), got ${a.backpressure}`);
   const r = await inFileAsync(where, () =>
-    runAccelCase(spec, c, { seed: a.seed, stall: a.backpressure, profile: a.profile as BuildProfile, maxTilePoints: a.tilePoints, denseLayers: a.denseLayers as DenseLayerPolicy }),
+    runAccelCase(spec, c, { seed: a.seed, stall: a.backpressure, profile: a.profile as BuildProfile, maxTilePoints: a.tilePoints, denseLayers: a.denseLayers as DenseLayerPolicy, passGrouping: a.passGrouping as PassGrouping | 'auto' }),
   );
   if (a.output) await writeLayerResultFile(a.output, r.result);
   if (a.stats) {

@@ -304,6 +304,12 @@ export interface AccelDerived {
     accBase: PackedField;
   };
   wd: { w: number; m: number; kind: PackedField; kidx: PackedField };
+  /**
+   * Pass grouping (gatherScatter.passGrouping): `on` = the scheduler has the offset-grouped policy
+   * (and the REUSE weight descriptor), `field` = both policies, chosen by LAYER_TYPE.GROUPING
+   * (else the one policy is fixed).
+   */
+  grp: { on: boolean; field: boolean; om: boolean };
   pinfo: { w: number; m: number; final: number; lastTo: number; to: PackedField };
   descFifoDepth: number;
   descFifoPtrW: number;
@@ -616,6 +622,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     ['IN_CHANNELS', 'COUNT', 'cin'],
     ['OUT_CHANNELS', 'COUNT', 'cout'],
   ];
+  if (reg('LAYER_TYPE').fields.some((x) => x.name === 'GROUPING')) rwDefs.push(['LAYER_TYPE', 'GROUPING', 'group']);
   const pprr = reg('POSTPROC');
   const regAbsent: { sig: string }[] = [];
   for (const [f, sig] of [
@@ -937,6 +944,11 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       accBase: gdPack.fields.accBase,
     },
     wd: { w: wdPack.w, m: wdPack.w - 1, kind: wdPack.fields.kind, kidx: wdPack.fields.kidx },
+    grp: {
+      on: spec.gatherScatter.passGrouping.includes('offset'),
+      field: spec.gatherScatter.passGrouping.length > 1,
+      om: mp.offsetMajorIn,
+    },
     pinfo: { w: piPack.w, m: piPack.w - 1, final: piPack.fields.final.lsb, lastTo: piPack.fields.lastTo.lsb, to: piPack.fields.to },
     descFifoDepth,
     descFifoPtrW: clog2(descFifoDepth),
@@ -1088,6 +1100,10 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       // accel_sched
       segStartCnt: fitExpr('seg_start', bankAw, bankCntW),
       availLen: fitExpr('avail', bankCntW, lenW),
+      mavailLen: fitExpr('mavail', bankCntW, lenW),
+      mptrStart: `cur_mptr[${bankAw - 1}:0]`,
+      grpKeyW: kidxW + 1,
+      grpKeyM: kidxW,
       nOutLen: fitExpr('n_out_i', cntW, lenW),
       bankAwZero: lit(bankAw, 0),
       featAwZero: lit(featAw, 0),
@@ -1119,7 +1135,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       fillZero: lit(wFillW, 0),
       krFill: fitExpr('kr_i', krW, wFillW),
       krW: fitExpr('kr_i', krW, wAw),
-      wFifoW: C * laneW + 1,
+      wFifoW: C * laneW + 1 + (spec.gatherScatter.passGrouping.includes('offset') ? 1 : 0),
+      wReuseBit: C * laneW + 1,
+      wFifoM: C * laneW + (spec.gatherScatter.passGrouping.includes('offset') ? 1 : 0),
       wWordZero: lit(C * laneW, 0),
       // accel_gather
       faddrCmp: fitExpr('faddr', featAw, featCntW),

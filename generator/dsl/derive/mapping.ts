@@ -152,6 +152,8 @@ export interface MappingDerived {
   mapFree: boolean;
   /** Merge jobs segment-major (spec.mapping.segmentMajor). */
   segmentMajor: boolean;
+  /** om_i: the accelerator's scheduler groups passes by offset for this layer: dispatch offset-major. */
+  offsetMajorIn: boolean;
   /**
    * Largest k dispatched segment-major (full kernels / submanifold odd-k halves): a lane's jobs
    * then need not ascend in kernel index, so every job may open a run in its map-buffer bank, and
@@ -556,6 +558,8 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     hasDownsample: hasConv,
     mapFree: hasConv && mp.mapFreeDownsample,
     segmentMajor: mp.segmentMajor,
+    // Offset-grouped passes (gatherScatter.passGrouping) need each bank's runs in kernel-index order.
+    offsetMajorIn: mp.segmentMajor && spec.gatherScatter.passGrouping.includes('offset'),
     segMajorMaxKFullLit: lit(kWidth, segMajorMaxK(mp.maxKernelSize, segments, false)),
     segMajorMaxKHalfLit: lit(kWidth, segMajorMaxK(mp.maxKernelSize, segments, true)),
     segMajorFullCmp: kCmp(segMajorMaxK(mp.maxKernelSize, segments, false)),

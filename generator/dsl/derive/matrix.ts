@@ -14,7 +14,7 @@
 // anyway, so the final accumulator is the same.
 import type { AcceleratorSpec } from '../spec.ts';
 import { inChannelsPerPass, weightIndexWidth, weightPattern } from '../sparsity.ts';
-import { addrWidth, countWidth, lit } from './math.ts';
+import { addrWidth, clog2, countWidth, lit } from './math.ts';
 
 /** Adder-tree levels between two pipeline registers. */
 export const TREE_LEVELS_PER_STAGE = 2;
@@ -122,6 +122,16 @@ export interface MatrixDerived {
   /** Index into the `rows`-entry weight banks. */
   rowIndexWidth: number;
   rowIndexMsb: number;
+  /**
+   * Weight-tile reuse (gatherScatter.passGrouping has `offset`): a `w_reuse_i` beat makes the last
+   * loaded tile serve one more pass; `rep` (repW bits) counts the head tile's extra passes.
+   */
+  tileReuse: boolean;
+  repW: number;
+  repM: number;
+  repZero: string;
+  repOne: string;
+  repMax: string;
   /** Row index of the last row, and `rows` itself, at rowCountWidth bits. */
   lastRow: number;
   rowsCount: number;
@@ -253,6 +263,9 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
   const yDataWidth = cols * psumWidth;
   const rowCountWidth = countWidth(rows);
   const rowIndexWidth = addrWidth(rows);
+  const tileReuse = spec.gatherScatter.passGrouping.includes('offset');
+  // Pending extra passes of the head tile: one per bank and a margin, so that reuse beats rarely wait.
+  const repW = clog2(spec.mapping.lanes) + 2;
   return {
     module: `${prefix}matrix_unit`,
     colModule: `${prefix}matrix_col`,
@@ -301,6 +314,12 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
     rowIndexMsb: rowIndexWidth - 1,
     lastRow: rows - 1,
     rowsCount: rows,
+    tileReuse,
+    repW,
+    repM: repW - 1,
+    repZero: lit(repW, 0),
+    repOne: lit(repW, 1),
+    repMax: lit(repW, 2 ** repW - 1),
     rowList: Array.from({ length: rows }, (_, row) => ({
       row,
       xLsb: row * inWidth,

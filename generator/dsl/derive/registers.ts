@@ -5,6 +5,7 @@
 import type { AcceleratorSpec } from '../spec.ts';
 import { addrWidth, clog2, countWidth } from './math.ts';
 import { weightPattern } from '../sparsity.ts';
+import { PASS_GROUPING_CODES } from '../../model/pass-grouping.ts';
 
 /**
  * RO: writes ignored. RW: read/write. W1C: writing 1 clears the bit. WO: reads as 0; writing 1
@@ -141,6 +142,9 @@ export function deriveRegisters(inp: RegisterInputs): RegisterMap {
   const dataWidth = spec.interfaces.axilDataWidth;
   const stride = dataWidth / 8;
   const pp = spec.postprocess;
+  const groupings = spec.gatherScatter.passGrouping;
+  const groupingMask = groupings.reduce((m, g) => m | (1 << PASS_GROUPING_CODES[g]), 0);
+  const groupingField = groupings.length > 1;
 
   const defs: RegDef[] = [
     {
@@ -192,6 +196,14 @@ export function deriveRegisters(inp: RegisterInputs): RegisterMap {
         { name: 'RELU', width: 1, access: 'RO', reset: pp.relu ? 1 : 0, description: 'postprocess.relu.' },
         { name: 'WEIGHT_N', lsb: 24, width: 3, access: 'RO', reset: weightPattern(spec)?.n ?? 0, description: 'matrix.weightSparsity N of N:M (0: dense).' },
         { name: 'WEIGHT_M_LOG2', width: 2, access: 'RO', reset: clog2(weightPattern(spec)?.m ?? 1), description: 'log2 M of N:M (0: dense).' },
+        {
+          name: 'PASS_GROUPINGS',
+          lsb: 29,
+          width: 2,
+          access: 'RO',
+          reset: groupingMask,
+          description: 'gatherScatter.passGrouping: bit = LAYER_TYPE.GROUPING code of a supported policy (0 bank, 1 offset).',
+        },
       ],
     },
     {
@@ -241,6 +253,18 @@ export function deriveRegisters(inp: RegisterInputs): RegisterMap {
           description:
             'Reuse the input coordinates and kernel map of the previous layer (submanifold, same KERNEL_SIZE, IN_TENSOR_STRIDE, IN_POINTS and the same coordinates, which the host guarantees): no CIN section is sent and the mapping engine does not run. Else REUSE_INVALID.',
         },
+        ...(groupingField
+          ? [
+              {
+                name: 'GROUPING',
+                lsb: 8,
+                width: 1,
+                access: 'RW' as const,
+                description:
+                  'Pass-grouping policy of the layer (only when the spec supports both): 0 bank (passes bank by bank, a weight tile per pass), 1 offset (one kernel offset\'s passes of every bank behind one weight-tile load).',
+              },
+            ]
+          : []),
       ],
     },
     {

@@ -18,6 +18,7 @@
 import { derive } from '../../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
 import { FieldError } from '../../model/errors.ts';
+import { mapSchedule } from '../../model/run-table.ts';
 import { runLayer } from '../../model/layer.ts';
 import { planTiles, splitTile, tileLimits, type Tile } from '../../model/tiles.ts';
 import type { LayerCase, LayerResult } from '../../model/types.ts';
@@ -26,7 +27,7 @@ import type { RunResult } from '../run.ts';
 import { checkCaseForSpec, hardwareCase } from './check.ts';
 import { checkWeightPattern } from './sparse.ts';
 import {
-  AccelError, canonicalLayer, finish, runJobs, tileHw, type AccelRunOptions, type AccelStats, type Job,
+  AccelError, canonicalLayer, choosePassGroupingFor, finish, runJobs, tileHw, type AccelRunOptions, type AccelStats, type Job, type PassGroupingStats,
 } from './driver.ts';
 import { buildAccel } from './rtl.ts';
 import { encodeLayer, outputBeatCount, streamsWords, type HwLayer, type LayerReadback } from './stream.ts';
@@ -184,6 +185,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
     const owner: number[] = [];
     const reused: boolean[] = [];
     const fusion: LayerFusion[] = [];
+    const grouping: PassGroupingStats[] = [];
     prepared.forEach((p, li) => {
       const requantOut = p.case.requant !== undefined;
       const f: LayerFusion = { featOnChip: false, keptOut: false, streamedOut: true };
@@ -212,6 +214,10 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
             f.outBase = base;
           } else f.refusal = base;
         }
+        grouping[li] ??= choosePassGroupingFor(spec, p.hc, p.lay, p.tiles, opts.passGrouping ?? 'auto', {
+          reuseMap: hw.reuseMap, featOnChip: hw.featOnChip === true, wordsOnChip: !streamsWords(hw),
+        });
+        hw.passGrouping = grouping[li]!.policy;
         jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: true, label: `${p.name}, tile ${p.tiles.indexOf(tile) + 1}/${p.tiles.length}` });
         owner.push(li);
       }
@@ -245,7 +251,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         result: f.result,
         golden: p.golden,
         comparison: f.comparison,
-        stats: f.stats,
+        stats: { ...f.stats, passGrouping: grouping[li]!, mapSchedule: mapSchedule(spec.mapping, p.case.layer, grouping[li]!.policy) },
         tiles: p.tiles,
         reused: reused[li]!,
         fusion: fusion[li]!,

@@ -27,6 +27,8 @@ import { checkRegisterWrites, checkRunCapacity } from '../capacity.ts';
 import { FieldError } from '../../model/errors.ts';
 import { mapSchedule, type MapSchedule } from '../../model/run-table.ts';
 import { caseForPattern, type DenseLayerPolicy } from './sparse.ts';
+import { PASS_GROUPINGS, type PassGrouping } from '../../model/pass-grouping.ts';
+import { predictCycles } from '../../model/cycle-model.ts';
 import { buildAccel } from './rtl.ts';
 import { checkFusionJobs } from './fusion.ts';
 import {
@@ -76,6 +78,21 @@ export interface AccelRunOptions {
    * error naming the first offending group) or run padded at dense speed ('pad', sparse.ts).
    */
   denseLayers?: DenseLayerPolicy;
+  /**
+   * The scheduler's pass-grouping policy (LAYER_TYPE.GROUPING): 'auto' (default) lets the cycle
+   * model pick the fastest policy the spec supports for this layer; a named policy forces it (a
+   * policy the spec lacks is refused by name).
+   */
+  passGrouping?: PassGrouping | 'auto';
+}
+
+/** The pass-grouping policy a layer ran with, and how it was chosen. */
+export interface PassGroupingStats {
+  policy: PassGrouping;
+  /** 'cycle model': the fastest predicted of several; 'only': the spec has one; 'forced': the caller's. */
+  chosenBy: 'cycle model' | 'only' | 'forced';
+  /** Predicted PERF_TOTAL_CYCLES per policy compared (the measured runs' sum), when the model was asked. */
+  predicted: Partial<Record<PassGrouping, number>>;
 }
 
 export interface AccelStats {
@@ -118,6 +135,8 @@ export interface AccelStats {
   utilisationTotal: number;
   /** How the mapping engine maps this layer on this spec (map-free downsampler, or merge job order). */
   mapSchedule: MapSchedule;
+  /** The compute scheduler's pass grouping for this layer (model/pass-grouping.ts). */
+  passGrouping: PassGroupingStats;
   build: { cached: boolean; buildMs: number; wallMs: number; profile: BuildProfile };
   sim: { wallMs: number; simCpuMs: number; cycles: number; cyclesPerSecond: number };
   match: boolean;
@@ -198,15 +217,47 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
   const lay = canonicalLayer(hc);
   const lim = tileLimits(spec, opts.maxTilePoints, opts.mapEstimate);
   let tiles = opts.bypassCapacityChecks ? [wholeTile(lay)] : tilesOrRefuse(spec, lay, lim);
+  const grouping = choosePassGroupingFor(spec, hc, lay, tiles, opts.passGrouping ?? 'auto');
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
   const maxRetries = opts.maxRetries ?? 4;
   for (let attempt = 0; ; attempt++) {
-    const r = await runTiles(spec, d, hc, lay, tiles, build, opts);
-    if (r.overflowTile === undefined) return { ...finish(spec, c, golden, lay, tiles, r, build, opts, rebase), retries: attempt };
+    const r = await runTiles(spec, d, hc, lay, tiles, build, opts, grouping.policy);
+    if (r.overflowTile === undefined) {
+      const res = finish(spec, c, golden, lay, tiles, r, build, opts, rebase);
+      return { ...res, stats: { ...res.stats, passGrouping: grouping, mapSchedule: mapSchedule(spec.mapping, c.layer, grouping.policy) }, retries: attempt };
+    }
     if (attempt >= maxRetries) throw new AccelError(`tile ${r.overflowTile} still overflows the map buffer after ${maxRetries} splits`);
     const t = tiles[r.overflowTile]!;
     tiles = [...tiles.slice(0, r.overflowTile), ...splitTile(lay, lim, t), ...tiles.slice(r.overflowTile + 1)];
   }
+}
+
+/**
+ * The layer's pass-grouping policy: the caller's, the spec's only one, or the one the cycle model's
+ * replay of the layer's tiles predicts fastest (the TorchSparse++-style per-layer grouping search).
+ */
+export function choosePassGroupingFor(
+  spec: AcceleratorSpec, c: LayerCase, lay: TileLayer, tiles: Tile[], want: PassGrouping | 'auto',
+  /** The runs' map reuse and fusion flags (batch runs), as the cycle model replays them. */
+  flags: { reuseMap?: boolean; featOnChip?: boolean; wordsOnChip?: boolean } = {},
+): PassGroupingStats {
+  const supported = spec.gatherScatter.passGrouping;
+  if (want !== 'auto') {
+    if (!PASS_GROUPINGS.includes(want) || !supported.includes(want)) {
+      throw new FieldError('gatherScatter.passGrouping', `${spec.name} has ${supported.join(', ')}; cannot run a layer with pass grouping ${want}`);
+    }
+    return { policy: want, chosenBy: 'forced', predicted: {} };
+  }
+  if (supported.length === 1) return { policy: supported[0]!, chosenBy: 'only', predicted: {} };
+  const runs = tiles.map((t) => ({ inCoords: tileInputs(lay.inCoords, t), outCoords: t.hwOut, ...flags }));
+  const p = predictCycles(spec, { mapEntries: 0, kernelVolume: c.layer.kernelSize ** 3 } as LayerStats, {
+    ...c.layer,
+    requant: c.requant !== undefined,
+    bias: c.bias !== undefined,
+    runs,
+  });
+  const choice = p.passGrouping!;
+  return { policy: choice.policy, chosenBy: 'cycle model', predicted: choice.predicted };
 }
 
 function wholeTile(lay: TileLayer): Tile {
@@ -253,12 +304,13 @@ export function watchdogCycles(spec: AcceleratorSpec, runs: HwLayer[]): number {
 
 async function runTiles(
   spec: AcceleratorSpec, d: Derived, c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tiles: Tile[], build: BuildResult, opts: AccelRunOptions,
+  passGrouping?: PassGrouping,
 ): Promise<TilesRun> {
   const modes = c.requant === undefined ? [false] : opts.featuresOnly ? [true] : [false, true];
   const jobs: Job[] = [];
   for (const tile of tiles) {
     for (const requantOut of modes) {
-      const hw = tileHw(c, lay, tile, requantOut);
+      const hw = { ...tileHw(c, lay, tile, requantOut), passGrouping };
       jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: requantOut === (c.requant !== undefined), label: `tile ${tiles.indexOf(tile) + 1}` });
     }
   }
@@ -427,6 +479,7 @@ function layerStatsFor(
     utilisation: measured > 0 ? computeBound / measured : 0,
     utilisationTotal: total > 0 ? computeBound / total : 0,
     mapSchedule: mapSchedule(spec.mapping, c.layer),
+    passGrouping: { policy: spec.gatherScatter.passGrouping[0]!, chosenBy: 'only', predicted: {} },
     build: { cached: build.cached, buildMs: Math.round(build.buildMs), wallMs: Math.round(build.wallMs), profile: opts.profile ?? 'test' },
     sim: {
       wallMs: Math.round(r.run.wallMs),

@@ -6,6 +6,8 @@ import type { Derived } from '../../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
 import type { Coord, LayerType, Requant } from '../../model/types.ts';
 import { inChannelsPerPass, weightPattern } from '../../dsl/sparsity.ts';
+import { FieldError } from '../../model/errors.ts';
+import { PASS_GROUPING_CODES, PASS_GROUPINGS, type PassGrouping } from '../../model/pass-grouping.ts';
 
 /** One layer as the hardware runs it: coordinates in canonical order, rows in the same order. */
 export interface HwLayer {
@@ -46,6 +48,12 @@ export interface HwLayer {
   /** FEAT_IN_BASE / FEAT_OUT_BASE: first feature-buffer word of the input features / kept output words. */
   featInBase?: number;
   featOutBase?: number;
+  /**
+   * LAYER_TYPE.GROUPING: the scheduler's pass-grouping policy for this run (model/pass-grouping.ts;
+   * the host driver picks it with the cycle model). Unset: the register's reset value (bank), or
+   * the only policy the spec has.
+   */
+  passGrouping?: PassGrouping;
 }
 
 /** The layer streams its output words (not FUSION.KEEP_OUT with NO_STREAM). */
@@ -247,6 +255,22 @@ export function readbackRegisters(d: Derived): string[] {
   return names;
 }
 
+/**
+ * LAYER_TYPE bits of a run's pass-grouping policy. A policy the spec does not have is refused by
+ * name; the code itself is checked against the GROUPING field's width with every other write
+ * (sim/capacity.ts checkRegisterWrites).
+ */
+function groupingBits(d: Derived, hw: HwLayer): number {
+  if (hw.passGrouping === undefined) return 0;
+  const caps = d.registers.registers.find((r) => r.name === 'CAPS1')?.fields.find((f) => f.name === 'PASS_GROUPINGS');
+  const supported = PASS_GROUPINGS.filter((g) => ((caps?.reset ?? 1) >> PASS_GROUPING_CODES[g]) & 1);
+  if (!supported.includes(hw.passGrouping)) {
+    throw new FieldError('gatherScatter.passGrouping', `${d.name} has ${supported.join(', ')}; a layer cannot run with pass grouping ${hw.passGrouping}`);
+  }
+  const lsb = fieldBit(d, 'LAYER_TYPE', 'GROUPING');
+  return lsb === undefined ? 0 : PASS_GROUPING_CODES[hw.passGrouping] * 2 ** lsb;
+}
+
 /** The AXI-Lite script of one layer: program, START, wait for BUSY = 0, read status and counters. */
 export function layerScript(d: Derived, hw: HwLayer): string[] {
   const log2 = (v: number) => Math.round(Math.log2(v));
@@ -269,7 +293,7 @@ export function layerScript(d: Derived, hw: HwLayer): string[] {
       ]
     : [];
   return [
-    w('LAYER_TYPE', d.layerTypes.codes[hw.type] | (hw.reuseMap ? 1 << fieldBit(d, 'LAYER_TYPE', 'REUSE_MAP')! : 0)),
+    w('LAYER_TYPE', d.layerTypes.codes[hw.type] + (hw.reuseMap ? 1 << fieldBit(d, 'LAYER_TYPE', 'REUSE_MAP')! : 0) + groupingBits(d, hw)),
     w('KERNEL_SIZE', hw.kernelSize),
     w('STRIDE', hw.stride),
     w('IN_TENSOR_STRIDE', log2(hw.inTensorStride)),
