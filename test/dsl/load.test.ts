@@ -22,6 +22,7 @@ describe('loadSpecFile', () => {
       mapping: { ...expected.mapping, mapFreeDownsample: true, segmentMajor: true },
       matrix: { ...expected.matrix, maxChannels: 512 },
       gatherScatter: { ...expected.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
+      buffers: { ...expected.buffers, keepFeatures: true },
     });
   });
 

@@ -35,7 +35,7 @@ describe('presets', () => {
       name: 'sf_fpga',
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
       mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, mapFreeDownsample: false, comparePipeline: false },
-      buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768 },
+      buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false },
       gatherScatter: { scatterForwarding: true, drainPort: false, passGrouping: ['bank'] },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense' },
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6 },
@@ -49,6 +49,7 @@ describe('presets', () => {
       mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true },
       matrix: { ...baseSpec.matrix, maxChannels: 512 },
       gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
+      buffers: { ...baseSpec.buffers, keepFeatures: true },
     });
     expect([presets.server.matrix.maxChannels, presets.tiny.matrix.maxChannels, presets.edge.matrix.maxChannels]).toEqual([512, 256, 256]);
     expect(presets.server.gatherScatter.passGrouping).toEqual(['bank', 'offset']);
@@ -56,7 +57,7 @@ describe('presets', () => {
     expect([presets.tiny.mapping.mapFreeDownsample, presets.edge.mapping.mapFreeDownsample]).toEqual([false, false]);
     expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);
     expect(presets.tiny.interfaces.axisDataWidth).toBe(32);
-    expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048 });
+    expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false });
     expect([presets.edge.matrix.rows, presets.edge.mapping.lanes, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 4, 64, 16384]);
     expect([presets.server.matrix.rows, presets.server.matrix.cols, presets.server.mapping.lanes]).toEqual([64, 64, 8]);
     expect(presets.server.interfaces.axisDataWidth).toBe(512);
