@@ -4,9 +4,8 @@
 // node co-simulated on the fpga preset (matrix.maxChannels 512: the first decoder stage
 // concatenates 256 + 128 = 384 channels), tiled by the host driver where a node does not fit,
 // Verilator speed build, no backpressure, and compared bit for bit with the golden network; the
-// per-node cycles against the cycle model; with and without map reuse (cycle model). A wider strip
-// is refused on fpga: three x-columns of the 128-channel decoder input need more than its 4,096
-// feature words (the host driver cuts x-slabs only). Target: every node bit-exact.
+// per-node cycles against the cycle model; with and without map reuse (cycle model). The strip is
+// sized to finish in about a quarter of an hour of one core. Target: every node bit-exact.
 import { presets } from '../generator/dsl/presets.ts';
 import { buildTensor } from '../generator/io/tensor-builder.ts';
 import type { Coord } from '../generator/model/types.ts';
