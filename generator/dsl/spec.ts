@@ -58,7 +58,7 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
     comparePipeline: bool({
       default: false,
       description:
-        'Pipelined downsampler merge (clock over latency): each class prefetches two points into registers, the class heads are compared all pairs in parallel (maxStride⁴/2 comparators) instead of in a priority chain, the taken point passes a two-entry FIFO, and the layer\'s quantization mask is a registered copy. Same results, same one point per cycle, 2·maxStride² + 1 cycles more start-up per conv layer; maxStride ≤ 4.',
+        'Pipelined downsampler merge (clock over latency): each class prefetches two points into registers, the class heads are compared all pairs in parallel (maxStride⁴/2 comparators) instead of in a priority chain, the taken point passes a two-entry FIFO, and the layer\'s quantization mask is a registered copy; the mapping engine\'s START checks are registered too (one cycle). Same results, same one point per cycle; 1 cycle more per layer, 2·maxStride² + 1 more per conv layer; maxStride ≤ 4.',
     }),
   }),
   buffers: object('On-chip buffer depths (powers of two: block-RAM friendly, addresses wrap cleanly).', {

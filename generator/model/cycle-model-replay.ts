@@ -59,10 +59,11 @@ export interface ReplayParams {
   /** Merge jobs segment-major (spec.mapping.segmentMajor). */
   segmentMajor: boolean;
   /**
-   * Pipelined downsampler merge (spec.mapping.comparePipeline): start-up fetches three points per
-   * class instead of one, and a taken point passes a FIFO stage; still one point per cycle.
+   * spec.mapping.comparePipeline: the engine's START checks are registered (one cycle more before
+   * the load), and the pipelined downsampler merge fetches three points per class at start-up
+   * instead of one and passes a taken point through a FIFO stage (still one point per cycle).
    */
-  dsPipe?: boolean;
+  comparePipeline?: boolean;
   /** Runs a map-buffer bank's run table holds (segment-major only when every job fits). */
   runTableRuns: number;
   shiftWidth: number;
@@ -118,6 +119,8 @@ export const REPLAY_CONST = {
   mfCoordEnd: 0,
   /** Pipelined downsampler merge: the taken-point FIFO between the merge and the output stage. */
   dsPipeFifo: 1,
+  /** mapping.comparePipeline: the engine's S_DECODE cycle before its registered START checks. */
+  checkPipe: 1,
 };
 
 /**
@@ -155,7 +158,7 @@ const nextPow2 = (v: number): number => {
 };
 
 export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
-  const C = REPLAY_CONST;
+  const C = p.comparePipeline ? { ...REPLAY_CONST, start: REPLAY_CONST.start + REPLAY_CONST.checkPipe } : REPLAY_CONST;
   const nIn = L.inCoords.length;
   const nOut = L.outCoords.length;
   const k = L.kernelSize;
@@ -176,7 +179,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const mf = p.mapFree && L.type === 'conv' && k === 2 && L.stride === 2 && p.lanes >= 8;
   // The pipelined merge (templates/partials/map_downsample_pipe.hbs) adds 2·classes cycles of
   // start-up and one of FIFO.
-  const dsStart = p.dsPipe ? 3 * p.dsClasses + C.dsPipeFifo : p.dsClasses;
+  const dsStart = p.comparePipeline ? 3 * p.dsClasses + C.dsPipeFifo : p.dsClasses;
   if (L.type === 'conv' && !mf) downsample = dsStart + C.dsFixed + Math.round(C.dsPerPoint * nIn);
   const mapStart = C.start + coordLoad + downsample;
 

@@ -175,7 +175,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     dsClasses: (spec.mapping.maxStride ?? 2) ** 2,
     mapFree: spec.mapping.mapFreeDownsample ?? false,
     segmentMajor: spec.mapping.segmentMajor ?? false,
-    dsPipe: spec.mapping.comparePipeline ?? false,
+    comparePipeline: spec.mapping.comparePipeline ?? false,
     runTableRuns: runTableRuns(spec.mapping.maxKernelSize ?? 5),
     multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,

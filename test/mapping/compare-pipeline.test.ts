@@ -18,7 +18,9 @@ import { convOutputCoords } from '../../generator/model/downsample.ts';
 import type { MapJob, MapLayer } from '../../generator/sim/mapping/driver.ts';
 import type { Coord } from '../../generator/model/types.ts';
 import { bunny, cloud } from './clouds.ts';
-import { cosim } from './run.ts';
+import { MAP_ERROR_CODES, type MapErrorName } from '../../generator/dsl/derive/mapping.ts';
+import type { StimulusOptions } from '../../generator/sim/mapping/driver.ts';
+import { cosim, simulate } from './run.ts';
 import { wide } from './specs.ts';
 
 const pipe = (s: AcceleratorSpec, name: string): AcceleratorSpec => ({ ...s, name, mapping: { ...s.mapping, comparePipeline: true } });
@@ -59,6 +61,29 @@ describe('pipelined downsampler merge: co-simulation under backpressure', () => 
     const coords = cloud('batches', 310, 200, 1, 10);
     await check(onePipe, conv(3, 1, 1), coords, 13);
     await check(onePipe, conv(2, 1, 1), coords.slice(0, 1), 14);
+  }, TIMEOUT_MS);
+
+  it('START checks, registered with the knob: every error code, and one cycle more per layer (the model adds it)', async () => {
+    const small = cloud('scatter', 5, 40, 1, 6);
+    const conv2: MapJob = { layer: conv(2, 2, 1), inCoords: small };
+    const expectError = async (job: MapJob, name: MapErrorName, override: StimulusOptions['override'] = undefined) => {
+      const r = await simulate(widePipe, job, { stallIn: 200, stallOut: 200, seed: 9, maxCycles: 200_000, override });
+      expect(r.timeout, name).toBe(false);
+      expect([r.status.error, r.status.done, r.status.errorName, r.status.errorCode], name).toEqual([true, false, name, MAP_ERROR_CODES[name]]);
+      expect(r.pairs.every((p) => p.output.length === 0)).toBe(true);
+    };
+    await expectError(conv2, 'UNSUPPORTED_LAYER', { type: 3 });
+    await expectError(conv2, 'BAD_KERNEL', { kernelSize: 0 });
+    await expectError(conv2, 'BAD_STRIDE', { stride: 3 });
+    await expectError(conv2, 'BAD_TENSOR_STRIDE', { tsLog2: 8 });
+    await expectError({ ...conv2, inCoords: cloud('scatter', 1, widePipe.buffers.coordDepth + 1, 1, 12) }, 'COORD_OVERFLOW');
+    // A submanifold layer (no downsampler): PERF_TOTAL_CYCLES one more than without the knob.
+    const sub: MapJob = { layer: { type: 'submanifold', kernelSize: 3, stride: 1, inTensorStride: 1 }, inCoords: small };
+    const total = async (spec: AcceleratorSpec) => (await cosim(spec, sub, { seed: 6 })).result.counters.PERF_TOTAL_CYCLES!;
+    expect((await total(widePipe)) - (await total(wide))).toBe(1);
+    const model = (spec: AcceleratorSpec) =>
+      replayLayer(replayParams(spec), { ...sub.layer, inCoords: small, outCoords: small, inChannels: 4, outChannels: 4, requant: false, bias: false }).total;
+    expect(model(widePipe) - model(wide)).toBe(1);
   }, TIMEOUT_MS);
 
   it('16 classes (stride ≤ 4): random clouds at strides 2 and 4, tensor strides 1, 2, 4', async () => {

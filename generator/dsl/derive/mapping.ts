@@ -271,6 +271,8 @@ export interface MappingDerived {
   // downsampler helpers
   /** spec.mapping.comparePipeline on a spec with conv layers: the pipelined merge (templates/partials/map_downsample_pipe.hbs). */
   dsPipe: boolean;
+  /** spec.mapping.comparePipeline: the engine's START checks registered (one more cycle per layer). */
+  checkPipe: boolean;
   clsMsb: number;
   classKeyWidth: number;
   classKeyMsb: number;
@@ -644,6 +646,7 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     registerMap,
     extraRegisters,
     dsPipe: hasConv && mp.comparePipeline,
+    checkPipe: mp.comparePipeline,
     clsMsb: classWidth - 1,
     classKeyWidth: classes * keyWidth,
     classKeyMsb: classes * keyWidth - 1,
