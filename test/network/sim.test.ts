@@ -105,7 +105,7 @@ describe('net sim: the network runner on the RTL', () => {
       .toEqual(quiet.report.nodes.map((n) => [n.name, n.where, n.tiles, n.reused, n.passGrouping, n.bytesIn, n.bytesOut, n.model.total]));
     // Every accelerator node says which pass grouping the host chose (the column of the report).
     for (const n of quiet.report.nodes) expect(n.passGrouping !== undefined, n.name).toBe(n.where === 'accelerator');
-    expect(formatNetworkReport(quiet.report)).toMatch(/ reuse +grouping +model err\n/);
+    expect(formatNetworkReport(quiet.report)).toMatch(/ reuse +features in→out +grouping +model err\n/);
   }, TIMEOUT);
 
   it('on tiny the chain is tiled: tiled nodes never reuse, the result stays bit-exact, the estimate agrees', async () => {
