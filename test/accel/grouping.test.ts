@@ -15,6 +15,7 @@ import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { layerStats } from '../../generator/model/stats.ts';
 import { checkRegisterWrites } from '../../generator/sim/capacity.ts';
 import { layerScript, type HwLayer } from '../../generator/sim/accel/stream.ts';
+import { formatSimReport } from '../../generator/cli/commands/sim.ts';
 import { bunnyCase, randomCase, widthsOf } from './cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
@@ -88,5 +89,8 @@ describe('pass grouping: co-simulation, every policy, random backpressure', () =
     // Short passes (48 channels: 3 × 3 pairs of ≈ 10-row passes) are load-bound bank by bank.
     expect(p.passGrouping!.predicted.offset!).toBeLessThan(p.passGrouping!.predicted.bank!);
     expect(r.stats.passGrouping.policy).toBe('offset');
+    // `sim` prints the choice; `sim --stats` writes r.stats (passGrouping with the predictions).
+    expect(formatSimReport(r, 'case')).toMatch(/\n  passes +offset-grouped \(one weight tile per kernel offset across banks\); chosen by the cycle model: bank \d+, offset \d+ cycles predicted\n/);
+    expect(JSON.parse(JSON.stringify(r.stats)).passGrouping).toEqual(r.stats.passGrouping);
   }, ACCEL_TIMEOUT_MS);
 });
