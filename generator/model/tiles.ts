@@ -16,7 +16,7 @@
 // not tile the LiDAR scan on small presets).
 import type { AcceleratorSpec } from '../dsl/spec.ts';
 import { convOutputCoords } from './downsample.ts';
-import { kernelAxisOffsets } from './kernel.ts';
+import { kernelAxisOffsets, kernelOffsets } from './kernel.ts';
 import { layerStats } from './stats.ts';
 import { channelsPerPass } from './sparsity.ts';
 import type { Coord, LayerShape } from './types.ts';
@@ -95,13 +95,48 @@ export function mapSlotEstimate(layer: LayerShape, inCoords: Coord[], hwOut: Coo
     weights: Array.from({ length: k ** 3 }, () => [[0]]),
     ...(type === 'transposed' ? { outputCoords: hwOut } : {}),
   };
-  const per = layerStats(c).mapEntriesPerOffset;
+  const per = (type === 'submanifold' ? submanifoldEntries(inCoords, k, layer.inTensorStride) : undefined) ?? layerStats(c).mapEntriesPerOffset;
   const fused = type === 'submanifold' && k % 2 === 1;
   const stored = fused ? per.slice(0, (per.length - 1) / 2) : per;
   const total = stored.reduce((a, b) => a + b, 0);
   const segments = lanes === 1 ? 1 : 2 ** Math.ceil(Math.log2(lanes));
   const biggestJob = Math.max(0, ...stored.map((e) => Math.ceil(e / segments)));
   return { total, perBank: Math.ceil((total / lanes) * 1.25) + biggestJob, entries: per.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Map entries per kernel index of a submanifold layer (outputs = inputs): for offset δ_i, the
+ * points p with p + δ_i in the cloud — layerStats' figures without building the map (the planner
+ * asks for many tiles). undefined when the packed keys would not stay exact doubles.
+ */
+export function submanifoldEntries(coords: Coord[], k: number, ts: number): number[] | undefined {
+  if (coords.length === 0) return new Array<number>(k ** 3).fill(0);
+  const [lo, hi] = bbox(coords, coords.map((_, i) => i));
+  const pad = k * ts;
+  const dims = [1, 2, 3].map((a) => hi[a]! - lo[a]! + 1 + 2 * pad);
+  const nb = hi[0]! - lo[0]! + 1;
+  if (nb * dims[0]! * dims[1]! * dims[2]! > 2 ** 52) return undefined;
+  const [dx, dy, dz] = dims as [number, number, number];
+  const keys = new Float64Array(coords.length);
+  const present = new Set<number>();
+  coords.forEach((c, i) => {
+    keys[i] = (((c[0] - lo[0]!) * dx + (c[1] - lo[1]! + pad)) * dy + (c[2] - lo[2]! + pad)) * dz + (c[3] - lo[3]! + pad);
+    present.add(keys[i]!);
+  });
+  const offsets = kernelOffsets(k, ts);
+  const K = offsets.length;
+  const per = new Array<number>(K).fill(0);
+  // Odd kernels: offsets come in mirror pairs i ↔ K−1−i (δ and −δ) with equal counts.
+  const odd = k % 2 === 1;
+  for (let i = 0; i < (odd ? Math.ceil(K / 2) : K); i++) {
+    const [ox, oy, oz] = offsets[i]!;
+    const d = (ox * dy + oy) * dz + oz;
+    let n = 0;
+    for (let j = 0; j < keys.length; j++) if (present.has(keys[j]! + d)) n++;
+    per[i] = n;
+    if (odd) per[K - 1 - i] = n;
+  }
+  return per;
 }
 
 /** mapSlotEstimate's perBank if every output had an entry at every stored offset (an upper bound). */
@@ -286,17 +321,20 @@ function planBoxCandidates(t: TileLayer, lim: TileLimits): Candidate[] {
 function cutOptions(t: TileLayer, core: number[], frac: number): { batch?: [number[], number[]]; spatial: [number[], number[]][] } {
   const coords = t.outCoords;
   const at = (axis: number): [number[], number[]] | undefined => {
-    const sorted = axis === 0 ? core : [...core].sort((p, q) => coords[p]![axis]! - coords[q]![axis]! || p - q);
-    const n = sorted.length;
+    const n = core.length;
+    const vals = new Float64Array(n);
+    for (let i = 0; i < n; i++) vals[i] = coords[core[i]!]![axis]!;
+    vals.sort();
     const target = Math.min(n - 1, Math.max(1, Math.round(n * frac)));
-    const v = (i: number) => coords[sorted[i]!]![axis]!;
-    // Nearest boundary i (values at i−1 and i differ) to the target.
+    // Nearest boundary i (values at i−1 and i differ) to the target; the halves keep canonical order.
     for (let d = 0; d < n; d++) {
       for (const i of [target - d, target + d]) {
-        if (i >= 1 && i <= n - 1 && v(i - 1) !== v(i)) {
-          const left = sorted.slice(0, i);
-          const right = sorted.slice(i);
-          return axis === 0 ? [left, right] : [left.sort((a, b) => a - b), right.sort((a, b) => a - b)];
+        if (i >= 1 && i <= n - 1 && vals[i - 1] !== vals[i]) {
+          const cut = vals[i]!;
+          const left: number[] = [];
+          const right: number[] = [];
+          for (const q of core) (coords[q]![axis]! < cut ? left : right).push(q);
+          return [left, right];
         }
       }
     }

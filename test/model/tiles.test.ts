@@ -17,8 +17,9 @@ import { toCoords } from '../../generator/model/coord-columns.ts';
 import { convOutputCoords } from '../../generator/model/downsample.ts';
 import { planCoords } from '../../generator/model/layer-plan.ts';
 import { runLayer } from '../../generator/model/layer.ts';
+import { layerStats } from '../../generator/model/stats.ts';
 import { compareCoords } from '../../generator/model/tensor.ts';
-import { mapSlotEstimate, planTiles, splitTile, tileInputs, TilingError, type Tile, type TileLayer, type TileLimits } from '../../generator/model/tiles.ts';
+import { mapSlotEstimate, planTiles, splitTile, submanifoldEntries, tileInputs, TilingError, type Tile, type TileLayer, type TileLimits } from '../../generator/model/tiles.ts';
 import type { Coord, LayerCase, LayerShape } from '../../generator/model/types.ts';
 import { randomCloud, rng } from './prng.ts';
 
@@ -139,6 +140,21 @@ const unlimited = (rows: number, cols: number, lanes: number): TileLimits => ({
 });
 
 describe('tile planner (model/tiles.ts)', () => {
+  it('the map estimate\'s fast submanifold count equals the golden map\'s entries per kernel index', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2, 3), fc.constantFrom(1, 2), fc.integer({ min: 1, max: 120 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 1 << 30 }), (k, ts, n, batches, seed) => {
+        const coords = randomCloud(rng(seed), n, { batches, extent: 4, ts }).sort(compareCoords);
+        const c: LayerCase = {
+          layer: { type: 'submanifold', kernelSize: k, stride: 1, inTensorStride: ts, inChannels: 1, outChannels: 1 },
+          input: { coords, features: coords.map(() => [0]) },
+          weights: Array.from({ length: k ** 3 }, () => [[0]]),
+        };
+        expect(submanifoldEntries(coords, k, ts)).toEqual(layerStats(c).mapEntriesPerOffset);
+      }),
+      { seed: 77, numRuns: 60 },
+    );
+  });
+
   it('small random capacities: cores own every output once, inputs cover every neighbour, every tile fits — or a refusal naming a capacity one output alone exceeds', () => {
     fc.assert(
       fc.property(
