@@ -4,10 +4,12 @@
 // bench/timing.bench.ts measures how far such an estimate lands from a router). Paths are grouped
 // by the RTL module their endpoint register is written in (the `src` attribute Yosys keeps on
 // flip-flops, block RAMs and DSPs), so one synthesis of the top gives the worst path of every
-// module inside it.
+// module inside it. Kept modules (the replicated matrix column) stay modules of the netlist: each
+// is characterized once (sta.ts characterizeModule) and timed as a cell at its instances, so that
+// the server preset's 64 columns are not 64 copies in memory.
 import { stripComments } from '../emit/ports.ts';
 import { xc7Delays, type Corner, type SpeedGrade } from './delays.ts';
-import { analyzeTiming, fmaxMHz, type TimingPath, type YosysCell, type YosysNetlist } from './sta.ts';
+import { analyzeTiming, characterizeModule, fmaxMHz, type MacroTiming, type TimingPath, type YosysCell, type YosysNetlist } from './sta.ts';
 
 export interface PathSummary {
   start: string;
@@ -90,23 +92,54 @@ export function moduleResolver(top: string, sources: { name: string; text: strin
   };
 }
 
-/** Runs the STA at every grade × corner over a flattened synth_xilinx netlist. */
-export function estimateNetlist(netlist: YosysNetlist, top: string, sources: { name: string; text: string }[]): CornerEstimate[] {
-  const resolve = moduleResolver(top, sources);
-  const byCell = new Map<string, string>();
-  const groupOf = (name: string, cell: YosysCell | undefined): string => {
-    if (cell === undefined) return top; // an output port
-    let g = byCell.get(name);
-    if (g === undefined) {
-      g = resolve(name);
-      byCell.set(name, g);
+/**
+ * The submodules of `top` kept as their own modules in the netlist (the replicated matrix
+ * column: synthesized and timed once), children before parents.
+ */
+export function keptModules(netlist: YosysNetlist, top: string, sources: { name: string; text: string }[]): string[] {
+  const rtl = new Set(sources.map((s) => s.name));
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const walk = (m: string): void => {
+    for (const c of Object.values(netlist.modules[m]?.cells ?? {})) {
+      if (!rtl.has(c.type) || seen.has(c.type) || netlist.modules[c.type] === undefined) continue;
+      seen.add(c.type);
+      walk(c.type);
+      order.push(c.type);
     }
-    return g;
   };
+  walk(top);
+  return order;
+}
+
+/**
+ * Runs the STA at every grade × corner over a synth_xilinx netlist: flattened, or with kept
+ * submodules (keptModules), each characterized once (sta.ts characterizeModule) and timed as a
+ * cell at each of its instances.
+ */
+export function estimateNetlist(netlist: YosysNetlist, top: string, sources: { name: string; text: string }[]): CornerEstimate[] {
+  const kept = keptModules(netlist, top, sources);
+  const grouper = (root: string): ((name: string, cell: YosysCell | undefined) => string) => {
+    const resolve = moduleResolver(root, sources);
+    const byCell = new Map<string, string>();
+    return (name, cell) => {
+      if (cell === undefined) return root; // an output port
+      let g = byCell.get(name);
+      if (g === undefined) {
+        g = resolve(name);
+        byCell.set(name, g);
+      }
+      return g;
+    };
+  };
+  const groupers = new Map([top, ...kept].map((m) => [m, grouper(m)]));
   const out: CornerEstimate[] = [];
   for (const grade of [1, 2] as const) {
     for (const corner of ['fast', 'slow'] as const) {
-      const r = analyzeTiming(netlist, top, xc7Delays(grade, corner), groupOf);
+      const model = xc7Delays(grade, corner);
+      const macros = new Map<string, MacroTiming>();
+      for (const m of kept) macros.set(m, characterizeModule(netlist, m, model, groupers.get(m), macros));
+      const r = analyzeTiming(netlist, top, model, groupers.get(top), macros);
       if (!r.worst) throw new Error(`timing: no register-to-register path in ${top}`);
       out.push({
         grade,

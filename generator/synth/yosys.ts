@@ -22,7 +22,7 @@ import type { YosysNetlist } from './sta.ts';
 /** Bumped when the script or the counting changes, so old cache entries are not reused. */
 const SCRIPT_VERSION = 3;
 /** Bumped when the clock estimate (delays.ts, sta.ts, estimate.ts) changes. */
-const TIMING_VERSION = 1;
+const TIMING_VERSION = 2;
 
 export const SYNTH_CACHE_DIR = join(PROJECT_ROOT, '.cache', 'synth');
 
@@ -90,8 +90,9 @@ export interface SynthOptions {
    */
   keep?: string[];
   /**
-   * Also write the flattened netlist and estimate the clock with the static timing analysis
-   * (estimate.ts) in the same Yosys run; cached with the counts.
+   * Also write the netlist (flattened but for the kept modules) and estimate the clock with the
+   * static timing analysis (estimate.ts) in the same Yosys run; cached with the counts, which a
+   * later run without timing reuses.
    */
   timing?: boolean;
 }
@@ -120,7 +121,10 @@ export async function yosysVersion(opts: { yosysBin?: string } = {}): Promise<st
  * rather than `cols` identical copies (the column's ports are all used and all driven: flattening
  * it early would leave nothing to optimise across its boundary). `flatten` after synthesis then
  * counts every instance, and keeps `stat -json` valid: Yosys 0.23 prints the text hierarchy tree
- * into the JSON of a design that has submodules.
+ * into the JSON of a design that has submodules. The timing netlist is written before that, with
+ * everything flattened but the kept modules: the static timing analysis times a matrix column
+ * once and each instance as a cell (estimate.ts), which is what makes the server preset's 64
+ * columns fit in memory.
  */
 export function synthScript(files: string[], top: string, statFile: string, keep: string[] = [], netlistFile?: string): string {
   if (!/^[\w.-]+$/.test(statFile)) throw new Error(`synthScript: statistics file must be a bare file name, got ${statFile}`);
@@ -131,12 +135,12 @@ export function synthScript(files: string[], top: string, statFile: string, keep
     `read_verilog -sv ${files.map(q).join(' ')}`,
     ...(keep.length ? [`setattr -mod -set keep_hierarchy 1 ${k}`] : []),
     `synth_xilinx -noiopad -top ${top}`,
+    // The timing netlist drops source attributes (half its size on large designs; cells are
+    // grouped by their hierarchical names).
+    ...(netlistFile !== undefined ? ['flatten', 'setattr -unset src', 'setattr -unset hdlname', `write_json ${netlistFile}`] : []),
     ...(keep.length ? [`setattr -mod -unset keep_hierarchy ${k}`] : []),
     'flatten',
     `tee -q -o ${statFile} stat -json`,
-    // The timing netlist drops source attributes (half its size on large designs; cells are
-    // grouped by their hierarchical names).
-    ...(netlistFile !== undefined ? ['setattr -unset src', 'setattr -unset hdlname', `write_json ${netlistFile}`] : []),
   ].join('; ');
 }
 
@@ -206,16 +210,21 @@ async function synthModule(
   const cacheDir = opts.cacheDir ?? SYNTH_CACHE_DIR;
   const timing = opts.timing === true;
   // Without timing the key is the one older entries were written under.
-  const key = createHash('sha256')
-    .update(JSON.stringify({ SCRIPT_VERSION, rtlHash, top, keep, version, ...(timing ? { timing: TIMING_VERSION } : {}) }))
-    .digest('hex');
+  const keyOf = (withTiming: boolean): string =>
+    createHash('sha256')
+      .update(JSON.stringify({ SCRIPT_VERSION, rtlHash, top, keep, version, ...(withTiming ? { timing: TIMING_VERSION } : {}) }))
+      .digest('hex');
+  const key = keyOf(timing);
   const cacheFile = join(cacheDir, `${key}.json`);
   if (opts.useCache !== false) {
-    try {
-      const { timing: t, ...counts } = JSON.parse(await readFile(cacheFile, 'utf8')) as SynthCounts & { timing?: CornerEstimate[] };
-      return { counts, ...(t ? { timing: t } : {}), cached: true, elapsedMs: 0 };
-    } catch {
-      // not cached yet
+    // A run with timing has the counts too (one server synthesis serves both).
+    for (const file of timing ? [cacheFile] : [cacheFile, join(cacheDir, `${keyOf(true)}.json`)]) {
+      try {
+        const { timing: t, ...counts } = JSON.parse(await readFile(file, 'utf8')) as SynthCounts & { timing?: CornerEstimate[] };
+        return { counts, ...(t && timing ? { timing: t } : {}), cached: true, elapsedMs: 0 };
+      } catch {
+        // not cached yet
+      }
     }
   }
   await mkdir(cacheDir, { recursive: true });
@@ -248,16 +257,16 @@ async function synthModule(
 }
 
 /**
- * Reads the flattened timing netlist. A netlist larger than Node's longest string (about 512 MB:
- * the server preset's 64×64 array, flattened) cannot be parsed as one JSON text: that is said
- * plainly instead of V8's "Invalid string length".
+ * Reads the timing netlist. A netlist larger than Node's longest string (about 512 MB: the server
+ * preset's 64×64 array, had its columns been flattened) cannot be parsed as one JSON text: that
+ * is said plainly instead of V8's "Invalid string length".
  */
 async function readNetlist(path: string, top: string): Promise<YosysNetlist> {
   const bytes = (await stat(path)).size;
   const limit = 500 * 2 ** 20;
   if (bytes > limit) {
     throw new Error(
-      `synth --timing: the flattened netlist of ${top} is ${(bytes / 2 ** 20).toFixed(0)} MB of JSON, more than the ${limit / 2 ** 20} MB the timing analysis can read (resources without --timing work)`,
+      `synth --timing: the flattened netlist of ${top} is ${(bytes / 2 ** 20).toFixed(0)} MB of JSON, more than the ${limit / 2 ** 20} MB the timing analysis can read (resources without --timing work; replicated modules are kept as one: derived.replicated)`,
     );
   }
   return JSON.parse(await readFile(path, 'utf8')) as YosysNetlist;

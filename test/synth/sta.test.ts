@@ -3,8 +3,9 @@
 // changes a number here.
 import { describe, expect, it } from 'vitest';
 import { ice40Delays, xc7Delays } from '../../generator/synth/delays.ts';
-import { analyzeTiming, type YosysBit, type YosysCell, type YosysNetlist } from '../../generator/synth/sta.ts';
+import { analyzeTiming, characterizeModule, type YosysBit, type YosysCell, type YosysNetlist } from '../../generator/synth/sta.ts';
 import { moduleResolver } from '../../generator/synth/estimate.ts';
+import { flattenNetlist } from './sta-flatten.ts';
 
 type Dir = 'input' | 'output';
 const DIRS: Record<string, Record<string, Dir>> = {
@@ -172,5 +173,71 @@ describe('static timing analysis (known answers)', () => {
     expect(of('u_buf.mem_q.0.0')).toBe('x_ram');
     expect(of('$auto$ff.cc:266:slice$7')).toBe('x_accel');
     expect(of('u_nope.r_q')).toBe('x_accel');
+  });
+});
+
+describe('hierarchical timing: a kept module timed once, as a cell at each instance', () => {
+  // sub: input a → LUT → register r; r and a → LUT2 → LUT → register r2; r → LUT → output q
+  // (clock to out); a → LUT → output y (combinational). top: s → both instances' a; u0.q → z (a LUT feeding
+  // one flip-flop: the dedicated hop across the boundary); u0.y, u1.y → LUT2 → w.
+  const sub = {
+    ports: { clk: { direction: 'input' as const, bits: [1] }, a: { direction: 'input' as const, bits: [2] }, y: { direction: 'output' as const, bits: [5] }, q: { direction: 'output' as const, bits: [6] } },
+    cells: {
+      l: { type: 'LUT1', port_directions: DIRS.LUT1, connections: { I0: [2], O: [3] } },
+      r: { type: 'FDRE', port_directions: DIRS.FDRE, connections: { C: [1], CE: ['1' as const], R: ['0' as const], D: [3], Q: [4] } },
+      l3: { type: 'LUT2', port_directions: DIRS.LUT2, connections: { I0: [4], I1: [2], O: [9] } },
+      l4: { type: 'LUT1', port_directions: DIRS.LUT1, connections: { I0: [9], O: [7] } },
+      r2: { type: 'FDRE', port_directions: DIRS.FDRE, connections: { C: [1], CE: ['1' as const], R: ['0' as const], D: [7], Q: [8] } },
+      l2: { type: 'LUT1', port_directions: DIRS.LUT1, connections: { I0: [4], O: [6] } },
+      comb: { type: 'LUT1', port_directions: DIRS.LUT1, connections: { I0: [2], O: [5] } },
+    },
+    netnames: { r_q: { bits: [4] }, r2_q: { bits: [8] } },
+  };
+  const subDirs = { clk: 'input', a: 'input', y: 'output', q: 'output' } as const;
+  const top = netlist({
+    s: ff(2, 10),
+    u0: ['sub', { clk: [1], a: [10], y: [11], q: [12] }],
+    u1: ['sub', { clk: [1], a: [10], y: [13], q: [14] }],
+    z: ff(12, 20),
+    l: ['LUT2', { I0: [11], I1: [13], O: [15] }],
+    w: ff(15, 21),
+  });
+  for (const c of Object.values(top.modules.top!.cells)) if (c.type === 'sub') c.port_directions = subDirs;
+  top.modules.sub = sub;
+  const flat = flattenNetlist(top, 'top', ['sub']);
+  const group = (name: string): string => (/^u\d\./.test(name) ? 'sub' : 'top');
+
+  for (const [grade, corner] of [[1, 'slow'], [2, 'fast']] as const) {
+    it(`gives the flattened netlist's paths (xc7 -${grade}, ${corner} nets)`, () => {
+      const model = xc7Delays(grade, corner);
+      const ref = analyzeTiming(flat, 'top', model, group);
+      const m = characterizeModule(top, 'sub', model, () => 'sub');
+      const hier = analyzeTiming(top, 'top', model, () => 'top', new Map([['sub', m]]));
+      expect([...hier.groups.keys()].sort()).toEqual(['sub', 'top']);
+      for (const g of ['sub', 'top']) {
+        const [h, f] = [hier.groups.get(g)!, ref.groups.get(g)!];
+        expect(h.delay, g).toBeCloseTo(f.delay, 9);
+        expect([h.levels, h.cellTypes, h.endPin], g).toEqual([f.levels, f.cellTypes, f.endPin]);
+      }
+      expect(hier.worst!.delay).toBeCloseTo(ref.worst!.delay, 9);
+      // The paths that cross the boundary: s → u*.a → r (group sub, ends inside), u0.r → q → z,
+      // u*.a → y → w.
+      expect(hier.groups.get('sub')!.end).toMatch(/^u\d\.r2_q$/);
+      expect(m.arcs.get('a[0]')!.get('y[0]')!.levels).toBe(1);
+      expect(m.outputs.get('q[0]')!.reg).toBe('r_q');
+      expect(m.inputs.get('a[0]')!.reg).toBe('r2_q');
+    });
+  }
+
+  it('the boundary wires are timed as flattened: fanout of both sides, the dedicated LUT → flip-flop hop', () => {
+    const model = xc7Delays(1, 'slow');
+    const m = characterizeModule(top, 'sub', model);
+    // s_q drives l, l3 and comb in each of the two instances: fanout 6.
+    expect(m.inPins.get('a[0]')).toEqual({ fanout: 3 });
+    expect(m.outPins.get('q[0]')).toEqual({ driverType: 'LUT1', driverPort: 'O', fanout: 0 });
+    const hier = analyzeTiming(top, 'top', model, (n) => n, new Map([['sub', m]]));
+    // u0.r → LUT → z: clock-to-Q, net (fanout 2: l2 and l3), LUT, LUT → FF D (fanout 1) 0.07, setup.
+    expect(hier.groups.get('z')!.delay).toBeCloseTo(0.456 + (0.75 + 0.1) + 0.124 + 0.07 + 0.06, 9);
+    expect(hier.groups.get('z')!.start).toBe('u0.r_q');
   });
 });
