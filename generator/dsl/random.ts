@@ -67,13 +67,14 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       keepFeatures: false,
     },
     gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false, passGrouping: ['bank'] },
-    matrix: { rows, cols, maxChannels, weightSparsity: 'dense' },
+    matrix: { rows, cols, maxChannels, weightSparsity: 'dense', treePipeline: 0 },
     postprocess: {
       bias: r() < 0.7,
       requant,
       relu: requant && r() < 0.5,
       multiplierWidth: int(1, 31),
       shiftWidth: int(1, 6),
+      pipelineStages: 0,
     },
     interfaces: { axisDataWidth: 0, axilDataWidth: pick([32, 32, 64]) },
   };

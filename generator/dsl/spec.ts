@@ -143,6 +143,14 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Structured weight sparsity (DESIGN.md §7): `dense`, or N:M — each multiplier holds one of the N non-zero weights of a group of M input channels and muxes its activation, so a pass covers rows · M/N input channels; layers must be N:M sparse.',
     }),
+    treePipeline: int({
+      min: 0,
+      max: 4,
+      default: 0,
+      unit: 'stages',
+      description:
+        'Extra register stages in each column\'s adder tree (clock over latency): 0 registers every second level and the root; each stage registers one more level, the longest unregistered run first, up to every level (floor(log2(rows) / 2) stages). Same results; the matrix latency grows by one cycle per stage.',
+    }),
   }),
   postprocess: object('Post-processing: bias, requantization, ReLU.', {
     bias: bool({ default: true, description: 'Per-output-channel bias added into the accumulator.' }),
@@ -156,6 +164,14 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description: 'Requantization multiplier width (unsigned); layer cases with larger multipliers are refused.',
     }),
     shiftWidth: int({ min: 1, max: 6, default: 6, unit: 'bits', description: 'Width of the shift field: shifts 0 … 2^shiftWidth − 1.' }),
+    pipelineStages: int({
+      min: 0,
+      max: 3,
+      default: 0,
+      unit: 'stages',
+      description:
+        'Extra register stages in the requantization (clock over latency): 1 splits the multiply in two (product, then the DSP output register), 2 also registers the shifted product before the rounding add, 3 also registers the saturation flags before the clamp select. Same results; the post-processing latency grows by one cycle per stage. Needs requant.',
+    }),
   }),
   interfaces: object('Bus interfaces.', {
     axisDataWidth: int({
@@ -324,6 +340,25 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
       if (s.arithmetic.outWidth !== s.arithmetic.inWidth) return `needs arithmetic.outWidth (${s.arithmetic.outWidth}) = arithmetic.inWidth (${s.arithmetic.inWidth})`;
       if (!s.postprocess.requant) return 'needs postprocess.requant (the kept words are requantized features)';
       return undefined;
+    },
+  },
+  {
+    fields: ['matrix.treePipeline', 'matrix.rows'],
+    description: '`matrix.treePipeline` ≤ floor(log2(rows) / 2): the adder tree has log2(rows) levels, every second one (and the root) already registered.',
+    check(s) {
+      const max = Math.floor(clog2(s.matrix.rows) / 2);
+      return s.matrix.treePipeline <= max
+        ? undefined
+        : `must be at most ${max} for matrix.rows ${s.matrix.rows} (an adder tree of ${clog2(s.matrix.rows)} levels, ${clog2(s.matrix.rows) - max} already registered), got ${s.matrix.treePipeline}`;
+    },
+  },
+  {
+    fields: ['postprocess.pipelineStages', 'postprocess.requant'],
+    description: '`postprocess.pipelineStages` > 0 requires `postprocess.requant` (the stages split the requantization).',
+    check(s) {
+      return s.postprocess.pipelineStages === 0 || s.postprocess.requant
+        ? undefined
+        : `requires postprocess.requant (the stages split the requantization's multiply, shift and clamp), got ${s.postprocess.pipelineStages}`;
     },
   },
   {

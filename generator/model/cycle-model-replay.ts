@@ -74,6 +74,11 @@ export interface ReplayParams {
    * computes, instead of a drain pass of zero rows through the matrix unit.
    */
   drainPort?: boolean;
+  /**
+   * Register stages the pipelining knobs add to the datapath (matrix.treePipeline +
+   * postprocess.pipelineStages): the last row reaches the output that much later.
+   */
+  extraLatency: number;
 }
 
 export interface ReplayResult {
@@ -90,6 +95,8 @@ export interface ReplayResult {
   /** Passes that loaded a weight tile (the others reused the tile of the pass before). */
   tileLoads: number;
   drainRows: number;
+  /** Passes whose first row hits the previous pass's last address back to back (a stall without scatter forwarding). */
+  hazards: number;
 }
 
 /** Calibration constants (cycles), fitted once against the co-simulation (test/accel/cycle-model.test.ts). */
@@ -407,7 +414,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       st = Math.max(cur, emit + C.issueLat, loadStart + (kidx < 0 ? 1 : rows));
       tileLoads++;
     }
-    if (!p.scatterForwarding && outFirst === lastOut && st === cur) { st += 1; hazards++; }
+    if (outFirst === lastOut && st === cur) {
+      hazards++;
+      if (!p.scatterForwarding) st += 1;
+    }
     prevStart = st;
     if (!reuse) loadRef = st;
     starts.push(st);
@@ -649,7 +659,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const drainRows = half || p.drainPort ? 0 : nOut * to;
   const compute = entries * ti * to + (half ? nOut * ti * to : 0) + drainRows;
   const lastRow = cur;
-  const tail = C.tailFixed;
-  const total = Math.max(Math.max(lastRow, mapEnd) + tail, drainEnd + C.drainTail);
-  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows };
+  const tail = C.tailFixed + p.extraLatency;
+  const total = Math.max(Math.max(lastRow, mapEnd) + tail, drainEnd + C.drainTail + p.extraLatency);
+  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, hazards };
 }

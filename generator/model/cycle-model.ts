@@ -75,10 +75,10 @@ export interface CycleModelParams {
   mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; segmentMajor?: boolean; comparePipeline?: boolean };
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
-  matrix: { rows: number; cols: number; weightSparsity?: string };
+  matrix: { rows: number; cols: number; weightSparsity?: string; treePipeline?: number };
   interfaces: { axisDataWidth: number };
   /** Table widths (default 16 / 6); only the replay reads them. */
-  postprocess?: { multiplierWidth: number; shiftWidth: number };
+  postprocess?: { multiplierWidth: number; shiftWidth: number; pipelineStages?: number };
   /**
    * scatterForwarding default true; drainPort default false; passGrouping (default bank): the
    * policies the scheduler supports, of which the replay picks the fastest per layer (as the host
@@ -181,6 +181,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,
     scatterForwarding: spec.gatherScatter?.scatterForwarding ?? true,
     drainPort: spec.gatherScatter?.drainPort ?? false,
+    extraLatency: (spec.matrix.treePipeline ?? 0) + (spec.postprocess?.pipelineStages ?? 0),
   };
 }
 

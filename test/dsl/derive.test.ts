@@ -39,6 +39,29 @@ describe('derive', () => {
     }
   });
 
+  it('pipelining knobs: which adder-tree levels are registered, and the added latency', () => {
+    const regs = (rows: number, treePipeline: number) => {
+      const d = derive(defineAccelerator({ name: 'x', matrix: { rows, cols: 4, treePipeline }, buffers: { weightDepth: 32768 }, interfaces: { axisDataWidth: 1024 } }));
+      return [d.matrix.levels.filter((l) => l.registered).map((l) => l.level), d.matrix.latency, d.latencies.matrix];
+    };
+    // Default: every second level and the root; then the middle of the earliest longest run.
+    expect(regs(16, 0)).toEqual([[2, 4], 3, 4]);
+    expect(regs(16, 1)).toEqual([[1, 2, 4], 4, 5]);
+    expect(regs(16, 2)).toEqual([[1, 2, 3, 4], 5, 6]);
+    expect(regs(32, 0)).toEqual([[2, 4, 5], 4, 5]);
+    expect(regs(32, 2)).toEqual([[1, 2, 3, 4, 5], 6, 7]);
+    expect(regs(64, 1)).toEqual([[1, 2, 4, 6], 5, 6]);
+    const pp = (pipelineStages: number) => derive(defineAccelerator({ name: 'x', postprocess: { pipelineStages } })).postproc;
+    expect([0, 1, 2, 3].map((k) => [pp(k).latency, pp(k).reluAtClamp, pp(k).sideStages.at(-1)!.stage])).toEqual([
+      [4, 3, 4],
+      [5, 4, 5],
+      [6, 5, 6],
+      [7, 6, 7],
+    ]);
+    expect([pp(1).pipeMul, pp(1).pipeShift, pp(3).pipeClamp]).toEqual([true, false, true]);
+    expect(derive(defineAccelerator({ name: 'x', postprocess: { pipelineStages: 2 } })).latencies.postproc).toBe(7);
+  });
+
   it('is deterministic', () => {
     expect(JSON.stringify(derive(presets.edge))).toBe(JSON.stringify(derive(structuredClone(presets.edge))));
   });

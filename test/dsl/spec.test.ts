@@ -37,8 +37,8 @@ describe('presets', () => {
       mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, mapFreeDownsample: false, comparePipeline: false },
       buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false },
       gatherScatter: { scatterForwarding: true, drainPort: false, passGrouping: ['bank'] },
-      matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense' },
-      postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6 },
+      matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 },
+      postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6, pipelineStages: 0 },
       interfaces: { axisDataWidth: 128, axilDataWidth: 32 },
     });
     // fpga is the base spec with map-free downsampling (its 8 lanes allow it; the default is off),
@@ -148,7 +148,7 @@ describe('validation names the field and the rule', () => {
   });
 
   it('collects every issue; the error message names them on one line', () => {
-    const bad = { ...presets.tiny, name: 'module', matrix: { rows: 12, cols: 3, maxChannels: 256, weightSparsity: 'dense' } };
+    const bad = { ...presets.tiny, name: 'module', matrix: { rows: 12, cols: 3, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 } };
     const issues = validateSpec(bad);
     expect(issues.map((i) => i.field)).toEqual(['name', 'matrix.rows', 'matrix.cols']);
     try {
@@ -185,6 +185,8 @@ const CROSS: [string, Parameters<typeof defineAccelerator>[0], string, string][]
   ['N:M pattern whose N does not divide rows', { name: 'x', matrix: { weightSparsity: '3:4' } }, 'matrix.weightSparsity', '3:4 needs N = 3 to divide matrix.rows (16)'],
   ['N:M pattern with N above rows', { name: 'x', matrix: { rows: 2, weightSparsity: '4:8' } }, 'matrix.weightSparsity', 'N = 4 to divide matrix.rows (2)'],
   ['relu without requant', { name: 'x', postprocess: { requant: false } }, 'postprocess.relu', 'requires postprocess.requant'],
+  ['adder-tree stages beyond the tree', { name: 'x', matrix: { rows: 4, cols: 4, treePipeline: 2 } }, 'matrix.treePipeline', 'must be at most 1 for matrix.rows 4'],
+  ['requantization stages without requant', { name: 'x', postprocess: { requant: false, relu: false, pipelineStages: 1 } }, 'postprocess.pipelineStages', 'requires postprocess.requant'],
   ['map-free downsampling with fewer than 8 lanes', { name: 'x', mapping: { lanes: 4, mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'needs mapping.lanes ≥ 8'],
   ['map-free downsampling without strides', { name: 'x', mapping: { maxStride: 1, mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'maxStride ≥ 2'],
   ['map-free downsampling without conv', { name: 'x', mapping: { layerTypes: ['submanifold'], mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'needs conv'],
@@ -224,7 +226,7 @@ describe('cross-field rules', () => {
 describe('defineAccelerator and the builder', () => {
   it('deep-merges a partial spec over baseSpec; lists replace', () => {
     const s = defineAccelerator({ name: 'little', matrix: { rows: 8 }, mapping: { layerTypes: ['submanifold'] } });
-    expect(s.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256, weightSparsity: 'dense' });
+    expect(s.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 });
     expect(s.mapping.layerTypes).toEqual(['submanifold']);
     expect(s.mapping.lanes).toBe(baseSpec.mapping.lanes);
     expect(s.buffers).toEqual(baseSpec.buffers);
@@ -277,8 +279,8 @@ describe('defineAccelerator and the builder', () => {
     const base = accelerator('b').matrix({ rows: 8 });
     const a = base.matrix({ cols: 4 }).build();
     const b = base.build();
-    expect(a.matrix).toEqual({ rows: 8, cols: 4, maxChannels: 256, weightSparsity: 'dense' });
-    expect(b.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256, weightSparsity: 'dense' });
+    expect(a.matrix).toEqual({ rows: 8, cols: 4, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 });
+    expect(b.matrix).toEqual({ rows: 8, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 });
     expect(() => accelerator('x').matrix({ rows: 12 }).build()).toThrow('matrix.rows: must be a power of two between 1 and 256, got 12');
     expect(() => accelerator('module').build()).toThrow(/^name: /);
     expect(accelerator('t', presets.tiny).build()).toEqual({ ...presets.tiny, name: 't' });

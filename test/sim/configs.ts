@@ -24,6 +24,14 @@ export function smallRandomSpecs(count: number): AcceleratorSpec[] {
   return out;
 }
 
+/** tiny with both pipelining knobs on (test/sim, test/accel/pipeline.test.ts). */
+export const PIPE_SPEC: AcceleratorSpec = {
+  ...presets.tiny,
+  name: 'sf_pipe',
+  matrix: { ...presets.tiny.matrix, treePipeline: 1 },
+  postprocess: { ...presets.tiny.postprocess, pipelineStages: 3 },
+};
+
 export const RANDOM_SPEC_COUNT = Number(process.env.SPARSEFORGE_SIM_RANDOM_SPECS ?? 20);
 
 export function simConfigs(): SimConfig[] {
@@ -41,7 +49,22 @@ export function simConfigs(): SimConfig[] {
         name: 'sf_wrap',
         arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 14, outWidth: 6 },
         matrix: { ...presets.tiny.matrix, rows: 8, cols: 2 },
-        postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 9, shiftWidth: 5 },
+        postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 9, shiftWidth: 5, pipelineStages: 0 },
+      },
+    },
+    // The pipelining knobs (issue 15): tiny with one more adder-tree stage (every level registered)
+    // and all three requantization stages; a 16-row column with every tree level registered (two
+    // extra stages) and the split multiply alone.
+    { name: 'pipe', spec: PIPE_SPEC },
+    {
+      name: 'pipe16',
+      spec: {
+        ...presets.tiny,
+        name: 'sf_pipe16',
+        matrix: { ...presets.tiny.matrix, rows: 16, cols: 2, treePipeline: 2 },
+        postprocess: { ...presets.tiny.postprocess, pipelineStages: 1 },
+        buffers: { ...presets.tiny.buffers, weightDepth: 512 },
+        interfaces: { ...presets.tiny.interfaces, axisDataWidth: 128 },
       },
     },
   ];

@@ -212,7 +212,18 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
     throw new RangeError(`matrix: accWidth ${accWidth} is narrower than an operand (inWidth ${inWidth}, weightWidth ${weightWidth})`);
   }
 
-  // Adder tree.
+  // Adder tree: which levels are registered (the root always; every TREE_LEVELS_PER_STAGE-th;
+  // then, one per matrix.treePipeline stage, the middle of the earliest longest unregistered run).
+  const levelCount = clog2(rows);
+  const regAt = new Set<number>();
+  for (let l = 1; l <= levelCount; l++) if (l === levelCount || l % TREE_LEVELS_PER_STAGE === 0) regAt.add(l);
+  for (let k = 0; k < spec.matrix.treePipeline; k++) {
+    const bounds = [0, ...[...regAt].sort((a, b) => a - b)];
+    let best = -1;
+    for (let i = 1; i < bounds.length; i++) if (bounds[i]! - bounds[i - 1]! > 1 && (best < 0 || bounds[i]! - bounds[i - 1]! > bounds[best]! - bounds[best - 1]!)) best = i;
+    if (best < 0) throw new RangeError(`matrix.treePipeline: ${spec.matrix.treePipeline} stages, but the ${levelCount}-level adder tree has only ${k} unregistered levels`);
+    regAt.add(bounds[best - 1]! + Math.floor((bounds[best]! - bounds[best - 1]!) / 2));
+  }
   const levels: TreeLevel[] = [];
   let count = rows;
   let prevWidth = leafWidth;
@@ -228,8 +239,7 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
       const hasB = 2 * i + 1 < count;
       nodes.push({ index: i, a: 2 * i, b: hasB ? 2 * i + 1 : null, hasB });
     }
-    const isLast = n === 1;
-    const registered = isLast || level % TREE_LEVELS_PER_STAGE === 0;
+    const registered = regAt.has(level);
     const thisStage = registered ? stage + 1 : stage;
     levels.push({
       level,

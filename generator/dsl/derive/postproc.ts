@@ -9,7 +9,9 @@
 //   2^(sh-1) constant: floor((p + 2^(sh-1)) / 2^sh) = floor((floor(p / 2^(sh-1)) + 1) / 2)).
 //   Arithmetic shifts of ≥ productWidth - 1 give all sign bits, so the shift amount is clamped
 //   there and every shift 0 … 2^shiftWidth - 1 is exact (large shifts give 0 or -1 before clamp).
-// Stages: 1 bias add, 2 multiply (DSP M register), 3 shift + round, 4 clamp/relu, then the FIFO.
+// Stages: 1 bias add, 2 multiply (DSP M register), 3 shift + round, 4 clamp/relu, then the FIFO;
+// postprocess.pipelineStages adds 2a (the product's second register), 3a (the shift before the
+// rounding add), 4a (the saturation flags before the select), in that order.
 import type { AcceleratorSpec } from '../spec.ts';
 import { addrWidth, countWidth } from './math.ts';
 
@@ -56,7 +58,18 @@ export interface PostprocDerived {
   shiftBusMsb: number;
   outBusWidth: number;
   outBusMsb: number;
-  /** Cycles from an accepted beat to its result entering the output FIFO (4 with requant, else 1). */
+  /** Extra requantization stages (spec.postprocess.pipelineStages): multiply, shift, clamp. */
+  pipelineStages: number;
+  pipeMul: boolean;
+  pipeShift: boolean;
+  pipeClamp: boolean;
+  /** Valid/tag/last registers after stage 1 (requant): stage 2 … latency, each fed by `prev`. */
+  sideStages: { stage: number; prev: number }[];
+  /** ReLU flag registers after relu1 (stage 2 … reluAtClamp). */
+  reluStages: { stage: number; prev: number }[];
+  /** Stage of the ReLU flag that the clamp select reads (latency - 1). */
+  reluAtClamp: number;
+  /** Cycles from an accepted beat to its result entering the output FIFO (4 + pipelineStages with requant, else 1). */
   latency: number;
   latencyToOutput: number;
   fifoDepth: number;
@@ -85,7 +98,11 @@ export function derivePostproc(spec: AcceleratorSpec): PostprocDerived {
   }
   const maxShiftMinus1 = 2 ** shiftWidth - 2;
   const shiftClamp = maxShiftMinus1 > productWidth - 1;
-  const latency = requant ? 4 : 1;
+  const { pipelineStages } = spec.postprocess;
+  if (pipelineStages > 0 && !requant) throw new RangeError(`postprocess.pipelineStages ${pipelineStages} requires requant`);
+  const latency = requant ? 4 + pipelineStages : 1;
+  const chain = (from: number, to: number): { stage: number; prev: number }[] =>
+    Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => ({ stage: from + i, prev: from + i - 1 }));
   let fifoDepth = 2;
   while (fifoDepth < latency + 2) fifoDepth *= 2;
   const tagWidth = addrWidth(spec.buffers.accumulatorDepth);
@@ -125,6 +142,13 @@ export function derivePostproc(spec: AcceleratorSpec): PostprocDerived {
     shiftBusMsb: lanes * shiftWidth - 1,
     outBusWidth,
     outBusMsb: outBusWidth - 1,
+    pipelineStages,
+    pipeMul: pipelineStages >= 1,
+    pipeShift: pipelineStages >= 2,
+    pipeClamp: pipelineStages >= 3,
+    sideStages: requant ? chain(2, latency) : [],
+    reluStages: relu ? chain(2, latency - 1) : [],
+    reluAtClamp: latency - 1,
     latency,
     latencyToOutput: latency + 1,
     fifoDepth,
