@@ -7,6 +7,10 @@
 // name `preset+knob` is the preset with a pipelining knob on (KNOBS below: fpga+comparePipeline is
 // the before/after of mapping.comparePipeline). SPARSEFORGE_TIMING_ICE40=0 skips (1) and keeps the
 // iCE40 rows and the other presets' rows of the previous bench/results/timing.json (its date kept).
+// (3) The pipelining knobs matrix.treePipeline and postprocess.pipelineStages (`+treePipeline`,
+// `+pipelineStages`: at their maximum) change the matrix unit and the post-processing only: those
+// two are synthesized alone (`--top`), knobs off and on, for the presets in
+// SPARSEFORGE_TIMING_MODULES (default fpga,server; rows of presets not rerun are kept).
 import { presets, type PresetName } from '../generator/dsl/index.ts';
 import { configHash } from '../generator/dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
@@ -18,11 +22,37 @@ import { synthesize } from '../generator/synth/yosys.ts';
 import { machine, target, type Bench, type BenchResult } from './harness.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CornerEstimate } from '../generator/synth/estimate.ts';
 
 /** Pipelining knobs a `preset+knob` name turns on (same module names as the preset). */
 const KNOBS: Record<string, (s: AcceleratorSpec) => AcceleratorSpec> = {
   comparePipeline: (s) => ({ ...s, mapping: { ...s.mapping, comparePipeline: true } }),
+  // Every adder-tree level registered.
+  treePipeline: (s) => ({ ...s, matrix: { ...s.matrix, treePipeline: Math.floor(Math.log2(s.matrix.rows) / 2) } }),
+  pipelineStages: (s) => ({ ...s, postprocess: { ...s.postprocess, pipelineStages: s.postprocess.requant ? 3 : 0 } }),
 };
+
+/** Yosys on a whole top of a loaded shared machine can take well over the default half hour. */
+const LONG_MS = 4 * 3600_000;
+
+/** Fmax ranges at -1 and -2 of the top and of every module's worst path. */
+function timingSummary(t: CornerEstimate[]) {
+  const at = (g: 1 | 2, c: 'slow' | 'fast') => t.find((x) => x.grade === g && x.corner === c)!;
+  const slow2 = at(2, 'slow');
+  const mhz = (ns: number): number => Number((1000 / ns).toFixed(1));
+  return {
+    fmaxMHz: { '-1': fmaxRange(t, 1), '-2': fmaxRange(t, 2) },
+    critical: slow2.worst,
+    modules: Object.fromEntries(
+      Object.entries(slow2.modules)
+        .sort(([, a], [, b]) => b.delayNs - a.delayNs)
+        .map(([m, x]) => {
+          const range = (g: 1 | 2) => ({ min: mhz(at(g, 'slow').modules[m]!.delayNs), max: mhz(at(g, 'fast').modules[m]!.delayNs) });
+          return [m, { fmaxMHz: { '-1': range(1), '-2': range(2) }, delayNs: x.delayNs, levels: x.levels, start: x.start, end: x.end, cellTypes: x.cellTypes }];
+        }),
+    ),
+  };
+}
 
 function specOf(name: string): AcceleratorSpec {
   const [preset, ...knobs] = name.split('+');
@@ -78,7 +108,7 @@ async function emitToCache(spec: AcceleratorSpec): Promise<string> {
 
 interface PreviousReport {
   date: string;
-  workload: { ice40: Row[]; calibration: unknown; xc7: Record<string, unknown> };
+  workload: { ice40: Row[]; calibration: unknown; xc7: Record<string, unknown>; pipelineModules?: Record<string, unknown> };
   results: BenchResult[];
 }
 
@@ -126,7 +156,7 @@ const bench: Bench = {
     const results: BenchResult[] = (previous?.results ?? []).filter((r) => keep(r.name.split(' ')[0]!));
     for (const [i, p] of names.entries()) {
       const t0 = performance.now();
-      const r = await synthesize(specs[i]!, { timing: true });
+      const r = await synthesize(specs[i]!, { timing: true, timeoutMs: LONG_MS });
       const ms = performance.now() - t0;
       const t = r.timing!;
       const slow2 = t.find((c) => c.grade === 2 && c.corner === 'slow')!;
@@ -146,6 +176,31 @@ const bench: Bench = {
       results.push({ name: `${p} Fmax xc7-2 (slow nets)`, value: g2.min, wallValue: g2.min, unit: 'MHz', work: 0, workUnit: 'estimate', timing: m });
       results.push({ name: `${p} Fmax xc7-2 (fast nets)`, value: g2.max, wallValue: g2.max, unit: 'MHz', work: 0, workUnit: 'estimate', timing: m });
     }
+
+    // (3) The matrix unit and the post-processing alone, pipelining knobs off and on.
+    const modNames = (process.env.SPARSEFORGE_TIMING_MODULES ?? 'fpga,server').split(',').filter((n) => n !== '') as PresetName[];
+    const pipelineModules: Record<string, unknown> = Object.fromEntries(
+      Object.entries(previous?.workload.pipelineModules ?? {}).filter(([n]) => !modNames.includes(n as PresetName)).map(([n, v]) => [n, { measured: previous!.date, ...(v as object) }]),
+    );
+    for (const p of modNames) {
+      const off = presets[p];
+      const on = KNOBS.pipelineStages!(KNOBS.treePipeline!(off));
+      const entry: Record<string, unknown> = { knobs: { 'matrix.treePipeline': on.matrix.treePipeline, 'postprocess.pipelineStages': on.postprocess.pipelineStages } };
+      for (const [label, spec] of [['off', off], ['on', on]] as const) {
+        const mods: Record<string, unknown> = {};
+        for (const m of ['matrix_unit', 'postproc']) {
+          const t0 = performance.now();
+          const r = await synthesize(spec, { top: `${spec.name}_${m}`, timing: true, timeoutMs: LONG_MS });
+          const ms = performance.now() - t0;
+          const sum = timingSummary(r.timing!);
+          mods[m] = { ...sum, resources: { luts: r.total.luts, ffs: r.total.ffs, dsp48: r.total.dsp48 }, synthAndStaSeconds: Math.round(ms / 1000) };
+          log(`${p} knobs ${label}, ${spec.name}_${m}: xc7 -2 ${sum.fmaxMHz['-2'].min} … ${sum.fmaxMHz['-2'].max} MHz, -1 ${sum.fmaxMHz['-1'].min} … ${sum.fmaxMHz['-1'].max} MHz; ${sum.critical.start} → ${sum.critical.end}, ${sum.critical.levels} levels (${Math.round(ms / 1000)} s)`);
+        }
+        entry[label] = mods;
+      }
+      pipelineModules[p] = entry;
+    }
+
     const fpga = xc7.fpga as { fmaxMHz: { '-2': { min: number } } } | undefined;
     const targets = fpga ? [target('fpga preset estimated Fmax, xc7 -2, slow nets', 'fpga Fmax xc7-2 (slow nets)', '>=', 250, 'MHz', fpga.fmaxMHz['-2'].min, fpga.fmaxMHz['-2'].min)] : [];
     return {
@@ -154,7 +209,8 @@ const bench: Bench = {
       method:
         'iCE40: Yosys synth_ice40 of the module in a register wrapper (every port bit through a flip-flop) → nextpnr-ice40 --hx8k --package ct256 --seed 1, post-route "Max frequency"; ' +
         'the estimate is generator/synth/sta.ts with iCE40 delays (icestorm timings_hx8k.txt) over the same netlist, slow…fast net corners. ' +
-        '7-series: Yosys synth_xilinx -noiopad -noclkbuf, flattened, sta.ts with the 7-series table of generator/synth/delays.ts (speed grade -2 = -1 × 0.84).',
+        '7-series: Yosys synth_xilinx -noiopad, flattened but for the replicated matrix column (timed once, as a cell at each instance), sta.ts with the 7-series table of generator/synth/delays.ts (speed grade -2 = -1 × 0.84). ' +
+        'pipelineModules: the same estimate of <name>_matrix_unit and <name>_postproc synthesized alone, knobs off and at their maximum.',
       workload: {
         ice40: rows,
         calibration: ice40 ? {
@@ -164,6 +220,7 @@ const bench: Bench = {
           meanAbsRatioToFast: Number(meanAbs((r) => r.ratio!.toFast).toFixed(3)),
         } : previous!.workload.calibration,
         xc7,
+        pipelineModules,
       },
       results,
       targets,

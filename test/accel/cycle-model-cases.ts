@@ -11,6 +11,7 @@ import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { layerStats } from '../../generator/model/stats.ts';
 import type { LayerCase } from '../../generator/model/types.ts';
 import { runAccelCase, type AccelRunOptions } from '../../generator/sim/accel/driver.ts';
+import { PIPE_SPEC } from '../sim/configs.ts';
 import { bunnyCase, randomCase, widthsOf } from './cases.ts';
 
 export const MAX_ERROR = 0.02;
@@ -66,6 +67,11 @@ export function cycleModelCases(): NamedCase[] {
   t('rnd35 sub k3 2 batches', r35, () => randomCase(r35, { type: 'submanifold', k: 3, cin: 7, cout: 6, n: 200, span: 7, batches: 2, seed: 52 }));
   t('rnd35 conv k3 s2', r35, () => randomCase(r35, { type: 'conv', k: 3, s: 2, cin: 4, cout: 4, n: 200, span: 7, seed: 53 }));
   t('rnd35 transposed k2 s2', r35, () => randomCase(r35, { type: 'transposed', k: 2, s: 2, cin: 5, cout: 3, n: 200, span: 7, seed: 54 }));
+  // The pipelining knobs (tiny + matrix.treePipeline 1 + postprocess.pipelineStages 3).
+  const pipe = PIPE_SPEC;
+  t('pipe sub k3 3→5 requant', pipe, () => randomCase(pipe, { type: 'submanifold', k: 3, cin: 3, cout: 5, n: 120, span: 3, requant: true, seed: 1 }));
+  t('pipe sub k3 ts4 raw (scatter hazard)', pipe, () => randomCase(pipe, { type: 'submanifold', k: 3, ts: 4, cin: 2, cout: 7, n: 120, span: 3, seed: 9 }));
+  t('pipe conv k2 s2 requant', pipe, () => randomCase(pipe, { type: 'conv', k: 2, s: 2, cin: 4, cout: 6, n: 200, span: 5, requant: true, seed: 3 }));
   return L;
 }
 

@@ -24,10 +24,14 @@ export function smallRandomSpecs(count: number): AcceleratorSpec[] {
   return out;
 }
 
-/** tiny with both pipelining knobs on (test/sim, test/accel/pipeline.test.ts). */
+/**
+ * tiny with both pipelining knobs on (test/sim, test/accel/pipeline.test.ts), and the accumulator
+ * drain port, whose drain also passes the deeper post-processing.
+ */
 export const PIPE_SPEC: AcceleratorSpec = {
   ...presets.tiny,
   name: 'sf_pipe',
+  gatherScatter: { ...presets.tiny.gatherScatter, drainPort: true },
   matrix: { ...presets.tiny.matrix, treePipeline: 1 },
   postprocess: { ...presets.tiny.postprocess, pipelineStages: 3 },
 };
