@@ -7,6 +7,9 @@
 //    and segment-major jobs (issue 13's baseline, same run);
 //  - simulated cycles per second of the full fpga accelerator (speed build, one core: the harness's
 //    CPU time of its cycle loop), and the build times.
+//  - tiling on the synthetic LiDAR scan (bench/lidar.ts, 141 k points) from the cycle model, whose
+//    compute rows equal the hardware's (test/accel/cycle-model.test.ts): tiles, compute rows ÷ bound
+//    and ÷ the rows of one untiled run (the halo's share), for tiled layers on tiny/edge/fpga.
 // Issue targets: utilisation ≥ 0.85 required / 0.95 target on fpga submanifold k=3; ≥ 200 k cycles/s.
 // Run: `npm run bench -- accel` (writes bench/results/accel.json). A partial re-run keeps the other
 // rows of the last results file: ACCEL_BENCH_SPECS="fpga;fpga, no drain port" (labels, `;`-separated)
@@ -23,7 +26,81 @@ import { runAccelCase, type AccelStats } from '../generator/sim/accel/driver.ts'
 import { buildAccel } from '../generator/sim/accel/rtl.ts';
 import fs from 'node:fs';
 import { join } from 'node:path';
+import { predictCycles } from '../generator/model/cycle-model.ts';
+import { cycleModelRuns } from '../generator/model/cycle-model-runs.ts';
+import { convOutputCoords } from '../generator/model/downsample.ts';
+import type { LayerStats } from '../generator/model/stats.ts';
+import { compareCoords } from '../generator/model/tensor.ts';
+import { mapSlotEstimate } from '../generator/model/tiles.ts';
+import type { LayerCase } from '../generator/model/types.ts';
+import { checkCaseForSpec, hardwareCase } from '../generator/sim/accel/check.ts';
 import { machine, target, type Bench, type BenchResult } from './harness.ts';
+import { DEFAULT_SCAN, lidarScan } from './lidar.ts';
+
+/** Tiled layers on the LiDAR scan, cycle model (compute rows are the hardware's). */
+function lidarTiling(log: (line: string) => void): Record<string, unknown>[] {
+  const fine = [...lidarScan(DEFAULT_SCAN).coords].sort(compareCoords);
+  const coarse = convOutputCoords(fine, 2);
+  const layers: BenchLayer[] = [
+    { name: 'submanifold k=3 16→16', type: 'submanifold', k: 3, s: 1, cin: 16, cout: 16 },
+    { name: 'submanifold k=3 64→64', type: 'submanifold', k: 3, s: 1, cin: 64, cout: 64 },
+    { name: 'submanifold k=3 128→128', type: 'submanifold', k: 3, s: 1, cin: 128, cout: 128 },
+    { name: 'conv k=2 s=2 64→64', type: 'conv', k: 2, s: 2, cin: 64, cout: 64 },
+    { name: 'transposed k=2 s=2 64→64', type: 'transposed', k: 2, s: 2, cin: 64, cout: 64 },
+  ];
+  const rows: Record<string, unknown>[] = [];
+  for (const label of ['tiny', 'edge', 'fpga'] as const) {
+    const spec = presets[label];
+    // The same spec with buffers that hold the whole scan: one run, no halo (the reference rows).
+    const big: AcceleratorSpec = { ...spec, buffers: { ...spec.buffers, coordDepth: 1 << 20, featureDepth: 1 << 26, accumulatorDepth: 1 << 26, mapDepth: 1 << 28 } };
+    for (const L of layers) {
+      const inCoords = L.type === 'transposed' ? coarse : fine;
+      const layer = { type: L.type, kernelSize: L.k, stride: L.s, inTensorStride: L.type === 'transposed' ? 2 : 1, inChannels: L.cin!, outChannels: L.cout! };
+      const c: LayerCase = {
+        layer, input: { coords: inCoords, features: inCoords.map(() => []) }, weights: [],
+        ...(L.type === 'transposed' ? { outputCoords: fine } : {}),
+      };
+      const base = { preset: label, layer: L.name, pointsIn: inCoords.length };
+      try {
+        checkCaseForSpec(spec, hardwareCase(spec, { ...c, weights: Array.from({ length: L.k ** 3 }, () => [[0]]) }).hc, false);
+      } catch (e) {
+        rows.push({ ...base, supported: false, reason: (e as Error).message });
+        log(`lidar ${label} ${L.name}: not supported: ${(e as Error).message}`);
+        continue;
+      }
+      const t0 = performance.now();
+      let plan: ReturnType<typeof cycleModelRuns>;
+      try {
+        plan = cycleModelRuns(spec, c);
+      } catch (e) {
+        rows.push({ ...base, supported: false, reason: (e as Error).message });
+        log(`lidar ${label} ${L.name}: not supported: ${(e as Error).message}`);
+        continue;
+      }
+      const planMs = performance.now() - t0;
+      const entries = mapSlotEstimate(layer, inCoords, L.type === 'transposed' ? fine : inCoords, 1).entries;
+      const ti = Math.ceil(L.cin! / spec.matrix.rows);
+      const to = Math.ceil(L.cout! / spec.matrix.cols);
+      const stats = { pointsIn: inCoords.length, pointsOut: 0, kernelVolume: L.k ** 3, mapEntries: entries, mapEntriesPerOffset: [] } as unknown as LayerStats;
+      const post = { ...layer, requant: true, bias: true };
+      const p = predictCycles(spec, stats, { ...post, runs: plan.runs });
+      const one = predictCycles(big, stats, { ...post, runs: cycleModelRuns(big, c).runs });
+      const bound = entries * ti * to;
+      const row = {
+        ...base, supported: true, tiles: plan.tiles.length, planMs: Math.round(planMs), computeBound: bound,
+        computeRows: p.compute, computeRowsUntiled: one.compute,
+        computeRowsOverBound: Number((p.compute / bound).toFixed(4)),
+        computeRowsOverUntiled: Number((p.compute / one.compute).toFixed(4)),
+        inputRowsStreamed: plan.runs.reduce((a, r) => a + r.inCoords.length, 0),
+        predictedUtilisation: Number(p.utilisation.toFixed(4)),
+      };
+      rows.push(row);
+      log(`lidar ${label.padEnd(5)} ${L.name.padEnd(24)} ${plan.tiles.length} tiles, rows ÷ bound ${row.computeRowsOverBound}, ÷ untiled ${row.computeRowsOverUntiled}, ` +
+        `inputs streamed ${(row.inputRowsStreamed / inCoords.length).toFixed(3)}×, plan ${Math.round(planMs)} ms`);
+    }
+  }
+  return rows;
+}
 
 export const TARGET_UTILISATION = 0.85;
 export const GOAL_UTILISATION = 0.95;
@@ -201,6 +278,8 @@ const bench: Bench = {
     const fpgaConv = matrix.fpga!['conv k=2 s=2']!.utilisation;
     const fpgaTrans = matrix.fpga!['transposed k=2 s=2']!.utilisation;
     const tiled64 = matrix.fpga!['submanifold k=3 64→64']!.computeRowsOverBound;
+    // ACCEL_BENCH_LIDAR=0 on a partial re-run keeps the last file's LiDAR rows.
+    const keepLidar = partial && process.env.ACCEL_BENCH_LIDAR === '0' && prev.workload.lidarTiling !== undefined;
     const targets = [
       target('utilisation, fpga, bunny submanifold k=3 16→16 (required)', 'utilisation fpga submanifold k=3', '>=', TARGET_UTILISATION, 'bound/measured', fpgaSub, fpgaSub),
       target('utilisation, fpga, bunny submanifold k=3 16→16 (goal)', 'utilisation fpga submanifold k=3', '>=', GOAL_UTILISATION, 'bound/measured', fpgaSub, fpgaSub),
@@ -224,6 +303,12 @@ const bench: Bench = {
         channels: 'matrix.rows → matrix.cols (tiny 4→4, edge 8→8, fpga 16→16, server 64→64), plus 64→64 and 128→128 where wider than the array; requant + ReLU, bias, seed 1',
         presets: SPECS.map((x) => `${x.label}: ${x.spec.matrix.rows}×${x.spec.matrix.cols}, ${x.spec.mapping.lanes} lanes, coordDepth ${x.spec.buffers.coordDepth}`),
         matrix,
+        lidarTiling: keepLidar ? prev.workload.lidarTiling : {
+          cloud: `bench/lidar.ts ${JSON.stringify(DEFAULT_SCAN)} (transposed: its voxel-2 cells onto the scan)`,
+          method: 'cycle model (cycleModelRuns + predictCycles; its compute rows equal the hardware\'s PERF_COMPUTE_CYCLES, test/accel/cycle-model.test.ts); ' +
+            'computeRowsOverUntiled = rows ÷ rows of one run of the same spec with buffers that hold the whole scan (the halo\'s share); requant + bias',
+          rows: lidarTiling(log),
+        },
       },
       results,
       targets,
