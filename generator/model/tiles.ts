@@ -324,21 +324,24 @@ function cutOptions(t: TileLayer, core: number[], frac: number): { batch?: [numb
     const n = core.length;
     const vals = new Float64Array(n);
     for (let i = 0; i < n; i++) vals[i] = coords[core[i]!]![axis]!;
-    vals.sort();
     const target = Math.min(n - 1, Math.max(1, Math.round(n * frac)));
-    // Nearest boundary i (values at i−1 and i differ) to the target; the halves keep canonical order.
-    for (let d = 0; d < n; d++) {
-      for (const i of [target - d, target + d]) {
-        if (i >= 1 && i <= n - 1 && vals[i - 1] !== vals[i]) {
-          const cut = vals[i]!;
-          const left: number[] = [];
-          const right: number[] = [];
-          for (const q of core) (coords[q]![axis]! < cut ? left : right).push(q);
-          return [left, right];
-        }
-      }
+    // The value v at the target's sorted position; the nearest boundaries (sorted positions where
+    // the value changes) are where v's run starts (below) and ends (above); ties go below.
+    const v = nthSmallest(vals, target);
+    let below = 0;
+    let upto = 0;
+    for (let i = 0; i < n; i++) {
+      if (vals[i]! < v) below++;
+      if (vals[i]! <= v) upto++;
     }
-    return undefined;
+    const lowOk = below >= 1;
+    const highOk = upto <= n - 1;
+    if (!lowOk && !highOk) return undefined;
+    const useLow = lowOk && (!highOk || target - below <= upto - target);
+    const left: number[] = [];
+    const right: number[] = [];
+    for (const q of core) ((useLow ? coords[q]![axis]! < v : coords[q]![axis]! <= v) ? left : right).push(q);
+    return [left, right];
   };
   const batch = at(0);
   if (batch !== undefined) return { batch, spatial: [] };
@@ -348,6 +351,32 @@ function cutOptions(t: TileLayer, core: number[], frac: number): { batch?: [numb
     if (cut !== undefined) spatial.push(cut);
   }
   return { spatial };
+}
+
+/** The k-th smallest value (0-based) of `a` (reorders `a`): quickselect. */
+function nthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
 
 /** Split a tile's core in two (after a map-buffer overflow the estimate did not foresee). */
