@@ -1,6 +1,6 @@
 // Speed of the cycle model (generator/model/cycle-model.ts, schedule replay) on a synthetic LiDAR
 // scan of ≥ 100 k points: a submanifold k = 3 layer on the fpga preset (the host driver cuts it into
-// x-slab tiles: the model replays every tile) and on a spec whose buffers hold the whole scan (one
+// box tiles: the model replays every tile) and on a spec whose buffers hold the whole scan (one
 // run of 100 k points), plus a conv k = 2 s = 2 layer. Target: one layer evaluated in < 1 s (CPU
 // time; `predict`: the model given the runs; `runs+predict`: with the tiling and canonical
 // ordering of cycle-model-runs.ts). Its accuracy against co-simulation: cycle-model-accuracy.bench.ts.

@@ -51,7 +51,7 @@ const bench: Bench = {
     return {
       ...info,
       method:
-        'runner.simulateNetwork on the fpga preset (matrix.maxChannels 512; Verilator speed build, no backpressure): every conv node through the host driver (x-slab tiles where it does not fit), ' +
+        'runner.simulateNetwork on the fpga preset (matrix.maxChannels 512; Verilator speed build, no backpressure): every conv node through the host driver (tiles where it does not fit), ' +
         'add/concat in the host driver, every node compared with the golden network; cycles are PERF_TOTAL_CYCLES per node; ' +
         '"without reuse" is the measured total plus the cycle model\'s difference. The harness runs are child processes: their CPU time is not in this process\'s.',
       workload: {

@@ -3,7 +3,7 @@
 // — outside the preset's 16-bit coordinates and far larger than its 4,096-point buffers — runs
 // through `sim-map` (the mapping engine, tiled by the host, submanifold k = 3 and conv k = 2 s = 2)
 // and through `sim` (the complete accelerator, submanifold k = 3, 16 → 16, requantization + ReLU):
-// re-based per batch, cut into x-slab tiles, merged and compared with the golden model on the
+// re-based per batch, cut into tiles, merged and compared with the golden model on the
 // original coordinates. Records tiles, hardware cycles, wall and CPU time; the target is zero
 // mismatches. Run: `npm run bench -- scans` (a few minutes).
 import { presets } from '../generator/dsl/presets.ts';

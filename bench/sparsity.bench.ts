@@ -54,7 +54,7 @@ function reason(d: Breakdown, sp: Breakdown, ideal: number, speedup: number): st
   why.push(`matrix-unit rows ${d.compute} → ${sp.compute} (÷${rowsRatio.toFixed(2)}${sp.drainRows ? `; ${sp.drainRows} drain rows per run are not accelerated` : ''})`);
   if (sp.mapping >= 0.9 * sp.compute) why.push(`mapping-bound: the mapping engine needs ${sp.mapping} cycles (it is the same on both), more than the ${sp.compute} compute rows`);
   if (sp.stall > 0.25 * sp.total && sp.mapping < 0.9 * sp.compute) why.push(`stalls ${sp.stall} of ${sp.total} (weight-tile loads: a pass shorter than 16 rows cannot hide the next tile's 16-beat load, and features arriving)`);
-  if (sp.tiles > 1 || d.tiles > 1) why.push(`x-slab tiles ${d.tiles} dense vs ${sp.tiles} sparse: halo points are mapped and computed in two tiles`);
+  if (sp.tiles > 1 || d.tiles > 1) why.push(`tiles ${d.tiles} dense vs ${sp.tiles} sparse: halo points are mapped and computed in two tiles`);
   const fixed = sp.coordLoad + sp.tail;
   if (fixed > 0.1 * sp.total) why.push(`coordinate load and tail ${fixed} of ${sp.total} cycles do not shrink`);
   return why.join('; ');

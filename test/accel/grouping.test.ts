@@ -3,7 +3,7 @@
 // under random backpressure on the bunny (mirrored submanifold passes, four channel-tile pairs)
 // and on tiled layers (a k = 1 conv whose only kernel index meets itself across a cin-tile
 // boundary, so a tile reused across pairs would give wrong sums; a conv k = 3 s = 2 cut into
-// x-slab tiles); the host's register programming and refusals; the per-layer choice. The cycle
+// tiles); the host's register programming and refusals; the per-layer choice. The cycle
 // model's accuracy for the offset policy is in cycle-model.test.ts (forced-policy cases).
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
@@ -68,7 +68,7 @@ describe('pass grouping: co-simulation, every policy, random backpressure', () =
     expect(offset.stats.mapSchedule).toEqual({ map: 'merge', jobOrder: 'offset-major' });
   }, ACCEL_TIMEOUT_MS);
 
-  it('tiled: conv k=1 (one kernel index across a cin-tile boundary) and conv k=3 s=2 in x-slab tiles', async () => {
+  it('tiled: conv k=1 (one kernel index across a cin-tile boundary) and conv k=3 s=2 in tiles', async () => {
     const k1 = randomCase(fpga, { type: 'conv', k: 1, s: 1, cin: 20, cout: 24, n: 300, span: 6, requant: true, seed: 71 });
     const k3 = bunnyCase(fpga, { voxel: 0.5, type: 'conv', k: 3, s: 2, cin: 18, cout: 17, requant: true });
     for (const g of ['bank', 'offset'] as const) {

@@ -35,7 +35,7 @@ describe.each([
 });
 
 describe('tiny 2:4: tiling, refusal and dense layers', () => {
-  it('a cloud larger than the buffers (x-slab tiles), 7 → 4 channels', async () => {
+  it('a cloud larger than the buffers (tiles), 7 → 4 channels', async () => {
     const c = pruneCase(bunnyCase(tiny2of4, { voxel: 0.5, type: 'submanifold', k: 3, cin: 7, cout: 4, requant: true }), { n: 2, m: 4 }).case;
     const r = await expectBitExact(tiny2of4, c, 'tiny2of4-bunny-tiled', { stall: 0.1, seed: 44 });
     expect(r.stats.tiles).toBeGreaterThan(1);
