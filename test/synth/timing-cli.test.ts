@@ -36,6 +36,11 @@ describe('sparseforge synth --timing', () => {
     const slow2 = lib.timing!.find((c) => c.grade === 2 && c.corner === 'slow')!;
     expect(Math.round(slow2.fmaxMHz)).toBe(lo2);
     expect(Object.keys(slow2.modules)).toEqual(expect.arrayContaining(['sf_tiny_postproc', 'sf_tiny_stream_fifo']));
+    // A run without timing answers from the timing run's entry (one server synthesis serves both).
+    const plain = await synthesize({ rtlDir: join(PROJECT_ROOT, 'rtl-out', 'sf_tiny') }, { top: 'sf_tiny_postproc' });
+    expect(plain.modules[0]!.cached).toBe(true);
+    expect(plain.timing).toBeUndefined();
+    expect(plain.total).toEqual(lib.total);
 
     const json = JSON.parse((await execa(BIN, [...ARGS, '--json'])).stdout);
     expect(json.timing).toHaveLength(4);
