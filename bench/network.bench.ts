@@ -3,7 +3,7 @@
 // points) for tiny, edge, fpga and server: total cycles, network utilisation (Σ compute bound ÷
 // Σ cycles), utilisation per layer kind, off-chip MB per inference, cycles with and without map
 // reuse, and how long the estimate takes. Where the host driver cannot tile a node on a preset
-// (an x-slab of one output column needs more accumulator words than the chip has), the entry
+// (one output's neighbourhood needs more words than a buffer holds, or channels/coordinates), the entry
 // records the node and the reason instead of figures.
 // MinkUNet at width 1.0 concatenates 256 + 128 = 384 channels in its first decoder stage: fpga
 // and server allow 512 channels (matrix.maxChannels), tiny and edge 256, so at width 1.0 those two
@@ -96,7 +96,7 @@ const bench: Bench = {
     return {
       ...info,
       method:
-        'estimateNetwork (generator/network/estimate.ts): networkShapes (coordinates and kernel maps), the host driver\'s x-slab tiles, ' +
+        'estimateNetwork (generator/network/estimate.ts): networkShapes (coordinates and kernel maps), the host driver\'s tiles (2-D/3-D boxes, model/tiles.ts), ' +
         'the calibrated schedule replay per hardware run, map reuse where the previous conv had the same coordinates/kernel/tensor stride and ' +
         'neither was tiled; cycles are the accelerator\'s (PERF_TOTAL_CYCLES) summed over conv nodes (add/concat run in the host driver, not counted); ' +
         `off-chip bytes = AXI4-Stream bytes in + out; time at ${CLOCK_MHZ} MHz. Network structure without calibration (cycles do not depend on values).`,
