@@ -66,7 +66,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       mapDepth: pow2(6, 13),
       keepFeatures: false,
     },
-    gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false, passGrouping: ['bank'] },
+    gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
     matrix: { rows, cols, maxChannels, weightSparsity: 'dense', treePipeline: 0 },
     postprocess: {
       bias: r() < 0.7,

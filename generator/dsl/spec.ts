@@ -118,6 +118,14 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Drain port: a second copy of the accumulator buffer (written with every scatter write, read only by the drain) and a written-this-layer flag per accumulator word (flip-flops, cleared at START). Conv and transposed layers then send each finished cout tile\'s words to post-processing through this port while the next cout tile computes, instead of a drain pass of zero rows through the matrix unit and the scatter (costs a second accumulator RAM and accumulatorDepth flip-flops).',
     }),
+    drainEpochBits: int({
+      min: 1,
+      max: 16,
+      default: 8,
+      unit: 'bits',
+      description:
+        'Drain port: bits E of the layer epoch that tags every accumulator word in block RAM instead of a written-this-layer flip-flop per word (a word is valid iff its tag equals the current epoch). Every 2^E − 1 layers the epoch wraps and the START waits for an accumulatorDepth-cycle clear sweep (BUSY, not in PERF_TOTAL_CYCLES).',
+    }),
     passGrouping: enumSet({
       values: PASS_GROUPINGS,
       default: ['bank'],

@@ -78,6 +78,7 @@ module sf_fpga_accel (
   wire                  dp_rst_q, ld_rst_q;
   wire                  go, eng_clear, discard, sweep;
   wire [11:0]   sweep_addr;
+  wire                  ep_wrap;
   wire                  eng_busy, eng_done, eng_error;
   wire [7:0]     eng_error_code;
   wire [12:0]     eng_out_points;
@@ -212,6 +213,7 @@ module sf_fpga_accel (
     .discard_o        (discard),
     .sweep_o          (sweep),
     .sweep_addr_o     (sweep_addr),
+    .ep_wrap_i        (ep_wrap),
     .eng_error_i      (eng_error),
     .eng_error_code_i (eng_error_code),
     .eng_done_i       (eng_done),
@@ -737,6 +739,11 @@ module sf_fpga_accel (
     .s_re_i    (a_re),
     .s_raddr_i (a_raddr),
     .s_flag_o  (a_rflag),
+    .ep_clr_i  (rst_i | sweep),
+    .ep_inc_i  (dp_rst_q & ~sweep),
+    .ep_wrap_o (ep_wrap),
+    .sweep_i   (sweep),
+    .sweep_addr_i (sweep_addr),
     .o_valid_o (dr_valid),
     .o_ready_i (so_ready),
     .o_data_o  (dr_data),

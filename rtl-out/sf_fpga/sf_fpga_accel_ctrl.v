@@ -6,6 +6,8 @@
 // mapping engine, the loader, the scheduler and the output stream are all done), DROP (after an
 // error: the loader consumes and drops the rest of the layer's announced input; BUSY).
 // A START during SWEEP or DROP is held and taken when it ends; a START during a layer is ignored.
+// Drain port: a START while the drain's layer epoch is at its last value (ep_wrap_i) first runs
+// a SWEEP (clearing the epoch tags; see sf_fpga_accel_drain), then is taken.
 // CLEAR aborts everything (datapath reset, mapping engine cleared, accumulators swept). An error
 // aborts the datapath (except the loader) and the mapping engine, sweeps the accumulators, and
 // lets the loader drop the rest of the layer's stream as announced by the layer registers, so
@@ -90,6 +92,7 @@ module sf_fpga_accel_ctrl (
   output wire                    discard_o,
   output wire                    sweep_o,
   output wire [11:0]     sweep_addr_o,
+  input  wire                    ep_wrap_i,
   input  wire                    eng_error_i,
   input  wire [7:0]       eng_error_code_i,
   input  wire                    eng_done_i,
@@ -246,6 +249,13 @@ module sf_fpga_accel_ctrl (
         end
       end
       C_IDLE: begin
+        // The drain port's layer epoch would wrap: sweep its tags first, then take the START.
+        if (start_i && ep_wrap_i) begin
+          state_d   = C_SWEEP;
+          sweep_d   = 12'd0;
+          pend_d    = 1'b1;
+          discard_d = 1'b0;
+        end else
         if (start_i) begin
           state_d    = C_RST;
           soft_rst_d = 1'b1;

@@ -6,10 +6,29 @@
 // matrix unit and the scatter, finished accumulator words leave through this port while the
 // scatter keeps computing:
 //   - a replica of the accumulator buffer, written with every scatter write, is read only here;
-//   - a written-this-layer flag per accumulator word (flip-flops, all cleared by the datapath
-//     reset at START) replaces the zero write-back: a word whose flag is clear reads as zero, in
-//     the scatter (its first contribution) and here (an output without entries); so nothing has
-//     to be written when a word is drained, and the buffer need not be all-zero between layers;
+//   - a written-this-layer flag per accumulator word replaces the zero write-back: a word whose
+//     flag is clear reads as zero, in the scatter (its first contribution) and here (an output
+//     without entries); so nothing has to be written when a word is drained, and the buffer need
+//     not be all-zero between layers. The flags are layer-epoch tags in block RAM, not flip-flops:
+//     ep_q (8 bits, gatherScatter.drainEpochBits) is the epoch of the running layer; every
+//     scatter write stores ep_q as the word's tag, in two copies (u_tag_s read by the scatter,
+//     u_tag_d read here: one read port each); a word's flag is (tag == ep_q).
+//     Why that is exactly "written since this layer's START": ep_clr_i (reset, and every cycle of
+//     the controller's accumulator SWEEP: after reset, an error or CLEAR, and on wrap) sets ep_q to
+//     0, and the sweep writes tag 0 to every word (same write port, sweep first); ep_inc_i (the
+//     datapath reset of a taken START, never during a sweep) adds one. A layer runs only after a
+//     START, so with epoch 1 … 8'd255, never 0. The controller takes no START while ep_wrap_o
+//     (ep_q = 2^E − 1): it sweeps first (accDepth cycles, BUSY, before the START is taken, so not
+//     in PERF_TOTAL_CYCLES). Hence between two sweeps the layers run with epochs 1, 2, … in
+//     order, each epoch by one layer only, and a tag is either 0 (swept) or the epoch of the layer
+//     that last wrote the word: tag == ep_q iff the running layer wrote it. An aborted sweep
+//     cannot leave stale tags: whatever interrupts a sweep (error, CLEAR, reset) starts a new full
+//     one and ep_q stays 0 until it ends. Nothing else writes the tags or ep_q: a REUSE_MAP or
+//     fused layer (buffers.keepFeatures) is one more START (its map / features are not in this
+//     buffer), an error ends in a sweep, and a wrap sweep keeps the map and the kept features
+//     (it is not a datapath reset). The accumulator buffer is swept with the tags, which is
+//     harmless (no word is valid after a sweep). The host driver knows when a wrap comes: the
+//     n-th START since the last sweep with n = 2^E (cycle-model.ts: flagSweepCycles);
 //   - a *mark* from the scheduler (mk_set_i) is {passes issued so far (mk_tgt_i), accumulator
 //     address limit (mk_lim_i), end of a cout tile (mk_fin_i)}: every word below the limit has its
 //     last contribution in those passes. The scheduler marks the end of the last cin-tile pair of
@@ -39,7 +58,12 @@ module sf_fpga_accel_drain (
   input  wire [511:0] wdata_i,
   input  wire                  s_re_i,
   input  wire [11:0]   s_raddr_i,
-  output reg                   s_flag_o,
+  output wire                  s_flag_o,
+  input  wire                  ep_clr_i,
+  input  wire                  ep_inc_i,
+  output wire                  ep_wrap_o,
+  input  wire                  sweep_i,
+  input  wire [11:0]   sweep_addr_i,
   output wire                  o_valid_o,
   input  wire                  o_ready_i,
   output wire [511:0] o_data_o,
@@ -48,15 +72,33 @@ module sf_fpga_accel_drain (
   output wire                  idle_o
 );
 
-  // Written-this-layer flags.
-  reg [4096-1:0] flag_q;
+  // Layer epoch and the written-this-layer tags (two copies: one read port each).
+  reg  [7:0]    ep_q;
   always @(posedge clk_i) begin
-    if (rst_i) flag_q <= 4096'd0;
-    else if (we_i) flag_q[waddr_i] <= 1'b1;
+    if (ep_clr_i) ep_q <= 8'd0;
+    else if (ep_inc_i) ep_q <= ep_q + 8'd1;
   end
-  always @(posedge clk_i) begin
-    if (s_re_i) s_flag_o <= flag_q[s_raddr_i];
-  end
+  assign ep_wrap_o = (ep_q == 8'd255);
+
+  wire                t_we    = sweep_i | we_i;
+  wire [11:0] t_waddr = sweep_i ? sweep_addr_i : waddr_i;
+  wire [7:0]    t_wdata = sweep_i ? 8'd0 : ep_q;
+  wire [7:0]    s_tag, d_tag;
+  sf_fpga_accel_ram #(
+    .WIDTH(8),
+    .DEPTH(4096),
+    .AW(12)
+  ) u_tag_s (
+    .clk_i   (clk_i),
+    .we_i    (t_we),
+    .waddr_i (t_waddr),
+    .wdata_i (t_wdata),
+    .re_i    (s_re_i),
+    .raddr_i (s_raddr_i),
+    .rdata_o (s_tag)
+  );
+  // ep_q is constant while a layer runs (it changes only at a START or a sweep).
+  assign s_flag_o = (s_tag == ep_q);
 
   // Marks and the limit of final words.
   reg              mk_v_q, mk_fin_q, nfin_q;
@@ -94,7 +136,7 @@ module sf_fpga_accel_drain (
   wire [11:0] addr = dn_q[11:0];
   wire               rd = (dn_q < lim_q) & space;
   wire               q_last = nfin_q & (q_q == n_out_i - 13'd1);
-  reg                r1_v_q, r1_last_q, r1_flag_q;
+  reg                r1_v_q, r1_last_q;
   reg [4:0] r1_to_q;
   always @(posedge clk_i) begin
     if (rst_i) begin
@@ -119,7 +161,6 @@ module sf_fpga_accel_drain (
     if (rd) begin
       r1_to_q   <= dto_q[4:0];
       r1_last_q <= q_last & (dto_q == to_i - 6'd1);
-      r1_flag_q <= flag_q[addr];
     end
   end
 
@@ -138,7 +179,21 @@ module sf_fpga_accel_drain (
     .rdata_o (rdata)
   );
 
-  wire [511:0] word = r1_flag_q ? rdata : 512'd0;
+  sf_fpga_accel_ram #(
+    .WIDTH(8),
+    .DEPTH(4096),
+    .AW(12)
+  ) u_tag_d (
+    .clk_i   (clk_i),
+    .we_i    (t_we),
+    .waddr_i (t_waddr),
+    .wdata_i (t_wdata),
+    .re_i    (rd),
+    .raddr_i (addr),
+    .rdata_o (d_tag)
+  );
+
+  wire [511:0] word = (d_tag == ep_q) ? rdata : 512'd0;
   wire [517:0] fifo_out;
   sf_fpga_stream_fifo #(
     .WIDTH(518),

@@ -344,6 +344,12 @@ export interface AccelDerived {
   limM: number;
   limZero: string;
   limOne: string;
+  /** Layer epoch of the drain port's accumulator-word tags (gatherScatter.drainEpochBits); epochs 1 … epMax, 0 = swept. */
+  epW: number;
+  epM: number;
+  epZero: string;
+  epOne: string;
+  epMaxLit: string;
   /** Pass counters of the drain port (modulo 2^pcW). */
   pcW: number;
   pcM: number;
@@ -590,6 +596,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   // Drain port: passes issued by the scheduler and completed by the scatter are counted modulo
   // 2^pcW; at most descFifoDepth + pinfoFifoDepth + a few passes are ever in flight.
   const drainPort = spec.gatherScatter.drainPort;
+  const epW = spec.gatherScatter.drainEpochBits;
   const pcW = clog2(2 * (descFifoDepth + pinfoFifoDepth + 4));
   // Drain limits: accumulator addresses up to accumulatorDepth (and N_out added to a base).
   const limW = Math.max(accAw, cntW) + 1;
@@ -978,6 +985,11 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     limM: limW - 1,
     limZero: lit(limW, 0),
     limOne: lit(limW, 1),
+    epW,
+    epM: epW - 1,
+    epZero: lit(epW, 0),
+    epOne: lit(epW, 1),
+    epMaxLit: lit(epW, 2 ** epW - 1),
     pcW,
     pcM: pcW - 1,
     pcZero: lit(pcW, 0),
