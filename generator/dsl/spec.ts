@@ -116,7 +116,7 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
     drainPort: bool({
       default: false,
       description:
-        'Drain port: a second copy of the accumulator buffer (written with every scatter write, read only by the drain) and a written-this-layer flag per accumulator word (flip-flops, cleared at START). Conv and transposed layers then send each finished cout tile\'s words to post-processing through this port while the next cout tile computes, instead of a drain pass of zero rows through the matrix unit and the scatter (costs a second accumulator RAM and accumulatorDepth flip-flops).',
+        'Drain port: a second copy of the accumulator buffer (written with every scatter write, read only by the drain) and a written-this-layer flag per accumulator word (a layer-epoch tag in block RAM, see drainEpochBits). Conv and transposed layers then send each finished cout tile\'s words to post-processing through this port while the next cout tile computes, instead of a drain pass of zero rows through the matrix unit and the scatter (costs a second accumulator RAM and two accumulatorDepth × drainEpochBits tag RAMs).',
     }),
     drainEpochBits: int({
       min: 1,

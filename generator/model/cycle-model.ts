@@ -84,7 +84,20 @@ export interface CycleModelParams {
    * policies the scheduler supports, of which the replay picks the fastest per layer (as the host
    * driver does). Only the replay reads them.
    */
-  gatherScatter?: { scatterForwarding: boolean; drainPort?: boolean; passGrouping?: readonly PassGrouping[] };
+  gatherScatter?: { scatterForwarding: boolean; drainPort?: boolean; drainEpochBits?: number; passGrouping?: readonly PassGrouping[] };
+}
+
+/**
+ * Drain port (templates/top/accel_drain.v.hbs): cycles a START waits before it is taken because
+ * the layer epoch of the accumulator-word tags wraps, given the STARTs taken since reset, the
+ * last error or the last CLEAR (this one excluded; wrap sweeps do not restart the count). The
+ * epochs 1 … 2^E − 1 (E = drainEpochBits, default 8) serve one START each; the next START runs
+ * an accumulatorDepth-cycle sweep first. BUSY time outside PERF_TOTAL_CYCLES (START to DONE).
+ */
+export function flagSweepCycles(spec: CycleModelParams, startsSinceSweep: number): number {
+  if (!spec.gatherScatter?.drainPort) return 0;
+  const period = 2 ** (spec.gatherScatter.drainEpochBits ?? 8) - 1;
+  return startsSinceSweep > 0 && startsSinceSweep % period === 0 ? spec.buffers.accumulatorDepth : 0;
 }
 
 /** The layer shape of the case, and which post-processing tables it carries. */

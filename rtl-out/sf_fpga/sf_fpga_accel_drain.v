@@ -27,8 +27,9 @@
 //     fused layer (buffers.keepFeatures) is one more START (its map / features are not in this
 //     buffer), an error ends in a sweep, and a wrap sweep keeps the map and the kept features
 //     (it is not a datapath reset). The accumulator buffer is swept with the tags, which is
-//     harmless (no word is valid after a sweep). The host driver knows when a wrap comes: the
-//     n-th START since the last sweep with n = 2^E (cycle-model.ts: flagSweepCycles);
+//     harmless (no word is valid after a sweep). The host driver knows when a wrap comes: every
+//     (2^E − 1)-th START after the first since reset, an error or CLEAR (model/cycle-model.ts:
+//     flagSweepCycles);
 //   - a *mark* from the scheduler (mk_set_i) is {passes issued so far (mk_tgt_i), accumulator
 //     address limit (mk_lim_i), end of a cout tile (mk_fin_i)}: every word below the limit has its
 //     last contribution in those passes. The scheduler marks the end of the last cin-tile pair of

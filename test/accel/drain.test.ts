@@ -4,11 +4,12 @@
 // the matrix unit; a written-this-layer flag per word replaces the zero write-back. Bit-exact on the
 // bunny with several cout tiles under random backpressure on every stream (the output stream now
 // stalls the drain, not compute), tiled layers back to back (the previous layer's words must read as
-// zero), no drain rows in the matrix unit, and the cycle model within 2 %. On map-free conv layers the
+// zero), no drain rows in the matrix unit, and the cycle model within 2 %. The flags are layer-epoch
+// tags in block RAM: a small epoch (drainEpochBits 2) wraps every 3 layers (a tag sweep first). On map-free conv layers the
 // scheduler also marks progress inside a cout tile, so words drain before the tile's last row.
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
-import { predictCycles } from '../../generator/model/cycle-model.ts';
+import { flagSweepCycles, predictCycles } from '../../generator/model/cycle-model.ts';
 import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { layerStats } from '../../generator/model/stats.ts';
 import { bunnyCase, widthsOf } from './cases.ts';
@@ -38,6 +39,28 @@ describe('accumulator drain port (fpga preset)', () => {
     const r = await expectBitExact(spec, c, 'drain-tiled', { stall: 0.2, seed: 21, maxTilePoints: 150 });
     expect(r.stats.tiles).toBeGreaterThan(2);
   }, ACCEL_TIMEOUT_MS);
+
+  it('epoch wrap (drainEpochBits 2: a tag sweep before every 4th START): tiled conv bit-exact across wraps, backpressure 0.2; the sweeps cost flagSweepCycles', async () => {
+    // Tags are 2-bit layer epochs 1…3: a wrong compare, or a START taken without the wrap sweep,
+    // lets the words an earlier layer wrote read as written (the scatter adds onto stale sums).
+    const small = { ...spec, gatherScatter: { ...spec.gatherScatter, drainEpochBits: 2 } };
+    const c = bunnyCase(spec, { voxel: 0.5, type: 'conv', k: 2, s: 2, cin: 16, cout: 40, requant: false });
+    const r = await expectBitExact(small, c, 'drain-wrap', { stall: 0.2, seed: 31, maxTilePoints: 150 });
+    expect(r.stats.hwLayers).toBeGreaterThanOrEqual(7);
+    // Without stalls, against the 8-bit preset (no wrap in so few layers): the same START-to-DONE
+    // cycles, and the harness waits for the sweeps before its STARTs are taken.
+    const w = await expectBitExact(small, c, 'drain-wrap-cycles', { stall: 0, maxTilePoints: 150 });
+    const b = await expectBitExact(spec, c, 'drain-wrap-base', { stall: 0, maxTilePoints: 150 });
+    expect(w.stats.cycles.total).toBe(b.stats.cycles.total);
+    let predicted = 0;
+    for (let j = 0; j < w.stats.hwLayers; j++) {
+      predicted += flagSweepCycles(small, j);
+      expect(flagSweepCycles(spec, j)).toBe(0);
+    }
+    expect(predicted).toBeGreaterThanOrEqual(2 * spec.buffers.accumulatorDepth);
+    const extra = w.stats.cycles.endToEnd - b.stats.cycles.endToEnd;
+    expect(Math.abs(extra - predicted) / predicted, `sweep cycles: predicted ${predicted}, measured ${extra}`).toBeLessThanOrEqual(MAX_ERROR);
+  }, 2 * ACCEL_TIMEOUT_MS);
 
   it('map-free conv 16→16 (one cout tile), no stalls: words drain before the last row (progress marks)', async () => {
     const c = bunnyCase(spec, { voxel: 0.25, type: 'conv', k: 2, s: 2, cin: 16, cout: 16, requant: true, relu: true });
