@@ -13,8 +13,8 @@ function moduleOf(r: SynthReport, suffix: string) {
   return m;
 }
 
-export async function checkPresetTop(spec: AcceleratorSpec): Promise<SynthReport> {
-  const r = await synthesize(spec);
+export async function checkPresetTop(spec: AcceleratorSpec, opts: { timing?: boolean } = {}): Promise<SynthReport> {
+  const r = await synthesize(spec, opts);
   expect(r.name).toBe(spec.name);
   expect(r.totalOf).toEqual([`${spec.name}_accel`]);
   const top = moduleOf(r, 'accel');
