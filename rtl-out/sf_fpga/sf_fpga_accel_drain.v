@@ -17,7 +17,7 @@
 //     the controller's accumulator SWEEP: after reset, an error or CLEAR, and on wrap) sets ep_q to
 //     0, and the sweep writes tag 0 to every word (same write port, sweep first); ep_inc_i (the
 //     datapath reset of a taken START, never during a sweep) adds one. A layer runs only after a
-//     START, so with epoch 1 … 8'd255, never 0. The controller takes no START while ep_wrap_o
+//     START, so with an epoch 1 … 2^E − 1, never 0. The controller takes no START while ep_wrap_o
 //     (ep_q = 2^E − 1): it sweeps first (accDepth cycles, BUSY, before the START is taken, so not
 //     in PERF_TOTAL_CYCLES). Hence between two sweeps the layers run with epochs 1, 2, … in
 //     order, each epoch by one layer only, and a tag is either 0 (swept) or the epoch of the layer
