@@ -526,26 +526,32 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const countUpTo = (arr: number[], tt: number) => { let lo = 0, hi = arr.length; while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m]! <= tt) lo = m + 1; else hi = m; } return lo; };
   interface Push { t: number; bank: number; bnd: number; end: number; done: number }
   // Progress marks of the last cin-tile pair (templates/top/accel_sched.v.hbs, drainMarks).
+  // The RTL registers the frontier (front_max_q) and the bound minimum (wmin_q): the mark posted
+  // at tau carries the bounds of tau − 1, whose frontier is that of tau − 2 (issue 15).
   const runMarks = (pushes: Push[], tFrom: number, tTo: number, base: number) => {
     const bndP = new Array<number>(lanes).fill(0);
     const pp = new Array<number>(lanes).fill(0);
     let wm = 0;
     let pi = 0;
-    let tau = Math.max(tFrom, markFree);
+    let tau = Math.max(tFrom + 1, markFree);
     for (let guard = 0; tau < tTo; guard++) {
       if (guard > 1e7) throw new Error('cycle model: drain marks do not terminate');
-      while (pi < pushes.length && pushes[pi]!.t < tau) { const q = pushes[pi]!; bndP[q.bank] = q.bnd; pp[q.bank] = q.end; pi++; }
-      const nw = countUpTo(entT, tau);
+      const s = tau - 1;
+      while (pi < pushes.length && pushes[pi]!.t < s) { const q = pushes[pi]!; bndP[q.bank] = q.bnd; pp[q.bank] = q.end; pi++; }
+      const nw = countUpTo(entT, s - 1);
       const fm = nw > 0 ? entO[nw - 1]! : 0;
-      const front = mapDoneT <= tau ? nOut : fm;
+      const front = mapDoneT <= s ? nOut : fm;
       let W = fm;
       for (let b = 0; b < lanes; b++) {
         const r = banks[b]![0];
-        const wr = r ? written(r, tau) : 0;
+        const wr = r ? written(r, s) : 0;
         W = Math.min(W, pp[b] === wr ? Math.max(bndP[b]!, front) : bndP[b]!);
       }
       if (W > wm) {
-        const hit = Math.max(tau + 1, pi > 0 ? pushes[pi - 1]!.done : 0);
+        // The mark's target is every pass issued before tau (pc_q at tau).
+        let pt = pi;
+        while (pt < pushes.length && pushes[pt]!.t < tau) pt++;
+        const hit = Math.max(tau + 1, pt > 0 ? pushes[pt - 1]!.done : 0);
         drainTo(base + W, hit);
         wm = W;
         markFree = hit + 1;
@@ -553,10 +559,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         continue;
       }
       let next = Infinity;
-      if (pi < pushes.length) next = Math.min(next, pushes[pi]!.t + 1);
-      const ne = countUpTo(entT, tau);
-      if (ne < entT.length) next = Math.min(next, entT[ne]!);
-      if (mapDoneT > tau) next = Math.min(next, mapDoneT);
+      if (pi < pushes.length) next = Math.min(next, pushes[pi]!.t + 2);
+      const ne = countUpTo(entT, s - 1);
+      if (ne < entT.length) next = Math.min(next, entT[ne]! + 2);
+      if (mapDoneT > s) next = Math.min(next, mapDoneT + 1);
       if (!(next > tau)) next = tau + 1;
       tau = next;
     }

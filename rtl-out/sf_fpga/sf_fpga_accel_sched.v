@@ -726,27 +726,46 @@ module sf_fpga_accel_sched (
     if (st_q == SC_DEC) cend_q <= endp;
   end
   wire [12:0] pass_bnd = {1'd0, max_out} + 13'd1;
+  // Pipelined (issue 15): the frontier is registered (front_max_q, a balanced max tree over the
+  // banks), and so is the bound minimum (wmin_q, a balanced min tree); both trees' shapes come
+  // from the derived parameters. Why stale values are safe: map-free downsampling writes the map
+  // in ascending output order, so the frontier only grows within a layer, and a bank's bound only
+  // grows too — it is raised to the frontier once every written entry is issued, and reset to
+  // pass_bnd (the pushed pass's max output + 1) only on a pass push, whose entries were written
+  // after that frontier was taken and so have outputs ≥ it (pass_bnd > any frontier the bank saw).
+  // A bound or minimum sampled a cycle ago held then with the passes issued then; it still holds
+  // with the passes issued now (pc_q only grows, entries written since have outputs ≥ the frontier
+  // then), so a stale frontier or minimum only makes a mark later or lower, never wrong. Both
+  // registers clear at SC_INIT so that no value of the previous pair or layer survives into RD0.
   wire [11:0] lo_0 = last_i[23:12];
+  wire [12:0] fl_0 = (wr_ptr_i[12:0] != 13'd0) ? {1'd0, lo_0} : 13'd0;
   wire [11:0] lo_1 = last_i[47:36];
+  wire [12:0] fl_1 = (wr_ptr_i[25:13] != 13'd0) ? {1'd0, lo_1} : 13'd0;
   wire [11:0] lo_2 = last_i[71:60];
+  wire [12:0] fl_2 = (wr_ptr_i[38:26] != 13'd0) ? {1'd0, lo_2} : 13'd0;
   wire [11:0] lo_3 = last_i[95:84];
+  wire [12:0] fl_3 = (wr_ptr_i[51:39] != 13'd0) ? {1'd0, lo_3} : 13'd0;
   wire [11:0] lo_4 = last_i[119:108];
+  wire [12:0] fl_4 = (wr_ptr_i[64:52] != 13'd0) ? {1'd0, lo_4} : 13'd0;
   wire [11:0] lo_5 = last_i[143:132];
+  wire [12:0] fl_5 = (wr_ptr_i[77:65] != 13'd0) ? {1'd0, lo_5} : 13'd0;
   wire [11:0] lo_6 = last_i[167:156];
+  wire [12:0] fl_6 = (wr_ptr_i[90:78] != 13'd0) ? {1'd0, lo_6} : 13'd0;
   wire [11:0] lo_7 = last_i[191:180];
-  reg [12:0] front_max;
-  always @* begin
-    front_max = 13'd0;
-    if (wr_ptr_i[12:0] != 13'd0 && {1'd0, lo_0} > front_max) front_max = {1'd0, lo_0};
-    if (wr_ptr_i[25:13] != 13'd0 && {1'd0, lo_1} > front_max) front_max = {1'd0, lo_1};
-    if (wr_ptr_i[38:26] != 13'd0 && {1'd0, lo_2} > front_max) front_max = {1'd0, lo_2};
-    if (wr_ptr_i[51:39] != 13'd0 && {1'd0, lo_3} > front_max) front_max = {1'd0, lo_3};
-    if (wr_ptr_i[64:52] != 13'd0 && {1'd0, lo_4} > front_max) front_max = {1'd0, lo_4};
-    if (wr_ptr_i[77:65] != 13'd0 && {1'd0, lo_5} > front_max) front_max = {1'd0, lo_5};
-    if (wr_ptr_i[90:78] != 13'd0 && {1'd0, lo_6} > front_max) front_max = {1'd0, lo_6};
-    if (wr_ptr_i[103:91] != 13'd0 && {1'd0, lo_7} > front_max) front_max = {1'd0, lo_7};
+  wire [12:0] fl_7 = (wr_ptr_i[103:91] != 13'd0) ? {1'd0, lo_7} : 13'd0;
+  wire [12:0] fmx_0_0 = (fl_0 > fl_1) ? fl_0 : fl_1;
+  wire [12:0] fmx_0_1 = (fl_2 > fl_3) ? fl_2 : fl_3;
+  wire [12:0] fmx_0_2 = (fl_4 > fl_5) ? fl_4 : fl_5;
+  wire [12:0] fmx_0_3 = (fl_6 > fl_7) ? fl_6 : fl_7;
+  wire [12:0] fmx_1_0 = (fmx_0_0 > fmx_0_1) ? fmx_0_0 : fmx_0_1;
+  wire [12:0] fmx_1_1 = (fmx_0_2 > fmx_0_3) ? fmx_0_2 : fmx_0_3;
+  wire [12:0] fmx_2_0 = (fmx_1_0 > fmx_1_1) ? fmx_1_0 : fmx_1_1;
+  reg [12:0] front_max_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) front_max_q <= 13'd0;
+    else front_max_q <= fmx_2_0;
   end
-  wire [12:0] front = map_done_i ? n_out_i : front_max;
+  wire [12:0] front = map_done_i ? n_out_i : front_max_q;
   reg [12:0] bnd_0_q;
   reg [12:0] pp_0_q;
   always @(posedge clk_i) begin
@@ -851,26 +870,27 @@ module sf_fpga_accel_sched (
       bnd_7_q <= front;
     end
   end
-  reg [12:0] wmin;
-  always @* begin
-    wmin = front_max;
-    if (bnd_0_q < wmin) wmin = bnd_0_q;
-    if (bnd_1_q < wmin) wmin = bnd_1_q;
-    if (bnd_2_q < wmin) wmin = bnd_2_q;
-    if (bnd_3_q < wmin) wmin = bnd_3_q;
-    if (bnd_4_q < wmin) wmin = bnd_4_q;
-    if (bnd_5_q < wmin) wmin = bnd_5_q;
-    if (bnd_6_q < wmin) wmin = bnd_6_q;
-    if (bnd_7_q < wmin) wmin = bnd_7_q;
+  wire [12:0] wmn_0_0 = (front_max_q < bnd_0_q) ? front_max_q : bnd_0_q;
+  wire [12:0] wmn_0_1 = (bnd_1_q < bnd_2_q) ? bnd_1_q : bnd_2_q;
+  wire [12:0] wmn_0_2 = (bnd_3_q < bnd_4_q) ? bnd_3_q : bnd_4_q;
+  wire [12:0] wmn_0_3 = (bnd_5_q < bnd_6_q) ? bnd_5_q : bnd_6_q;
+  wire [12:0] wmn_1_0 = (wmn_0_0 < wmn_0_1) ? wmn_0_0 : wmn_0_1;
+  wire [12:0] wmn_1_1 = (wmn_0_2 < wmn_0_3) ? wmn_0_2 : wmn_0_3;
+  wire [12:0] wmn_2_0 = (wmn_1_0 < wmn_1_1) ? wmn_1_0 : wmn_1_1;
+  wire [12:0] wmn_3_0 = (wmn_2_0 < bnd_7_q) ? wmn_2_0 : bnd_7_q;
+  reg [12:0] wmin_q;
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) wmin_q <= 13'd0;
+    else wmin_q <= wmn_3_0;
   end
   wire in_pair = (st_q == SC_RD0) | (st_q == SC_RD1) | (st_q == SC_DEC) | (st_q == SC_EMA) | (st_q == SC_NEXT);
-  wire mid_mk  = mfree_i & last_ti & in_pair & mk_free_i & (wmin > wm_q);
+  wire mid_mk  = mfree_i & last_ti & in_pair & mk_free_i & (wmin_q > wm_q);
   always @(posedge clk_i) begin
     if (rst_i || st_q == SC_INIT) wm_q <= 13'd0;
-    else if (mid_mk) wm_q <= wmin;
+    else if (mid_mk) wm_q <= wmin_q;
   end
   assign mk_set_o = mk_set | mid_mk;
-  assign mk_lim_o = {2'd0, abase_q} + (mk_set ? {1'd0, n_out_i} : {1'd0, wmin});
+  assign mk_lim_o = {2'd0, abase_q} + (mk_set ? {1'd0, n_out_i} : {1'd0, wmin_q});
   assign mk_fin_o = mk_set;
   assign mk_tgt_o = pc_q;
   assign w_push_o = w_push;

@@ -21,6 +21,7 @@ import { runTableRuns } from '../../model/run-table.ts';
 import { deriveMatrix } from './matrix.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
 import { derivePostproc } from './postproc.ts';
+import { reduceTree, type ReduceTree } from './reduce-tree.ts';
 import { ERROR_CODES, LAYER_TYPE_CODES, type RegisterMap } from './registers.ts';
 
 /** A field of a packed word: bits [msb:lsb]. */
@@ -340,6 +341,10 @@ export interface AccelDerived {
   drainPort: boolean;
   /** Drain marks inside a cout tile (drain port and map-free conv: one ascending run per bank, the map in output order). */
   drainMarks: boolean;
+  /** Drain marks: the frontier's balanced max tree over the banks' masked last outputs (fl_N) and
+   *  the bound minimum's balanced min tree over front_max_q and the banks' bounds (bnd_N_q). */
+  dmFrontTree: ReduceTree;
+  dmMinTree: ReduceTree;
   limW: number;
   limM: number;
   limZero: string;
@@ -981,6 +986,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     forwarding: spec.gatherScatter.scatterForwarding,
     drainPort,
     drainMarks: drainPort && mp.mapFree,
+    dmFrontTree: reduceTree('fmx', laneList.map((l) => `fl_${l.index}`)),
+    dmMinTree: reduceTree('wmn', ['front_max_q', ...laneList.map((l) => `bnd_${l.index}_q`)]),
     limW,
     limM: limW - 1,
     limZero: lit(limW, 0),
@@ -1126,7 +1133,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       drToIdx: fitExpr('dto_q', toW, toIdxW),
       limAbase: fitExpr('abase_q', accAw, limW),
       limNout: fitExpr('n_out_i', cntW, limW),
-      limWmin: fitExpr('wmin', cntW, limW),
+      limWmin: fitExpr('wmin_q', cntW, limW),
       maxOutPlus: `${fitExpr('max_out', idxW, cntW)} + ${lit(cntW, 1)}`,
       dnAddr: fitExpr('dn_q', limW, accAw),
       fbaseCnt: fitExpr('fbase_q', featAw, featCntW),
