@@ -7,7 +7,7 @@
 // time (the planner's map estimate normally prevents it); pass `mapEstimate: false` only to mirror
 // the tests that provoke it.
 import type { AcceleratorSpec } from '../dsl/spec.ts';
-import { planTiles, tileInputs, tileLimits, type Tile } from './tiles.ts';
+import { planTiles, tileInputs, tileLimits, tileOutChannels, type Tile } from './tiles.ts';
 import { toCoords } from './coord-columns.ts';
 import type { CycleModelRun } from './cycle-model.ts';
 import { planCoords } from './layer-plan.ts';
@@ -25,5 +25,5 @@ export function cycleModelRuns(spec: AcceleratorSpec, c: LayerCase, opts: CycleM
   const inCoords = toCoords(p.inCols);
   const outCoords = toCoords(p.outCols);
   const tiles = planTiles({ layer: c.layer, inCoords, outCoords }, tileLimits(spec, opts.maxTilePoints, opts.mapEstimate ?? true));
-  return { tiles, runs: tiles.map((t) => ({ inCoords: tileInputs(inCoords, t), outCoords: t.hwOut })) };
+  return { tiles, runs: tiles.map((t) => ({ inCoords: tileInputs(inCoords, t), outCoords: t.hwOut, outChannels: tileOutChannels(c.layer, t) })) };
 }

@@ -67,6 +67,8 @@ export interface CycleModelRun {
   featOnChip?: boolean;
   /** Fusion: the output words stay on chip only (FUSION.KEEP_OUT with NO_STREAM). */
   wordsOnChip?: boolean;
+  /** Output channels of this run when the host split the layer's into groups (model/tiles.ts); default the layer's. */
+  outChannels?: number;
 }
 
 /** The spec fields the model reads; an AcceleratorSpec is one. */
@@ -209,7 +211,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
       stride: layer.stride,
       inTensorStride: layer.inTensorStride,
       inChannels: layer.inChannels,
-      outChannels: layer.outChannels,
+      outChannels: r.outChannels ?? layer.outChannels,
       inCoords: r.inCoords,
       outCoords: r.outCoords,
       requant,
@@ -248,7 +250,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
     detail: {
       coordBeats: sum((r) => r.coordLoad),
       featureBeats: runs.reduce((a, r) => a + (r.featOnChip ? 0 : r.inCoords.length * ti), 0),
-      weightBeats: stats.kernelVolume * ti * spec.matrix.rows * to * runs.length,
+      weightBeats: runs.reduce((a, r) => a + stats.kernelVolume * ti * spec.matrix.rows * ceilDiv(r.outChannels ?? layer.outChannels, spec.matrix.cols), 0),
       paramBeats: 0,
       downsample: sum((r) => r.downsample),
       merge: sum((r) => r.merge),

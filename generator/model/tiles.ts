@@ -38,6 +38,12 @@ export interface Tile {
   hwOut: Coord[];
   /** Index in hwOut of each core output (parallel to outRows, ascending). */
   coreAt: number[];
+  /**
+   * Output-channel group [lo, hi) this run computes (a multiple of matrix.cols wide, the last one
+   * clipped); absent: every output channel. Set only when one output's neighbourhood times the
+   * layer's cout tiles exceeds the accumulator buffer (see planTiles).
+   */
+  outChannels?: [number, number];
 }
 
 export interface TileLimits {
@@ -271,9 +277,53 @@ function planCost(t: TileLayer, lim: TileLimits, tiles: Candidate[]): number {
 export function planTiles(t: TileLayer, lim: TileLimits): Tile[] {
   const nOut = t.outCoords.length;
   if (nOut === 0) return [{ inRows: range(0, t.inCoords.length), outRows: [], hwOut: [], coreAt: [] }];
-  const whole = candidate(t, lim, range(0, nOut), true);
+  try {
+    return planBoxes(t, lim);
+  } catch (e) {
+    if (!(e instanceof TilingError)) throw e;
+    return planChannelGroups(t, lim, e);
+  }
+}
+
+function planBoxes(t: TileLayer, lim: TileLimits): Tile[] {
+  const whole = candidate(t, lim, range(0, t.outCoords.length), true);
   if (whole.fits) return [strip(whole)];
   return planBoxCandidates(t, lim).map(strip);
+}
+
+/**
+ * Output-channel groups: only when no box plan exists (one output's neighbourhood does not fit).
+ * Output channels are independent (weights, bias and requantization per channel), so each group
+ * of whole cout tiles runs as its own hardware layer over the same boxes, bit-exact by
+ * construction. The fewest groups whose box plan fits; every group uses the same spatial tiles
+ * (planned for the widest group), groups outermost.
+ */
+function planChannelGroups(t: TileLayer, lim: TileLimits, first: TilingError): Tile[] {
+  const cout = t.layer.outChannels;
+  const tiles = Math.ceil(cout / lim.cols);
+  let last = first;
+  for (let g = 2; g <= tiles; g++) {
+    const width = Math.ceil(tiles / g) * lim.cols;
+    if (g > 2 && width === Math.ceil(tiles / (g - 1)) * lim.cols) continue;
+    const sub: TileLayer = { ...t, layer: { ...t.layer, outChannels: width } };
+    let boxes: Tile[];
+    try {
+      boxes = planBoxes(sub, lim);
+    } catch (e) {
+      if (!(e instanceof TilingError)) throw e;
+      last = e;
+      continue;
+    }
+    const out: Tile[] = [];
+    for (let lo = 0; lo < cout; lo += width) for (const b of boxes) out.push({ ...b, outChannels: [lo, Math.min(cout, lo + width)] });
+    return out;
+  }
+  throw last;
+}
+
+/** Output channels a tile's run computes. */
+export function tileOutChannels(layer: Pick<LayerShape, 'outChannels'>, tile: Pick<Tile, 'outChannels'>): number {
+  return tile.outChannels === undefined ? layer.outChannels : tile.outChannels[1] - tile.outChannels[0];
 }
 
 // The first region on a path whose load is at most this tries a cut on every axis (its halves
@@ -381,6 +431,10 @@ function nthSmallest(a: Float64Array, k: number): number {
 
 /** Split a tile's core in two (after a map-buffer overflow the estimate did not foresee). */
 export function splitTile(t: TileLayer, lim: TileLimits, tile: Tile): Tile[] {
+  if (tile.outChannels !== undefined) {
+    const sub: TileLayer = { ...t, layer: { ...t.layer, outChannels: tile.outChannels[1] - tile.outChannels[0] } };
+    return splitTile(sub, lim, { ...tile, outChannels: undefined }).map((h) => ({ ...h, outChannels: tile.outChannels }));
+  }
   if (tile.outRows.length < 2) throw new TilingError(`output point ${tile.outRows[0]} alone overflows the map buffer`);
   const cuts = cutOptions(t, tile.outRows, 0.5);
   const reach = inputReach(t.layer);

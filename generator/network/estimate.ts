@@ -7,7 +7,7 @@ import { networkShapes } from '../model/network.ts';
 import { nodeLayerShape } from '../model/network-plan.ts';
 import type { Network } from '../model/network-types.ts';
 import type { Coord } from '../model/types.ts';
-import { planTiles, tileInputs, tileLimits, TilingError } from '../model/tiles.ts';
+import { planTiles, tileInputs, tileLimits, tileOutChannels, TilingError } from '../model/tiles.ts';
 import { NodeError } from '../model/errors.ts';
 import type { CycleModelRun } from '../model/cycle-model.ts';
 import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
@@ -81,7 +81,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
       }
     }
     const wordsOnChip = keptOut && !fp!.streamOut;
-    const runs: CycleModelRun[] = tiles.map((t) => ({ inCoords: tileInputs(inCoords, t), outCoords: t.hwOut, reuseMap: reuse, featOnChip, wordsOnChip }));
+    const runs: CycleModelRun[] = tiles.map((t) => ({ inCoords: tileInputs(inCoords, t), outCoords: t.hwOut, reuseMap: reuse, featOnChip, wordsOnChip, outChannels: tileOutChannels(layer, t) }));
     const post = { bias: n.bias !== undefined, requant: n.requant !== undefined };
     const plain = streamBytes(spec, d, layer, post, runs.map((r) => ({ ...r, featOnChip: false, wordsOnChip: false })));
     const m = modelConv(spec, s, layer, post, runs);

@@ -130,9 +130,9 @@ export function streamBytes(
   const W = spec.interfaces.axisDataWidth / 8;
   let bin = 0, bout = 0;
   for (const r of runs) {
-    const s = { ...layer, nIn: r.inCoords.length, nOut: r.outCoords.length, bias: post.bias, requantOut: post.requant, reuseMap: r.reuseMap, featOnChip: r.featOnChip };
+    const s = { ...layer, outChannels: r.outChannels ?? layer.outChannels, nIn: r.inCoords.length, nOut: r.outCoords.length, bias: post.bias, requantOut: post.requant, reuseMap: r.reuseMap, featOnChip: r.featOnChip };
     bin += inputBeatCount(spec, s);
-    bout += outputBeatCount(spec, d, { ...layer, requantOut: post.requant, keepOut: r.wordsOnChip, noStream: r.wordsOnChip }, r.outCoords.length);
+    bout += outputBeatCount(spec, d, { ...layer, outChannels: r.outChannels ?? layer.outChannels, requantOut: post.requant, keepOut: r.wordsOnChip, noStream: r.wordsOnChip }, r.outCoords.length);
   }
   return { bytesIn: bin * W, bytesOut: bout * W };
 }

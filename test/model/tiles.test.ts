@@ -10,7 +10,10 @@
 //    past (one tile);
 //  - a refusal names one output whose own neighbourhood, taken from the golden map independently
 //    of the planner, exceeds the named capacity;
-//  - clouds whose x-columns are too dense for x-slabs are cut in y and z.
+//  - clouds whose x-columns are too dense for x-slabs are cut in y and z;
+//  - output-channel groups (one output's neighbourhood times the cout tiles over the accumulator
+//    buffer) appear only when some output alone does not fit with every output channel, are whole
+//    cout tiles, cover every channel once, and each group's tiles own every output once.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toCoords } from '../../generator/model/coord-columns.ts';
@@ -65,7 +68,7 @@ function makeCase(d: Drawn): { c: LayerCase; lay: TileLayer; pairs: [number, num
 }
 
 const ti = (lay: TileLayer, lim: TileLimits) => Math.ceil(lay.layer.inChannels / lim.rows);
-const to = (lay: TileLayer, lim: TileLimits) => Math.ceil(lay.layer.outChannels / lim.cols);
+const to = (lay: TileLayer, lim: TileLimits, tile?: Tile) => Math.ceil((tile?.outChannels ? tile.outChannels[1] - tile.outChannels[0] : lay.layer.outChannels) / lim.cols);
 
 /** What the hardware produces from the tile's inputs (submanifold: the inputs; conv: their cells; transposed: the given outputs). */
 function hardwareOutputs(lay: TileLayer, tile: Tile): Coord[] {
@@ -76,18 +79,48 @@ function hardwareOutputs(lay: TileLayer, tile: Tile): Coord[] {
 }
 
 /** Capacity violations of one run (inputs, hardware outputs); [] when it fits. */
-function violations(lay: TileLayer, lim: TileLimits, tin: Coord[], hwOut: Coord[]): string[] {
+function violations(lay: TileLayer, lim: TileLimits, tin: Coord[], hwOut: Coord[], tile?: Tile): string[] {
   const v: string[] = [];
   if (tin.length > (lim.maxPoints ?? Infinity)) v.push('tile limit');
   if (tin.length > lim.coordDepth || hwOut.length > lim.coordDepth) v.push('coordDepth');
   if (tin.length * ti(lay, lim) > lim.featureDepth) v.push('featureDepth');
-  if (hwOut.length * to(lay, lim) > lim.accumulatorDepth) v.push('accumulatorDepth');
+  if (hwOut.length * to(lay, lim, tile) > lim.accumulatorDepth) v.push('accumulatorDepth');
   if (lim.mapEstimate !== false && mapSlotEstimate(lay.layer, tin, hwOut, lim.lanes).perBank > lim.bankDepth) v.push('mapDepth');
   return v;
 }
 
 /** Every invariant of a plan; returns the number of tiles. */
 function checkPlan(lay: TileLayer, lim: TileLimits, pairs: [number, number][], tiles: Tile[]): number {
+  const groups = [...new Map(tiles.map((t) => [String(t.outChannels), t.outChannels])).values()];
+  if (groups.length > 1 || groups[0] !== undefined) {
+    // Channel groups: whole cout tiles, contiguous, covering [0, cout) once; only when some output
+    // alone (its golden neighbourhood) does not fit with every output channel.
+    const cout = lay.layer.outChannels;
+    const ranges = groups.map((g) => g!).sort((a, b) => a[0] - b[0]);
+    expect(ranges[0]![0]).toBe(0);
+    expect(ranges[ranges.length - 1]![1]).toBe(cout);
+    ranges.forEach((g, i) => {
+      if (i > 0) expect(g[0]).toBe(ranges[i - 1]![1]);
+      expect(g[0] % lim.cols).toBe(0);
+      expect(g[1] > g[0]).toBe(true);
+    });
+    const alone = lay.outCoords.some((_, q) => violations(lay, lim, ...neighbourhood(lay, pairs, q)).length > 0);
+    expect(alone, 'channel groups without an output that alone does not fit').toBe(true);
+    for (const g of ranges) checkGroup(lay, lim, pairs, tiles.filter((t) => t.outChannels === undefined || (t.outChannels[0] === g[0] && t.outChannels[1] === g[1])));
+    return tiles.length;
+  }
+  return checkGroup(lay, lim, pairs, tiles);
+}
+
+/** An output's own neighbourhood from the golden map: its inputs and the hardware outputs they give. */
+function neighbourhood(lay: TileLayer, pairs: [number, number][], q: number): [Coord[], Coord[]] {
+  const tin = pairs.filter(([, o]) => o === q).map(([i]) => i).sort((a, b) => a - b).map((i) => lay.inCoords[i]!);
+  const { type, inTensorStride, stride } = lay.layer;
+  return [tin, type === 'submanifold' ? tin : type === 'conv' ? convOutputCoords(tin, inTensorStride * stride) : [lay.outCoords[q]!]];
+}
+
+/** The invariants of the tiles of one channel group (or of an ungrouped plan). */
+function checkGroup(lay: TileLayer, lim: TileLimits, pairs: [number, number][], tiles: Tile[]): number {
   const nOut = lay.outCoords.length;
   const owner = new Int32Array(nOut).fill(-1);
   const ascending = (a: number[]) => a.every((v, i) => i === 0 || a[i - 1]! < v);
@@ -100,7 +133,7 @@ function checkPlan(lay: TileLayer, lim: TileLimits, pairs: [number, number][], t
       owner[q] = k;
       expect(t.hwOut[t.coreAt[i]!]).toEqual(lay.outCoords[q]);
     });
-    expect(violations(lay, lim, tileInputs(lay.inCoords, t), t.hwOut), `tile ${k}`).toEqual([]);
+    expect(violations(lay, lim, tileInputs(lay.inCoords, t), t.hwOut, t), `tile ${k}`).toEqual([]);
   });
   expect(owner.every((o) => o >= 0), 'every output owned').toBe(true);
   const inSets = tiles.map((t) => new Set(t.inRows));
@@ -224,6 +257,29 @@ describe('tile planner (model/tiles.ts)', () => {
         }
       }),
       { seed: 2718, numRuns: 80 },
+    );
+  });
+
+  it('one output times the cout tiles over the accumulator buffer: output-channel groups of whole cout tiles, every group tiled and covering every output', () => {
+    fc.assert(
+      fc.property(drawnArb(), fc.integer({ min: 3, max: 19 }), fc.constantFrom(1, 2), (d, cout, cols) => {
+        const { lay, pairs } = makeCase({ ...d, cout });
+        const tilesOut = Math.ceil(cout / cols);
+        if (lay.outCoords.length === 0 || tilesOut < 2) return;
+        const biggest = Math.max(...lay.outCoords.map((_, q) => neighbourhood(lay, pairs, q)[1].length));
+        // The biggest neighbourhood fits with tilesOut − 1 cout tiles, not with all of them.
+        const lim: TileLimits = { ...unlimited(2, cols, 1), accumulatorDepth: biggest * (tilesOut - 1) };
+        const tiles = planTiles(lay, lim);
+        const groups = new Set(tiles.map((t) => String(t.outChannels)));
+        expect(groups.size).toBeGreaterThanOrEqual(2);
+        expect(tiles.every((t) => t.outChannels !== undefined)).toBe(true);
+        checkPlan(lay, lim, pairs, tiles);
+        // With one more accumulator word per cout tile the layer needs no groups.
+        const wide = planTiles(lay, { ...lim, accumulatorDepth: biggest * tilesOut });
+        expect(wide.every((t) => t.outChannels === undefined)).toBe(true);
+        checkPlan(lay, { ...lim, accumulatorDepth: biggest * tilesOut }, pairs, wide);
+      }),
+      { seed: 4242, numRuns: 60 },
     );
   });
 

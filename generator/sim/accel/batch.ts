@@ -257,18 +257,21 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         fusion: fusion[li]!,
         readbacks: sub.readbacks,
         runs: sub.jobs.map((j) => ({
-          inCoords: j.hw.inCoords, outCoords: j.tile.hwOut, reuseMap: j.hw.reuseMap === true,
+          inCoords: j.hw.inCoords, outCoords: j.tile.hwOut, reuseMap: j.hw.reuseMap === true, outChannels: j.hw.outChannels,
           featOnChip: j.hw.featOnChip === true, wordsOnChip: !streamsWords(j.hw),
         })),
         beatsIn: sub.jobs.reduce((a, j) => a + j.beats.length, 0),
         beatsOut: sub.jobs.reduce((a, j) => a + outputBeatCount(spec, d, j.hw, j.nOut), 0),
         outputCycle: (point: number, channel?: number) => {
-          const k = sub.jobs.findIndex((j) => j.tile.outRows.includes(point));
+          // A channel-grouped layer: the group holding `channel` (its first group for the coordinate).
+          const inGroup = (t: Tile) => channel === undefined || t.outChannels === undefined || (channel >= t.outChannels[0] && channel < t.outChannels[1]);
+          const k = sub.jobs.findIndex((j) => inGroup(j.tile) && j.tile.outRows.includes(point));
           if (k < 0) return -1;
           const dec = sub.decoded[k]!;
           const t = sub.jobs[k]!.tile;
           const h = t.coreAt[t.outRows.indexOf(point)]!;
-          return (channel === undefined ? dec.coordCycles[h] : dec.wordCycles[h]?.[Math.floor(channel / spec.matrix.cols)]) ?? -1;
+          const ch = channel === undefined ? 0 : channel - (t.outChannels?.[0] ?? 0);
+          return (channel === undefined ? dec.coordCycles[h] : dec.wordCycles[h]?.[Math.floor(ch / spec.matrix.cols)]) ?? -1;
         },
       };
     });

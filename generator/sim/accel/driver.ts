@@ -45,7 +45,7 @@ import {
   type LayerReadback,
   type PerfCounter,
 } from './stream.ts';
-import { planTiles, splitTile, tileInputs, tileLimits, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
+import { planTiles, splitTile, tileInputs, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
 
 export interface AccelRunOptions {
   /** Seed of the harness's random stalls (and of Verilator's X randomisation). */
@@ -195,14 +195,18 @@ export function canonicalLayer(c: LayerCase): TileLayer & { features: number[][]
 }
 
 export function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tile: Tile, requantOut: boolean): HwLayer {
+  // A channel group (model/tiles.ts): the group's slice of every per-output-channel table.
+  const g = tile.outChannels;
+  const cut = <T>(a: T[]): T[] => (g === undefined ? a : a.slice(g[0], g[1]));
   return {
     ...c.layer,
+    outChannels: tileOutChannels(c.layer, tile),
     inCoords: tileInputs(lay.inCoords, tile),
     features: tileInputs(lay.features, tile),
     outCoords: c.layer.type === 'transposed' ? tile.hwOut : undefined,
-    weights: c.weights,
-    bias: c.bias,
-    requant: c.requant,
+    weights: g === undefined ? c.weights : c.weights.map((w) => w.map(cut)),
+    bias: c.bias === undefined ? undefined : cut(c.bias),
+    requant: c.requant === undefined || g === undefined ? c.requant : { ...c.requant, multiplier: cut(c.requant.multiplier), shift: cut(c.requant.shift) },
     requantOut,
   };
 }
@@ -249,7 +253,7 @@ export function choosePassGroupingFor(
     return { policy: want, chosenBy: 'forced', predicted: {} };
   }
   if (supported.length === 1) return { policy: supported[0]!, chosenBy: 'only', predicted: {} };
-  const runs = tiles.map((t) => ({ inCoords: tileInputs(lay.inCoords, t), outCoords: t.hwOut, ...flags }));
+  const runs = tiles.map((t) => ({ inCoords: tileInputs(lay.inCoords, t), outCoords: t.hwOut, outChannels: tileOutChannels(c.layer, t), ...flags }));
   const p = predictCycles(spec, { mapEntries: 0, kernelVolume: c.layer.kernelSize ** 3 } as LayerStats, {
     ...c.layer,
     requant: c.requant !== undefined,
@@ -403,8 +407,13 @@ export function finish(
       const h = t.coreAt[i]!;
       coords[q] = rebase ? shiftCoord(dec.coords[h]!, rebase, -1) : dec.coords[h];
       if (!observed) continue;
-      if (j.hw.requantOut) features![q] = dec.values[h]!;
-      else accumulators[q] = dec.values[h]!;
+      const into = j.hw.requantOut ? features! : accumulators;
+      if (t.outChannels === undefined) into[q] = dec.values[h]!;
+      else {
+        // A channel group fills its slice of the row.
+        const row = (into[q] ??= new Array<number>(cout));
+        dec.values[h]!.forEach((v, o) => (row[t.outChannels![0] + o] = v));
+      }
     }
   });
   // Wraps: the reduction itself cannot wrap (spec rule on accWidth), so an accumulator wraps
@@ -450,7 +459,7 @@ function layerStatsFor(
   // A job that reuses the map on chip sends no coordinates.
   const coordLoad = r.jobs.reduce((a, j) => a + (j.measured ? (j.hw.reuseMap ? 0 : j.hw.inCoords.length) + (j.hw.outCoords?.length ?? 0) : 0), 0);
   const fused = c.layer.type === 'submanifold' && c.layer.kernelSize % 2 === 1;
-  const drainRows = fused || spec.gatherScatter.drainPort ? 0 : r.jobs.reduce((a, j) => a + (j.measured ? j.nOut * to : 0), 0);
+  const drainRows = fused || spec.gatherScatter.drainPort ? 0 : r.jobs.reduce((a, j) => a + (j.measured ? j.nOut * channelTiles(spec, j.hw).to : 0), 0);
   const computeBound = st.mapEntries * ti * to;
   const measured = total - coordLoad;
   const sim = r.run.summary;
