@@ -84,3 +84,20 @@ export function bunnyCase(spec: AcceleratorSpec, o: { voxel: number; type: Layer
     widths: widthsOf(spec),
   });
 }
+
+/**
+ * A submanifold k=3 layer on a dense side³ block: an inner point's neighbourhood is 27 points, so
+ * 27 · ceil(cout / cols) accumulator words; past accumulatorDepth the host must split the output
+ * channels into groups (model/tiles.ts).
+ */
+export function denseBlockCase(spec: AcceleratorSpec, o: { side: number; cin: number; cout: number; seed: number; requant?: boolean; relu?: boolean }): LayerCase {
+  const w = widthsOf(spec);
+  const base = randomCase(spec, { type: 'submanifold', k: 3, cin: o.cin, cout: o.cout, n: 1, span: 1, seed: o.seed });
+  const r = new Prng(o.seed * 104729 + 3);
+  const coords: Coord[] = [];
+  for (let x = 0; x < o.side; x++) for (let y = 0; y < o.side; y++) for (let z = 0; z < o.side; z++) coords.push([0, x, y, z]);
+  const hi = 2 ** (w.inWidth - 1) - 1;
+  const c: LayerCase = { ...base, input: { coords, features: coords.map(() => r.ints(o.cin, -hi - 1, hi)) } };
+  if (o.requant) c.requant = calibrateRequant(c, o.relu ?? false, w);
+  return c;
+}

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import type { Coord } from '../../generator/model/types.ts';
 import { buildAccel } from '../../generator/sim/accel/rtl.ts';
-import { bunnyCase, randomCase } from './cases.ts';
+import { bunnyCase, denseBlockCase, randomCase } from './cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 const spec = presets.tiny;
@@ -105,6 +105,20 @@ describe('accelerator co-simulation: tiny', () => {
     expect((await expectBitExact(spec, conv, 'tiny-bunny-yz-conv', { stall: 0.2, seed: 16 })).stats.tiles).toBeGreaterThan(1);
     const tr = bunnyCase(spec, { voxel: 0.25, type: 'transposed', k: 2, s: 2, cin: 8, cout: 8 });
     expect((await expectBitExact(spec, tr, 'tiny-bunny-yz-trans', { stall: 0.2, seed: 17 })).stats.tiles).toBeGreaterThan(1);
+  });
+
+  it('one neighbourhood × the cout tiles over the accumulator buffer: output channels split into groups, requant + ReLU, backpressure 0.3', async () => {
+    // A dense 5×5×5 block, 3 → 40: an inner point needs 27 · 10 = 270 accumulator words > 256, so no
+    // box plan exists; two groups of 20 channels (27 · 5 = 135 words) run as separate layer runs.
+    const c = denseBlockCase(spec, { side: 5, cin: 3, cout: 40, seed: 21, requant: true, relu: true });
+    const r = await expectBitExact(spec, c, 'tiny-cout-groups', { stall: 0.3, seed: 21 });
+    const groups = [...new Set(r.tiles.map((t) => JSON.stringify(t.outChannels)))];
+    expect(groups).toEqual([JSON.stringify([0, 20]), JSON.stringify([20, 40])]);
+    // Each group's cores own every output once.
+    for (const g of groups) {
+      const owned = r.tiles.filter((t) => JSON.stringify(t.outChannels) === g).flatMap((t) => t.outRows).sort((a, b) => a - b);
+      expect(owned).toEqual(Array.from({ length: r.stats.pointsOut }, (_, q) => q));
+    }
   });
 
   it('a map-buffer overflow the planner did not foresee: MAP_OVERFLOW, split, rerun', async () => {
