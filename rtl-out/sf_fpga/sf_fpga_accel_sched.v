@@ -21,6 +21,7 @@
 // once every written entry is issued, the frontier F = the largest output written so far, N_out at
 // map done: later entries have outputs ≥ F); W = min(min over banks of bnd, largest output written)
 // < N_out. Whenever W grows and no mark is pending, a mark {passes issued, t_o·N_out + W} is posted.
+// F and W are registered (balanced comparator trees), so a mark follows progress by up to two cycles.
 // Then the pair's weights are released (a RELEASE descriptor).
 // Pass grouping (LAYER_TYPE.GROUPING, latched at go). Policy 0 (bank) is the walk
 // above. Policy 1 (offset) issues one *target* (kernel index, phase) at a time: in phase 0 the
