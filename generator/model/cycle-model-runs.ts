@@ -7,7 +7,7 @@
 // time (the planner's map estimate normally prevents it); pass `mapEstimate: false` only to mirror
 // the tests that provoke it.
 import type { AcceleratorSpec } from '../dsl/spec.ts';
-import { planTiles, tileInputs, tileLimits, tileOutChannels, type Tile } from './tiles.ts';
+import { planTiles, rebasesWhole, rebaseTiles, tileLimits, tileOutChannels, tileRunCoords, type Tile } from './tiles.ts';
 import { toCoords } from './coord-columns.ts';
 import type { CycleModelRun } from './cycle-model.ts';
 import { planCoords } from './layer-plan.ts';
@@ -24,6 +24,9 @@ export function cycleModelRuns(spec: AcceleratorSpec, c: LayerCase, opts: CycleM
   const p = planCoords(c);
   const inCoords = toCoords(p.inCols);
   const outCoords = toCoords(p.outCols);
-  const tiles = planTiles({ layer: c.layer, inCoords, outCoords }, tileLimits(spec, opts.maxTilePoints, opts.mapEstimate ?? true));
-  return { tiles, runs: tiles.map((t) => ({ inCoords: tileInputs(inCoords, t), outCoords: t.hwOut, outChannels: tileOutChannels(c.layer, t) })) };
+  const tl = { layer: c.layer, inCoords, outCoords };
+  let tiles = planTiles(tl, tileLimits(spec, opts.maxTilePoints, opts.mapEstimate ?? true));
+  // A layer too wide to re-base as a whole: each tile on its own, as the driver does.
+  if (!rebasesWhole(tl, spec.mapping.coordWidth)) tiles = rebaseTiles(tl, tiles, spec.mapping.coordWidth);
+  return { tiles, runs: tiles.map((t) => ({ ...tileRunCoords(inCoords, t), outChannels: tileOutChannels(c.layer, t) })) };
 }

@@ -8,6 +8,8 @@
 // not is centred in the range (aligned). Only a batch whose *extent* — input and output
 // coordinates, i.e. including the conv's quantized outputs and a transposed layer's given outputs —
 // cannot fit is refused, with an error that gives the extent, the width and the field to change.
+// The host drivers then fall back to re-basing tile by tile (tiles.ts: the planner bounds each
+// tile's extent, rebaseTiles gives each tile its own translation).
 import { FieldError } from './errors.ts';
 import type { Coord, LayerShape } from './types.ts';
 

@@ -20,6 +20,7 @@ import { kernelAxisOffsets, kernelOffsets } from './kernel.ts';
 import { layerStats } from './stats.ts';
 import { channelsPerPass } from './sparsity.ts';
 import type { Coord, LayerShape } from './types.ts';
+import { axisShift, planRebase, rebaseAlignment, shiftCoords, type Rebase } from './rebase.ts';
 
 export interface TileLayer {
   layer: LayerShape;
@@ -44,6 +45,12 @@ export interface Tile {
    * layer's cout tiles exceeds the accumulator buffer (see planTiles).
    */
   outChannels?: [number, number];
+  /**
+   * The tile's own translation into the coordinate range (model/rebase.ts), when the layer as a
+   * whole cannot be re-based (rebaseTiles): inputs and hardware outputs move by it on the way in,
+   * the outputs back on the way out.
+   */
+  rebase?: Rebase;
 }
 
 export interface TileLimits {
@@ -59,6 +66,11 @@ export interface TileLimits {
   maxPoints?: number;
   /** false: skip the map-entry estimate (tests: let the hardware report MAP_OVERFLOW). */
   mapEstimate?: boolean;
+  /**
+   * Signed coordinate bits (mapping.coordWidth): each batch's inputs and hardware outputs of a tile
+   * must fit after a translation by a multiple of the layer's coarsest tensor stride.
+   */
+  coordWidth?: number;
 }
 
 export function tileLimits(spec: AcceleratorSpec, maxPoints?: number, mapEstimate = true): TileLimits {
@@ -72,7 +84,70 @@ export function tileLimits(spec: AcceleratorSpec, maxPoints?: number, mapEstimat
     cols: spec.matrix.cols,
     maxPoints,
     mapEstimate,
+    coordWidth: spec.mapping.coordWidth,
   };
+}
+
+/**
+ * Whether a run's coordinates fit `coordWidth` bits after an aligned translation per batch:
+ * the largest extent ÷ range (load) and, when not, why.
+ */
+function extentCheck(layer: LayerShape, tileIn: Coord[], hwOut: Coord[], coordWidth: number): { load: number; why: string } {
+  const align = rebaseAlignment(layer);
+  const lo = -(2 ** (coordWidth - 1));
+  const hi = 2 ** (coordWidth - 1) - 1;
+  const boxes = new Map<number, number[]>();
+  for (const list of [tileIn, hwOut]) {
+    for (const p of list) {
+      let b = boxes.get(p[0]);
+      if (b === undefined) boxes.set(p[0], (b = [Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity]));
+      for (let a = 0; a < 3; a++) {
+        if (p[a + 1]! < b[a]!) b[a] = p[a + 1]!;
+        if (p[a + 1]! > b[a + 3]!) b[a + 3] = p[a + 1]!;
+      }
+    }
+  }
+  let load = 0;
+  let why = '';
+  for (const [batch, b] of boxes) {
+    for (let a = 0; a < 3; a++) {
+      const fits = axisShift(b[a]!, b[a + 3]!, lo, hi, align) !== undefined;
+      const ratio = (b[a + 3]! - b[a]! + 1) / (hi - lo + 1);
+      load = Math.max(load, fits ? Math.min(ratio, 1) : Math.max(ratio, 1.01));
+      if (!fits && why === '') {
+        why = `batch ${batch}: ${'xyz'[a]} extent ${b[a + 3]! - b[a]!} (inputs and outputs${align > 1 ? `, aligned to tensor stride ${align}` : ''}) > the ${coordWidth}-bit coordinates (mapping.coordWidth) even re-based`;
+      }
+    }
+  }
+  return { load, why };
+}
+
+/**
+ * Give each tile its own translation into the `coordWidth`-bit range (for a layer whose batches
+ * cannot be re-based as a whole; the planner, given the coordWidth limit, made every tile fit).
+ */
+export function rebaseTiles(t: TileLayer, tiles: Tile[], coordWidth: number): Tile[] {
+  return tiles.map((tile) => {
+    const tin = tileInputs(t.inCoords, tile);
+    return { ...tile, rebase: planRebase(t.layer, tin, t.layer.type === 'transposed' ? tile.hwOut : undefined, coordWidth) };
+  });
+}
+
+/** A tile's run as the hardware sees its coordinates: inputs and hardware outputs, moved by the tile's own re-basing. */
+export function tileRunCoords(inCoords: Coord[], tile: Tile): { inCoords: Coord[]; outCoords: Coord[] } {
+  const tin = tileInputs(inCoords, tile);
+  if (tile.rebase === undefined) return { inCoords: tin, outCoords: tile.hwOut };
+  return { inCoords: shiftCoords(tin, tile.rebase, 1), outCoords: shiftCoords(tile.hwOut, tile.rebase, 1) };
+}
+
+/** Whether the layer's batches can be re-based as a whole (else each tile is: rebaseTiles). */
+export function rebasesWhole(t: TileLayer, coordWidth: number): boolean {
+  try {
+    planRebase(t.layer, t.inCoords, t.layer.type === 'transposed' ? t.outCoords : undefined, coordWidth);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The input coordinates a tile streams (canonical). */
@@ -250,6 +325,11 @@ function candidate(t: TileLayer, lim: TileLimits, core: number[], whole = false,
   ];
   let why = checks.find(([used, cap]) => used > cap)?.[2] ?? '';
   let load = Math.max(...checks.map(([used, cap]) => used / cap));
+  if (lim.coordWidth !== undefined) {
+    const ext = extentCheck(layer, tileIn, hwOut, lim.coordWidth);
+    load = Math.max(load, ext.load);
+    if (why === '') why = ext.why;
+  }
   // The map estimate builds the tile's map: only when its upper bound (every output has an entry
   // at every stored offset) could overflow a bank.
   if (why === '' && lim.mapEstimate !== false && mapBound(layer, nIn, nOut, lim.lanes) > lim.bankDepth) {
@@ -434,6 +514,10 @@ export function splitTile(t: TileLayer, lim: TileLimits, tile: Tile): Tile[] {
   if (tile.outChannels !== undefined) {
     const sub: TileLayer = { ...t, layer: { ...t.layer, outChannels: tile.outChannels[1] - tile.outChannels[0] } };
     return splitTile(sub, lim, { ...tile, outChannels: undefined }).map((h) => ({ ...h, outChannels: tile.outChannels }));
+  }
+  if (tile.rebase !== undefined) {
+    const cw = tile.rebase.coordWidth;
+    return rebaseTiles(t, splitTile(t, lim, { ...tile, rebase: undefined }), cw);
   }
   if (tile.outRows.length < 2) throw new TilingError(`output point ${tile.outRows[0]} alone overflows the map buffer`);
   const cuts = cutOptions(t, tile.outRows, 0.5);

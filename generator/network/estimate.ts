@@ -7,7 +7,7 @@ import { networkShapes } from '../model/network.ts';
 import { nodeLayerShape } from '../model/network-plan.ts';
 import type { Network } from '../model/network-types.ts';
 import type { Coord } from '../model/types.ts';
-import { planTiles, tileInputs, tileLimits, tileOutChannels, TilingError } from '../model/tiles.ts';
+import { planTiles, rebasesWhole, rebaseTiles, tileLimits, tileOutChannels, tileRunCoords, TilingError } from '../model/tiles.ts';
 import { NodeError } from '../model/errors.ts';
 import type { CycleModelRun } from '../model/cycle-model.ts';
 import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
@@ -41,7 +41,10 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     const n = plan.info.get(name)!.node!;
     if (n.op !== 'conv') throw new Error(`${name} is not a conv node`);
     try {
-      t = planTiles({ layer: nodeLayerShape(plan, n), inCoords: shapes.coords.get(n.inputs[0])!, outCoords: shapes.coords.get(name)! }, lim);
+      const tl = { layer: nodeLayerShape(plan, n), inCoords: shapes.coords.get(n.inputs[0])!, outCoords: shapes.coords.get(name)! };
+      t = planTiles(tl, lim);
+      // Too wide to re-base as a whole: each tile gets its own translation, as the host driver does.
+      if (!rebasesWhole(tl, spec.mapping.coordWidth)) t = rebaseTiles(tl, t, spec.mapping.coordWidth);
     } catch (e) {
       // The host driver could not run this node either: say which node and why.
       if (e instanceof TilingError) throw new NodeError(plan.info.get(name)!.index, name, '', `host tiling on ${spec.name}: ${e.message}`);
@@ -81,7 +84,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
       }
     }
     const wordsOnChip = keptOut && !fp!.streamOut;
-    const runs: CycleModelRun[] = tiles.map((t) => ({ inCoords: tileInputs(inCoords, t), outCoords: t.hwOut, reuseMap: reuse, featOnChip, wordsOnChip, outChannels: tileOutChannels(layer, t) }));
+    const runs: CycleModelRun[] = tiles.map((t) => ({ ...tileRunCoords(inCoords, t), reuseMap: reuse, featOnChip, wordsOnChip, outChannels: tileOutChannels(layer, t) }));
     const post = { bias: n.bias !== undefined, requant: n.requant !== undefined };
     const plain = streamBytes(spec, d, layer, post, runs.map((r) => ({ ...r, featOnChip: false, wordsOnChip: false })));
     const m = modelConv(spec, s, layer, post, runs);

@@ -12,7 +12,7 @@ import { nodeLayerShape, type NetworkPlan } from '../model/network-plan.ts';
 import type { LayerStats } from '../model/stats.ts';
 import type { Coord, LayerCase, LayerShape } from '../model/types.ts';
 import { mapReuseRefusal } from '../sim/accel/batch.ts';
-import { checkCaseForSpec, hardwareCase } from '../sim/accel/check.ts';
+import { checkCaseForSpec, tiledHardwareCase } from '../sim/accel/check.ts';
 import { inputBeatCount, outputBeatCount, type HwLayer } from '../sim/accel/stream.ts';
 import type { NodeCycles } from './report.ts';
 
@@ -36,7 +36,9 @@ export function checkNetworkForSpec(spec: AcceleratorSpec, plan: NetworkPlan, co
     if (n.requant !== undefined) c.requant = n.requant;
     if (n.outputCoordsOf !== undefined) c.outputCoords = coordsOf(n.outputCoordsOf);
     try {
-      checkCaseForSpec(spec, hardwareCase(spec, c).hc);
+      // A layer too wide to re-base as a whole is re-based tile by tile (the planner bounds each tile's extent).
+      const hw = tiledHardwareCase(spec, c);
+      checkCaseForSpec(spec, hw.hc, true, !hw.perTile);
     } catch (e) {
       if (e instanceof FieldError) throw new NodeError(plan.info.get(name)!.index, name, '', `${spec.name} cannot run it: ${e.message}`);
       throw e;

@@ -101,3 +101,22 @@ export function denseBlockCase(spec: AcceleratorSpec, o: { side: number; cin: nu
   if (o.requant) c.requant = calibrateRequant(c, o.relu ?? false, w);
   return c;
 }
+
+/**
+ * A submanifold or conv case on `copies` clusters of a random cloud strung out along x, `gap`
+ * voxels (times the tensor stride) apart: wider than a small coordWidth even re-based as a whole,
+ * so each tile is re-based on its own (model/tiles.ts rebaseTiles).
+ */
+export function wideCase(spec: AcceleratorSpec, o: CaseOptions & { copies: number; gap: number }): LayerCase {
+  const w = widthsOf(spec);
+  const base = randomCase(spec, { ...o, requant: false });
+  const ts = o.ts ?? 1;
+  const coords: Coord[] = [];
+  for (const p of base.input.coords) for (let j = 0; j < o.copies; j++) coords.push([p[0], p[1] + j * o.gap * ts * (o.s ?? 1), p[2], p[3]]);
+  coords.sort(compareCoords);
+  const r = new Prng(o.seed * 31 + 5);
+  const hi = 2 ** (w.inWidth - 1) - 1;
+  const c: LayerCase = { ...base, input: { coords, features: coords.map(() => r.ints(o.cin, -hi - 1, hi)) } };
+  if (o.requant) c.requant = calibrateRequant(c, o.relu ?? false, w);
+  return c;
+}

@@ -10,9 +10,10 @@ import { CYCLE_MODEL_REPLAY, predictCycles } from '../../generator/model/cycle-m
 import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { layerStats } from '../../generator/model/stats.ts';
 import type { LayerCase } from '../../generator/model/types.ts';
+import type { Tile } from '../../generator/model/tiles.ts';
 import { runAccelCase, type AccelRunOptions } from '../../generator/sim/accel/driver.ts';
 import { PIPE_SPEC } from '../sim/configs.ts';
-import { bunnyCase, denseBlockCase, randomCase, widthsOf } from './cases.ts';
+import { bunnyCase, denseBlockCase, randomCase, wideCase, widthsOf } from './cases.ts';
 
 export const MAX_ERROR = 0.02;
 
@@ -45,6 +46,8 @@ export function cycleModelCases(): NamedCase[] {
   t('tiny bunny conv k3 s2 (tiled)', tiny, () => bunnyCase(tiny, { voxel: 0.5, type: 'conv', k: 3, s: 2, cin: 3, cout: 5, requant: true }));
   t('tiny bunny transposed k2 s2 (tiled)', tiny, () => bunnyCase(tiny, { voxel: 0.5, type: 'transposed', k: 2, s: 2, cin: 5, cout: 3 }));
   t('tiny dense block 3→40 (cout groups)', tiny, () => denseBlockCase(tiny, { side: 5, cin: 3, cout: 40, seed: 21, requant: true, relu: true }));
+  t('tiny wide cloud sub k3 (tiles re-based)', tiny, () => wideCase(tiny, { type: 'submanifold', k: 3, cin: 3, cout: 5, n: 40, span: 3, seed: 22, requant: true, relu: true, copies: 4, gap: 160 }));
+  t('tiny wide cloud conv k2 s2 ts2 (tiles re-based)', tiny, () => wideCase(tiny, { type: 'conv', k: 2, s: 2, ts: 2, cin: 4, cout: 4, n: 40, span: 3, seed: 23, requant: true, copies: 4, gap: 80 }));
   t('tiny forced tiles', tiny, () => randomCase(tiny, { type: 'submanifold', k: 3, cin: 3, cout: 3, n: 200, span: 4, requant: true, seed: 13 }), { maxTilePoints: 100 });
   t('fpga bunny sub k3 16→16', fpga, () => bunnyCase(fpga, { voxel: 0.25, type: 'submanifold', k: 3, cin: 16, cout: 16, requant: true, relu: true }));
   t('fpga bunny sub k5 17→33', fpga, () => bunnyCase(fpga, { voxel: 0.8, type: 'submanifold', k: 5, cin: 17, cout: 33, requant: true }));
@@ -108,7 +111,7 @@ export async function compareCycleModel(cases: NamedCase[] = cycleModelCases(), 
     if (p.passGrouping!.policy !== r.stats.passGrouping.policy) throw new Error(`${nc.name}: model policy ${p.passGrouping!.policy}, driver ${r.stats.passGrouping.policy}`);
     const modelMs = performance.now() - t0;
     // The model's tiles are the driver's (no MAP_OVERFLOW retry in these cases).
-    const bounds = (ts: { inRows: number[]; outRows: number[]; outChannels?: [number, number] }[]): string => JSON.stringify(ts.map((x) => [x.inRows, x.outRows, x.outChannels ?? null]));
+    const bounds = (ts: Tile[]): string => JSON.stringify(ts.map((x) => [x.inRows, x.outRows, x.outChannels ?? null, x.rebase ? [...x.rebase.shifts] : null]));
     if (bounds(tiles) !== bounds(r.tiles)) throw new Error(`${nc.name}: model tiles ${bounds(tiles)}, driver tiles ${bounds(r.tiles)}`);
     if (p.compute !== r.stats.cycles.compute) throw new Error(`${nc.name}: model compute rows ${p.compute}, measured ${r.stats.cycles.compute}`);
     const measured = r.stats.cycles.total;

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import type { Coord } from '../../generator/model/types.ts';
 import { buildAccel } from '../../generator/sim/accel/rtl.ts';
-import { bunnyCase, denseBlockCase, randomCase } from './cases.ts';
+import { bunnyCase, denseBlockCase, randomCase, wideCase } from './cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 const spec = presets.tiny;
@@ -119,6 +119,21 @@ describe('accelerator co-simulation: tiny', () => {
       const owned = r.tiles.filter((t) => JSON.stringify(t.outChannels) === g).flatMap((t) => t.outRows).sort((a, b) => a - b);
       expect(owned).toEqual(Array.from({ length: r.stats.pointsOut }, (_, q) => q));
     }
+  });
+
+  it('a cloud wider than the 8-bit coordinates even re-based: cut into tiles, each re-based on its own (submanifold, conv k=2 s=2 at ts 2), backpressure 0.3', async () => {
+    // Four copies of a small cloud 160 voxels apart: x spans ≈ 490 (ts 1) / 980 (ts 2) > 256.
+    const sub = wideCase(spec, { type: 'submanifold', k: 3, cin: 3, cout: 5, n: 40, span: 3, seed: 22, requant: true, relu: true, copies: 4, gap: 160 });
+    const xs = sub.input.coords.map((p) => p[1]);
+    expect(Math.max(...xs) - Math.min(...xs)).toBeGreaterThan(2 ** spec.mapping.coordWidth);
+    const rs = await expectBitExact(spec, sub, 'tiny-wide-sub', { stall: 0.3, seed: 22 });
+    expect(rs.stats.tiles).toBeGreaterThan(1);
+    // Every tile moved by its own translation; at least two different ones.
+    expect(new Set(rs.tiles.map((t) => JSON.stringify([...t.rebase!.shifts]))).size).toBeGreaterThan(1);
+    const conv = wideCase(spec, { type: 'conv', k: 2, s: 2, ts: 2, cin: 4, cout: 4, n: 40, span: 3, seed: 23, requant: true, copies: 4, gap: 80 });
+    const rc = await expectBitExact(spec, conv, 'tiny-wide-conv', { stall: 0.3, seed: 23 });
+    expect(rc.stats.tiles).toBeGreaterThan(1);
+    for (const t of rc.tiles) for (const s of t.rebase!.shifts.values()) for (const v of s) expect(Math.abs(v % 4)).toBe(0);
   });
 
   it('a map-buffer overflow the planner did not foresee: MAP_OVERFLOW, split, rerun', async () => {

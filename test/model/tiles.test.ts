@@ -22,7 +22,8 @@ import { planCoords } from '../../generator/model/layer-plan.ts';
 import { runLayer } from '../../generator/model/layer.ts';
 import { layerStats } from '../../generator/model/stats.ts';
 import { compareCoords } from '../../generator/model/tensor.ts';
-import { mapSlotEstimate, planTiles, splitTile, submanifoldEntries, tileInputs, TilingError, type Tile, type TileLayer, type TileLimits } from '../../generator/model/tiles.ts';
+import { rebaseAlignment, shiftCoords } from '../../generator/model/rebase.ts';
+import { mapSlotEstimate, planTiles, rebasesWhole, rebaseTiles, splitTile, submanifoldEntries, tileInputs, TilingError, type Tile, type TileLayer, type TileLimits } from '../../generator/model/tiles.ts';
 import type { Coord, LayerCase, LayerShape } from '../../generator/model/types.ts';
 import { randomCloud, rng } from './prng.ts';
 
@@ -86,7 +87,28 @@ function violations(lay: TileLayer, lim: TileLimits, tin: Coord[], hwOut: Coord[
   if (tin.length * ti(lay, lim) > lim.featureDepth) v.push('featureDepth');
   if (hwOut.length * to(lay, lim, tile) > lim.accumulatorDepth) v.push('accumulatorDepth');
   if (lim.mapEstimate !== false && mapSlotEstimate(lay.layer, tin, hwOut, lim.lanes).perBank > lim.bankDepth) v.push('mapDepth');
+  if (lim.coordWidth !== undefined && !extentFits(lay, [...tin, ...hwOut], lim.coordWidth)) v.push('coordWidth');
   return v;
+}
+
+/** Every batch's coordinates fit coordWidth bits after some translation by a multiple of the layer's coarsest tensor stride (brute force over shifts). */
+function extentFits(lay: TileLayer, coords: Coord[], cw: number): boolean {
+  const lo = -(2 ** (cw - 1));
+  const hi = 2 ** (cw - 1) - 1;
+  const align = lay.layer.type === 'conv' ? lay.layer.inTensorStride * lay.layer.stride : lay.layer.inTensorStride;
+  const batches = new Set(coords.map((p) => p[0]));
+  for (const b of batches) {
+    const pts = coords.filter((p) => p[0] === b);
+    for (let a = 1; a < 4; a++) {
+      const vs = pts.map((p) => p[a]!);
+      const min = Math.min(...vs);
+      const max = Math.max(...vs);
+      let ok = false;
+      for (let k = Math.floor((lo - max) / align) - 1; k <= Math.ceil((hi - min) / align) + 1 && !ok; k++) ok = min + k * align >= lo && max + k * align <= hi;
+      if (!ok) return false;
+    }
+  }
+  return true;
 }
 
 /** Every invariant of a plan; returns the number of tiles. */
@@ -146,13 +168,13 @@ function checkRefusal(lay: TileLayer, lim: TileLimits, pairs: [number, number][]
   expect(e).toBeInstanceOf(TilingError);
   const msg = (e as Error).message;
   expect(msg.split('\n')).toHaveLength(1);
-  const m = /^output point (\d+) alone does not fit on chip: .*(the tile limit|buffers\.coordDepth|buffers\.featureDepth|buffers\.accumulatorDepth|buffers\.mapDepth)/.exec(msg);
+  const m = /^output point (\d+) alone does not fit on chip: .*(the tile limit|buffers\.coordDepth|buffers\.featureDepth|buffers\.accumulatorDepth|buffers\.mapDepth|mapping\.coordWidth)/.exec(msg);
   expect(m, msg).not.toBeNull();
   const q = Number(m![1]);
   const tin = pairs.filter(([, o]) => o === q).map(([i]) => i).sort((a, b) => a - b).map((i) => lay.inCoords[i]!);
   const { type, inTensorStride, stride } = lay.layer;
   const hwOut = type === 'submanifold' ? tin : type === 'conv' ? convOutputCoords(tin, inTensorStride * stride) : [lay.outCoords[q]!];
-  const named = m![2] === 'the tile limit' ? 'tile limit' : m![2]!.replace('buffers.', '');
+  const named = m![2] === 'the tile limit' ? 'tile limit' : m![2]!.replace('buffers.', '').replace('mapping.', '');
   expect(violations(lay, lim, tin, hwOut), msg).toContain(named);
 }
 
@@ -280,6 +302,34 @@ describe('tile planner (model/tiles.ts)', () => {
         checkPlan(lay, { ...lim, accumulatorDepth: biggest * tilesOut }, pairs, wide);
       }),
       { seed: 4242, numRuns: 60 },
+    );
+  });
+
+  it('coordinates wider than mapping.coordWidth: every tile fits after its own aligned translation (rebaseTiles), or a refusal naming one output', () => {
+    fc.assert(
+      fc.property(drawnArb(), fc.integer({ min: 3, max: 5 }), fc.integer({ min: 8, max: 60 }), (d, cw, extent) => {
+        const { lay, pairs } = makeCase({ ...d, extent });
+        const lim: TileLimits = { ...unlimited(2, 2, 1), coordWidth: cw };
+        let tiles: Tile[];
+        try {
+          tiles = planTiles(lay, lim);
+        } catch (e) {
+          checkRefusal(lay, lim, pairs, e);
+          return;
+        }
+        checkPlan(lay, lim, pairs, tiles);
+        const whole = rebasesWhole(lay, cw);
+        expect(whole).toBe(extentFits(lay, [...lay.inCoords, ...lay.outCoords], cw));
+        if (whole) expect(tiles).toHaveLength(1);
+        const align = rebaseAlignment(lay.layer);
+        for (const t of rebaseTiles(lay, tiles, cw)) {
+          // Shifts are multiples of the alignment; the moved inputs and hardware outputs lie in range.
+          for (const s of t.rebase!.shifts.values()) for (const v of s) expect(Math.abs(v % align)).toBe(0);
+          const moved = [...shiftCoords(tileInputs(lay.inCoords, t), t.rebase!, 1), ...shiftCoords(t.hwOut, t.rebase!, 1)];
+          for (const p of moved) for (let a = 1; a < 4; a++) expect(p[a]! >= -(2 ** (cw - 1)) && p[a]! <= 2 ** (cw - 1) - 1, `${p}`).toBe(true);
+        }
+      }),
+      { seed: 31337, numRuns: 80 },
     );
   });
 

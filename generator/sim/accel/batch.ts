@@ -20,11 +20,11 @@ import type { AcceleratorSpec } from '../../dsl/spec.ts';
 import { FieldError } from '../../model/errors.ts';
 import { mapSchedule } from '../../model/run-table.ts';
 import { runLayer } from '../../model/layer.ts';
-import { planTiles, splitTile, tileLimits, type Tile } from '../../model/tiles.ts';
+import { planTiles, rebaseTiles, splitTile, tileLimits, tileRunCoords, type Tile } from '../../model/tiles.ts';
 import type { LayerCase, LayerResult } from '../../model/types.ts';
 import type { BuildResult } from '../build.ts';
 import type { RunResult } from '../run.ts';
-import { checkCaseForSpec, hardwareCase } from './check.ts';
+import { checkCaseForSpec, tiledHardwareCase } from './check.ts';
 import { checkWeightPattern } from './sparse.ts';
 import {
   AccelError, canonicalLayer, choosePassGroupingFor, finish, runJobs, tileHw, type AccelRunOptions, type AccelStats, type Job, type PassGroupingStats,
@@ -164,10 +164,11 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
   const prepared = layers.map((l) => {
     // Each layer is re-based into the coordinate range on its own (model/rebase.ts); layers over the
     // same coordinates get the same translation, so map reuse sees identical coordinates.
-    let hw: ReturnType<typeof hardwareCase>;
+    // A layer too wide to re-base as a whole: each tile on its own (model/tiles.ts rebaseTiles).
+    let hw: ReturnType<typeof tiledHardwareCase>;
     try {
-      hw = hardwareCase(spec, l.case);
-      checkCaseForSpec(spec, hw.hc);
+      hw = tiledHardwareCase(spec, l.case);
+      checkCaseForSpec(spec, hw.hc, true, !hw.perTile);
       checkWeightPattern(spec, l.case);
     } catch (e) {
       if (e instanceof FieldError) throw new FieldError(`${l.name}.${e.field}`, e.message);
@@ -175,7 +176,8 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
     }
     const lay = canonicalLayer(hw.hc);
     const golden = l.golden ?? runLayer(l.case, spec.arithmetic).result;
-    return { ...l, hc: hw.hc, rebase: hw.rebase, lay, golden, tiles: planTiles(lay, lim) };
+    const tiles = planTiles(lay, lim);
+    return { ...l, hc: hw.hc, rebase: hw.rebase, perTile: hw.perTile, lay, golden, tiles: hw.perTile ? rebaseTiles(lay, tiles, spec.mapping.coordWidth) : tiles };
   });
   if (opts.fusion && !spec.buffers.keepFeatures) throw new FieldError('buffers.keepFeatures', `${spec.name} was generated without buffers.keepFeatures: no fusion across layers`);
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
@@ -257,7 +259,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         fusion: fusion[li]!,
         readbacks: sub.readbacks,
         runs: sub.jobs.map((j) => ({
-          inCoords: j.hw.inCoords, outCoords: j.tile.hwOut, reuseMap: j.hw.reuseMap === true, outChannels: j.hw.outChannels,
+          inCoords: j.hw.inCoords, outCoords: tileRunCoords(p.lay.inCoords, j.tile).outCoords, reuseMap: j.hw.reuseMap === true, outChannels: j.hw.outChannels,
           featOnChip: j.hw.featOnChip === true, wordsOnChip: !streamsWords(j.hw),
         })),
         beatsIn: sub.jobs.reduce((a, j) => a + j.beats.length, 0),

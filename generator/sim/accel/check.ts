@@ -16,9 +16,9 @@ function pow2(v: number): boolean {
  * itself; what the streams could not carry (coordinates, batch, multiplier and shift widths) is
  * always checked.
  */
-export function checkCaseForSpec(spec: AcceleratorSpec, c: LayerCase, limits = true): void {
+export function checkCaseForSpec(spec: AcceleratorSpec, c: LayerCase, limits = true, coords = true): void {
   if (limits) checkLimits(spec, c);
-  checkStreamValues(spec, c);
+  checkStreamValues(spec, c, coords);
 }
 
 function checkLimits(spec: AcceleratorSpec, c: LayerCase): void {
@@ -42,7 +42,7 @@ function checkLimits(spec: AcceleratorSpec, c: LayerCase): void {
   }
 }
 
-function checkStreamValues(spec: AcceleratorSpec, c: LayerCase): void {
+function checkStreamValues(spec: AcceleratorSpec, c: LayerCase, coords = true): void {
   const mp = spec.mapping;
   const lo = -(2 ** (mp.coordWidth - 1));
   const hi = 2 ** (mp.coordWidth - 1) - 1;
@@ -51,6 +51,8 @@ function checkStreamValues(spec: AcceleratorSpec, c: LayerCase): void {
       if (p[0] < 0 || p[0] >= 2 ** mp.batchWidth) {
         throw new FieldError(`${field}[${i}]`, `batch index ${p[0]} does not fit mapping.batchWidth = ${mp.batchWidth} bits of ${spec.name}`);
       }
+      // Tiles re-based one by one (tiledHardwareCase): their coordinates are checked when packed.
+      if (!coords) return;
       for (let a = 1; a < 4; a++) {
         if (p[a]! < lo || p[a]! > hi) {
           throw new FieldError(`${field}[${i}]`, `coordinate ${p[a]} outside the ${mp.coordWidth}-bit range [${lo}, ${hi}] of ${spec.name}`);
@@ -79,6 +81,21 @@ function checkStreamValues(spec: AcceleratorSpec, c: LayerCase): void {
  * The case as the hardware sees it: each batch translated into the spec's coordinate range when it
  * does not fit (model/rebase.ts; a FieldError when its extent cannot fit).
  */
+/**
+ * hardwareCase for a driver that tiles: a layer whose batches cannot be re-based as a whole runs
+ * unmoved with `perTile` set — the tile planner then bounds every tile's extent
+ * (TileLimits.coordWidth) and each tile gets its own translation (model/tiles.ts rebaseTiles).
+ */
+export function tiledHardwareCase(spec: AcceleratorSpec, c: LayerCase): { hc: LayerCase; rebase: Rebase; perTile: boolean } {
+  planCoords(c);
+  try {
+    return { ...hardwareCase(spec, c), perTile: false };
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    return { hc: c, rebase: { coordWidth: spec.mapping.coordWidth, align: 1, shifts: new Map() }, perTile: true };
+  }
+}
+
 export function hardwareCase(spec: AcceleratorSpec, c: LayerCase): { hc: LayerCase; rebase: Rebase } {
   planCoords(c); // validated before the coordinates are read
   const rebase = planRebase(c.layer, c.input.coords, c.outputCoords, spec.mapping.coordWidth, { what: spec.name });

@@ -21,8 +21,9 @@ import type { BuildProfile, BuildResult } from '../build.ts';
 import { RUNS_ROOT } from '../cosim.ts';
 import { idleLimit, layerQuietCycles } from '../watchdog.ts';
 import { runSim, type RunResult } from '../run.ts';
-import { checkCaseForSpec, hardwareCase } from './check.ts';
-import { shiftCoord, type Rebase } from '../../model/rebase.ts';
+import { checkCaseForSpec, hardwareCase, tiledHardwareCase } from './check.ts';
+import { shiftCoord, shiftCoords, type Rebase } from '../../model/rebase.ts';
+import type { Coord } from '../../model/types.ts';
 import { checkRegisterWrites, checkRunCapacity } from '../capacity.ts';
 import { FieldError } from '../../model/errors.ts';
 import { mapSchedule, type MapSchedule } from '../../model/run-table.ts';
@@ -45,7 +46,7 @@ import {
   type LayerReadback,
   type PerfCounter,
 } from './stream.ts';
-import { planTiles, splitTile, tileInputs, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
+import { planTiles, rebaseTiles, splitTile, tileInputs, tileRunCoords, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
 
 export interface AccelRunOptions {
   /** Seed of the harness's random stalls (and of Verilator's X randomisation). */
@@ -198,12 +199,13 @@ export function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, til
   // A channel group (model/tiles.ts): the group's slice of every per-output-channel table.
   const g = tile.outChannels;
   const cut = <T>(a: T[]): T[] => (g === undefined ? a : a.slice(g[0], g[1]));
+  const moved = (coords: Coord[]) => (tile.rebase === undefined ? coords : shiftCoords(coords, tile.rebase, 1));
   return {
     ...c.layer,
     outChannels: tileOutChannels(c.layer, tile),
-    inCoords: tileInputs(lay.inCoords, tile),
+    inCoords: moved(tileInputs(lay.inCoords, tile)),
     features: tileInputs(lay.features, tile),
-    outCoords: c.layer.type === 'transposed' ? tile.hwOut : undefined,
+    outCoords: c.layer.type === 'transposed' ? moved(tile.hwOut) : undefined,
     weights: g === undefined ? c.weights : c.weights.map((w) => w.map(cut)),
     bias: c.bias === undefined ? undefined : cut(c.bias),
     requant: c.requant === undefined || g === undefined ? c.requant : { ...c.requant, multiplier: cut(c.requant.multiplier), shift: cut(c.requant.shift) },
@@ -214,13 +216,14 @@ export function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, til
 /** Run a layer case on the RTL of `spec` and compare it with the golden model. */
 export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts: AccelRunOptions = {}): Promise<AccelRunResult> {
   const c = caseForPattern(spec, given, opts.denseLayers ?? 'refuse');
-  const { hc, rebase } = hardwareCase(spec, c);
-  checkCaseForSpec(spec, hc, !opts.bypassCapacityChecks);
+  const { hc, rebase, perTile } = opts.bypassCapacityChecks ? { ...hardwareCase(spec, c), perTile: false } : tiledHardwareCase(spec, c);
+  checkCaseForSpec(spec, hc, !opts.bypassCapacityChecks, !perTile);
   const d = derive(spec);
   const golden = runLayer(c, widths(spec)).result;
   const lay = canonicalLayer(hc);
   const lim = tileLimits(spec, opts.maxTilePoints, opts.mapEstimate);
-  let tiles = opts.bypassCapacityChecks ? [wholeTile(lay)] : tilesOrRefuse(spec, lay, lim);
+  const own = (ts: Tile[]) => (perTile ? rebaseTiles(lay, ts, spec.mapping.coordWidth) : ts);
+  let tiles = opts.bypassCapacityChecks ? [wholeTile(lay)] : own(tilesOrRefuse(spec, lay, lim));
   const grouping = choosePassGroupingFor(spec, hc, lay, tiles, opts.passGrouping ?? 'auto');
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
   const maxRetries = opts.maxRetries ?? 4;
@@ -253,7 +256,7 @@ export function choosePassGroupingFor(
     return { policy: want, chosenBy: 'forced', predicted: {} };
   }
   if (supported.length === 1) return { policy: supported[0]!, chosenBy: 'only', predicted: {} };
-  const runs = tiles.map((t) => ({ inCoords: tileInputs(lay.inCoords, t), outCoords: t.hwOut, outChannels: tileOutChannels(c.layer, t), ...flags }));
+  const runs = tiles.map((t) => ({ ...tileRunCoords(lay.inCoords, t), outChannels: tileOutChannels(c.layer, t), ...flags }));
   const p = predictCycles(spec, { mapEntries: 0, kernelVolume: c.layer.kernelSize ** 3 } as LayerStats, {
     ...c.layer,
     requant: c.requant !== undefined,
@@ -273,7 +276,7 @@ function tilesOrRefuse(spec: AcceleratorSpec, lay: TileLayer, lim: ReturnType<ty
   try {
     return planTiles(lay, lim);
   } catch (e) {
-    if (e instanceof TilingError) throw new FieldError('buffers', `${spec.name} cannot tile this layer: ${e.message}`);
+    if (e instanceof TilingError) throw new FieldError(e.message.includes('mapping.coordWidth') ? 'mapping.coordWidth' : 'buffers', `${spec.name} cannot tile this layer: ${e.message}`);
     throw e;
   }
 }
@@ -405,7 +408,8 @@ export function finish(
     for (let i = 0; i < t.outRows.length; i++) {
       const q = t.outRows[i]!;
       const h = t.coreAt[i]!;
-      coords[q] = rebase ? shiftCoord(dec.coords[h]!, rebase, -1) : dec.coords[h];
+      const here = t.rebase ? shiftCoord(dec.coords[h]!, t.rebase, -1) : dec.coords[h]!;
+      coords[q] = rebase ? shiftCoord(here, rebase, -1) : here;
       if (!observed) continue;
       const into = j.hw.requantOut ? features! : accumulators;
       if (t.outChannels === undefined) into[q] = dec.values[h]!;
