@@ -21,7 +21,7 @@ import { machine, target, type Bench, type BenchResult } from './harness.ts';
 
 const dense: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_w256', interfaces: { axisDataWidth: 256 } }, presets.fpga);
 const sparse24: AcceleratorSpec = presets['fpga-2of4'];
-const sparse14: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 512 } }, presets.fpga);
+const sparse14: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 512 }, buffers: { keepFeatures: false } }, presets.fpga);
 
 const LAYERS: { name: string; type: LayerType; k: number; s: number; c: number; with14?: boolean }[] = [
   { name: 'submanifold k=3 16→16', type: 'submanifold', k: 3, s: 1, c: 16 },

@@ -82,7 +82,10 @@ export function withWeightSparsity(spec: AcceleratorSpec, pattern: string): Acce
   while (axis < need) axis *= 2;
   const suffix = pattern === 'dense' ? '_dense' : `_${pattern.replace(':', 'of')}`;
   const name = spec.name.endsWith(suffix) ? spec.name : `${spec.name.slice(0, 40 - suffix.length)}${suffix}`;
-  return parseSpec({ ...spec, name, matrix: m, interfaces: { ...spec.interfaces, axisDataWidth: axis } });
+  // An N:M pass covers more input channels than an output word holds, so the twin cannot keep a
+  // layer's output as the next layer's features (buffers.keepFeatures); the dense twin keeps it.
+  const buffers = { ...spec.buffers, keepFeatures: spec.buffers.keepFeatures && pattern === 'dense' };
+  return parseSpec({ ...spec, name, matrix: m, buffers, interfaces: { ...spec.interfaces, axisDataWidth: axis } });
 }
 
 function intOutputs(net: Network, r: ReturnType<typeof runNetwork>): Outputs {

@@ -5,4 +5,4 @@ import { defineAccelerator, presets, type AcceleratorSpec } from '../../generato
 export const tiny2of4: AcceleratorSpec = defineAccelerator({ name: 'sf_tiny_2of4', matrix: { weightSparsity: '2:4' }, interfaces: { axisDataWidth: 64 } }, presets.tiny);
 export const tiny1of4: AcceleratorSpec = defineAccelerator({ name: 'sf_tiny_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 128 } }, presets.tiny);
 /** The fpga array with 1:4 weights: a pass covers 64 input channels (16-bit features × 64 need a 512-bit beat). */
-export const fpga1of4: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 512 } }, presets.fpga);
+export const fpga1of4: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 512 }, buffers: { keepFeatures: false } }, presets.fpga);
