@@ -7,7 +7,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 // short files fill in around them, instead of one of them starting last on an otherwise idle
 // machine. Vitest's own order (file size on a fresh checkout) does not know this.
 const LONG_FIRST = [
-  'test/synth/server.test.ts',
+  'test/synth/server.long.test.ts',
   'test/synth/synth.test.ts',
   'test/synth/ice40-accel.test.ts',
   'test/verify/campaign.test.ts',
@@ -28,7 +28,11 @@ class LongFirstSequencer extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // `*.long.test.ts` (the server preset's synthesis and clock estimate: ≈ 10 min and 5 GB on one
+    // core) run in `npm run test:long`, part of `npm run verify:long`, not in CI's `npm test`,
+    // which must stay under 20 minutes.
+    include: process.env.SPARSEFORGE_LONG_TESTS === '1' ? ['test/**/*.long.test.ts'] : ['test/**/*.test.ts'],
+    exclude: process.env.SPARSEFORGE_LONG_TESTS === '1' ? [] : ['test/**/*.long.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 600_000,
     // Verilator builds are CPU-bound; the build cache serialises per configuration.

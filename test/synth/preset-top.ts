@@ -1,4 +1,4 @@
-// The synthesis gate's check of one preset's accelerator top (synth.test.ts, server.test.ts).
+// The synthesis gate's check of one preset's accelerator top (synth.test.ts, server.long.test.ts).
 import { expect } from 'vitest';
 import type { AcceleratorSpec } from '../../generator/dsl/index.ts';
 import { synthesize, type SynthReport } from '../../generator/synth/yosys.ts';

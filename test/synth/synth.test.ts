@@ -1,5 +1,5 @@
 // The synthesis gate: Yosys synth_xilinx on the accelerator tops of tiny, edge and fpga (server:
-// server.test.ts, a file of its own so that it runs beside this one) and a few small random specs;
+// server.long.test.ts, a file of its own so that it runs beside this one) and a few small random specs;
 // zero latches and plausible resource counts. Only the tops are synthesized (their totals include
 // the submodules), the matrix columns once each; results are cached.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';

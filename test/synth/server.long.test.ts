@@ -1,3 +1,4 @@
+// (`npm run test:long`, part of `npm run verify:long`; not in `npm test`.)
 // The synthesis gate on the server preset (64×64, PointAcc-scale buffers): Yosys maps one matrix
 // column and 4,096 multipliers' worth of DSP48s, and thousands of RAMB36. About six minutes and
 // 3 GB, so it is a file of its own: vitest runs it beside synth.test.ts (vitest.config.ts starts
