@@ -33,10 +33,11 @@ export const presets = {
   // off the matrix unit.
   // It also keeps a layer's output on chip as the next layer's features where the host asks
   // (buffers.keepFeatures: fusion across layers). Both pass-grouping policies: the host picks one
-  // per layer (short passes group behind one weight tile).
+  // per layer (short passes group behind one weight tile). The downsampler merge and the engine's
+  // START checks are pipelined (mapping.comparePipeline): twice the estimated clock for +2 % LUT.
   fpga: {
     ...baseSpec,
-    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true },
+    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true, comparePipeline: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
     gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
     buffers: { ...baseSpec.buffers, keepFeatures: true },

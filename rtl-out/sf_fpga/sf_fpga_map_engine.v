@@ -81,6 +81,7 @@ module sf_fpga_map_engine (
   localparam [3:0] S_MAP_END  = 4'd6;
   localparam [3:0] S_FIN      = 4'd7;
   localparam [3:0] S_ERR      = 4'd8;
+  localparam [3:0] S_DECODE   = 4'd9;
   localparam integer SW = 33;
 
   reg [3:0]              state_q, state_d;
@@ -135,6 +136,20 @@ module sf_fpga_map_engine (
              & (max_sh <= 21'd32768);
   wire cap_ok = (n_in_q <= 13'd4096) & (~is_trans | (n_out_cfg_q <= 13'd4096));
   wire half   = is_sub & k_odd;
+  // mapping.comparePipeline: the START checks are registered. START samples the layer
+  // registers; S_DECODE (one cycle) lets chk_* take the new layer's values, so S_CHECK acts on
+  // registers and no path runs from the layer registers through the checks into the control
+  // (error code, DONE/ERROR pulses, the downsampler's start, the host's counters).
+  reg                  chk_ok_q;
+  reg [7:0]   chk_err_q;
+  always @(posedge clk_i) begin
+    chk_ok_q  <= type_ok & k_ok & stride_ok & ts_ok & cap_ok;
+    chk_err_q <= !type_ok ? 8'd1
+               : !k_ok ? 8'd2
+               : !stride_ok ? 8'd3
+               : !ts_ok ? 8'd13
+               : 8'd5;
+  end
 
   // -------------------------------------------------------------------------------------------
   // Coordinate load.
@@ -350,8 +365,11 @@ module sf_fpga_map_engine (
   // Control.
   wire idle_like = (state_q == S_IDLE) | (state_q == S_ERR);
   wire go        = start_i & idle_like;
-  wire [3:0] after_in = is_trans ? ((n_out_cfg_q != 13'd0) ? S_LOAD_OUT : S_MAP)
+  wire [3:0] after_in_c = is_trans ? ((n_out_cfg_q != 13'd0) ? S_LOAD_OUT : S_MAP)
                                  : (is_conv ? S_DS : S_MAP);
+  reg  [3:0] after_in_q;
+  always @(posedge clk_i) after_in_q <= after_in_c;
+  wire [3:0] after_in = after_in_q;
 
   always @* begin
     state_d    = state_q;
@@ -370,6 +388,7 @@ module sf_fpga_map_engine (
     j_seg_d    = j_seg_q;
 
     case (state_q)
+      S_DECODE: state_d = S_CHECK;
       S_CHECK: begin
         ld_idx_d = 13'd0;
         j_kidx_d = 7'd0;
@@ -379,20 +398,10 @@ module sf_fpga_map_engine (
         j_done_d = 1'b0;
         j_seg_d  = 3'd0;
         n_out_d  = is_sub ? n_in_q : (is_trans ? n_out_cfg_q : 13'd0);
-        if (!type_ok) begin
-          err_code_d = 8'd1;
-        end else if (!k_ok) begin
-          err_code_d = 8'd2;
-        end else if (!stride_ok) begin
-          err_code_d = 8'd3;
-        end else if (!ts_ok) begin
-          err_code_d = 8'd13;
-        end else if (!cap_ok) begin
-          err_code_d = 8'd5;
-        end
-        if (!type_ok || !k_ok || !stride_ok || !ts_ok || !cap_ok) begin
-          state_d   = S_ERR;
-          err_pulse = 1'b1;
+        if (!chk_ok_q) begin
+          err_code_d = chk_err_q;
+          state_d    = S_ERR;
+          err_pulse  = 1'b1;
         end else if (n_in_q != 13'd0) begin
           state_d = S_LOAD_IN;
         end else begin
@@ -471,7 +480,7 @@ module sf_fpga_map_engine (
     endcase
 
     if (go) begin
-      state_d    = S_CHECK;
+      state_d    = S_DECODE;
       err_code_d = 8'd0;
     end
     if (clear_i) begin
