@@ -53,6 +53,11 @@ export async function loadSpecFile(file: string): Promise<AcceleratorSpec> {
       if (code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes(abs)) {
         throw new FieldError('--config', `cannot read ${file}: ENOENT`);
       }
+      // A .ts file outside a package with "type": "module" loads as CommonJS, and its import of
+      // the (ESM) generator then forms a require(esm) cycle that Node refuses.
+      if (code === 'ERR_REQUIRE_CYCLE_MODULE') {
+        throw new FieldError('--config', `${file} was loaded as CommonJS (no package.json with "type": "module" above it): rename it to .mts, or add {"type": "module"} to a package.json beside it`);
+      }
       throw e;
     }
     if (mod.default === undefined) throw new FieldError('--config', `${file} has no default export (export the spec, a builder or a function returning one)`);

@@ -55,3 +55,26 @@ describe('resolveSpec', () => {
     expect(presets.tiny.matrix.rows).toBe(4);
   });
 });
+
+// Through the CLI (Node + tsx, as users run it; vitest's own loader would hide the difference): a
+// .ts config outside this package loads as CommonJS and cannot import the ESM generator.
+describe('--config outside the project', () => {
+  it('a .ts file gets one line naming the fix; the same file as .mts loads', async () => {
+    const { execa } = await import('execa');
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'sf-config-'));
+    const dsl = join(import.meta.dirname, '..', '..', 'generator', 'dsl', 'index.ts');
+    const body = `import { presets } from ${JSON.stringify(dsl)};\nexport default { ...presets.tiny, name: 'sf_outside' };\n`;
+    await writeFile(join(dir, 'spec.ts'), body);
+    await writeFile(join(dir, 'spec.mts'), body);
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'sparseforge');
+    const bad = await execa(bin, ['generate', '--config', join(dir, 'spec.ts'), '--out', join(dir, 'a')], { reject: false });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--config: .*spec\.ts was loaded as CommonJS.*rename it to \.mts/);
+    const good = await execa(bin, ['generate', '--config', join(dir, 'spec.mts'), '--out', join(dir, 'b')], { reject: false });
+    expect(good.exitCode, good.stderr).toBe(0);
+    expect(good.stdout).toContain('sf_outside');
+  }, 60_000);
+});
