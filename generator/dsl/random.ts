@@ -57,6 +57,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       mapFreeDownsample: false,
       segmentMajor: false,
       comparePipeline: false,
+      overlapLoad: false,
     },
     buffers: {
       coordDepth: pow2(4, 10),

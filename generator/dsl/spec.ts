@@ -60,6 +60,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Pipelined downsampler merge (clock over latency): each class prefetches two points into registers, the class heads are compared all pairs in parallel (maxStride⁴/2 comparators) instead of in a priority chain, the taken point passes a two-entry FIFO, and the layer\'s quantization mask is a registered copy; the mapping engine\'s START checks are registered too (one cycle). Same results, same one point per cycle; 1 cycle more per layer, 2·maxStride² + 1 more per conv layer; maxStride ≤ 4.',
     }),
+    overlapLoad: bool({
+      default: false,
+      description:
+        'Merge while the coordinates still arrive (submanifold and transposed layers): a lane reads input / output coordinate i only once the load has written it (a loaded-count register per list, compared against the lane\'s read and search pointers; the lane stalls otherwise), so mapping overlaps the coordinate load. The whole-list checks (order, duplicates, TLAST) stay as they are; an error aborts the map already emitted with the layer. Conv layers merge after their downsampling as before.',
+    }),
   }),
   buffers: object('On-chip buffer depths (powers of two: block-RAM friendly, addresses wrap cleanly).', {
     coordDepth: int({

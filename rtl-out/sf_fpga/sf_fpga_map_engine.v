@@ -248,7 +248,8 @@ module sf_fpga_map_engine (
   wire [7:0] slot_valid;
   wire [263:0] slots;
   wire [7:0] pick = lane_jready & ~(lane_jready - 8'd1);
-  wire dispatch = (state_q == S_MAP) & ~j_done_q & (|lane_jready);
+  wire map_phase = (state_q == S_MAP);
+  wire dispatch = map_phase & ~j_done_q & (|lane_jready);
   wire [7:0] lane_jvalid = { 8{dispatch}} & pick;
 
   wire last_off = half ? ((j_ix_q == half_k) & (j_iy_q == half_k) & (j_iz_q == half_k))
@@ -267,7 +268,7 @@ module sf_fpga_map_engine (
   wire [20:0] bz_w = is_trans ? (21'd32768 + dz_w) : (21'd32768 - dz_w);
   // verilator lint_on UNUSEDSIGNAL
 
-  wire word_valid = (state_q == S_MAP) & (|slot_valid);
+  wire word_valid = map_phase & (|slot_valid);
   wire slot_free  = ~word_valid | m_map_ready_i;
   wire slot_take  = word_valid & m_map_ready_i;
   wire lane_clear = clear_i | start_i;
@@ -435,6 +436,22 @@ module sf_fpga_map_engine (
         if (ds_done) state_d = mf_layer ? S_MAP_END : S_MAP;
       end
       S_MAP: begin
+        if (j_done_q && (&lane_idle)) state_d = S_MAP_END;
+      end
+      S_MAP_END: begin
+        if (m_map_ready_i) state_d = S_FIN;
+      end
+      S_FIN: begin
+        if (out_idle_i) begin
+          state_d    = S_IDLE;
+          done_pulse = 1'b1;
+        end
+      end
+      default: ;
+    endcase
+
+    // Dispatcher: jobs in order while the map phase lasts.
+    if (map_phase) begin
         // Offset-major: every segment of an offset, then the next offset. Segment-major (kernels
         // small enough that all jobs fit a bank's run table): every offset of a segment, then the
         // next segment.
@@ -465,19 +482,7 @@ module sf_fpga_map_engine (
             j_iz_d   = 3'd0;
           end
         end
-        if (j_done_q && (&lane_idle)) state_d = S_MAP_END;
-      end
-      S_MAP_END: begin
-        if (m_map_ready_i) state_d = S_FIN;
-      end
-      S_FIN: begin
-        if (out_idle_i) begin
-          state_d    = S_IDLE;
-          done_pulse = 1'b1;
-        end
-      end
-      default: ;
-    endcase
+    end
 
     if (go) begin
       state_d    = S_DECODE;

@@ -101,8 +101,10 @@ module sf_fpga_map_lane (
   wire [2:0] b_credit = b_cnt_q + { 2'd0, b_infl_q};
   wire busy_q  = (phase_q != P_IDLE);
   wire run     = (phase_q == P_RUN);
-  wire a_issue = run & (a_addr_q != n_in_i) & (a_credit != 3'd4);
-  wire b_issue = run & (b_addr_q != q_hi_q) & (b_credit != 3'd4);
+  wire a_ok    = (a_addr_q != n_in_i);
+  wire b_ok    = (b_addr_q != q_hi_q);
+  wire a_issue = run & a_ok & (a_credit != 3'd4);
+  wire b_issue = run & b_ok & (b_credit != 3'd4);
 
   // Binary search: first input index in [lo, hi) whose shifted key is ≥ bq.
   // verilator lint_off UNUSEDSIGNAL
@@ -111,6 +113,8 @@ module sf_fpga_map_lane (
   wire [12:0]    mid    = lohi[13:1];
   wire                   s_less = (a_ext < bq_q);
   wire [12:0]    mid_p1 = mid + 13'd1;
+  wire                   bkey_ok = 1'b1;
+  wire                   mid_ok  = 1'b1;
 
   wire heads = run & (a_cnt_q != 3'd0) & (b_cnt_q != 3'd0);
   wire a_lt  = (a_head < b_head);
@@ -180,12 +184,12 @@ module sf_fpga_map_lane (
     end
 
     case (phase_q)
-      P_BKEY: phase_d = P_BCAP;
+      P_BKEY: if (bkey_ok) phase_d = P_BCAP;
       P_BCAP: begin
         bq_d    = b_ext;
         phase_d = P_SRD;
       end
-      P_SRD: phase_d = P_SCMP;
+      P_SRD: if (mid_ok) phase_d = P_SCMP;
       P_SCMP: begin
         if (s_less) lo_d = mid_p1;
         else hi_d = mid;

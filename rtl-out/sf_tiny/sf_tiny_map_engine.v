@@ -208,7 +208,8 @@ module sf_tiny_map_engine (
   wire [0:0] slot_valid;
   wire [22:0] slots;
   wire [0:0] pick = lane_jready & ~(lane_jready - 1'd1);
-  wire dispatch = (state_q == S_MAP) & ~j_done_q & (|lane_jready);
+  wire map_phase = (state_q == S_MAP);
+  wire dispatch = map_phase & ~j_done_q & (|lane_jready);
   wire [0:0] lane_jvalid = { 1{dispatch}} & pick;
 
   wire last_off = half ? ((j_ix_q == half_k) & (j_iy_q == half_k) & (j_iz_q == half_k))
@@ -226,7 +227,7 @@ module sf_tiny_map_engine (
   wire [11:0] bz_w = is_trans ? (12'd128 + dz_w) : (12'd128 - dz_w);
   // verilator lint_on UNUSEDSIGNAL
 
-  wire word_valid = (state_q == S_MAP) & (|slot_valid);
+  wire word_valid = map_phase & (|slot_valid);
   wire slot_free  = ~word_valid | m_map_ready_i;
   wire slot_take  = word_valid & m_map_ready_i;
   wire lane_clear = clear_i | start_i;
@@ -389,6 +390,22 @@ module sf_tiny_map_engine (
         if (ds_done) state_d = S_MAP;
       end
       S_MAP: begin
+        if (j_done_q && (&lane_idle)) state_d = S_MAP_END;
+      end
+      S_MAP_END: begin
+        if (m_map_ready_i) state_d = S_FIN;
+      end
+      S_FIN: begin
+        if (out_idle_i) begin
+          state_d    = S_IDLE;
+          done_pulse = 1'b1;
+        end
+      end
+      default: ;
+    endcase
+
+    // Dispatcher: jobs in order while the map phase lasts.
+    if (map_phase) begin
         if (dispatch && !seg_last) begin
           j_seg_d = j_seg_q + 1'd1;
         end else if (dispatch) begin
@@ -407,19 +424,7 @@ module sf_tiny_map_engine (
             end
           end
         end
-        if (j_done_q && (&lane_idle)) state_d = S_MAP_END;
-      end
-      S_MAP_END: begin
-        if (m_map_ready_i) state_d = S_FIN;
-      end
-      S_FIN: begin
-        if (out_idle_i) begin
-          state_d    = S_IDLE;
-          done_pulse = 1'b1;
-        end
-      end
-      default: ;
-    endcase
+    end
 
     if (go) begin
       state_d    = S_CHECK;

@@ -273,6 +273,11 @@ export interface MappingDerived {
   dsPipe: boolean;
   /** spec.mapping.comparePipeline: the engine's START checks registered (one more cycle per layer). */
   checkPipe: boolean;
+  /**
+   * spec.mapping.overlapLoad on a spec with submanifold or transposed layers: lanes merge while
+   * the coordinates load, gated by loaded-count registers (map_engine, map_lane).
+   */
+  overlapLoad: boolean;
   clsMsb: number;
   classKeyWidth: number;
   classKeyMsb: number;
@@ -647,6 +652,7 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     extraRegisters,
     dsPipe: hasConv && mp.comparePipeline,
     checkPipe: mp.comparePipeline,
+    overlapLoad: mp.overlapLoad && (mp.layerTypes.includes('submanifold') || mp.layerTypes.includes('transposed')),
     clsMsb: classWidth - 1,
     classKeyWidth: classes * keyWidth,
     classKeyMsb: classes * keyWidth - 1,

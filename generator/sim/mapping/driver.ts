@@ -389,7 +389,11 @@ export function decodeRun(spec: AcceleratorSpec, job: MapJob, run: RunResult): M
     }
   }
   if (!st.error && !timeout && !ended) protocol.push('no end-of-map word');
-  if (pos < beats.length) protocol.push(`${beats.length - pos} beat(s) after the end of the map`);
+  // With mapping.overlapLoad an error found during the load can follow map words already sent
+  // (the merge started with the first coordinate): the host drops that layer's map.
+  const aborted = st.error && d.overlapLoad && pos === 0;
+  if (aborted && beats.length % d.mapBeats !== 0) protocol.push(`aborted map: ${beats.length} beats, not whole ${d.mapBeats}-beat words`);
+  if (pos < beats.length && !aborted) protocol.push(`${beats.length - pos} beat(s) after the end of the map`);
   return {
     status: st,
     outCoords,
