@@ -40,8 +40,8 @@ async function check(spec: AcceleratorSpec, job: MapJob, opts: StimulusOptions, 
 }
 
 describe('mapping.overlapLoad: the merge starts while the coordinates arrive', () => {
-  it('emits -Wall clean RTL (3 lanes, fpga, tiny)', async () => {
-    for (const spec of [wideOv, fpgaOv, ov(presets.tiny, 'sf_tiny_ov')]) {
+  it('emits -Wall clean RTL (3 lanes, tiny; fpga in test/emit/lint.test.ts)', async () => {
+    for (const spec of [wideOv, ov(presets.tiny, 'sf_tiny_ov')]) {
       const out = join(PROJECT_ROOT, '.cache', 'lint-gate', spec.name);
       await writeEmitted(emitAccelerator(spec).files, out);
       const report = await lintRtl(out, { concurrency: 2 });
@@ -77,11 +77,9 @@ describe('mapping.overlapLoad: the merge starts while the coordinates arrive', (
     const job: MapJob = { layer: sub(3), inCoords: bunny(0.5) };
     await check(fpgaOv, job, { seed: 7, stallIn: 800, stallOut: 200 }, 'bunny sub k3, slow coordinates');
     const fast = await check(fpgaOv, job, { seed: 8 }, 'bunny sub k3, no stalls');
-    // Comparisons happen during the load: the merge phase ends less than the merge's work
-    // after the last coordinate (without the knob it starts there).
-    const plain = await check({ ...fpgaOv, name: 'sf_fpga_noov', mapping: { ...fpgaOv.mapping, overlapLoad: false } }, job, { seed: 8 }, 'bunny sub k3, knob off');
-    expect(fast.PERF_TOTAL_CYCLES!).toBeLessThan(plain.PERF_TOTAL_CYCLES!);
-    expect(fast.MAP_COMPARISONS).toBe(plain.MAP_COMPARISONS);
+    // The lanes worked during the load: the mapping phase after it (PERF_MAPPING_CYCLES) is shorter
+    // than the lanes' busy cycles per lane (without the knob every busy cycle lies inside it).
+    expect(fast.PERF_MAPPING_CYCLES!).toBeLessThan(fast.MAP_LANE_BUSY! / fpgaOv.mapping.lanes);
   }, TIMEOUT_MS);
 
   it('an unsorted or duplicate coordinate near the end of the list, after the merge started: the same code, the stream drained', async () => {
