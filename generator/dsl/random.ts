@@ -55,6 +55,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       coordWidth,
       batchWidth,
       mapFreeDownsample: false,
+      mapFreeTransposed: false,
       segmentMajor: false,
       comparePipeline: false,
       overlapLoad: false,

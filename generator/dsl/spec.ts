@@ -55,6 +55,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Map-free conv k = s = 2: the downsampler emits each input point\'s map entry (kernel index from its low coordinate bits) while it merges, instead of a merge per offset (one lane per kernel index: needs lanes ≥ 8).',
     }),
+    mapFreeTransposed: bool({
+      default: false,
+      description:
+        'Map-free transposed k = s = 2 (needs mapFreeDownsample): the given output points are walked in parent order through the downsampler\'s classes and each parent is matched against the input list by a monotone compare, one output per cycle, instead of a merge per offset; the scheduler gets a progress frontier so the drain port drains outputs while compute continues. Costs the matcher (two keys, one comparator pair) and the frontier min tree.',
+    }),
     comparePipeline: bool({
       default: false,
       description:
@@ -263,6 +268,17 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
       if (m.lanes < 8) return `needs mapping.lanes ≥ 8 (one lane per kernel index of k = s = 2), got ${m.lanes}`;
       if (m.maxStride < 2 || m.maxKernelSize < 2) return `needs mapping.maxStride ≥ 2 and maxKernelSize ≥ 2, got ${m.maxStride} and ${m.maxKernelSize}`;
       if (!m.layerTypes.includes('conv')) return 'needs conv in mapping.layerTypes';
+      return undefined;
+    },
+  },
+  {
+    fields: ['mapping.mapFreeTransposed', 'mapping.mapFreeDownsample', 'mapping.layerTypes'],
+    description: '`mapping.mapFreeTransposed` walks the output list through the map-free downsampler: needs mapFreeDownsample and transposed layers.',
+    check(s) {
+      const m = s.mapping;
+      if (!m.mapFreeTransposed) return undefined;
+      if (!m.mapFreeDownsample) return 'needs mapping.mapFreeDownsample (it reuses the map-free downsampler and its one lane per kernel index)';
+      if (!m.layerTypes.includes('transposed')) return 'needs transposed in mapping.layerTypes';
       return undefined;
     },
   },

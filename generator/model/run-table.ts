@@ -34,13 +34,14 @@ export interface MapSchedule {
 }
 
 export function mapSchedule(
-  m: { lanes: number; maxKernelSize: number; mapFreeDownsample?: boolean; segmentMajor?: boolean },
+  m: { lanes: number; maxKernelSize: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean },
   layer: { type: string; kernelSize: number; stride: number },
   /** The layer's pass grouping: `offset` makes the engine dispatch offset-major (accel_sched grp_o). */
   passGrouping?: string,
 ): MapSchedule {
   const k = layer.kernelSize;
   if (m.mapFreeDownsample && layer.type === 'conv' && k === 2 && layer.stride === 2 && m.lanes >= 8) return { map: 'map-free' };
+  if (m.mapFreeDownsample && m.mapFreeTransposed && layer.type === 'transposed' && k === 2 && layer.stride === 2 && m.lanes >= 8) return { map: 'map-free' };
   let segments = 1;
   if (m.lanes > 1) while (segments < m.lanes) segments *= 2;
   const half = layer.type === 'submanifold' && k % 2 === 1;

@@ -256,10 +256,11 @@ module sf_fpga_map_downsample (
 
   wire new_pt  = ~pend_valid_q | (best_key != pend_key_q);
   wire emit    = (state_q == S_RUN) & fvalid & new_pt & pend_valid_q;
+  wire [11:0] mf_in_idx = best_idx;
   // The entry buffer {out, in, kidx} takes a point while it has room and once the point's
   // features have arrived (mf_feat_i of them): the map then never runs ahead of the feature
   // stream, so the scheduler finds a bank's newest entries computable.
-  wire mf_feat_ok = ({ 1'd0, best_idx} < mf_feat_i);
+  wire mf_feat_ok = ({ 1'd0, mf_in_idx} < mf_feat_i);
   wire mf_free = ~mf_i | ((mf_cnt_q != 2'd2) & mf_feat_ok);
   wire mf_pop  = (mf_cnt_q != 2'd0) & mf_ready_i;
   wire go      = (state_q == S_RUN) & fvalid & (~emit | oc_ready_i) & mf_free;

@@ -181,8 +181,9 @@ module sf_fpga_map_engine (
   wire [11:0]  mf_in;
   wire [11:0]  mf_out;
   wire [6:0] mf_kidx;
+  wire                 mt_layer = 1'b0;
   wire                 ds_phase = (state_q == S_DS);
-  wire                 ds_fire  = ds_phase & ds_oc_valid & m_oc_ready_i;
+  wire                 ds_fire  = ds_phase & ds_oc_valid & m_oc_ready_i & ~mt_layer;
   reg                  ds_start;
   sf_fpga_map_downsample u_ds (
     .clk_i        (clk_i),
@@ -202,7 +203,7 @@ module sf_fpga_map_engine (
     .oc_ready_i   (m_oc_ready_i),
     .oc_key_o     (ds_oc_key),
     .oc_last_o    (ds_oc_last),
-    .mf_i         (mf_layer),
+    .mf_i         (mf_layer | mt_layer),
     .mf_ready_i   (m_map_ready_i),
     .mf_feat_i    (mf_feat_i),
     .mf_valid_o   (mf_valid),
@@ -212,7 +213,7 @@ module sf_fpga_map_engine (
     .done_o       (ds_done)
   );
   wire [51:0] oc_key_raw = ds_oc_key ^ 52'h800080008000;
-  assign m_oc_valid_o = ds_phase & ds_oc_valid;
+  assign m_oc_valid_o = ds_phase & ds_oc_valid & ~mt_layer;
   assign m_oc_data_o  = {oc_key_raw[51:48], oc_key_raw[15:0],
                          oc_key_raw[31:16], oc_key_raw[47:32]};
   assign m_oc_last_o  = ds_oc_last;
@@ -426,14 +427,16 @@ module sf_fpga_map_engine (
               state_d  = after_in;
               ds_start = (after_in == S_DS);
             end else begin
-              state_d = S_MAP;
+              // Map-free transposed: the downsampler walks the outputs just linked.
+              state_d  = mt_layer ? S_DS : S_MAP;
+              ds_start = mt_layer;
             end
           end
         end
       end
       S_DS: begin
         if (ds_fire) n_out_d = n_out_q + 13'd1;
-        if (ds_done) state_d = mf_layer ? S_MAP_END : S_MAP;
+        if (ds_done) state_d = (mf_layer | mt_layer) ? S_MAP_END : S_MAP;
       end
       S_MAP: begin
         if (j_done_q && (&lane_idle)) state_d = S_MAP_END;

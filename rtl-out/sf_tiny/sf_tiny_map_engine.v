@@ -148,8 +148,9 @@ module sf_tiny_map_engine (
   wire                 ds_oc_last;
   wire                 ds_done;
   wire [27:0]  ic0_rdata;
+  wire                 mt_layer = 1'b0;
   wire                 ds_phase = (state_q == S_DS);
-  wire                 ds_fire  = ds_phase & ds_oc_valid & m_oc_ready_i;
+  wire                 ds_fire  = ds_phase & ds_oc_valid & m_oc_ready_i & ~mt_layer;
   reg                  ds_start;
   sf_tiny_map_downsample u_ds (
     .clk_i        (clk_i),
@@ -172,7 +173,7 @@ module sf_tiny_map_engine (
     .done_o       (ds_done)
   );
   wire [27:0] oc_key_raw = ds_oc_key ^ 28'h808080;
-  assign m_oc_valid_o = ds_phase & ds_oc_valid;
+  assign m_oc_valid_o = ds_phase & ds_oc_valid & ~mt_layer;
   assign m_oc_data_o  = {oc_key_raw[27:24], oc_key_raw[7:0],
                          oc_key_raw[15:8], oc_key_raw[23:16]};
   assign m_oc_last_o  = ds_oc_last;
@@ -380,7 +381,9 @@ module sf_tiny_map_engine (
               state_d  = after_in;
               ds_start = (after_in == S_DS);
             end else begin
-              state_d = S_MAP;
+              // Map-free transposed: the downsampler walks the outputs just linked.
+              state_d  = mt_layer ? S_DS : S_MAP;
+              ds_start = mt_layer;
             end
           end
         end

@@ -75,7 +75,7 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
     `points          ${s.pointsIn} in → ${s.pointsOut} out, ${s.mapEntries} map entries, ${s.macs} MACs, ${s.tiles} tile${s.tiles === 1 ? '' : 's'} (${s.hwLayers} hardware layer run${s.hwLayers === 1 ? '' : 's'})`,
     `cycles          ${c.total} from START to DONE${s.requant ? ' (requantized run)' : ''}: ${c.coordLoad} coordinate load, ${c.measured} measured`,
     `  breakdown     compute ${c.compute} rows${c.drainRows ? ` (${c.drainRows} drain)` : ''}, stall ${c.stall}, tail ${c.tail}; mapping ${c.mapping} (overlapped)`,
-    `  map           ${s.mapSchedule.map === 'map-free' ? 'map-free downsampling (no merge)' : `merge, ${s.mapSchedule.jobOrder} jobs`}`,
+    `  map           ${s.mapSchedule.map === 'map-free' ? (L.type === 'transposed' ? 'map-free transposed (outputs walked by parent, no merge)' : 'map-free downsampling (no merge)') : `merge, ${s.mapSchedule.jobOrder} jobs`}`,
     `  passes        ${groupingLine(s.passGrouping)}`,
     `  end to end    ${c.endToEnd} harness cycles from writing START to reading BUSY = 0`,
     `compute bound   ${s.computeBound} cycles (DESIGN.md §3)`,

@@ -114,6 +114,10 @@ export interface AccelDerived {
   kM: number;
   /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample) and its k / stride literals. */
   mapFree: boolean;
+  /** Map-free transposed k = s = 2 (spec.mapping.mapFreeTransposed): the engine's progress frontier. */
+  mapFreeTrans: boolean;
+  /** ... and the drain port's marks follow that frontier on those layers. */
+  mtMarks: boolean;
   /** buffers.keepFeatures: fusion across layers (FUSION, FEAT_IN_BASE, FEAT_OUT_BASE). */
   keepFeatures: boolean;
   /** Width of a feature-buffer end address (base + words), for the fusion checks. */
@@ -796,6 +800,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     kW,
     kM: kW - 1,
     mapFree: mp.mapFree,
+    mapFreeTrans: mp.mapFreeTrans,
+    mtMarks: drainPort && mp.mapFreeTrans,
     keepFeatures: bf.keepFeatures,
     featEndW,
     featEndM: featEndW - 1,

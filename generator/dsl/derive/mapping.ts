@@ -15,6 +15,7 @@
 import type { AcceleratorSpec } from '../spec.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
 import { segMajorMaxK } from '../../model/run-table.ts';
+import { reduceTree, type ReduceTree } from './reduce-tree.ts';
 import { deriveRegisters, ERROR_CODES, LAYER_TYPE_CODES, type RegisterMap } from './registers.ts';
 
 /** Mapping-engine error codes: the aggregate's ERROR_CODES where one fits, plus one of our own. */
@@ -150,6 +151,20 @@ export interface MappingDerived {
   hasDownsample: boolean;
   /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample): the downsampler emits the map. */
   mapFree: boolean;
+  /**
+   * Map-free transposed k = s = 2 (spec.mapping.mapFreeTransposed): the downsampler walks the given
+   * output points in parent order and matches each parent against the input list (mt_i).
+   */
+  mapFreeTrans: boolean;
+  /** Its progress frontier: a balanced min tree over the candidates mtc_<i> (classes, then the FIFO / entry buffer). */
+  mtFrontTree: ReduceTree;
+  cntOnesLit: string;
+  /** cntWidth − idxWidth: pads an index to a count. */
+  mtIdxPad: number;
+  /** Indices of the frontier candidates after the classes'. */
+  mtFrontC1: number;
+  mtFrontC2: number;
+  mtFrontC3: number;
   /** Merge jobs segment-major (spec.mapping.segmentMajor). */
   segmentMajor: boolean;
   /** om_i: the accelerator's scheduler groups passes by offset for this layer: dispatch offset-major. */
@@ -564,6 +579,15 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     codeTransLit: lit(2, LAYER_TYPE_CODES.transposed),
     hasDownsample: hasConv,
     mapFree: hasConv && mp.mapFreeDownsample,
+    mapFreeTrans: hasConv && hasTrans && mp.mapFreeDownsample && mp.mapFreeTransposed,
+    // Candidates: one per class, then two taken-point FIFO entries (pipelined merge only) and the
+    // two entry-buffer entries.
+    mtFrontTree: reduceTree('mtf', Array.from({ length: classes + (mp.comparePipeline ? 4 : 2) }, (_, i) => `mtc_${i}`)),
+    cntOnesLit: lit(cntWidth, 2 ** cntWidth - 1),
+    mtIdxPad: cntWidth - idxWidth,
+    mtFrontC1: classes + 1,
+    mtFrontC2: classes + 2,
+    mtFrontC3: classes + 3,
     segmentMajor: mp.segmentMajor,
     // Offset-grouped passes (gatherScatter.passGrouping) need each bank's runs in kernel-index order.
     offsetMajorIn: mp.segmentMajor && spec.gatherScatter.passGrouping.includes('offset'),
