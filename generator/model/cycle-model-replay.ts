@@ -56,6 +56,8 @@ export interface ReplayParams {
   dsClasses: number;
   /** Map-free conv k = s = 2 (spec.mapping.mapFreeDownsample): the downsampler emits the map. */
   mapFree: boolean;
+  /** Map-free transposed k = s = 2 (spec.mapping.mapFreeTransposed): the outputs walked by parent. */
+  mapFreeTrans?: boolean;
   /** Merge jobs segment-major (spec.mapping.segmentMajor). */
   segmentMajor: boolean;
   /**
@@ -184,6 +186,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const coordLoad = reuse ? 0 : nIn + (trans ? nOut : 0);
   let downsample = 0;
   const mf = p.mapFree && L.type === 'conv' && k === 2 && L.stride === 2 && p.lanes >= 8;
+  const mt = p.mapFree && p.mapFreeTrans === true && trans && k === 2 && L.stride === 2 && p.lanes >= 8;
   // The pipelined merge (templates/partials/map_downsample_pipe.hbs) adds 2·classes cycles of
   // start-up and one of FIFO.
   const dsStart = p.comparePipeline ? 3 * p.dsClasses + C.dsPipeFifo : p.dsClasses;
@@ -246,12 +249,72 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     }
     mapDone = tp + C.mfEnd;
   }
+  // Map-free transposed (templates/partials/map_ds_parent.hbs): the downsampler walks the given
+  // outputs in (parent Q, class, index) order; a pointer into the input list matches each parent
+  // (an input without children costs one cycle); an output with a parent is the entry (parent,
+  // output, sub-position) in the lane of its kernel index, taken once the parent's features have
+  // arrived; one without is taken at once. mtLeave[j] / mtOut[j]: when the j-th output walked
+  // leaves the engine (its entry written) and its index, for the progress frontier.
+  const mtLeave: number[] = [];
+  const mtOut: number[] = [];
+  if (mt) {
+    const ts = L.inTensorStride;
+    const tso = ts / 2;
+    const q = (v: number) => Math.floor(v / ts) * ts;
+    const sub = (v: number) => Math.floor(v / tso) & 1;
+    const order = Array.from({ length: nOut }, (_, i) => i);
+    const qk = new Float64Array(nOut);
+    const cls = new Int32Array(nOut);
+    for (let i = 0; i < nOut; i++) {
+      const c = L.outCoords[i]!;
+      qk[i] = keyOf([c[0], q(c[1]), q(c[2]), q(c[3])]);
+      cls[i] = sub(c[1]) * 2 + sub(c[2]);
+    }
+    order.sort((a, b) => qk[a]! - qk[b]! || cls[a]! - cls[b]! || a - b);
+    const fb0 = Math.ceil((p.rows * p.inWidth) / p.axisDataWidth);
+    const tb0 = Math.ceil((p.cols * p.accWidth) / p.axisDataWidth) * (L.bias ? 1 : 0)
+      + (L.requant ? Math.ceil((p.cols * p.multiplierWidth) / p.axisDataWidth) + Math.ceil((p.cols * p.shiftWidth) / p.axisDataWidth) : 0);
+    const to0 = Math.ceil(L.outChannels / p.cols);
+    const featStart0 = C.start + coordLoad + to0 * tb0 + kv * p.rows * Math.ceil((p.cols * p.weightWidth) / p.axisDataWidth);
+    const laneRuns: Run[] = [];
+    let tp = mapStart + dsStart + C.mfFirst;
+    let ci = 0;
+    for (let j = 0; j < nOut; j++) {
+      const o = order[j]!;
+      const Q = qk[o]!;
+      // nxt below the parent: the pointer advances, the output waits a cycle
+      while (ci + 1 < nIn && inKeys[ci + 1]! < Q) { ci++; tp++; }
+      let par = -1;
+      if (nIn > 0 && inKeys[ci]! === Q) par = ci;
+      else if (ci + 1 < nIn && inKeys[ci + 1]! === Q) { par = ci + 1; ci++; }
+      if (par < 0) {
+        // (it leaves the engine's frontier at once; counted with an entry's latency so that the
+        // leave times stay ascending — the frontier only looks later, never wrong)
+        mtLeave.push(tp + C.mfEntry + C.entryLatency);
+        mtOut.push(o);
+        tp++;
+        continue;
+      }
+      const c = L.outCoords[o]!;
+      const kidx = sub(c[1]) + 2 * sub(c[2]) + 4 * sub(c[3]);
+      if (!L.featOnChip) tp = Math.max(tp, featStart0 + (par + 1) * fb0);
+      let run = laneRuns[kidx];
+      if (!run) { run = { lane: kidx, kidx, mirror: false, times: [], maxIn: [], maxOut: [] }; laneRuns[kidx] = run; runs.push(run); }
+      run.times.push(tp + C.mfEntry);
+      run.maxIn.push(par);
+      run.maxOut.push(o);
+      mtLeave.push(tp + C.mfEntry + C.entryLatency);
+      mtOut.push(o);
+      tp++;
+    }
+    mapDone = tp + C.mfEnd;
+  }
   // Jobs offset-major (every segment of offset 0, then offset 1, …) or segment-major (every
   // offset of segment 0, then segment 1, …), in the dispatcher's order.
   const K1 = lastK + 1;
   // Offset-grouped passes make the engine dispatch offset-major (om_i): banks aligned by kernel index.
   const segMajor = p.segmentMajor && K1 * S <= p.runTableRuns && L.passGrouping !== 'offset';
-  for (let job = 0; job < (mf ? 0 : K1 * S); job++) {
+  for (let job = 0; job < (mf || mt ? 0 : K1 * S); job++) {
     const kidx = segMajor ? job % K1 : Math.floor(job / S);
     const seg = segMajor ? Math.floor(job / K1) : job % S;
     const ix = kidx % k, iy = Math.floor(kidx / k) % k, iz = Math.floor(kidx / (k * k));
@@ -333,8 +396,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     mapEnd = 0;
     comparisons = 0;
   }
-  const merge = reuse || mf ? 0 : mapEnd - mapStart;
-  if (mf) downsample = mapEnd - C.start - coordLoad;
+  const merge = reuse || mf || mt ? 0 : mapEnd - mapStart;
+  if (mf || mt) downsample = mapEnd - C.start - coordLoad;
 
   // ---- datapath
   const { rows, cols } = p;
@@ -506,8 +569,9 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // Drain port: words below `lim` are final at `hit`; they leave one per word time, in order (for
   // map-free conv not before the output coordinates, which are complete only at the map's end).
   const rate = Math.max(1, wordBeats);
-  const marks = p.drainPort === true && mf;
-  const coordGate = marks ? mapDone + C.mfCoordEnd : -Infinity;
+  const marks = p.drainPort === true && (mf || mt);
+  // Transposed: the given output coordinates went out during the coordinate load.
+  const coordGate = marks && mf ? mapDone + C.mfCoordEnd : -Infinity;
   const drainTo = (lim: number, hit: number) => {
     if (lim <= drained) return;
     const ds = Math.max(hit + C.drainRd, drainEnd, coordGate);
@@ -524,6 +588,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     for (const [tt, o] of all) { entT.push(tt); entO.push(o); }
   }
   const countUpTo = (arr: number[], tt: number) => { let lo = 0, hi = arr.length; while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m]! <= tt) lo = m + 1; else hi = m; } return lo; };
+  // Map-free transposed: the engine's frontier at s is the smallest output still to leave (suffix
+  // minimum over the walk), registered twice more than the conv frontier's source.
+  const mtSufMin: number[] = new Array<number>(mtOut.length + 1).fill(nOut);
+  for (let j = mtOut.length - 1; j >= 0; j--) mtSufMin[j] = Math.min(mtSufMin[j + 1]!, mtOut[j]!);
+  const mtFront = (s: number) => Math.min(mtSufMin[countUpTo(mtLeave, s)]!, Math.max(0, nOut - 1));
   interface Push { t: number; bank: number; bnd: number; end: number; done: number }
   // Progress marks of the last cin-tile pair (templates/top/accel_sched.v.hbs, drainMarks).
   // The RTL registers the frontier (front_max_q) and the bound minimum (wmin_q): the mark posted
@@ -539,7 +608,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       const s = tau - 1;
       while (pi < pushes.length && pushes[pi]!.t < s) { const q = pushes[pi]!; bndP[q.bank] = q.bnd; pp[q.bank] = q.end; pi++; }
       const nw = countUpTo(entT, s - 1);
-      const fm = nw > 0 ? entO[nw - 1]! : 0;
+      const fm = mt ? (s - 2 >= mapStart ? mtFront(s - 2) : 0) : nw > 0 ? entO[nw - 1]! : 0;
       const front = mapDoneT <= s ? nOut : fm;
       let W = fm;
       for (let b = 0; b < lanes; b++) {
@@ -562,6 +631,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       if (pi < pushes.length) next = Math.min(next, pushes[pi]!.t + 2);
       const ne = countUpTo(entT, s - 1);
       if (ne < entT.length) next = Math.min(next, entT[ne]! + 2);
+      if (mt) { const nl = countUpTo(mtLeave, s - 2); if (nl < mtLeave.length) next = Math.min(next, mtLeave[nl]! + 3); }
       if (mapDoneT > s) next = Math.min(next, mapDoneT + 1);
       if (!(next > tau)) next = tau + 1;
       tau = next;

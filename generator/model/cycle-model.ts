@@ -74,7 +74,7 @@ export interface CycleModelRun {
 /** The spec fields the model reads; an AcceleratorSpec is one. */
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
-  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; segmentMajor?: boolean; comparePipeline?: boolean };
+  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean; comparePipeline?: boolean };
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
   matrix: { rows: number; cols: number; weightSparsity?: string; treePipeline?: number };
@@ -189,6 +189,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     weightDepth: spec.buffers.weightDepth,
     dsClasses: (spec.mapping.maxStride ?? 2) ** 2,
     mapFree: spec.mapping.mapFreeDownsample ?? false,
+    mapFreeTrans: spec.mapping.mapFreeTransposed ?? false,
     segmentMajor: spec.mapping.segmentMajor ?? false,
     comparePipeline: spec.mapping.comparePipeline ?? false,
     runTableRuns: runTableRuns(spec.mapping.maxKernelSize ?? 5),
