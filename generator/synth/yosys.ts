@@ -114,6 +114,13 @@ export async function yosysVersion(opts: { yosysBin?: string } = {}): Promise<st
   return v;
 }
 
+const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
+/** The content parameters of RAMB36E1 (INIT_00…7F, INITP_00…0F; RAMB18E1 has the first half). */
+export const RAMB_INIT_PARAMS: readonly string[] = [
+  ...Array.from({ length: 128 }, (_, i) => `INIT_${hex2(i)}`),
+  ...Array.from({ length: 16 }, (_, i) => `INITP_${hex2(i)}`),
+];
+
 /**
  * The Yosys script. read_verilog takes quoted paths (spaces are fine); `tee -o` keeps quotes as
  * part of the name, so the statistics go to a bare file name in Yosys's working directory.
@@ -137,7 +144,11 @@ export function synthScript(files: string[], top: string, statFile: string, keep
     `synth_xilinx -noiopad -top ${top}`,
     // The timing netlist drops source attributes (half its size on large designs; cells are
     // grouped by their hierarchical names).
-    ...(netlistFile !== undefined ? ['flatten', 'setattr -unset src', 'setattr -unset hdlname', `write_json ${netlistFile}`] : []),
+    // Block-RAM contents (INIT_xx/INITP_xx, 256 bits each, 144 per RAMB36E1) time nothing but are
+    // most of a large netlist's JSON (the server preset's RAMB36s): dropped likewise.
+    ...(netlistFile !== undefined
+      ? ['flatten', 'setattr -unset src', 'setattr -unset hdlname', `setparam ${RAMB_INIT_PARAMS.map((p) => `-unset ${p}`).join(' ')} t:RAMB18E1 t:RAMB36E1`, `write_json ${netlistFile}`]
+      : []),
     ...(keep.length ? [`setattr -mod -unset keep_hierarchy ${k}`] : []),
     'flatten',
     `tee -q -o ${statFile} stat -json`,
@@ -256,17 +267,20 @@ async function synthModule(
   }
 }
 
+/** Node's longest string is about 512 MB: the netlist is read as one JSON text. */
+export const NETLIST_LIMIT_BYTES = 500 * 2 ** 20;
+
 /**
  * Reads the timing netlist. A netlist larger than Node's longest string (about 512 MB: the server
  * preset's 64×64 array, had its columns been flattened) cannot be parsed as one JSON text: that
  * is said plainly instead of V8's "Invalid string length".
  */
-async function readNetlist(path: string, top: string): Promise<YosysNetlist> {
+export async function readNetlist(path: string, top: string, limit = NETLIST_LIMIT_BYTES): Promise<YosysNetlist> {
   const bytes = (await stat(path)).size;
-  const limit = 500 * 2 ** 20;
   if (bytes > limit) {
     throw new Error(
-      `synth --timing: the flattened netlist of ${top} is ${(bytes / 2 ** 20).toFixed(0)} MB of JSON, more than the ${limit / 2 ** 20} MB the timing analysis can read (resources without --timing work; replicated modules are kept as one: derived.replicated)`,
+      `synth --timing: the timing netlist of ${top} is ${(bytes / 2 ** 20).toFixed(0)} MB of JSON, more than the ${(limit / 2 ** 20).toFixed(0)} MB the timing analysis can read ` +
+        `(it already keeps each replicated module once and drops source attributes and block-RAM contents); time the design in parts with --top MODULE, or synthesize without --timing for resources`,
     );
   }
   return JSON.parse(await readFile(path, 'utf8')) as YosysNetlist;
