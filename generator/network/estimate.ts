@@ -12,14 +12,17 @@ import { NodeError } from '../model/errors.ts';
 import type { CycleModelRun } from '../model/cycle-model.ts';
 import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
 import { featureWords, keptOutputBase } from '../sim/accel/fusion.ts';
-import { hostRow, nodeKind, summarize, type NetworkReport, type NodeRow } from './report.ts';
+import { hostRow, nodeKind, summarize, type ClockRange, type NetworkReport, type NodeRow } from './report.ts';
 
 export interface EstimateOptions {
   /** Reuse the map on chip where allowed (default true). */
   reuse?: boolean;
   /** Fusion across layers (default 'off'; network/plan-hw.ts). */
   fusion?: FusionMode;
+  /** The clock of the time figures, when given. */
   clockMhz?: number;
+  /** The accelerator's estimated Fmax range (synth --timing), when known. */
+  clockEstimate?: ClockRange;
   onProgress?: (line: string) => void;
 }
 
@@ -106,6 +109,6 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
   }
   return summarize({
     network: net.name, spec: spec.name, source: 'cycle-model', inputPoints: inputCoords.length, reuse: opts.reuse !== false, fusion: opts.fusion ?? 'off',
-    clockMhz: opts.clockMhz ?? 200, nodes: rows,
+    ...(opts.clockMhz !== undefined ? { clockMhz: opts.clockMhz } : {}), ...(opts.clockEstimate ? { clockEstimate: opts.clockEstimate } : {}), nodes: rows,
   });
 }

@@ -72,7 +72,13 @@ export interface NetworkReport {
   reuse: boolean;
   /** Fusion across layers: 'off', 'on' or 'debug' (network/plan-hw.ts). */
   fusion?: string;
-  clockMhz: number;
+  /** The clock given for the time figures (net sim --clock-mhz); absent when none was given. */
+  clockMhz?: number;
+  /**
+   * The estimated Fmax range of the accelerator top (synth --timing, cached), when there is one:
+   * the time figures are at its ends when no clock was given, and a given clock is compared with it.
+   */
+  clockEstimate?: ClockRange;
   nodes: NodeRow[];
   totals: {
     /** Σ cycles of the accelerator nodes (measured with 'rtl'). */
@@ -91,9 +97,11 @@ export interface NetworkReport {
     offChipBytesNoFusion: number;
     /** Conv nodes whose input features came from chip. */
     fusedNodes: number;
-    /** cycles at clockMhz. */
-    timeMs: number;
-    timeMsNoReuse: number;
+    /** cycles at clockMhz (only with clockMhz). */
+    timeMs?: number;
+    timeMsNoReuse?: number;
+    /** cycles at the ends of clockEstimate (only with clockEstimate): min at its fast end, max at its slow end. */
+    timeMsAtEstimate?: { min: number; max: number; noReuseMin: number; noReuseMax: number };
     accelNodes: number;
     hostNodes: number;
     reusedNodes: number;
@@ -104,6 +112,14 @@ export interface NetworkReport {
   /** rtl only: the first mismatching node (topological order) and its report. */
   firstMismatch?: { node: string; report: string };
   run?: { wallMs: number; harnessRuns: number; simulatedCycles: number; buildMs: number };
+}
+
+/** An estimated Fmax range (MHz) of an accelerator top on a speed grade (generator/synth/timing.ts). */
+export interface ClockRange {
+  top: string;
+  grade: number;
+  minMhz: number;
+  maxMhz: number;
 }
 
 export function nodeKind(s: Pick<NodeStats, 'op' | 'layerType' | 'kernelSize' | 'stride'>): string {
@@ -146,7 +162,9 @@ export function summarize(
   const modelCycles = sum((n) => n.model.total);
   // Without reuse: the measured cycles plus what the model says reuse saved.
   const noReuse = cycles + (modelCyclesNoReuse - modelCycles);
-  const ms = (c: number) => c / (base.clockMhz * 1e3);
+  const ms = (c: number, mhz: number) => c / (mhz * 1e3);
+  const given = base.clockMhz;
+  const est = base.clockEstimate;
   return {
     format: NETWORK_REPORT_FORMAT,
     ...base,
@@ -154,7 +172,11 @@ export function summarize(
       cycles, modelCycles, modelCyclesNoReuse, macs: sum((n) => n.macs), computeBound,
       utilisation: cycles > 0 ? computeBound / cycles : 0, bytesIn, bytesOut, offChipBytes: bytesIn + bytesOut,
       offChipBytesNoFusion: sum((n) => n.bytesNoFusion), fusedNodes: acc.filter((n) => n.fusion?.featOnChip).length,
-      timeMs: ms(cycles), timeMsNoReuse: ms(noReuse), accelNodes: acc.length, hostNodes: base.nodes.length - acc.length,
+      ...(given !== undefined ? { timeMs: ms(cycles, given), timeMsNoReuse: ms(noReuse, given) } : {}),
+      ...(est !== undefined
+        ? { timeMsAtEstimate: { min: ms(cycles, est.maxMhz), max: ms(cycles, est.minMhz), noReuseMin: ms(noReuse, est.maxMhz), noReuseMax: ms(noReuse, est.minMhz) } }
+        : {}),
+      accelNodes: acc.length, hostNodes: base.nodes.length - acc.length,
       reusedNodes: acc.filter((n) => n.reused).length, byKind: [...kinds.values()],
     },
   };
@@ -200,7 +222,7 @@ export function formatNetworkReport(r: NetworkReport): string {
     `off-chip ${(t.offChipBytes / 1e6).toFixed(3)} MB (in ${(t.bytesIn / 1e6).toFixed(3)}, out ${(t.bytesOut / 1e6).toFixed(3)}); ` +
       `without fusion ${(t.offChipBytesNoFusion / 1e6).toFixed(3)} MB` +
       (t.offChipBytesNoFusion > 0 ? ` (fusion ${r.fusion ?? 'off'}: ${t.fusedNodes} conv nodes read their features on chip, ${pct(1 - t.offChipBytes / t.offChipBytesNoFusion)} saved)` : ''),
-    `time at ${r.clockMhz} MHz: ${t.timeMs.toFixed(3)} ms (${t.timeMsNoReuse.toFixed(3)} ms without map reuse), accelerator only`,
+    timeLine(r),
     `utilisation by layer kind: ${t.byKind.map((k) => `${k.kind} ${pct(k.utilisation)} (${k.nodes})`).join(', ')}`,
   ];
   // Outputs kept on chip only (fusion on) were never seen by the host: say what was compared.
@@ -210,6 +232,29 @@ export function formatNetworkReport(r: NetworkReport): string {
       `(coordinates compared, features through the nodes computed from them; --fusion debug compares every node)`);
   } else if (rtl) lines.push(r.match ? `bit-exact: every node matches the golden network` : `MISMATCH at node ${r.firstMismatch?.node}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The time figures, never at a clock the reader is not told about: at a given clock (compared with
+ * the cached Fmax estimate when there is one), else at the ends of the estimate, else none.
+ */
+export function timeLine(r: NetworkReport): string {
+  const t = r.totals;
+  const e = r.clockEstimate;
+  const range = e ? `${e.minMhz.toFixed(0)} … ${e.maxMhz.toFixed(0)} MHz` : '';
+  const estName = e ? `the estimated Fmax of ${e.top} (xc7 -${e.grade}, synth --timing): ${range}` : '';
+  if (r.clockMhz !== undefined && t.timeMs !== undefined && t.timeMsNoReuse !== undefined) {
+    const vs = !e ? `no clock estimate cached for ${r.spec} (sparseforge synth --timing with the same spec)`
+      : r.clockMhz > e.maxMhz ? `ABOVE ${estName}`
+      : r.clockMhz < e.minMhz ? `below ${estName}`
+      : `within ${estName}`;
+    return `time at ${r.clockMhz} MHz (given; ${vs}): ${t.timeMs.toFixed(3)} ms (${t.timeMsNoReuse.toFixed(3)} ms without map reuse), accelerator only`;
+  }
+  if (e && t.timeMsAtEstimate) {
+    const x = t.timeMsAtEstimate;
+    return `time at ${estName}: ${x.min.toFixed(3)} … ${x.max.toFixed(3)} ms (${x.noReuseMin.toFixed(3)} … ${x.noReuseMax.toFixed(3)} ms without map reuse), accelerator only`;
+  }
+  return `time: no clock (no estimate cached for ${r.spec}: run sparseforge synth --timing with the same spec, or give --clock-mhz F)`;
 }
 
 /** Where a conv node's features came from and where its output went: 'stream→stream', 'chip→kept', 'stream→kept+stream'. */

@@ -33,7 +33,7 @@ import { planTiles, tileLimits } from '../model/tiles.ts';
 import { runAccelBatch, type BatchLayer, type BatchLayerResult, type BatchOptions } from '../sim/accel/batch.ts';
 import type { BuildProfile } from '../sim/build.ts';
 import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
-import { hostRow, nodeKind, summarize, type NetworkReport, type NodeRow } from './report.ts';
+import { hostRow, nodeKind, summarize, type ClockRange, type NetworkReport, type NodeRow } from './report.ts';
 import { nodeMismatchReport, traceNodeMismatch } from './trace.ts';
 
 export interface NetSimOptions {
@@ -44,7 +44,10 @@ export interface NetSimOptions {
   reuse?: boolean;
   /** Fusion across layers (default 'off'): see the file comment. */
   fusion?: FusionMode;
+  /** The clock of the time figures, when given. */
   clockMhz?: number;
+  /** The accelerator's estimated Fmax range (synth --timing), when known. */
+  clockEstimate?: ClockRange;
   profile?: BuildProfile;
   /** Harness runs are cut after this many conv layers where no reuse is lost (default 12). */
   layersPerRun?: number;
@@ -211,7 +214,7 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
   }
   const report = summarize({
     network: net.name, spec: spec.name, source: 'rtl', inputPoints: golden.tensors.get(INPUT_NODE)!.coords.length, reuse: opts.reuse !== false, fusion,
-    clockMhz: opts.clockMhz ?? 200, nodes: rows, match: firstMismatch === undefined, firstMismatch,
+    ...(opts.clockMhz !== undefined ? { clockMhz: opts.clockMhz } : {}), ...(opts.clockEstimate ? { clockEstimate: opts.clockEstimate } : {}), nodes: rows, match: firstMismatch === undefined, firstMismatch,
     run: { wallMs: Math.round(performance.now() - t0), harnessRuns: chunks.length, simulatedCycles, buildMs: Math.round(buildMs) },
   });
   return { report, result: pickResult(plan, mine, opts.all ?? false), golden, comparisons };

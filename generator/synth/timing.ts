@@ -1,9 +1,37 @@
 // `sparseforge synth --timing`: the text of the 7-series clock estimate (estimate.ts) that
 // `synthesize(…, { timing: true })` adds to the resource report in the same Yosys run.
+import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { ToolMissingError } from '../emit/tools.ts';
 import type { Corner, SpeedGrade } from './delays.ts';
 import { fmaxRange, type CornerEstimate, type PathSummary } from './estimate.ts';
 import { fmaxMHz } from './sta.ts';
-import type { SynthReport } from './yosys.ts';
+import { NotCachedError, synthesize, type SynthOptions, type SynthReport } from './yosys.ts';
+
+/** The estimated Fmax range of an accelerator top on a 7-series part (slow … fast nets). */
+export interface ClockEstimate {
+  top: string;
+  grade: SpeedGrade;
+  minMhz: number;
+  maxMhz: number;
+}
+
+/**
+ * The -2 estimate of the spec's accelerator top when `synth --timing` has cached it, else
+ * undefined; never runs Yosys (an uncached server synthesis takes many minutes). Emits the RTL
+ * to hash it, as `synth` does.
+ */
+export async function cachedClockEstimate(spec: AcceleratorSpec, opts: Pick<SynthOptions, 'cacheDir' | 'yosysBin'> = {}): Promise<ClockEstimate | undefined> {
+  let r: SynthReport;
+  try {
+    r = await synthesize(spec, { ...opts, timing: true, cacheOnly: true });
+  } catch (e) {
+    if (e instanceof NotCachedError || e instanceof ToolMissingError) return undefined;
+    throw e;
+  }
+  if (!r.timing) return undefined;
+  const g = fmaxRange(r.timing, 2);
+  return { top: r.totalOf[0]!, grade: 2, minMhz: g.min, maxMhz: g.max };
+}
 
 function fmtPath(p: PathSummary): string {
   const types = Object.entries(p.cellTypes)

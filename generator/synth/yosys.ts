@@ -24,7 +24,8 @@ const SCRIPT_VERSION = 3;
 /** Bumped when the clock estimate (delays.ts, sta.ts, estimate.ts) changes. */
 const TIMING_VERSION = 2;
 
-export const SYNTH_CACHE_DIR = join(PROJECT_ROOT, '.cache', 'synth');
+/** SPARSEFORGE_SYNTH_CACHE moves it (tests use a temporary folder). */
+export const SYNTH_CACHE_DIR = process.env.SPARSEFORGE_SYNTH_CACHE ?? join(PROJECT_ROOT, '.cache', 'synth');
 
 export interface SynthCounts {
   /** LUT1 … LUT6. */
@@ -95,6 +96,17 @@ export interface SynthOptions {
    * later run without timing reuses.
    */
   timing?: boolean;
+  /** Answer from the cache only: a module not cached throws NotCachedError instead of running Yosys. */
+  cacheOnly?: boolean;
+}
+
+/** `cacheOnly` and the module has no cached result. */
+export class NotCachedError extends Error {
+  /** `cacheFile`: where the result would be. */
+  constructor(readonly module: string, readonly cacheFile: string) {
+    super(`${module}: not synthesized yet (no cached result)`);
+    this.name = 'NotCachedError';
+  }
 }
 
 export function yosysTool(opts: { yosysBin?: string } = {}): ToolSpec {
@@ -238,6 +250,7 @@ async function synthModule(
       }
     }
   }
+  if (opts.cacheOnly) throw new NotCachedError(top, cacheFile);
   await mkdir(cacheDir, { recursive: true });
   const statName = `${key}.${process.pid}.stat.json`;
   const statFile = join(cacheDir, statName);

@@ -12,6 +12,7 @@ import { FieldError } from '../../model/errors.ts';
 import { estimateNetwork } from '../../network/estimate.ts';
 import { formatNetworkReport, type NetworkReport } from '../../network/report.ts';
 import { simulateNetwork } from '../../network/runner.ts';
+import { cachedClockEstimate } from '../../synth/timing.ts';
 import { FUSION_MODES, type FusionMode } from '../../network/plan-hw.ts';
 import type { BuildProfile } from '../../sim/build.ts';
 import { specOptions, type SpecArgs } from './generate.ts';
@@ -23,7 +24,7 @@ interface NetSimArgs extends NetInputArgs, SpecArgs {
   stats?: string;
   stall: number;
   stallSeed?: number;
-  clockMhz: number;
+  clockMhz?: number;
   reuse: boolean;
   fusion: string;
   model: boolean;
@@ -52,6 +53,9 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
               'Prints a row per node (cycles with their phases, utilisation, stream bytes, reuse, the cycle\n' +
               'model\'s error) and the totals. --model prints the same table from the cycle model, without\n' +
               'simulation (about 25 s of CPU for MinkUNet on a 141k-point LiDAR scan).\n' +
+              'Time figures: at --clock-mhz F when given (and said to be within, above or below the estimated\n' +
+              'Fmax), else at both ends of the accelerator\'s estimated Fmax range (xc7 -2) when\n' +
+              '`sparseforge synth --timing` has cached it for the same spec, else none.\n' +
               '--fusion on (accelerators with buffers.keepFeatures): a conv whose output is the next conv\'s\n' +
               'input keeps it in the feature buffer where it fits, and the next conv reads it there; an output\n' +
               'that nothing else needs is not streamed, so only its coordinates are compared (its features\n' +
@@ -68,7 +72,7 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
       .option('stall', { type: 'number', default: 0, describe: 'probability (0 … 1) of a stall per cycle on every stream and AXI-Lite response' })
       .option('stall-seed', { type: 'number', describe: 'seed of the random stalls (default: --seed, else 1)' })
-      .option('clock-mhz', { type: 'number', default: 200, describe: 'clock for the time figures' })
+      .option('clock-mhz', { type: 'number', describe: 'clock for the time figures (default: the ends of the estimated Fmax, when synth --timing has cached it)' })
       .option('reuse', { type: 'boolean', default: true, describe: 'reuse the map on chip where allowed (--no-reuse: map every layer)' })
       .option('fusion', { type: 'string', choices: FUSION_MODES as unknown as string[], default: 'off', describe: 'keep a conv\'s output on chip for the next conv (on: unstreamed when unneeded; debug: streamed too)' })
       .option('model', { type: 'boolean', default: false, describe: 'the cycle model only, no simulation' })
@@ -77,7 +81,7 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
       .example('$0 net sim unet.json --input scan.tensor.json --preset server --model', 'the cycle model\'s estimate for a LiDAR scan') as unknown as Argv<NetSimArgs>,
   handler: async (a) => {
     if (!(a.stall >= 0 && a.stall < 1)) throw new FieldError('--stall', `must be in [0, 1), got ${a.stall}`);
-    if (!(a.clockMhz > 0)) throw new FieldError('--clock-mhz', `must be > 0, got ${a.clockMhz}`);
+    if (a.clockMhz !== undefined && !(a.clockMhz > 0)) throw new FieldError('--clock-mhz', `must be > 0, got ${a.clockMhz}`);
     if (a.model && (a.output !== undefined || a.stall > 0)) throw new FieldError(a.model && a.output !== undefined ? '--output' : '--stall', 'needs a simulation (not with --model)');
     const spec = await resolveSpec(a);
     if (a.fusion !== 'off' && !spec.buffers.keepFeatures) throw new FieldError('--fusion', `${a.fusion} needs an accelerator with buffers.keepFeatures; ${spec.name} has none`);
@@ -87,12 +91,14 @@ export const netSimCommand: CommandModule<object, NetSimArgs> = {
       if (!a.json) process.stderr.write(`${line}\n`);
     };
     progress(`${net.name} on ${spec.name}: ${input.coords.length} points from ${source}`);
+    // Time figures only at a clock the reader is told about: the cached estimate, or --clock-mhz compared with it.
+    const clockEstimate = await cachedClockEstimate(spec);
     let report: NetworkReport;
     if (a.model) {
-      report = inFile(a.network, () => estimateNetwork(spec, net, input.coords, { reuse: a.reuse, fusion: a.fusion as FusionMode, clockMhz: a.clockMhz, onProgress: progress }));
+      report = inFile(a.network, () => estimateNetwork(spec, net, input.coords, { reuse: a.reuse, fusion: a.fusion as FusionMode, clockMhz: a.clockMhz, clockEstimate, onProgress: progress }));
     } else {
       const r = await simulateNetwork(spec, net, input, {
-        stall: a.stall, seed: a.stallSeed ?? a.seed ?? 1, reuse: a.reuse, clockMhz: a.clockMhz, profile: a.profile as BuildProfile,
+        stall: a.stall, seed: a.stallSeed ?? a.seed ?? 1, reuse: a.reuse, clockMhz: a.clockMhz, clockEstimate, profile: a.profile as BuildProfile,
         all: a.all, fusion: a.fusion as FusionMode, onProgress: progress,
       });
       report = r.report;
