@@ -85,6 +85,7 @@ module sf_fpga_accel (
   wire [63:0] cnt_mapping, cnt_entries, cnt_e_total, cnt_e_ds, cnt_e_merge, cnt_e_cmp, cnt_e_busy, cnt_e_load;
   wire                  proto_err, map_overflow, sched_done, out_done, loader_done, gather_idle;
   wire                  nout_valid;
+  wire [18:0] acc_need;
   wire [12:0]     n_out;
   wire                  x_valid, x_ready;
   // Fusion across layers (FUSION, FEAT_IN_BASE, FEAT_OUT_BASE; see sf_fpga_accel_ctrl and sf_fpga_accel_fuse).
@@ -221,6 +222,7 @@ module sf_fpga_accel (
     .map_overflow_i   (map_overflow),
     .nout_valid_i     (nout_valid),
     .n_out_i          (n_out),
+    .acc_need_i       (acc_need),
     .sched_done_i     (sched_done),
     .out_done_i       (out_done),
     .loader_done_i    (loader_done),
@@ -375,6 +377,18 @@ module sf_fpga_accel (
     end
   end
   assign n_out      = is_conv ? oc_cnt_q : (is_trans ? l_n_out : l_n_in);
+  // acc_need = N_out·To, the accumulator words the layer writes, for the controller's
+  // ACC_OVERFLOW and FEATURE_ALIAS checks: kept in step with oc_cnt_q (To added with each output
+  // coordinate) for conv, the product of the latched counts otherwise (valid from the first RUN
+  // cycle, when N_out first counts as valid), so that no multiply is on the checks' path.
+  wire [12:0]     n_stat = is_trans ? l_n_out : l_n_in;
+  reg  [18:0] acc_need_q;
+  always @(posedge clk_i) begin
+    if (dp_rst) acc_need_q <= 19'd0;
+    else if (!is_conv) acc_need_q <= {6'd0, n_stat} * {13'd0, l_to};
+    else if (oc_we) acc_need_q <= acc_need_q + {13'd0, l_to};
+  end
+  assign acc_need = acc_need_q;
   // Map-free conv k = s = 2: map words come while the output points are still counted, so
   // N_out is final only at the last output point (or the end of an empty map); the scheduler
   // starts at the first map word (its first pair addresses the accumulators by output index

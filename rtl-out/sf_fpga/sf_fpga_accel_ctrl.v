@@ -29,6 +29,11 @@
 // outputs are written); out_ok_o lets words into the feature buffer only after that check.
 // The tag survives a START that reads features on chip; a layer that streams its features, an
 // error or CLEAR ends it.
+// Timing: the checks CHECK decides on are registered one cycle earlier, in RST, from the latched
+// layer (the features needed, N_in·Ti, are multiplied from the configuration as the START is
+// taken), so CHECK's decision is a priority over single bits. The checks that need N_out
+// (ACC_OVERFLOW, FEATURE_ALIAS) compare acc_need_i = N_out·To, a register the top keeps in step
+// with N_out, against per-layer thresholds registered in RST; no multiply or add is on them.
 // Counters (cleared by START and CLEAR): total = cycles from START to DONE/ERROR; compute = rows
 // accepted by the matrix unit; stall = cycles of a running layer with compute work left
 // (scheduler not finished or rows still in the gather) in which the matrix unit accepted no row.
@@ -100,6 +105,7 @@ module sf_fpga_accel_ctrl (
   input  wire                    map_overflow_i,
   input  wire                    nout_valid_i,
   input  wire [12:0]       n_out_i,
+  input  wire [18:0]   acc_need_i,
   input  wire                    sched_done_i,
   input  wire                    out_done_i,
   input  wire                    loader_done_i,
@@ -162,9 +168,14 @@ module sf_fpga_accel_ctrl (
   wire [10:0]    pairs_m1 = pairs - 11'd1;
   wire [22:0]     wrest_w  = {12'd0, pairs_m1} * {12'd0, kr_q};
   wire [5:0]       ti_t = ti_w[5:0];
-  wire [18:0] feat_need_w = {6'd0, n_in_q} * {13'd0, ti_t};
-  wire [18:0]  acc_need = {6'd0, n_out_i} * {13'd0, to_q};
+  // The features needed, from the configuration as the START is taken (see Timing above).
+  wire [10:0] cfg_cin_r = {1'b0, cfg_cin_i} + 11'd15;
+  wire [10:0] cfg_ti_w  = cfg_cin_r >> 4;
+  wire [5:0]       cfg_ti_t = cfg_ti_w[5:0];
+  wire [18:0] feat_need_w = {6'd0, cfg_n_in_i} * {13'd0, cfg_ti_t};
+  wire [18:0]  acc_need = acc_need_i;
 
+  // Checks of the latched layer, evaluated in RST and registered for CHECK.
   wire k_bad  = (k_q == 3'd0) | (k_q > 3'd5);
   wire ch_bad = (cin_q == 10'd0) | (cout_q == 10'd0) | (cin_q > 10'd512) | (cout_q > 10'd512);
   wire coord_bad = (n_in_q > 13'd4096) | (is_trans & (n_out_q > 13'd4096));
@@ -176,14 +187,43 @@ module sf_fpga_accel_ctrl (
   reg [12:0]       fk_n_q;
   reg [5:0]        fk_t_q;
   wire [19:0]  in_end   = {8'd0, fin_base_q} + {1'd0, feat_need_q};
-  wire [19:0]  out_end  = {8'd0, fout_base_q} + {1'd0, acc_need};
   wire feat_bad     = (in_end > 20'd4096);
-  wire chip_ok      = fk_ok_q & (fk_base_q == fin_base_q) & (fk_n_q == n_in_q) & (fk_t_q == ti_q);
+  wire chip_ok      = fk_ok_q & (fk_base_q == fin_base_q) & (fk_n_q == n_in_q) & (fk_t_q == ti_t);
   wire fuse_cfg_bad = (chip_q & ~chip_ok) | (keep_q & ~requant_q);
-  wire fuse_bad     = keep_q & ((out_end > 20'd4096)
-                              | ((out_end != {8'd0, fout_base_q}) & (in_end != {8'd0, fin_base_q})
-                                 & ({8'd0, fout_base_q} < in_end) & ({8'd0, fin_base_q} < out_end)));
+  // The output region [out_base, out_end), out_end = out_base + acc_need, must lie in the buffer
+  // (out_end ≤ depth) and, when both regions are non-empty, not overlap [in_base, in_end). With
+  // the per-layer values registered in RST this is, exactly:
+  //   out_end > depth  ⇔ out_base > depth | acc_need > depth − out_base
+  //   out_end ≠ out_base ⇔ acc_need ≠ 0
+  //   in_base < out_end ⇔ in_base < out_base | acc_need > in_base − out_base
+  reg                    base_ovf_q, alias_st_q, in_lo_q;
+  reg [19:0]   ovf_thr_q, alias_thr_q;
+  always @(posedge clk_i) begin
+    if (state_q == C_RST) begin
+      base_ovf_q  <= ({8'd0, fout_base_q} > 20'd4096);
+      ovf_thr_q   <= 20'd4096 - {8'd0, fout_base_q};
+      alias_st_q  <= (in_end != {8'd0, fin_base_q}) & ({8'd0, fout_base_q} < in_end);
+      in_lo_q     <= ({8'd0, fin_base_q} < {8'd0, fout_base_q});
+      alias_thr_q <= {8'd0, fin_base_q} - {8'd0, fout_base_q};
+    end
+  end
+  wire [19:0]  acc_end  = {1'd0, acc_need};
+  wire fuse_bad     = keep_q & (base_ovf_q | (acc_end > ovf_thr_q)
+                              | (alias_st_q & (acc_end != 20'd0) & (in_lo_q | (acc_end > alias_thr_q))));
   wire acc_bad   = (acc_need > 19'd4096);
+
+  reg chk_k_q, chk_ch_q, chk_coord_q, chk_feat_q, chk_reuse_q, chk_fuse_q;
+  always @(posedge clk_i) begin
+    if (state_q == C_RST) begin
+      chk_k_q     <= k_bad;
+      chk_ch_q    <= ch_bad;
+      chk_coord_q <= coord_bad;
+      chk_feat_q  <= feat_bad;
+      chk_reuse_q <= reuse_q & ~reuse_ok;
+      chk_fuse_q  <= fuse_cfg_bad;
+    end
+  end
+  wire chk_any = chk_k_q | chk_ch_q | chk_coord_q | chk_feat_q | chk_reuse_q | chk_fuse_q;
 
   wire running = (state_q == C_RST) | (state_q == C_CHECK) | (state_q == C_RUN);
   wire run_err = (state_q == C_RUN) & (eng_error_i | proto_err_i | map_overflow_i | (nout_valid_i & ~acc_chk_q & (acc_bad | fuse_bad)));
@@ -192,6 +232,12 @@ module sf_fpga_accel_ctrl (
                              : map_overflow_i ? 8'd9
                              : acc_bad ? 8'd8
                              : 8'd16;
+  // A START is taken (the next state is RST): from the end of a SWEEP, the end of a DROP or IDLE,
+  // unless CLEAR. Written out from the current state so that no check of a running layer is on
+  // the path to the layer registers' enables and the counters' reset.
+  wire take = ~clear_i & (((state_q == C_SWEEP) & (sweep_q == 12'd4095) & ~(discard_q & ~loader_done_i) & (pend_q | start_i))
+                        | ((state_q == C_DROP) & loader_done_i & (pend_q | start_i))
+                        | ((state_q == C_IDLE) & start_i & ~ep_wrap_i));
   wire finished = eng_done_q & sched_done_i & out_done_i & loader_done_i;
   wire reuse_ok = map_ok_q & (type_q == 2'd0) & (k_q == mk_q) & (ts_q == mts_q) & (n_in_q == mn_q);
 
@@ -271,13 +317,13 @@ module sf_fpga_accel_ctrl (
         // A reused map needs no engine run: the engine counts as done.
         eng_done_d = reuse_q;
         acc_chk_d  = 1'b0;
-        if (k_bad) err_code_d = 8'd2;
-        else if (ch_bad) err_code_d = 8'd4;
-        else if (coord_bad) err_code_d = 8'd5;
-        else if (feat_bad) err_code_d = 8'd6;
-        else if (reuse_q && !reuse_ok) err_code_d = 8'd14;
-        else if (fuse_cfg_bad) err_code_d = 8'd15;
-        if (k_bad || ch_bad || coord_bad || feat_bad || (reuse_q && !reuse_ok) || fuse_cfg_bad) begin
+        if (chk_k_q) err_code_d = 8'd2;
+        else if (chk_ch_q) err_code_d = 8'd4;
+        else if (chk_coord_q) err_code_d = 8'd5;
+        else if (chk_feat_q) err_code_d = 8'd6;
+        else if (chk_reuse_q) err_code_d = 8'd14;
+        else if (chk_fuse_q) err_code_d = 8'd15;
+        if (chk_any) begin
           err_d      = 1'b1;
           state_d    = C_SWEEP;
           sweep_d    = 12'd0;
@@ -320,10 +366,10 @@ module sf_fpga_accel_ctrl (
       err_d      = 1'b0;
     end
     // The map survives only a START that reuses it; errors and CLEAR end it.
-    if (err_d || clear_i || (soft_rst_d && (state_d == C_RST) && !cfg_reuse_i)) map_ok_d = 1'b0;
+    if (err_d || clear_i || (take && !cfg_reuse_i)) map_ok_d = 1'b0;
     // The kept features survive only a START that reads them on chip (a streamed FEAT section may
     // overwrite them); errors and CLEAR end them.
-    if (err_d || clear_i || (soft_rst_d && (state_d == C_RST) && !cfg_chip_i)) fk_ok_d = 1'b0;
+    if (err_d || clear_i || (take && !cfg_chip_i)) fk_ok_d = 1'b0;
   end
 
   always @(posedge clk_i) begin
@@ -355,7 +401,6 @@ module sf_fpga_accel_ctrl (
   end
 
   // Layer registers: latched when a START is taken, derived values one cycle later.
-  wire take = soft_rst_d & ~clear_i & (state_d == C_RST);
   always @(posedge clk_i) begin
     if (take) begin
       type_q    <= cfg_type_i;
@@ -365,6 +410,7 @@ module sf_fpga_accel_ctrl (
       n_in_q    <= cfg_n_in_i;
       n_out_q   <= cfg_n_out_i;
       cin_q     <= cfg_cin_i;
+      feat_need_q <= feat_need_w;
       cout_q    <= cfg_cout_i;
       bias_q    <= cfg_bias_i;
       requant_q <= cfg_requant_i;
@@ -391,7 +437,6 @@ module sf_fpga_accel_ctrl (
       to_q        <= to_w[5:0];
       kvol_q      <= k_cube[6:0];
       kr_q        <= kr_raw[10:0];
-      feat_need_q <= feat_need_w;
     end
     if (state_q == C_CHECK) begin
       wrest_q <= wrest_w;
@@ -434,7 +479,7 @@ module sf_fpga_accel_ctrl (
   // The stride and tensor stride are checked by the mapping engine; only the low bits of the
   // rounded channel counts and of k³ are kept (the values are checked first).
   // verilator lint_off UNUSEDSIGNAL
-  wire unused_cfg = &{1'b0, cin_r, cout_r, ti_w, to_w, k_cube, kr_raw, acc_need};
+  wire unused_cfg = &{1'b0, cin_r, cout_r, ti_w, to_w, k_cube, kr_raw, acc_need, cfg_cin_r, cfg_ti_w};
   // verilator lint_on UNUSEDSIGNAL
 
   assign busy_o          = (state_q != C_IDLE);

@@ -83,6 +83,7 @@ module sf_tiny_accel (
   wire [63:0] cnt_mapping, cnt_entries, cnt_e_total, cnt_e_ds, cnt_e_merge, cnt_e_cmp, cnt_e_busy, cnt_e_load;
   wire                  proto_err, map_overflow, sched_done, out_done, loader_done, gather_idle;
   wire                  nout_valid;
+  wire [15:0] acc_need;
   wire [8:0]     n_out;
   wire                  x_valid, x_ready;
   wire                  dp_rst = rst_i | dp_rst_q;
@@ -195,7 +196,7 @@ module sf_tiny_accel (
     .proto_err_i      (proto_err),
     .map_overflow_i   (map_overflow),
     .nout_valid_i     (nout_valid),
-    .n_out_i          (n_out),
+    .acc_need_i       (acc_need),
     .sched_done_i     (sched_done),
     .out_done_i       (out_done),
     .loader_done_i    (loader_done),
@@ -342,6 +343,18 @@ module sf_tiny_accel (
     end
   end
   assign n_out      = is_conv ? oc_cnt_q : (is_trans ? l_n_out : l_n_in);
+  // acc_need = N_out·To, the accumulator words the layer writes, for the controller's
+  // ACC_OVERFLOW and FEATURE_ALIAS checks: kept in step with oc_cnt_q (To added with each output
+  // coordinate) for conv, the product of the latched counts otherwise (valid from the first RUN
+  // cycle, when N_out first counts as valid), so that no multiply is on the checks' path.
+  wire [8:0]     n_stat = is_trans ? l_n_out : l_n_in;
+  reg  [15:0] acc_need_q;
+  always @(posedge clk_i) begin
+    if (dp_rst) acc_need_q <= 16'd0;
+    else if (!is_conv) acc_need_q <= {7'd0, n_stat} * {9'd0, l_to};
+    else if (oc_we) acc_need_q <= acc_need_q + {9'd0, l_to};
+  end
+  assign acc_need = acc_need_q;
   assign nout_valid = started_q & (~is_conv | oc_last_q | map_any);
   wire sched_go     = nout_valid;
   wire oc_early     = 1'b0;

@@ -17,6 +17,11 @@
 // them (keep_map_o spares the map buffer the layer's reset; the engine is not started and
 // counts as done; the loader expects no CIN section). Without a valid matching map it is
 // refused at CHECK with REUSE_INVALID. Any other START, an error or CLEAR invalidates the map.
+// Timing: the checks CHECK decides on are registered one cycle earlier, in RST, from the latched
+// layer (the features needed, N_in·Ti, are multiplied from the configuration as the START is
+// taken), so CHECK's decision is a priority over single bits. The checks that need N_out
+// (ACC_OVERFLOW, FEATURE_ALIAS) compare acc_need_i = N_out·To, a register the top keeps in step
+// with N_out, against per-layer thresholds registered in RST; no multiply or add is on them.
 // Counters (cleared by START and CLEAR): total = cycles from START to DONE/ERROR; compute = rows
 // accepted by the matrix unit; stall = cycles of a running layer with compute work left
 // (scheduler not finished or rows still in the gather) in which the matrix unit accepted no row.
@@ -75,7 +80,7 @@ module sf_tiny_accel_ctrl (
   input  wire                    proto_err_i,
   input  wire                    map_overflow_i,
   input  wire                    nout_valid_i,
-  input  wire [8:0]       n_out_i,
+  input  wire [15:0]   acc_need_i,
   input  wire                    sched_done_i,
   input  wire                    out_done_i,
   input  wire                    loader_done_i,
@@ -138,9 +143,14 @@ module sf_tiny_accel_ctrl (
   wire [12:0]    pairs_m1 = pairs - 13'd1;
   wire [20:0]     wrest_w  = {8'd0, pairs_m1} * {14'd0, kr_q};
   wire [6:0]       ti_t = ti_w[6:0];
-  wire [15:0] feat_need_w = {7'd0, n_in_q} * {9'd0, ti_t};
-  wire [15:0]  acc_need = {7'd0, n_out_i} * {9'd0, to_q};
+  // The features needed, from the configuration as the START is taken (see Timing above).
+  wire [9:0] cfg_cin_r = {1'b0, cfg_cin_i} + 10'd3;
+  wire [9:0] cfg_ti_w  = cfg_cin_r >> 2;
+  wire [6:0]       cfg_ti_t = cfg_ti_w[6:0];
+  wire [15:0] feat_need_w = {7'd0, cfg_n_in_i} * {9'd0, cfg_ti_t};
+  wire [15:0]  acc_need = acc_need_i;
 
+  // Checks of the latched layer, evaluated in RST and registered for CHECK.
   wire k_bad  = (k_q == 2'd0);
   wire ch_bad = (cin_q == 9'd0) | (cout_q == 9'd0) | (cin_q > 9'd256) | (cout_q > 9'd256);
   wire coord_bad = (n_in_q > 9'd256) | (is_trans & (n_out_q > 9'd256));
@@ -149,6 +159,19 @@ module sf_tiny_accel_ctrl (
   wire fuse_bad     = 1'b0;
   wire acc_bad   = (acc_need > 16'd256);
 
+  reg chk_k_q, chk_ch_q, chk_coord_q, chk_feat_q, chk_reuse_q, chk_fuse_q;
+  always @(posedge clk_i) begin
+    if (state_q == C_RST) begin
+      chk_k_q     <= k_bad;
+      chk_ch_q    <= ch_bad;
+      chk_coord_q <= coord_bad;
+      chk_feat_q  <= feat_bad;
+      chk_reuse_q <= reuse_q & ~reuse_ok;
+      chk_fuse_q  <= fuse_cfg_bad;
+    end
+  end
+  wire chk_any = chk_k_q | chk_ch_q | chk_coord_q | chk_feat_q | chk_reuse_q | chk_fuse_q;
+
   wire running = (state_q == C_RST) | (state_q == C_CHECK) | (state_q == C_RUN);
   wire run_err = (state_q == C_RUN) & (eng_error_i | proto_err_i | map_overflow_i | (nout_valid_i & ~acc_chk_q & (acc_bad | fuse_bad)));
   wire [7:0] run_code = eng_error_i ? eng_error_code_i
@@ -156,6 +179,12 @@ module sf_tiny_accel_ctrl (
                              : map_overflow_i ? 8'd9
                              : acc_bad ? 8'd8
                              : 8'd16;
+  // A START is taken (the next state is RST): from the end of a SWEEP, the end of a DROP or IDLE,
+  // unless CLEAR. Written out from the current state so that no check of a running layer is on
+  // the path to the layer registers' enables and the counters' reset.
+  wire take = ~clear_i & (((state_q == C_SWEEP) & (sweep_q == 8'd255) & ~(discard_q & ~loader_done_i) & (pend_q | start_i))
+                        | ((state_q == C_DROP) & loader_done_i & (pend_q | start_i))
+                        | ((state_q == C_IDLE) & start_i));
   wire finished = eng_done_q & sched_done_i & out_done_i & loader_done_i;
   wire reuse_ok = map_ok_q & (type_q == 2'd0) & (k_q == mk_q) & (ts_q == mts_q) & (n_in_q == mn_q);
 
@@ -227,13 +256,13 @@ module sf_tiny_accel_ctrl (
         // A reused map needs no engine run: the engine counts as done.
         eng_done_d = reuse_q;
         acc_chk_d  = 1'b0;
-        if (k_bad) err_code_d = 8'd2;
-        else if (ch_bad) err_code_d = 8'd4;
-        else if (coord_bad) err_code_d = 8'd5;
-        else if (feat_bad) err_code_d = 8'd6;
-        else if (reuse_q && !reuse_ok) err_code_d = 8'd14;
-        else if (fuse_cfg_bad) err_code_d = 8'd15;
-        if (k_bad || ch_bad || coord_bad || feat_bad || (reuse_q && !reuse_ok) || fuse_cfg_bad) begin
+        if (chk_k_q) err_code_d = 8'd2;
+        else if (chk_ch_q) err_code_d = 8'd4;
+        else if (chk_coord_q) err_code_d = 8'd5;
+        else if (chk_feat_q) err_code_d = 8'd6;
+        else if (chk_reuse_q) err_code_d = 8'd14;
+        else if (chk_fuse_q) err_code_d = 8'd15;
+        if (chk_any) begin
           err_d      = 1'b1;
           state_d    = C_SWEEP;
           sweep_d    = 8'd0;
@@ -275,7 +304,7 @@ module sf_tiny_accel_ctrl (
       err_d      = 1'b0;
     end
     // The map survives only a START that reuses it; errors and CLEAR end it.
-    if (err_d || clear_i || (soft_rst_d && (state_d == C_RST) && !cfg_reuse_i)) map_ok_d = 1'b0;
+    if (err_d || clear_i || (take && !cfg_reuse_i)) map_ok_d = 1'b0;
   end
 
   always @(posedge clk_i) begin
@@ -305,7 +334,6 @@ module sf_tiny_accel_ctrl (
   end
 
   // Layer registers: latched when a START is taken, derived values one cycle later.
-  wire take = soft_rst_d & ~clear_i & (state_d == C_RST);
   always @(posedge clk_i) begin
     if (take) begin
       type_q    <= cfg_type_i;
@@ -315,6 +343,7 @@ module sf_tiny_accel_ctrl (
       n_in_q    <= cfg_n_in_i;
       n_out_q   <= cfg_n_out_i;
       cin_q     <= cfg_cin_i;
+      feat_need_q <= feat_need_w;
       cout_q    <= cfg_cout_i;
       bias_q    <= cfg_bias_i;
       requant_q <= cfg_requant_i;
@@ -331,7 +360,6 @@ module sf_tiny_accel_ctrl (
       to_q        <= to_w[6:0];
       kvol_q      <= k_cube[4:0];
       kr_q        <= kr_raw[6:0];
-      feat_need_q <= feat_need_w;
     end
     if (state_q == C_CHECK) begin
       wrest_q <= wrest_w;
@@ -362,7 +390,7 @@ module sf_tiny_accel_ctrl (
   // The stride and tensor stride are checked by the mapping engine; only the low bits of the
   // rounded channel counts and of k³ are kept (the values are checked first).
   // verilator lint_off UNUSEDSIGNAL
-  wire unused_cfg = &{1'b0, cin_r, cout_r, ti_w, to_w, k_cube, kr_raw, acc_need};
+  wire unused_cfg = &{1'b0, cin_r, cout_r, ti_w, to_w, k_cube, kr_raw, acc_need, cfg_cin_r, cfg_ti_w};
   // verilator lint_on UNUSEDSIGNAL
 
   assign busy_o          = (state_q != C_IDLE);

@@ -177,6 +177,14 @@ describe('fusion across layers (fpga with buffers.keepFeatures)', () => {
     expect(await refused([job(a, { keepOut: true, featOutBase: depth - n + 1 }, 'a')], 'one word past')).toBe('FEATURE_ALIAS');
     expect(await refused([job(a, { keepOut: true, featOutBase: n - 1 }, 'a')], 'overlap at the end of the input')).toBe('FEATURE_ALIAS');
     expect(await refused([job(a, { keepOut: true, featOutBase: 0, featInBase: 1 }, 'a')], 'overlap at the start of the input')).toBe('FEATURE_ALIAS');
+    // A conv's N_out·To is counted as its output coordinates arrive (the controller compares a
+    // register kept in step with them): one word past the buffer is refused, ending at the last word runs.
+    const c = nextLayer(spec, a, { type: 'conv', k: 2, s: 2, cout: 16, seed: 45 });
+    const nc = job(c, {}, 'c').nOut;
+    expect(await refused([job(c, { keepOut: true, featOutBase: depth - nc + 1 }, 'c')], 'conv: one word past')).toBe('FEATURE_ALIAS');
+    const convEdge = await runJobs(spec, d, [job(c, { keepOut: true, featOutBase: depth - nc }, 'c')], build, { name: 'fuse-conv-edge', stall: 0.1 });
+    expect(convEdge.readbacks.map((rb) => rb.errorName)).toEqual(['NONE']);
+    expect(convEdge.decoded[0]!.values).toEqual(runLayer(c, widthsOf(spec)).result.features);
     // At the edge: the kept region ends at the last word, the input starts right after it; b reads it bit-exact.
     const atEdge = await runJobs(spec, d, [job(a, { keepOut: true, noStream: true, featOutBase: depth - n, featInBase: 0 }, 'a'), job(b, { featOnChip: true, featInBase: depth - n }, 'b')], build, { name: 'fuse-edge-hw', stall: 0.2 });
     expect(atEdge.readbacks.map((rb) => rb.errorName)).toEqual(['NONE', 'NONE']);

@@ -214,6 +214,7 @@ export interface AccelDerived {
   accWordZero: string;
   accNeedW: number;
   accNeedM: number;
+  accNeedZero: string;
   accDepthNeedLit: string;
   wDepth: number;
   wAw: number;
@@ -883,6 +884,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     accWordZero: lit(accWordW, 0),
     accNeedW,
     accNeedM: accNeedW - 1,
+    accNeedZero: lit(accNeedW, 0),
     accDepthNeedLit: lit(accNeedW, Math.min(bf.accumulatorDepth, 2 ** accNeedW - 1)),
     wDepth: bf.weightDepth,
     wAw,
@@ -1099,10 +1101,11 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       toPair: fitExpr('to_q', toW, pairW),
       pairsSec: fitExpr('pairs_m1', pairW, secW),
       krSec: fitExpr('kr_q', krW, secW),
-      nInFeat: fitExpr('n_in_q', cntW, featNeedW),
-      tiFeat: fitExpr('ti_t', tiW, featNeedW),
-      nOutAcc: fitExpr('n_out_i', cntW, accNeedW),
-      toAcc: fitExpr('to_q', toW, accNeedW),
+      nInFeat: fitExpr('cfg_n_in_i', cntW, featNeedW),
+      tiFeat: fitExpr('cfg_ti_t', tiW, featNeedW),
+      // accel (top): N_out·To kept beside oc_cnt_q
+      nOutAcc: fitExpr('n_stat', cntW, accNeedW),
+      toAcc: fitExpr('l_to', toW, accNeedW),
       featBeats: fitExpr('feat_need_q', featNeedW, secW),
       // accel_ctrl, fusion checks (feature-buffer regions as [base, base + words))
       inBaseEnd: fitExpr('fin_base_q', featAw, featEndW),
