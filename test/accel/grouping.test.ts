@@ -5,6 +5,10 @@
 // boundary, so a tile reused across pairs would give wrong sums; a conv k = 3 s = 2 cut into
 // tiles); the host's register programming and refusals; the per-layer choice. The cycle
 // model's accuracy for the offset policy is in cycle-model.test.ts (forced-policy cases).
+// Matrix-unit repeat counters (matrix_unit.v.hbs, mutated by hand): rep_t dropped when the tile
+// behind becomes the head, or rep_h never counting down — the harness stops with no progress
+// (bunny, tiled); a reuse beat counted on rep_h instead of rep_t — wrong sums (bunny); a reuse
+// beat after its tile retired made head of the wrong slot — wrong sums (short passes only).
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
 import { presets } from '../../generator/dsl/presets.ts';
@@ -77,6 +81,17 @@ describe('pass grouping: co-simulation, every policy, random backpressure', () =
       const b = await expectBitExact(fpga, k3, `grouping-k3-${g}`, { stall: 0.25, seed: 8, passGrouping: g, maxTilePoints: 300 });
       expect(b.stats.tiles).toBeGreaterThan(1);
     }
+  }, ACCEL_TIMEOUT_MS);
+
+  it('short passes on a sparse cloud (submanifold k=3, conv k=3 s=2): a reuse beat after its tile was retired', async () => {
+    // One- and two-row passes: the matrix unit finishes a pass before the scheduler issues the
+    // next of the same kernel index, so the REUSE beat finds no tile held and must make the tile
+    // loaded last the head again (matrix_unit: head_d = ~tail_q). The bunny's longer passes never
+    // reach that branch; pointing it at the other tile slot gives wrong sums here.
+    const sub = randomCase(fpga, { type: 'submanifold', k: 3, cin: 16, cout: 16, n: 200, span: 10, seed: 3, requant: true });
+    const conv = randomCase(fpga, { type: 'conv', k: 3, s: 2, cin: 16, cout: 16, n: 400, span: 8, seed: 5, requant: true });
+    await expectBitExact(fpga, sub, 'grouping-short-sub', { stall: 0, passGrouping: 'offset' });
+    await expectBitExact(fpga, conv, 'grouping-short-conv', { stall: 0.2, seed: 9, passGrouping: 'offset' });
   }, ACCEL_TIMEOUT_MS);
 
   it('auto: the driver runs the policy the cycle model predicts fastest, and says so', async () => {
