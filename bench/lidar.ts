@@ -127,3 +127,11 @@ export function lidarScan(opts: ScanOptions = DEFAULT_SCAN): Scan {
   }
   return { coords, rays: opts.beams * opts.azimuthSteps, returns };
 }
+
+/** The strip x ∈ [x0, x1) m, y ∈ [y0, y1) m of the scan at `voxel` (bench/network-rtl.bench.ts: the road through the sensor, 5,678 points). */
+export const NETWORK_STRIP = { voxel: 0.1, x: [-60, 60], y: [-2, 2] } as const;
+
+export function lidarStrip(strip: { voxel: number; x: readonly [number, number]; y: readonly [number, number] } = NETWORK_STRIP): Coord[] {
+  const v = (m: number) => Math.floor(m / strip.voxel);
+  return lidarScan({ ...DEFAULT_SCAN, voxel: strip.voxel }).coords.filter((c) => c[1] >= v(strip.x[0]) && c[1] < v(strip.x[1]) && c[2] >= v(strip.y[0]) && c[2] < v(strip.y[1]));
+}

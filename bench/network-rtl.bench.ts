@@ -9,21 +9,14 @@
 // points, did not). Target: every node bit-exact.
 import { presets } from '../generator/dsl/presets.ts';
 import { buildTensor } from '../generator/io/tensor-builder.ts';
-import type { Coord } from '../generator/model/types.ts';
 import { simulateNetwork } from '../generator/network/runner.ts';
 import { buildZooNetwork } from '../generator/network/zoo/index.ts';
 import { machine, target, type Bench, type BenchReport } from './harness.ts';
-import { DEFAULT_SCAN, lidarScan } from './lidar.ts';
+import { lidarStrip, NETWORK_STRIP } from './lidar.ts';
 
-const VOXEL = 0.1;
+const VOXEL = NETWORK_STRIP.voxel;
 /** The strip, metres: x0, x1, y0, y1 (half-open). */
-const STRIP = [-60, 60, -2, 2] as const;
-
-function strip(): Coord[] {
-  const v = (m: number) => Math.floor(m / VOXEL);
-  const [x0, x1, y0, y1] = STRIP;
-  return lidarScan({ ...DEFAULT_SCAN, voxel: VOXEL }).coords.filter((c) => c[1] >= v(x0) && c[1] < v(x1) && c[2] >= v(y0) && c[2] < v(y1));
-}
+const STRIP = [...NETWORK_STRIP.x, ...NETWORK_STRIP.y] as const;
 
 const bench: Bench = {
   name: 'network-rtl',
@@ -31,7 +24,7 @@ const bench: Bench = {
   async run(log) {
     const info = machine();
     const spec = presets.fpga;
-    const points = strip();
+    const points = lidarStrip();
     // The voxel coordinates as points of a unit voxel: buildTensor keeps them (one point per voxel).
     const input = buildTensor({ points: Float64Array.from(points.flatMap((c) => [c[1] + 0.5, c[2] + 0.5, c[3] + 0.5])), voxel: 1, channels: 4, seed: 1 });
     const t0 = performance.now();

@@ -112,7 +112,16 @@ export const REPLAY_CONST = {
   tailFixed: 12,
   outFifo: 16,
   mapDoneLat: 2,
+  /** Weight-descriptor FIFO: a pass's descriptor waits until the pass descDepth before it has started. */
   descDepth: 5,
+  /**
+   * Gather-descriptor FIFO (accel_gather; derive/accel.ts descFifoDepth): a descriptor is popped
+   * when the gather issues the pass's last entry, which runs gatherLead cycles ahead of the matrix
+   * unit (its two stages and credit FIFO) while the matrix unit is busy. Binds when passes are
+   * short (offset grouping, few points per bank, many channel tiles): 2–9 % of a layer before.
+   */
+  gDescDepth: 4,
+  gatherLead: 4,
   issueLat: 3,
   /** Descriptor push → the weight fetcher's first row of the pass's tile (accel_wfetch). */
   fetchLat: 2,
@@ -457,14 +466,20 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // pass that reuses the held tile loads nothing.
   let loadRef = -Infinity;
   const starts: number[] = [];
+  // The cycle after each pass's last row enters the matrix unit.
+  const rowsEnd: number[] = [];
   const release: number[] = [];
   let tileArr = new Float64Array(kv);
   let streamT = wrestStart;
   let lastOut = -1;
   let hazards = 0;
   const doPass = (issue: number, len: number, kidx: number, final: boolean, outFirst: number, outLast: number, reuse = false): number => {
+    // Both descriptor FIFOs must have room: the weight fetcher's (a slot frees as the pass
+    // descDepth back starts) and the gather's (a slot frees when the gather issues the last entry
+    // of the pass gDescDepth back, gatherLead cycles before that row enters the matrix unit).
     const q = starts.length - C.descDepth;
-    const emit = q >= 0 ? Math.max(issue, starts[q]!) : issue;
+    const qg = rowsEnd.length - C.gDescDepth;
+    const emit = Math.max(issue, q >= 0 ? starts[q]! : -Infinity, qg >= 0 ? rowsEnd[qg]! - C.gatherLead : -Infinity);
     let st: number;
     if (reuse) {
       // The tile the matrix unit holds serves this pass too (REUSE): nothing to load.
@@ -484,6 +499,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     prevStart = st;
     if (!reuse) loadRef = st;
     starts.push(st);
+    rowsEnd.push(st + len);
     cur = st + (final ? Math.max(len, len * wordBeats - C.outFifo) : len);
     lastOut = outLast;
     passes++;

@@ -53,7 +53,8 @@ export const CYCLE_MODEL = {
 /** The schedule-replay method (layers with `runs`): calibrated against co-simulation (≤ 2 %). */
 export const CYCLE_MODEL_REPLAY = {
   name: 'schedule-replay',
-  version: 2,
+  // 3: the gather's descriptor FIFO (short passes).
+  version: 3,
   calibrated: true,
 } as const;
 

@@ -26,6 +26,8 @@ export interface CaseOptions {
   relu?: boolean;
   bias?: boolean;
   seed: number;
+  /** A given cloud (canonical order, tensor stride `ts`) instead of a random one; `n`, `span`, `batches` are then ignored. */
+  cloud?: Coord[];
 }
 
 export function widthsOf(spec: AcceleratorSpec): ArithmeticWidths {
@@ -49,7 +51,7 @@ export function randomCase(spec: AcceleratorSpec, o: CaseOptions): LayerCase {
   const r = new Prng(o.seed * 7919 + 17);
   const ts = o.ts ?? 1;
   const s = o.s ?? 1;
-  const cloud = randomCloud(o.seed, o.n, o.span ?? 5, o.batches ?? 1, ts);
+  const cloud = o.cloud ?? randomCloud(o.seed, o.n, o.span ?? 5, o.batches ?? 1, ts);
   const inCoords = o.type === 'transposed' ? convOutputCoords(cloud, ts * s) : cloud;
   const hi = (bits: number) => 2 ** (bits - 1) - 1;
   const kv = o.k ** 3;
