@@ -35,9 +35,10 @@ export const presets = {
   // (buffers.keepFeatures: fusion across layers). Both pass-grouping policies: the host picks one
   // per layer (short passes group behind one weight tile). The downsampler merge and the engine's
   // START checks are pipelined (mapping.comparePipeline): twice the estimated clock for +2 % LUT.
+  // Submanifold and transposed merges start while the coordinates still arrive (mapping.overlapLoad).
   fpga: {
     ...baseSpec,
-    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true, comparePipeline: true },
+    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
     gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
     buffers: { ...baseSpec.buffers, keepFeatures: true },

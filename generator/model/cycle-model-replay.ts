@@ -66,6 +66,11 @@ export interface ReplayParams {
    * instead of one and passes a taken point through a FIFO stage (still one point per cycle).
    */
   comparePipeline?: boolean;
+  /**
+   * spec.mapping.overlapLoad: submanifold and transposed merges are dispatched from the start of
+   * the coordinate load; a lane's read of coordinate i waits until the load has written it.
+   */
+  overlapLoad?: boolean;
   /** Runs a map-buffer bank's run table holds (segment-major only when every job fits). */
   runTableRuns: number;
   shiftWidth: number;
@@ -139,6 +144,9 @@ export const REPLAY_CONST = {
   dsPipeFifo: 1,
   /** mapping.comparePipeline: the engine's S_DECODE cycle before its registered START checks. */
   checkPipe: 1,
+  /** mapping.overlapLoad: first dispatch relative to `start`; coordinate beat i → readable by a lane at start + i + ovlAvail. */
+  ovlStart: -1,
+  ovlAvail: 1,
 };
 
 /**
@@ -200,7 +208,12 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // start-up and one of FIFO.
   const dsStart = p.comparePipeline ? 3 * p.dsClasses + C.dsPipeFifo : p.dsClasses;
   if (L.type === 'conv' && !mf) downsample = dsStart + C.dsFixed + Math.round(C.dsPerPoint * nIn);
-  const mapStart = C.start + coordLoad + downsample;
+  // mapping.overlapLoad: submanifold / transposed jobs start with the load; a read of input i
+  // (output j) waits until the loaded count covers it (map_lane.v.hbs a_ok / b_ok / bkey_ok / mid_ok).
+  const ovl = p.overlapLoad === true && !reuse && !mt && (L.type === 'submanifold' || trans);
+  const mapStart = ovl ? C.start + C.ovlStart : C.start + coordLoad + downsample;
+  const inAt = (i: number): number => (ovl ? C.start + i + C.ovlAvail : -Infinity);
+  const outAt = (j: number): number => (ovl ? C.start + (trans ? nIn : 0) + j + C.ovlAvail : -Infinity);
 
   // ---- merge: dispatcher and lanes
   const lanes = Math.max(1, p.lanes);
@@ -349,10 +362,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         if (qLo !== 0) {
           let hi = nIn;
           const bq = outKeys[qLo]!;
-          cyc += 2;
+          cyc = Math.max(cyc, outAt(qLo)) + 2;
           for (;;) {
             const mid = (lo + hi) >> 1;
-            cyc += 2;
+            cyc = Math.max(cyc, inAt(mid)) + 2;
             if (inKeys[mid]! + shift < bq) lo = mid + 1;
             else hi = mid;
             if (lo === hi) break;
@@ -366,10 +379,12 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
           // offset's dropped entries, does not end it.
           let ia = lo, ib = qLo, c = 0;
           let run = laneRun[l];
-          const t0 = cyc + 2;
+          let t = cyc + 2;
           for (;;) {
             const ka = inKeys[ia]! + shift, kb = outKeys[ib]!;
-            const step = t0 + c;
+            if (ovl) t = Math.max(t, inAt(ia) + 2, outAt(ib) + 2);
+            const step = t;
+            t++;
             c++;
             let fin = false;
             if (ka < kb) { fin = ia === nIn - 1; ia++; }
@@ -389,7 +404,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
             if (fin) break;
           }
           comparisons += c;
-          end = t0 + c;
+          end = t;
         }
       }
       laneFree[l] = end;
@@ -397,6 +412,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     }
   }
   mapDone = Math.max(mapDone, dispatchT);
+  // The end-of-map word follows the load (S_MAP_END is entered from S_MAP only).
+  if (ovl) mapDone = Math.max(mapDone, C.start + coordLoad);
   let mapEnd = mapDone + C.mapEnd;
   if (reuse) {
     // The same runs, all written before the layer started.
@@ -405,7 +422,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     mapEnd = 0;
     comparisons = 0;
   }
-  const merge = reuse || mf || mt ? 0 : mapEnd - mapStart;
+  // The merge counted after the load (PERF_MAPPING_CYCLES), as the RTL counts it.
+  const merge = reuse || mf || mt ? 0 : mapEnd - (ovl ? Math.min(mapEnd, C.start + coordLoad) : mapStart);
   if (mf || mt) downsample = mapEnd - C.start - coordLoad;
 
   // ---- datapath

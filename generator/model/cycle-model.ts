@@ -75,7 +75,7 @@ export interface CycleModelRun {
 /** The spec fields the model reads; an AcceleratorSpec is one. */
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
-  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean; comparePipeline?: boolean };
+  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean; comparePipeline?: boolean; overlapLoad?: boolean };
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
   matrix: { rows: number; cols: number; weightSparsity?: string; treePipeline?: number };
@@ -193,6 +193,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     mapFreeTrans: spec.mapping.mapFreeTransposed ?? false,
     segmentMajor: spec.mapping.segmentMajor ?? false,
     comparePipeline: spec.mapping.comparePipeline ?? false,
+    overlapLoad: spec.mapping.overlapLoad ?? false,
     runTableRuns: runTableRuns(spec.mapping.maxKernelSize ?? 5),
     multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,

@@ -24,6 +24,12 @@
 // map-buffer bank's run table (k ≤ 3'd2, submanifold odd k ≤ 3'd3), else offset-major.
 // om_i forces offset-major: the accelerator's scheduler groups one offset's passes across banks
 // (pass grouping `offset`), which needs every bank's runs in kernel-index order.
+// Overlapped load (spec mapping.overlapLoad): submanifold and transposed layers dispatch merge
+// jobs from the first coordinate on. in_av_q / out_av_q count the input / output coordinates
+// written so far; a lane reads (or binary-searches) coordinate i only once i < that count and
+// stalls otherwise. The load's checks still see every point (order, duplicates, TLAST): an error
+// stops the dispatcher and the map stream, and the lanes are cleared by the next START or clear_i.
+// Conv layers merge after the downsampler as before (their segments need the final n_out).
 // Map-free conv k = s = 2: the downsampler emits the map while it merges (lane = kernel index,
 // so each lane holds one kernel index by ascending output and input index), one entry per cycle,
 // and the merge is skipped. Output points and map words then interleave (m_oc_* first is no
@@ -94,6 +100,8 @@ module sf_fpga_map_engine (
   reg [12:0]     n_out_q, n_out_d;
   reg [12:0]     ld_idx_q, ld_idx_d;
   reg [51:0]     prev_key_q, prev_key_d;
+  reg [12:0]     in_av_q, in_av_d;
+  reg [12:0]     out_av_q, out_av_d;
   reg [7:0]     err_code_q, err_code_d;
   reg                    err_pulse;
   reg                    done_pulse;
@@ -249,7 +257,9 @@ module sf_fpga_map_engine (
   wire [7:0] slot_valid;
   wire [263:0] slots;
   wire [7:0] pick = lane_jready & ~(lane_jready - 8'd1);
-  wire map_phase = (state_q == S_MAP);
+  // Submanifold / transposed: the merge runs during the load too (gated per coordinate).
+  // (not map-free transposed layers: the downsampler walks their outputs after the load)
+  wire map_phase = (state_q == S_MAP) | (loading & ~is_conv & ~mt_layer);
   wire dispatch = map_phase & ~j_done_q & (|lane_jready);
   wire [7:0] lane_jvalid = { 8{dispatch}} & pick;
 
@@ -327,6 +337,8 @@ module sf_fpga_map_engine (
         .job_q_lo_i   (seg_lo),
         .job_q_hi_i   (seg_hi),
         .n_in_i       (n_in_q),
+        .in_av_i      (in_av_q),
+        .out_av_i     (out_av_q),
         .ic_re_o      (ic_re),
         .ic_raddr_o   (ic_raddr),
         .ic_rdata_i   (ic_rdata),
@@ -487,6 +499,14 @@ module sf_fpga_map_engine (
         end
     end
 
+    // Loaded counts: coordinates written into the lanes' input / output buffer copies.
+    in_av_d  = ic_we ? (in_av_q + 13'd1) : in_av_q;
+    out_av_d = oc_we ? (out_av_q + 13'd1) : out_av_q;
+    if (go) begin
+      in_av_d  = 13'd0;
+      out_av_d = 13'd0;
+    end
+
     if (go) begin
       state_d    = S_DECODE;
       err_code_d = 8'd0;
@@ -509,6 +529,8 @@ module sf_fpga_map_engine (
       n_out_q     <= 13'd0;
       ld_idx_q    <= 13'd0;
       prev_key_q  <= 52'd0;
+      in_av_q     <= 13'd0;
+      out_av_q    <= 13'd0;
       err_code_q  <= 8'd0;
       j_kidx_q    <= 7'd0;
       j_ix_q      <= 3'd0;
@@ -521,6 +543,8 @@ module sf_fpga_map_engine (
       n_out_q     <= n_out_d;
       ld_idx_q    <= ld_idx_d;
       prev_key_q  <= prev_key_d;
+      in_av_q     <= in_av_d;
+      out_av_q    <= out_av_d;
       err_code_q  <= err_code_d;
       j_kidx_q    <= j_kidx_d;
       j_ix_q      <= j_ix_d;

@@ -12,6 +12,10 @@
 // A < B pops A, A > B pops B, A = B pops both and writes a map entry into the lane's slot of the
 // engine's map word. The job ends when either stream's last element is popped. One comparison
 // per cycle while the slot is free.
+// Overlapped load (spec mapping.overlapLoad): in_av_i / out_av_i count the input / output
+// coordinates already written into this lane's buffer copies. A read of input index a (stream A
+// or a search probe) waits until a < in_av_i, a read of output index b until b < out_av_i; the
+// merge itself is unchanged, it just finds its FIFOs empty while the load is behind.
 module sf_fpga_map_lane (
   input  wire                    clk_i,
   input  wire                    rst_i,
@@ -26,6 +30,8 @@ module sf_fpga_map_lane (
   input  wire [12:0]     job_q_lo_i,
   input  wire [12:0]     job_q_hi_i,
   input  wire [12:0]     n_in_i,
+  input  wire [12:0]     in_av_i,
+  input  wire [12:0]     out_av_i,
   output wire                    ic_re_o,
   output wire [11:0]     ic_raddr_o,
   input  wire [51:0]     ic_rdata_i,
@@ -101,8 +107,9 @@ module sf_fpga_map_lane (
   wire [2:0] b_credit = b_cnt_q + { 2'd0, b_infl_q};
   wire busy_q  = (phase_q != P_IDLE);
   wire run     = (phase_q == P_RUN);
-  wire a_ok    = (a_addr_q != n_in_i);
-  wire b_ok    = (b_addr_q != q_hi_q);
+  // in_av_i ≤ n_in_i, so a loaded address is also below the end of the list.
+  wire a_ok    = (a_addr_q < in_av_i);
+  wire b_ok    = (b_addr_q != q_hi_q) & (b_addr_q < out_av_i);
   wire a_issue = run & a_ok & (a_credit != 3'd4);
   wire b_issue = run & b_ok & (b_credit != 3'd4);
 
@@ -113,8 +120,9 @@ module sf_fpga_map_lane (
   wire [12:0]    mid    = lohi[13:1];
   wire                   s_less = (a_ext < bq_q);
   wire [12:0]    mid_p1 = mid + 13'd1;
-  wire                   bkey_ok = 1'b1;
-  wire                   mid_ok  = 1'b1;
+  // The search's first output key and its probes wait for their coordinates.
+  wire                   bkey_ok = (b_addr_q < out_av_i);
+  wire                   mid_ok  = (mid < in_av_i);
 
   wire heads = run & (a_cnt_q != 3'd0) & (b_cnt_q != 3'd0);
   wire a_lt  = (a_head < b_head);

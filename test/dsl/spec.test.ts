@@ -46,7 +46,7 @@ describe('presets', () => {
     // accumulator drain port, and both pass-grouping policies (as server).
     expect(presets.fpga).toEqual({
       ...baseSpec,
-      mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true, comparePipeline: true },
+      mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...baseSpec.matrix, maxChannels: 512 },
       gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
       buffers: { ...baseSpec.buffers, keepFeatures: true },
