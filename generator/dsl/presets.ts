@@ -36,9 +36,11 @@ export const presets = {
   // per layer (short passes group behind one weight tile). The downsampler merge and the engine's
   // START checks are pipelined (mapping.comparePipeline): twice the estimated clock for +2 % LUT.
   // Submanifold and transposed merges start while the coordinates still arrive (mapping.overlapLoad).
+  // Transposed k = s = 2 layers are map-free too (mapping.mapFreeTransposed: the outputs walked by
+  // parent after the load, progress marks for the drain port).
   fpga: {
     ...baseSpec,
-    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
+    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
     gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
     buffers: { ...baseSpec.buffers, keepFeatures: true },

@@ -313,6 +313,10 @@ module sf_fpga_accel (
   wire [51:0]   oc_data;
   wire                  map_valid, map_ready, map_last;
   wire [263:0] map_data;
+  // Map-free transposed k = s = 2: every output below mt_front has its entries in the map buffer
+  // (the engine walks the outputs by parent; see the engine's header).
+  wire [12:0]     mt_front;
+  wire                  mt_layer = is_trans & (l_k == 3'd2) & (l_stride == 2'd2);
 
   sf_fpga_map_engine u_engine (
     .clk_i           (clk_i),
@@ -321,6 +325,7 @@ module sf_fpga_accel (
     .start_i         (go & ~l_reuse),
     .mf_en_i         (1'b1),
     .mf_feat_i       (f_avail),
+    .mt_front_o      (mt_front),
     .om_i            (sched_grp),
     .cfg_type_i      (l_type),
     .cfg_k_i         (l_k),
@@ -501,7 +506,9 @@ module sf_fpga_accel (
     .mk_free_i    (mk_free),
     .mk_lim_o     (mk_lim),
     .mk_fin_o     (mk_fin),
-    .mfree_i      (mf_layer),
+    .mfree_i      (mf_layer | mt_layer),
+    .mt_i         (mt_layer),
+    .mt_front_i   (mt_front),
     .grp_o        (sched_grp),
     .done_o       (sched_done)
   );

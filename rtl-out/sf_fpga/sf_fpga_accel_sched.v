@@ -70,6 +70,8 @@ module sf_fpga_accel_sched (
   output wire [13:0]     mk_lim_o,
   output wire                  mk_fin_o,
   input  wire                  mfree_i,
+  input  wire                  mt_i,
+  input  wire [12:0]     mt_front_i,
   output wire                  grp_o,
   output wire                  done_o
 );
@@ -762,9 +764,14 @@ module sf_fpga_accel_sched (
   wire [12:0] fmx_1_1 = (fmx_0_2 > fmx_0_3) ? fmx_0_2 : fmx_0_3;
   wire [12:0] fmx_2_0 = (fmx_1_0 > fmx_1_1) ? fmx_1_0 : fmx_1_1;
   reg [12:0] front_max_q;
+  // Map-free transposed (mt_i): the map is written by parent, not in output order, so the largest
+  // output written bounds nothing; the engine's frontier does (every output below it has its
+  // entries written; it only grows), kept below N_out like the conv frontier.
+  wire [12:0] mt_cap = (mt_front_i < n_out_i) ? mt_front_i
+                           : ((n_out_i != 13'd0) ? (n_out_i - 13'd1) : 13'd0);
   always @(posedge clk_i) begin
     if (rst_i || st_q == SC_INIT) front_max_q <= 13'd0;
-    else front_max_q <= fmx_2_0;
+    else front_max_q <= mt_i ? mt_cap : fmx_2_0;
   end
   wire [12:0] front = map_done_i ? n_out_i : front_max_q;
   reg [12:0] bnd_0_q;

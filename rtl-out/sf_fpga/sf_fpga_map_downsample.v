@@ -32,6 +32,13 @@
 // output stage takes a point while the buffer has room, so the map stream's ready never reaches
 // oc_valid_o, and a sink that is always ready sees one entry per cycle. A point is only taken
 // once its features have been loaded (mf_feat_i).
+// Map-free transposed k = s = 2 (mt_i, with mf_i): the engine links the given output points
+// (cfg_ts_i = their tensor stride) instead of the inputs, so the merge takes the outputs by
+// ascending parent Q; the parent matcher in the output stage pairs each with its input (or none).
+// The entry is {output = the point's index, input = the parent's index, kernel index = the
+// point's sub-position}; per kernel index both ascend. mt_front_o: every output below it has had
+// its entry (if any) leave the entry buffer — the smallest index still in a class (its head, or
+// its last arrived point + 1 while a fetch is under way), the FIFO or the entry buffer.
 module sf_fpga_map_downsample (
   input  wire                   clk_i,
   input  wire                   rst_i,
@@ -57,6 +64,12 @@ module sf_fpga_map_downsample (
   output wire [11:0]    mf_in_o,
   output wire [11:0]    mf_out_o,
   output wire [6:0]   mf_kidx_o,
+  input  wire                   mt_i,
+  input  wire [12:0]    mt_n_in_i,
+  output wire                   ip_re_o,
+  output wire [11:0]    ip_addr_o,
+  input  wire [51:0]    ip_key_i,
+  output wire [12:0]    mt_front_o,
   output wire                   done_o
 );
 
@@ -256,12 +269,65 @@ module sf_fpga_map_downsample (
 
   wire new_pt  = ~pend_valid_q | (best_key != pend_key_q);
   wire emit    = (state_q == S_RUN) & fvalid & new_pt & pend_valid_q;
-  wire [11:0] mf_in_idx = best_idx;
+  wire mt_start = start_now;
+  // Parent matcher (map-free transposed k = s = 2, mt_i). The list walked is the given output
+  // points (finer, tensor stride ts_out = cfg_ts_i), so the point at the output stage is an output
+  // q and best_key its parent Q = q with the low bits cleared at ts = ts_out·s; the merge takes
+  // the outputs by ascending Q. Q exists iff it is an input point: the input list is canonical
+  // too, so one pointer walks it monotonically. cur = input pm_ci_q (key pm_ck_q), nxt = input
+  // pm_ci_q + 1, whose key is on ip_key_i (the input buffer's read port is this matcher's alone
+  // and holds its last read). Per point: Q = cur → entry with cur; Q = nxt → entry with nxt and
+  // cur advances (the read of cur + 2 is issued in the same cycle, so nxt is valid again the next
+  // one); nxt < Q → cur advances and the point waits (an input without children); otherwise Q has
+  // no parent: the output is taken without an entry (its word is bias only). Consecutive parents
+  // thus cost no cycle: one output per cycle.
+  reg  [12:0] pm_ci_q;
+  reg  [51:0] pm_ck_q;
+  reg                 pm_cv_q;
+  reg                 pm_nv_q;
+  reg  [1:0]          pm_init_q;
+  wire [12:0] pm_ci1  = pm_ci_q + 13'd1;
+  wire [12:0] pm_ci2  = pm_ci1 + 13'd1;
+  wire                pm_rdy  = (pm_init_q == 2'd0);
+  wire                pm_eq_c = pm_cv_q & (pm_ck_q == best_key);
+  wire                pm_eq_n = pm_nv_q & (ip_key_i == best_key);
+  wire                pm_lt_n = pm_nv_q & (ip_key_i < best_key);
+  wire                pm_match = pm_eq_c | pm_eq_n;
+  wire                pm_skip = ~pm_eq_c & pm_lt_n;
+  wire [11:0] pm_in   = pm_eq_c ? pm_ci_q[11:0] : pm_ci1[11:0];
+  reg                 pm_adv;
+  always @(posedge clk_i) begin
+    if (rst_i || clear_i) begin
+      pm_init_q <= 2'd0;
+      pm_cv_q   <= 1'b0;
+      pm_nv_q   <= 1'b0;
+    end else if (mt_start) begin
+      pm_init_q <= 2'd2;
+      pm_ci_q   <= 13'd0;
+      pm_cv_q   <= (mt_n_in_i != 13'd0);
+      pm_nv_q   <= (mt_n_in_i > 13'd1);
+    end else if (pm_init_q != 2'd0) begin
+      pm_init_q <= pm_init_q - 2'd1;
+      if (pm_init_q == 2'd1) pm_ck_q <= ip_key_i;
+    end else if (pm_adv) begin
+      pm_ci_q <= pm_ci1;
+      pm_ck_q <= ip_key_i;
+      pm_cv_q <= pm_nv_q;
+      pm_nv_q <= (pm_ci2 < mt_n_in_i);
+    end
+  end
+  // Reads: input 0 then 1 at start-up; cur + 2 with every advance.
+  assign ip_re_o   = mt_i & ((pm_init_q != 2'd0) | pm_adv);
+  assign ip_addr_o = (pm_init_q == 2'd2) ? 12'd0 : ((pm_init_q == 2'd1) ? pm_ci1[11:0] : pm_ci2[11:0]);
+  wire [11:0] mf_in_idx = mt_i ? pm_in : best_idx;
   // The entry buffer {out, in, kidx} takes a point while it has room and once the point's
   // features have arrived (mf_feat_i of them): the map then never runs ahead of the feature
   // stream, so the scheduler finds a bank's newest entries computable.
   wire mf_feat_ok = ({ 1'd0, mf_in_idx} < mf_feat_i);
-  wire mf_free = ~mf_i | ((mf_cnt_q != 2'd2) & mf_feat_ok);
+  // Transposed: a point without parent needs neither room nor features; one whose nxt input
+  // lies below its parent waits while the matcher advances.
+  wire mf_room = (mf_cnt_q != 2'd2) & mf_feat_ok;
+  wire mf_free = ~mf_i | (mt_i ? (pm_rdy & ~pm_skip & (~pm_match | mf_room)) : mf_room);
   wire mf_pop  = (mf_cnt_q != 2'd0) & mf_ready_i;
   wire go      = (state_q == S_RUN) & fvalid & (~emit | oc_ready_i) & mf_free;
   assign mf_valid_o = (mf_cnt_q != 2'd0);
@@ -313,7 +379,7 @@ module sf_fpga_map_downsample (
     pend_key_d   = pend_key_q;
     ocnt_d       = ocnt_q;
     mf_push      = 1'b0;
-    mf_new       = {new_pt ? ocnt_q : (ocnt_q - 12'd1), best_idx, bz[0], best[0], best[1]};
+    mf_new       = {mt_i ? best_idx : (new_pt ? ocnt_q : (ocnt_q - 12'd1)), mf_in_idx, bz[0], best[0], best[1]};
 
     case (state_q)
       S_IDLE, S_DONE: begin
@@ -352,7 +418,7 @@ module sf_fpga_map_downsample (
             pend_valid_d = 1'b1;
             pend_key_d   = best_key;
           end
-          mf_push = mf_i;
+          mf_push = mf_i & (~mt_i | pm_match);
           if (new_pt) ocnt_d = ocnt_q + 12'd1;
         end
       end
@@ -427,6 +493,46 @@ module sf_fpga_map_downsample (
     f0_q <= f0_d;
     f1_q <= f1_d;
   end
+
+  // The matcher advances on a skip (the point waits) or when the point taken matched nxt.
+  always @* begin
+    pm_adv = mt_i & pm_rdy & (((state_q == S_RUN) & fvalid & pm_skip) | (go & ~pm_eq_c & pm_eq_n));
+  end
+
+  // Progress frontier: the smallest output index still to leave. A class's head (slot 0), or,
+  // while its slots are empty but its list goes on (more_q), its last arrived point + 1: a fetch
+  // is under way and a class's later points have larger indices. Then the FIFO and the entry
+  // buffer. 0 outside a run.
+  reg [11:0] lf_q [0:3];
+  always @(posedge clk_i) begin
+    if (arr_q) lf_q[arr_cls_q] <= arr_idx_q;
+  end
+  wire [12:0] mtc_0 = hvalid[0] ? { 1'd0, hidx[0*IW +: IW]}
+                                      : (more_q[0] ? ({ 1'd0, lf_q[0]} + 13'd1) : 13'd8191);
+  wire [12:0] mtc_1 = hvalid[1] ? { 1'd0, hidx[1*IW +: IW]}
+                                      : (more_q[1] ? ({ 1'd0, lf_q[1]} + 13'd1) : 13'd8191);
+  wire [12:0] mtc_2 = hvalid[2] ? { 1'd0, hidx[2*IW +: IW]}
+                                      : (more_q[2] ? ({ 1'd0, lf_q[2]} + 13'd1) : 13'd8191);
+  wire [12:0] mtc_3 = hvalid[3] ? { 1'd0, hidx[3*IW +: IW]}
+                                      : (more_q[3] ? ({ 1'd0, lf_q[3]} + 13'd1) : 13'd8191);
+  wire [12:0] mtc_4 = (fcnt_q != 2'd0) ? { 1'd0, f0_q[CW +: IW]} : 13'd8191;
+  wire [12:0] mtc_5 = (fcnt_q == 2'd2) ? { 1'd0, f1_q[CW +: IW]} : 13'd8191;
+  wire [12:0] mtc_6 = (mf_cnt_q != 2'd0) ? { 1'd0, mf_e0_q[26:15]} : 13'd8191;
+  wire [12:0] mtc_7 = (mf_cnt_q == 2'd2) ? { 1'd0, mf_e1_q[26:15]} : 13'd8191;
+  wire [12:0] mtf_0_0 = (mtc_0 < mtc_1) ? mtc_0 : mtc_1;
+  wire [12:0] mtf_0_1 = (mtc_2 < mtc_3) ? mtc_2 : mtc_3;
+  wire [12:0] mtf_0_2 = (mtc_4 < mtc_5) ? mtc_4 : mtc_5;
+  wire [12:0] mtf_0_3 = (mtc_6 < mtc_7) ? mtc_6 : mtc_7;
+  wire [12:0] mtf_1_0 = (mtf_0_0 < mtf_0_1) ? mtf_0_0 : mtf_0_1;
+  wire [12:0] mtf_1_1 = (mtf_0_2 < mtf_0_3) ? mtf_0_2 : mtf_0_3;
+  wire [12:0] mtf_2_0 = (mtf_1_0 < mtf_1_1) ? mtf_1_0 : mtf_1_1;
+  reg  [12:0] mt_front_q;
+  wire                mt_run = (state_q == S_RUN) | (state_q == S_FLUSH) | (state_q == S_DONE);
+  always @(posedge clk_i) begin
+    if (rst_i || clear_i || mt_start || !mt_run) mt_front_q <= 13'd0;
+    else mt_front_q <= mtf_2_0;
+  end
+  assign mt_front_o = mt_front_q;
 
   // Two-entry map buffer: e0 is the head.
   always @* begin

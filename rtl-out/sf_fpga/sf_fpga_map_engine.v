@@ -36,6 +36,13 @@
 // longer guaranteed for these layers). mf_en_i enables it (the accelerator; the mapping top,
 // whose one output stream sends the output points before the map, keeps the merge);
 // mf_feat_i counts the input points whose first cin tile of features has been loaded.
+// Map-free transposed k = s = 2 (spec mapping.mapFreeTransposed, also under mf_en_i): the given
+// output points are linked into the downsampler's classes as they load (at their tensor stride
+// ts − log2 s), and after the load the downsampler walks them by parent and emits the map (lane
+// = kernel index, outputs and inputs ascending per lane), one output per cycle; lane 0's input
+// buffer serves its parent matcher and lane 0's output buffer its list walk; no output point
+// goes to m_oc_*. mt_front_o: every output below it has its entries on m_map_* already (0 until
+// the walk starts; the scheduler's progress marks use it).
 module sf_fpga_map_engine (
   input  wire                     clk_i,
   input  wire                     rst_i,
@@ -43,6 +50,7 @@ module sf_fpga_map_engine (
   input  wire                     start_i,
   input  wire                     mf_en_i,
   input  wire [12:0]    mf_feat_i,
+  output wire [12:0]      mt_front_o,
   input  wire                     om_i,
   input  wire [1:0]               cfg_type_i,
   input  wire [2:0]        cfg_k_i,
@@ -189,7 +197,11 @@ module sf_fpga_map_engine (
   wire [11:0]  mf_in;
   wire [11:0]  mf_out;
   wire [6:0] mf_kidx;
-  wire                 mt_layer = 1'b0;
+  wire                 mt_layer = mf_en_i & is_trans & (k_q == 3'd2) & (stride_q == 2'd2);
+  wire                 ip_re;
+  wire [11:0]  ip_raddr;
+  wire [51:0]  oc0_rdata;
+  wire [12:0]  ds_front;
   wire                 ds_phase = (state_q == S_DS);
   wire                 ds_fire  = ds_phase & ds_oc_valid & m_oc_ready_i & ~mt_layer;
   reg                  ds_start;
@@ -197,18 +209,18 @@ module sf_fpga_map_engine (
     .clk_i        (clk_i),
     .rst_i        (rst_i),
     .clear_i      (clear_i),
-    .cfg_ts_i     (ts_q),
+    .cfg_ts_i     (ds_w[3:0]),
     .cfg_slog2_i  (slog2),
     .init_i       (state_q == S_CHECK),
-    .link_valid_i (ld_fire & (state_q == S_LOAD_IN) & is_conv),
+    .link_valid_i (ld_fire & (((state_q == S_LOAD_IN) & is_conv) | ((state_q == S_LOAD_OUT) & mt_layer))),
     .link_idx_i   (ld_idx_q[11:0]),
     .link_key_i   (in_key),
     .start_i      (ds_start),
     .rd_re_o      (ds_re),
     .rd_addr_o    (ds_raddr),
-    .rd_key_i     (ic0_rdata),
+    .rd_key_i     (mt_layer ? oc0_rdata : ic0_rdata),
     .oc_valid_o   (ds_oc_valid),
-    .oc_ready_i   (m_oc_ready_i),
+    .oc_ready_i   (m_oc_ready_i | mt_layer),
     .oc_key_o     (ds_oc_key),
     .oc_last_o    (ds_oc_last),
     .mf_i         (mf_layer | mt_layer),
@@ -218,6 +230,12 @@ module sf_fpga_map_engine (
     .mf_in_o      (mf_in),
     .mf_out_o     (mf_out),
     .mf_kidx_o    (mf_kidx),
+    .mt_i         (mt_layer),
+    .mt_n_in_i    (n_in_q),
+    .ip_re_o      (ip_re),
+    .ip_addr_o    (ip_raddr),
+    .ip_key_i     (ic0_rdata),
+    .mt_front_o   (ds_front),
     .done_o       (ds_done)
   );
   wire [51:0] oc_key_raw = ds_oc_key ^ 52'h800080008000;
@@ -304,8 +322,8 @@ module sf_fpga_map_engine (
         .we_i    (ic_we),
         .waddr_i (ld_idx_q[11:0]),
         .wdata_i (in_key),
-        .re_i    (use_ds ? ds_re : ic_re),
-        .raddr_i (use_ds ? ds_raddr : ic_raddr),
+        .re_i    (use_ds ? (mt_layer ? ip_re : ds_re) : ic_re),
+        .raddr_i (use_ds ? (mt_layer ? ip_raddr : ds_raddr) : ic_raddr),
         .rdata_o (ic_rdata)
       );
 
@@ -318,8 +336,8 @@ module sf_fpga_map_engine (
         .we_i    (oc_we),
         .waddr_i (oc_waddr),
         .wdata_i (oc_wdata),
-        .re_i    (oc_re),
-        .raddr_i (oc_raddr),
+        .re_i    ((use_ds & mt_layer) ? ds_re : oc_re),
+        .raddr_i ((use_ds & mt_layer) ? ds_raddr : oc_raddr),
         .rdata_o (oc_rdata)
       );
 
@@ -356,6 +374,7 @@ module sf_fpga_map_engine (
 
       if (l == 0) begin : g_ic0
         assign ic0_rdata = ic_rdata;
+        assign oc0_rdata = oc_rdata;
       end
     end
   endgenerate
@@ -620,5 +639,6 @@ module sf_fpga_map_engine (
   assign cnt_cmp_o     = c_cmp_q;
   assign cnt_busy_o    = c_busy_q;
   assign cnt_load_o    = c_load_q;
+  assign mt_front_o    = (mt_layer & (ds_phase | (state_q == S_MAP_END) | (state_q == S_FIN))) ? ds_front : 13'd0;
 
 endmodule

@@ -23,8 +23,7 @@ import { bunnyCase, randomCase, widthsOf } from './cases.ts';
 import { MAX_ERROR } from './cycle-model-cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
-const fpga = presets.fpga;
-const spec: AcceleratorSpec = { ...fpga, name: 'sf_fpga_mt', mapping: { ...fpga.mapping, mapFreeTransposed: true } };
+const spec = presets.fpga;
 /** No drain port, the unpipelined merge, 256 map entries per bank. */
 const small: AcceleratorSpec = {
   ...spec,
@@ -71,6 +70,10 @@ function modelError(s: AcceleratorSpec, c: LayerCase, measured: number, compute:
 }
 
 describe('map-free transposed k = s = 2', () => {
+  it('is enabled on the fpga preset', () => {
+    expect(spec.mapping.mapFreeTransposed).toBe(true);
+  });
+
   it('bunny 16→16 without stalls: map-free (mapping ≈ outputs), drained while it computes, cycle model within 2 %', async () => {
     const c = bunnyCase(spec, { voxel: 0.25, type: 'transposed', k: 2, s: 2, cin: 16, cout: 16, requant: true, relu: true });
     const r = await expectBitExact(spec, c, 'mt-bunny');
