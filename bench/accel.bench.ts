@@ -118,12 +118,12 @@ const WIDE: BenchLayer[] = [
   { name: 'submanifold k=3 128→128', type: 'submanifold', k: 3, s: 1, cin: 128, cout: 128 },
 ];
 
-// The fpga preset as it was before map-free downsampling and segment-major merge jobs (same
-// 8 lanes): the baseline of issue 13's before/after table, measured in the same run.
+// The fpga preset as it was before map-free downsampling (conv and transposed) and segment-major
+// merge jobs (same 8 lanes): the baseline of issue 13's before/after table, measured in the same run.
 const fpgaMerge: AcceleratorSpec = {
   ...presets.fpga,
   name: 'sf_fpga_merge',
-  mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, segmentMajor: false },
+  mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, mapFreeTransposed: false, segmentMajor: false },
   gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false, passGrouping: ['bank'] },
 };
 // Before pass grouping (issue 13 item 1): the per-bank scheduler only.

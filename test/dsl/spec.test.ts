@@ -43,10 +43,10 @@ describe('presets', () => {
     });
     // fpga is the base spec with map-free downsampling (its 8 lanes allow it; the default is off),
     // segment-major merge jobs, 512 channels (MinkUNet's 384-channel concat at full width) and the
-    // accumulator drain port, and both pass-grouping policies (as server).
+    // accumulator drain port, and both pass-grouping policies (as server); map-free transposed layers too.
     expect(presets.fpga).toEqual({
       ...baseSpec,
-      mapping: { ...baseSpec.mapping, mapFreeDownsample: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
+      mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...baseSpec.matrix, maxChannels: 512 },
       gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
       buffers: { ...baseSpec.buffers, keepFeatures: true },
@@ -190,6 +190,8 @@ const CROSS: [string, Parameters<typeof defineAccelerator>[0], string, string][]
   ['map-free downsampling with fewer than 8 lanes', { name: 'x', mapping: { lanes: 4, mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'needs mapping.lanes ≥ 8'],
   ['map-free downsampling without strides', { name: 'x', mapping: { maxStride: 1, mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'maxStride ≥ 2'],
   ['map-free downsampling without conv', { name: 'x', mapping: { layerTypes: ['submanifold'], mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'needs conv'],
+  ['map-free transposed without map-free downsampling', { name: 'x', mapping: { mapFreeTransposed: true } }, 'mapping.mapFreeTransposed', 'needs mapping.mapFreeDownsample'],
+  ['map-free transposed without transposed layers', { name: 'x', mapping: { layerTypes: ['submanifold', 'conv'], mapFreeDownsample: true, mapFreeTransposed: true } }, 'mapping.mapFreeTransposed', 'needs transposed'],
 ];
 
 describe('cross-field rules', () => {
