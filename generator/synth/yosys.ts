@@ -259,7 +259,9 @@ async function synthModule(
   try {
     const res = await runTool(yosysTool(opts), ['-q', '-p', synthScript(files, top, statName, keep, netName)], {
       cwd: cacheDir,
-      timeoutMs: opts.timeoutMs ?? 30 * 60_000,
+      // The server preset's top is ≈ 10 min of Yosys on an idle core, well over an hour on a loaded
+      // shared machine: the limit only stops a hung run.
+      timeoutMs: opts.timeoutMs ?? 4 * 3600_000,
     });
     if (res.exitCode !== 0) {
       const log = res.all.trim().split('\n');
