@@ -16,7 +16,8 @@
 // and/or ACCEL_BENCH_LAYERS="conv k=2 s=2;transposed k=2 s=2"; the file's `reruns` lists them.
 // Pass grouping (issue 13 item 1): the presets run with the policy the host driver picks per layer
 // with the cycle model (`passGrouping` per row); `fpga/server, per-bank passes (before)` are the
-// same presets generated with the per-bank policy only (the scheduler before item 1).
+// same presets generated with the per-bank policy only (the scheduler before item 1);
+// `fpga, load then merge (before)` is fpga without mapping.overlapLoad (before item 3).
 import { presets } from '../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
 import { bunnyPoints } from '../generator/io/bunny.ts';
@@ -123,9 +124,11 @@ const WIDE: BenchLayer[] = [
 const fpgaMerge: AcceleratorSpec = {
   ...presets.fpga,
   name: 'sf_fpga_merge',
-  mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, mapFreeTransposed: false, segmentMajor: false },
+  mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, mapFreeTransposed: false, segmentMajor: false, overlapLoad: false },
   gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false, passGrouping: ['bank'] },
 };
+// Before issue 13 item 3: the merge starts only after the whole coordinate list is loaded.
+const noOverlap: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_noovl', mapping: { ...presets.fpga.mapping, overlapLoad: false } };
 // Before pass grouping (issue 13 item 1): the per-bank scheduler only.
 const perBank = (spec: AcceleratorSpec, name: string): AcceleratorSpec => ({ ...spec, name, gatherScatter: { ...spec.gatherScatter, passGrouping: ['bank'] } });
 const GROUPING_LAYERS = ['submanifold k=3', 'submanifold k=3 64→64', 'submanifold k=3 128→128'];
@@ -143,6 +146,7 @@ const SPECS: { label: string; spec: AcceleratorSpec; wide?: boolean; only?: stri
   { label: 'fpga, no drain port', spec: noDrain(presets.fpga, 'sf_fpga_nodrain', false), only: DRAIN_LAYERS },
   { label: 'edge + drain port', spec: noDrain(presets.edge, 'sf_edge_drain', true), only: DRAIN_LAYERS },
   { label: 'fpga, per-bank passes (before)', spec: perBank(presets.fpga, 'sf_fpga_bank'), wide: true, only: GROUPING_LAYERS },
+  { label: 'fpga, load then merge (before)', spec: noOverlap, wide: true, only: GROUPING_LAYERS },
   { label: 'server', spec: presets.server, wide: true },
   { label: 'server, per-bank passes (before)', spec: perBank(presets.server, 'sf_server_bank'), wide: true, only: GROUPING_LAYERS },
   { label: 'server + drain port', spec: noDrain(presets.server, 'sf_server_drain', true), only: DRAIN_LAYERS },
