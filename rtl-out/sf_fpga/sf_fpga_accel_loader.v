@@ -95,48 +95,65 @@ module sf_fpga_accel_loader (
   wire [3:0] after_cin  = en_cout ? SEC_COUT : after_cout;
   wire [3:0] first_sec  = en_cin ? SEC_CIN : after_cin;
 
+  // Section lengths minus one, registered (issue 15: no multiply or subtraction between the layer
+  // registers and sec_end). The lengths are static during a layer; each register is valid one
+  // cycle after its inputs: N_in/N_out and the feature beats from RST, To and kr from CHECK, the
+  // remaining weight beats from the first RUN cycle — each before its section can first end
+  // (the first beat is taken in the first RUN cycle, WREST follows W0's ≥ 1 beat).
+  reg [22:0]     lm_cin_q, lm_cout_q, lm_bias_q, lm_mult_q, lm_shift_q, lm_w0_q, lm_feat_q, lm_wrest_q;
+  always @(posedge clk_i) begin
+    lm_cin_q   <= {10'd0, n_in_i} - 23'd1;
+    lm_cout_q  <= {10'd0, n_out_i} - 23'd1;
+    lm_bias_q  <= {17'd0, to_i} * 23'd4 - 23'd1;
+    lm_mult_q  <= {17'd0, to_i} * 23'd2 - 23'd1;
+    lm_shift_q <= {17'd0, to_i} * 23'd1 - 23'd1;
+    lm_w0_q    <= {12'd0, kr_i} - 23'd1;
+    lm_feat_q  <= feat_beats_i - 23'd1;
+    lm_wrest_q <= wrest_beats_i - 23'd1;
+  end
+
   reg [3:0]            next_sec;
-  reg [22:0]     sec_len;
+  reg [22:0]     sec_lm;
   reg [1:0] tbl_last_beat;
   always @* begin
     next_sec      = SEC_DONE;
-    sec_len       = 23'd1;
+    sec_lm        = 23'd0;
     tbl_last_beat = 2'd0;
     case (sec_q)
       SEC_CIN: begin
         next_sec = after_cin;
-        sec_len  = {10'd0, n_in_i};
+        sec_lm  = lm_cin_q;
       end
       SEC_COUT: begin
         next_sec = after_cout;
-        sec_len  = {10'd0, n_out_i};
+        sec_lm  = lm_cout_q;
       end
       SEC_BIAS: begin
         next_sec      = after_bias;
-        sec_len       = {17'd0, to_i} * 23'd4;
+        sec_lm       = lm_bias_q;
         tbl_last_beat = 2'd3;
       end
       SEC_MULT: begin
         next_sec      = SEC_SHIFT;
-        sec_len       = {17'd0, to_i} * 23'd2;
+        sec_lm       = lm_mult_q;
         tbl_last_beat = 2'd1;
       end
       SEC_SHIFT: begin
         next_sec      = SEC_W0;
-        sec_len       = {17'd0, to_i} * 23'd1;
+        sec_lm       = lm_shift_q;
         tbl_last_beat = 2'd0;
       end
       SEC_W0: begin
         next_sec = after_w0;
-        sec_len  = {12'd0, kr_i};
+        sec_lm  = lm_w0_q;
       end
       SEC_FEAT: begin
         next_sec = after_feat;
-        sec_len  = feat_beats_i;
+        sec_lm  = lm_feat_q;
       end
       SEC_WREST: begin
         next_sec = SEC_DONE;
-        sec_len  = wrest_beats_i;
+        sec_lm  = lm_wrest_q;
       end
       default: ;
     endcase
@@ -156,7 +173,7 @@ module sf_fpga_accel_loader (
   end
   wire fire      = s_valid_i & ready;
   wire take      = fire & ~discard_i;
-  wire sec_end   = (count_q == sec_len - 23'd1);
+  wire sec_end   = (count_q == sec_lm);
   wire tbl_wrap  = (beat_q == tbl_last_beat);
 
   always @* begin

@@ -232,21 +232,48 @@ module sf_fpga_accel_sched (
 
   wire [6:0]  nxt_seg  = cur_rdseg + 7'd1;
   wire [11:0]  seg_start = seg_data_i[11:0];
+  wire                  nx_w     = (nxt_seg < cur_nseg);
+  // Registered in RD1 for DEC (issue 15: the bank multiplexer, the subtraction and the feature
+  // sums are off DEC's decision path). The current bank's pointers change only in DEC and at
+  // INIT, fbase_q only in REL, so these copies hold exactly the values DEC would compute.
+  reg  [12:0] rp_q, av_q;
+  reg  [12:0] fin_sum_q, fout_sum_q;
+  wire [12:0] av_seg   = {1'd0, seg_start} - cur_rdptr;
+  wire [12:0] av_wr    = cur_wr - cur_rdptr;
+  wire [11:0]     rl_in    = rl_data_i[11:0];
+  wire [11:0]     rl_out   = rl_data_i[23:12];
+  wire [11:0]     ls_in    = cur_last[11:0];
+  wire [11:0]     ls_out   = cur_last[23:12];
+  wire [12:0] fin_rl   = {1'd0, fbase_q} + {1'd0, rl_in};
+  wire [12:0] fin_ls   = {1'd0, fbase_q} + {1'd0, ls_in};
+  wire [12:0] fout_rl  = {1'd0, fbase_q} + {1'd0, rl_out};
+  wire [12:0] fout_ls  = {1'd0, fbase_q} + {1'd0, ls_out};
+  reg  [12:0] mp_q, mav_q;
+  always @(posedge clk_i) begin
+    if (st_q == SC_RD1) begin
+      rp_q       <= cur_rdptr;
+      av_q       <= nx_w ? av_seg : av_wr;
+      fin_sum_q  <= nx_w ? fin_rl : fin_ls;
+      fout_sum_q <= nx_w ? fout_rl : fout_ls;
+      mp_q       <= cur_mptr;
+      mav_q      <= cur_rdptr - cur_mptr;
+    end
+  end
   wire                  closed   = nx_q | md_q;
   wire [12:0] endp     = nx_q ? nxs_q : wrs_q;
-  wire [12:0] avail    = endp - cur_rdptr;
+  wire [12:0] avail    = av_q;
   wire                  elig     = (avail != 13'd0) & (closed | (avail >= 13'd32));
   wire [11:0]     max_in   = lst_q[11:0];
   wire [11:0]     max_out  = lst_q[23:12];
-  wire                  fin_ok   = (({1'd0, fbase_q} + {1'd0, max_in}) < f_loaded_i);
-  wire                  fout_ok  = (({1'd0, fbase_q} + {1'd0, max_out}) < f_loaded_i);
+  wire                  fin_ok   = (fin_sum_q < f_loaded_i);
+  wire                  fout_ok  = (fout_sum_q < f_loaded_i);
   wire                  ready    = fin_ok & (~sm_q | fout_ok);
   wire                  last_ti  = (ti_q == ti_i - 6'd1);
   wire                  last_to  = (to_q == to_i - 6'd1);
   wire                  nout_nz  = (n_out_i != 13'd0);
   wire                  both     = g_space_i & w_space_i;
   // Offset grouping: the run's direct pass (d_ok), its pending swapped pass (m_ok), run finished.
-  wire [12:0] mavail   = cur_rdptr - cur_mptr;
+  wire [12:0] mavail   = mav_q;
   wire                  d_ok     = elig & ready;
   wire                  m_ok     = sm_q & (mavail != 13'd0);
   wire                  run_done = closed & (avail == 13'd0) & (~sm_q | (mavail == 13'd0));
@@ -335,12 +362,12 @@ module sf_fpga_accel_sched (
         st_d   = SC_RD1;
       end
       SC_RD1: begin
-        nx_d  = (nxt_seg < cur_nseg);
+        nx_d  = nx_w;
         nxs_d = {1'd0, seg_start};
         wrs_d = cur_wr;
         md_d  = map_done_i;
         // The run's last entry: recorded when a later run closed it, else the bank's last one.
-        lst_d = (nxt_seg < cur_nseg) ? rl_data_i : cur_last;
+        lst_d = nx_w ? rl_data_i : cur_last;
         st_d  = SC_DEC;
       end
       SC_DEC: begin
@@ -351,7 +378,7 @@ module sf_fpga_accel_sched (
             set_seg = 1'b1;
             st_d    = SC_RD0;
           end else if (on_tk && !tph_q && d_ok) begin
-            cst_d   = cur_rdptr[11:0];
+            cst_d   = rp_q[11:0];
             clen_d  = avail;
             cbank_d = bank_q;
             ck_d    = sk_q;
@@ -364,7 +391,7 @@ module sf_fpga_accel_sched (
             offer_key = {sk_q, 1'b1};
             st_d    = SC_EMA;
           end else if (on_tk && tph_q && m_ok) begin
-            cst_d    = cur_mptr[11:0];
+            cst_d    = mp_q[11:0];
             clen_d   = mavail;
             cbank_d  = bank_q;
             ck_d     = sk_q;
@@ -384,7 +411,7 @@ module sf_fpga_accel_sched (
           set_seg = 1'b1;
           st_d    = SC_RD0;
         end else if (elig && ready) begin
-          cst_d   = cur_rdptr[11:0];
+          cst_d   = rp_q[11:0];
           clen_d  = avail;
           cbank_d = bank_q;
           ck_d    = sk_q;
@@ -568,28 +595,28 @@ module sf_fpga_accel_sched (
   always @* begin
     mptr_0_d = mptr_0_q;
     if (st_q == SC_INIT) mptr_0_d = 13'd0;
-    if (bank_q == 3'd0 && (set_seg || set_mptr)) mptr_0_d = set_ptr ? new_ptr : cur_rdptr;
+    if (bank_q == 3'd0 && (set_seg || set_mptr)) mptr_0_d = set_ptr ? new_ptr : rp_q;
     mptr_1_d = mptr_1_q;
     if (st_q == SC_INIT) mptr_1_d = 13'd0;
-    if (bank_q == 3'd1 && (set_seg || set_mptr)) mptr_1_d = set_ptr ? new_ptr : cur_rdptr;
+    if (bank_q == 3'd1 && (set_seg || set_mptr)) mptr_1_d = set_ptr ? new_ptr : rp_q;
     mptr_2_d = mptr_2_q;
     if (st_q == SC_INIT) mptr_2_d = 13'd0;
-    if (bank_q == 3'd2 && (set_seg || set_mptr)) mptr_2_d = set_ptr ? new_ptr : cur_rdptr;
+    if (bank_q == 3'd2 && (set_seg || set_mptr)) mptr_2_d = set_ptr ? new_ptr : rp_q;
     mptr_3_d = mptr_3_q;
     if (st_q == SC_INIT) mptr_3_d = 13'd0;
-    if (bank_q == 3'd3 && (set_seg || set_mptr)) mptr_3_d = set_ptr ? new_ptr : cur_rdptr;
+    if (bank_q == 3'd3 && (set_seg || set_mptr)) mptr_3_d = set_ptr ? new_ptr : rp_q;
     mptr_4_d = mptr_4_q;
     if (st_q == SC_INIT) mptr_4_d = 13'd0;
-    if (bank_q == 3'd4 && (set_seg || set_mptr)) mptr_4_d = set_ptr ? new_ptr : cur_rdptr;
+    if (bank_q == 3'd4 && (set_seg || set_mptr)) mptr_4_d = set_ptr ? new_ptr : rp_q;
     mptr_5_d = mptr_5_q;
     if (st_q == SC_INIT) mptr_5_d = 13'd0;
-    if (bank_q == 3'd5 && (set_seg || set_mptr)) mptr_5_d = set_ptr ? new_ptr : cur_rdptr;
+    if (bank_q == 3'd5 && (set_seg || set_mptr)) mptr_5_d = set_ptr ? new_ptr : rp_q;
     mptr_6_d = mptr_6_q;
     if (st_q == SC_INIT) mptr_6_d = 13'd0;
-    if (bank_q == 3'd6 && (set_seg || set_mptr)) mptr_6_d = set_ptr ? new_ptr : cur_rdptr;
+    if (bank_q == 3'd6 && (set_seg || set_mptr)) mptr_6_d = set_ptr ? new_ptr : rp_q;
     mptr_7_d = mptr_7_q;
     if (st_q == SC_INIT) mptr_7_d = 13'd0;
-    if (bank_q == 3'd7 && (set_seg || set_mptr)) mptr_7_d = set_ptr ? new_ptr : cur_rdptr;
+    if (bank_q == 3'd7 && (set_seg || set_mptr)) mptr_7_d = set_ptr ? new_ptr : rp_q;
   end
 
   // The tile the weight fetcher last loaded (or reused) in this pair.
@@ -909,7 +936,9 @@ module sf_fpga_accel_sched (
   // The run table's start field is only read for the next run (SC_RD1); the point counts are
   // narrowed to the buffer address widths (they fit: capacity is checked at START).
   // verilator lint_off UNUSEDSIGNAL
-  wire unused_seg = &{1'b0, seg_data_i, n_in_i, n_out_i, max_in, max_out};
+  wire unused_seg = &{1'b0, seg_data_i, n_in_i, n_out_i, max_in, max_out, rl_in, rl_out, ls_in, ls_out};
+  // The pointer copies' top bit is only read as a whole pointer (the swapped-pass mark).
+  wire unused_ptr = &{1'b0, rp_q, mp_q};
   // verilator lint_on UNUSEDSIGNAL
 
 endmodule

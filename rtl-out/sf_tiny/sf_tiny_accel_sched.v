@@ -107,14 +107,38 @@ module sf_tiny_accel_sched (
 
   wire [4:0]  nxt_seg  = cur_rdseg + 5'd1;
   wire [10:0]  seg_start = seg_data_i[10:0];
+  wire                  nx_w     = (nxt_seg < cur_nseg);
+  // Registered in RD1 for DEC (issue 15: the bank multiplexer, the subtraction and the feature
+  // sums are off DEC's decision path). The current bank's pointers change only in DEC and at
+  // INIT, fbase_q only in REL, so these copies hold exactly the values DEC would compute.
+  reg  [11:0] rp_q, av_q;
+  reg  [8:0] fin_sum_q, fout_sum_q;
+  wire [11:0] av_seg   = {1'd0, seg_start} - cur_rdptr;
+  wire [11:0] av_wr    = cur_wr - cur_rdptr;
+  wire [7:0]     rl_in    = rl_data_i[7:0];
+  wire [7:0]     rl_out   = rl_data_i[15:8];
+  wire [7:0]     ls_in    = cur_last[7:0];
+  wire [7:0]     ls_out   = cur_last[15:8];
+  wire [8:0] fin_rl   = {1'd0, fbase_q} + {1'd0, rl_in};
+  wire [8:0] fin_ls   = {1'd0, fbase_q} + {1'd0, ls_in};
+  wire [8:0] fout_rl  = {1'd0, fbase_q} + {1'd0, rl_out};
+  wire [8:0] fout_ls  = {1'd0, fbase_q} + {1'd0, ls_out};
+  always @(posedge clk_i) begin
+    if (st_q == SC_RD1) begin
+      rp_q       <= cur_rdptr;
+      av_q       <= nx_w ? av_seg : av_wr;
+      fin_sum_q  <= nx_w ? fin_rl : fin_ls;
+      fout_sum_q <= nx_w ? fout_rl : fout_ls;
+    end
+  end
   wire                  closed   = nx_q | md_q;
   wire [11:0] endp     = nx_q ? nxs_q : wrs_q;
-  wire [11:0] avail    = endp - cur_rdptr;
+  wire [11:0] avail    = av_q;
   wire                  elig     = (avail != 12'd0) & (closed | (avail >= 12'd8));
   wire [7:0]     max_in   = lst_q[7:0];
   wire [7:0]     max_out  = lst_q[15:8];
-  wire                  fin_ok   = (({1'd0, fbase_q} + {1'd0, max_in}) < f_loaded_i);
-  wire                  fout_ok  = (({1'd0, fbase_q} + {1'd0, max_out}) < f_loaded_i);
+  wire                  fin_ok   = (fin_sum_q < f_loaded_i);
+  wire                  fout_ok  = (fout_sum_q < f_loaded_i);
   wire                  ready    = fin_ok & (~sm_q | fout_ok);
   wire                  last_ti  = (ti_q == ti_i - 7'd1);
   wire                  last_to  = (to_q == to_i - 7'd1);
@@ -185,12 +209,12 @@ module sf_tiny_accel_sched (
         st_d   = SC_RD1;
       end
       SC_RD1: begin
-        nx_d  = (nxt_seg < cur_nseg);
+        nx_d  = nx_w;
         nxs_d = {1'd0, seg_start};
         wrs_d = cur_wr;
         md_d  = map_done_i;
         // The run's last entry: recorded when a later run closed it, else the bank's last one.
-        lst_d = (nxt_seg < cur_nseg) ? rl_data_i : cur_last;
+        lst_d = nx_w ? rl_data_i : cur_last;
         st_d  = SC_DEC;
       end
       SC_DEC: begin
@@ -200,7 +224,7 @@ module sf_tiny_accel_sched (
           set_seg = 1'b1;
           st_d    = SC_RD0;
         end else if (elig && ready) begin
-          cst_d   = cur_rdptr[10:0];
+          cst_d   = rp_q[10:0];
           clen_d  = avail;
           cbank_d = bank_q;
           ck_d    = sk_q;
@@ -362,7 +386,9 @@ module sf_tiny_accel_sched (
   // The run table's start field is only read for the next run (SC_RD1); the point counts are
   // narrowed to the buffer address widths (they fit: capacity is checked at START).
   // verilator lint_off UNUSEDSIGNAL
-  wire unused_seg = &{1'b0, seg_data_i, n_in_i, n_out_i, max_in, max_out};
+  wire unused_seg = &{1'b0, seg_data_i, n_in_i, n_out_i, max_in, max_out, rl_in, rl_out, ls_in, ls_out};
+  // The pointer copies' top bit is only read as a whole pointer (the swapped-pass mark).
+  wire unused_ptr = &{1'b0, rp_q};
   // verilator lint_on UNUSEDSIGNAL
 
 endmodule
