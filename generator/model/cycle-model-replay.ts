@@ -441,7 +441,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const featOnChip = L.featOnChip === true;
   const wrestStart = featStart + (featOnChip ? 0 : ti * nIn * fb);
   const kr = kv * rows;
-  const chunkMin = 2 * rows;
+  // Map-free transposed with the drain port: a pass per rows entries (accel_sched chunkMinMtLit).
+  const chunkMin = mt && p.drainPort === true ? Math.max(4, rows) : 2 * rows;
   const centreK = half ? (kv - 1) / 2 : -1;
   // Words kept on chip only go into the feature buffer, one per cycle.
   const wordBeats = L.wordsOnChip ? 1 : beats(cols * (L.requant ? p.outWidth : p.accWidth));

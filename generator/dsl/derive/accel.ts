@@ -280,6 +280,11 @@ export interface AccelDerived {
   /** Open segments are cut into passes of at least this many entries (bankCntW literal). */
   chunkMin: number;
   chunkMinLit: string;
+  /**
+   * Map-free transposed layers with the drain port (mt_i): rows entries suffice (one weight tile's
+   * load still hides behind a pass), so compute and the drain follow the map closer.
+   */
+  chunkMinMtLit: string;
   /** Pass length width: max(bankCntW, cntW). */
   lenW: number;
   lenM: number;
@@ -931,6 +936,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     seg: { start: segPack.fields.start, kidx: segPack.fields.kidx, mirror: segPack.fields.mirror.lsb },
     chunkMin,
     chunkMinLit: lit(bankCntW, chunkMin),
+    chunkMinMtLit: lit(bankCntW, Math.max(1, Math.min(bankDepth, Math.max(4, R)))),
     lenW,
     lenM: lenW - 1,
     lenOne: lit(lenW, 1),
