@@ -84,7 +84,8 @@ describe('map-free transposed k = s = 2', () => {
     // Progress marks: most of the 1,790 words drain before the last row (the tile-end mark alone
     // leaves all of them for after it).
     expect(s.cycles.tail).toBeLessThan(s.pointsOut / 4);
-    expect(s.utilisation).toBeGreaterThan(0.65);
+    // 0.79 with a pass per rows entries (0.72 with 2·rows, the other layers' rule).
+    expect(s.utilisation).toBeGreaterThan(0.75);
     const err = modelError(spec, c, s.cycles.total, s.cycles.compute);
     expect(Math.abs(err), `model error ${err}`).toBeLessThanOrEqual(MAX_ERROR);
   }, ACCEL_TIMEOUT_MS);
