@@ -10,8 +10,12 @@
 // Mutations tried by hand (each fails this file): the parent comparator flipped (pm_lt_n as
 // ip_key_i > best_key), the kernel index's x bit dropped from the entry, the progress mark off
 // (mt_i tied low at the scheduler).
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
+import { emitAccelerator, writeEmitted } from '../../generator/emit/index.ts';
+import { formatLintMessage, lintRtl } from '../../generator/emit/lint.ts';
+import { PROJECT_ROOT } from '../../generator/emit/render.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 import { Prng } from '../../generator/io/prng.ts';
 import { predictCycles } from '../../generator/model/cycle-model.ts';
@@ -109,6 +113,14 @@ describe('map-free transposed k = s = 2', () => {
     const c = randomCase(spec, { type: 'transposed', k: 2, s: 2, n: 50, span: 3, cin: 3, cout: 4, seed: 88 });
     const orphan: LayerCase = { ...c, input: { coords: c.input.coords.map((p) => [p[0], p[1], p[2], p[3] + 64] as Coord), features: c.input.features } };
     await expectBitExact(spec, orphan, 'mt-orphans', { stall: 0.2, seed: 7 });
+  }, ACCEL_TIMEOUT_MS);
+
+  it('Verilator -Wall clean with the unpipelined merge and no drain port (the fpga preset is in the lint gate)', async () => {
+    const out = join(PROJECT_ROOT, '.cache', 'lint-gate', small.name);
+    await writeEmitted(emitAccelerator(small).files, out);
+    const report = await lintRtl(out, { concurrency: 2 });
+    expect(report.modules.length).toBeGreaterThan(0);
+    expect(report.messages.map(formatLintMessage)).toEqual([]);
   }, ACCEL_TIMEOUT_MS);
 
   it('without drain port and pipelined merge: bunny and missing parents bit-exact, model within 2 %; a bank one below / at / one past capacity', async () => {
