@@ -104,6 +104,9 @@ describe('map-free transposed k = s = 2', () => {
       const r = await expectBitExact(spec, c, `mt-${name}`, { stall: 0.3, seed: 11 + i });
       expect(r.stats.mapSchedule).toEqual({ map: 'map-free' });
     }
+    // The offset-grouped walk with the same marks (the host picks bank for these layers).
+    const g = await expectBitExact(spec, cases[2]![1], 'mt-rnd-thin-offset', { stall: 0.3, seed: 14, passGrouping: 'offset' });
+    expect(g.stats.passGrouping.policy).toBe('offset');
   }, ACCEL_TIMEOUT_MS);
 
   it('one class holding every output; a single output; every output without a parent', async () => {
