@@ -6,6 +6,9 @@
 // duplicate coordinate near the end of the list — found after the merge has emitted map words into
 // the map buffer — still raises its code, the rest of the layer's stream is dropped and the next
 // layer in the same simulation runs bit-exact. The standalone engine: test/mapping/overlap-load.test.ts.
+//
+// Mutations checked by hand (each turns the bit-exact test red): the lane's input gate removed
+// (a_ok = a_addr != n_in: merges against unloaded RAM), the gate off by one (a_addr <= in_av).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
