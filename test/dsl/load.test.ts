@@ -19,7 +19,7 @@ describe('loadSpecFile', () => {
   it('loads the default export of function.ts (computed over presets.fpga)', async () => {
     expect(await loadSpecFile(fx('function.ts'))).toEqual({
       ...expected,
-      mapping: { ...expected.mapping, mapFreeDownsample: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
+      mapping: { ...expected.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...expected.matrix, maxChannels: 512 },
       gatherScatter: { ...expected.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
       buffers: { ...expected.buffers, keepFeatures: true },
