@@ -5,13 +5,15 @@
 // continues. Bit-exact under backpressure on the bunny and on random cases (several cin / cout
 // tiles, tensor strides, batches, negative coordinates, outputs without a parent and inputs
 // without children, one class holding every output, a bank one below / at / one past capacity),
-// with the drain port and pipelined merge (fpga) and without both; the map is really map-free;
-// the cycle model within 2 %.
+// with the drain port and pipelined merge (fpga) and without both, the offset-grouped walk; the
+// map is really map-free; the cycle model within 2 %; a bad coordinate list (the outputs already
+// linked into the classes) raises its code and the next layer runs bit-exact; -Wall clean.
 // Mutations tried by hand (each fails this file): the parent comparator flipped (pm_lt_n as
 // ip_key_i > best_key), the kernel index's x bit dropped from the entry, the progress mark off
 // (mt_i tied low at the scheduler).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { derive } from '../../generator/dsl/derive/index.ts';
 import { presets } from '../../generator/dsl/presets.ts';
 import { emitAccelerator, writeEmitted } from '../../generator/emit/index.ts';
 import { formatLintMessage, lintRtl } from '../../generator/emit/lint.ts';
@@ -20,7 +22,13 @@ import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 import { Prng } from '../../generator/io/prng.ts';
 import { predictCycles } from '../../generator/model/cycle-model.ts';
 import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
+import { runLayer } from '../../generator/model/layer.ts';
 import { layerStats } from '../../generator/model/stats.ts';
+import { RUNS_ROOT } from '../../generator/sim/cosim.ts';
+import { canonicalLayer } from '../../generator/sim/accel/driver.ts';
+import { buildAccel } from '../../generator/sim/accel/rtl.ts';
+import { decodeOutput, decodeReadback, encodeLayer, layerScript, outputBeatCount, type Beat, type HwLayer } from '../../generator/sim/accel/stream.ts';
+import { runSim } from '../../generator/sim/run.ts';
 import { compareCoords } from '../../generator/model/tensor.ts';
 import type { Coord, LayerCase } from '../../generator/model/types.ts';
 import { bunnyCase, randomCase, widthsOf } from './cases.ts';
@@ -143,5 +151,53 @@ describe('map-free transposed k = s = 2', () => {
       const rr = await expectBitExact(small, oc, `mt-bank-${n}`, { stall: 0.2, seed: n, mapEstimate: false });
       expect(rr.retries, `${n} entries in one bank`).toBe(retries);
     }
+  }, ACCEL_TIMEOUT_MS);
+
+  it('an unsorted / duplicate output near the end of the list (classes already linked) or an unsorted input: the code, the stream dropped, the next map-free layer bit-exact', async () => {
+    const d = derive(spec);
+    const c = thinParents(randomCase(spec, { type: 'transposed', k: 2, s: 2, cin: 3, cout: 4, n: 200, span: 4, requant: true, seed: 95 }), 96);
+    const lay = canonicalLayer(c);
+    const hw: HwLayer = { ...c.layer, inCoords: lay.inCoords, outCoords: lay.outCoords, features: lay.features, weights: c.weights, bias: c.bias, requant: c.requant, requantOut: true };
+    const good = encodeLayer(spec, d, hw);
+    const nIn = hw.inCoords.length;
+    const e = nIn + hw.outCoords!.length; // the output list's end in the stream
+    const swap = (b: Beat[], i: number) => b.map((x, j) => (j === i ? b[i + 1]! : j === i + 1 ? b[i]! : x));
+    const bad: { name: string; edit: (b: Beat[]) => Beat[] }[] = [
+      { name: 'UNSORTED_COORDS', edit: (b) => swap(b, e - 3) },
+      { name: 'DUPLICATE_COORD', edit: (b) => b.map((x, j) => (j === e - 2 ? b[e - 3]! : x)) },
+      { name: 'UNSORTED_COORDS', edit: (b) => swap(b, nIn - 3) },
+    ];
+    const beats: Beat[] = [];
+    const script: string[] = [];
+    for (const x of bad) {
+      beats.push(...x.edit(good));
+      script.push(...layerScript(d, hw));
+    }
+    beats.push(...good);
+    script.push(...layerScript(d, hw));
+    const b = await buildAccel(spec);
+    const r = await runSim(b.binary, {
+      workDir: join(RUNS_ROOT, 'accel-mapfree-transposed-errors'),
+      seed: 9,
+      inputs: { in: { beats, width: spec.interfaces.axisDataWidth } },
+      outputs: ['out'],
+      axil: script,
+      stallPorts: { in: 0.3, out: 0.2, axil: 0 },
+    });
+    expect(r.ok, `${r.summary.status}: ${r.summary.error} (${r.command})`).toBe(true);
+    const reads = r.axil.filter((a) => a.op === 'r');
+    const per = reads.length / (bad.length + 1);
+    bad.forEach((x, i) => {
+      const rb = decodeReadback(d, reads.slice(i * per, (i + 1) * per).map((a) => a.data));
+      expect([rb.error, rb.errorName, rb.done], `${x.name} #${i}`).toEqual([true, x.name, false]);
+    });
+    const rb = decodeReadback(d, reads.slice(bad.length * per).map((a) => a.data));
+    expect([rb.error, rb.done]).toEqual([false, true]);
+    const golden = runLayer(c).result;
+    const out = r.outputs.out!;
+    const nOut = outputBeatCount(spec, d, hw, golden.coords.length);
+    const dec = decodeOutput(spec, d, hw, golden.coords.length, out.slice(out.length - nOut));
+    expect(dec.coords).toEqual(golden.coords);
+    expect(dec.values).toEqual(golden.features);
   }, ACCEL_TIMEOUT_MS);
 });
