@@ -4,6 +4,8 @@
 // keeps buffers small so that simulations stay fast.
 import { LAYER_TYPES, type LayerType } from '../model/types.ts';
 import { parseSpec } from './define.ts';
+import { clog2 } from './derive/math.ts';
+import type { PassGrouping } from '../model/pass-grouping.ts';
 import { maxKernelVolume, pointWidth, reductionWidth, type AcceleratorSpec } from './spec.ts';
 
 /** mulberry32: tiny, fast and good enough for choosing parameters. */
@@ -90,6 +92,20 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   draft.arithmetic.accWidth = Math.min(64, Math.max(need, draft.arithmetic.outWidth) + pick([0, 0, 1, 4, 8]));
   const widest = Math.max(8, pointWidth(draft), rows * inWidth, cols * weightWidth);
   draft.interfaces.axisDataWidth = Math.min(1024, nextPow2(widest) * pick([1, 1, 2]));
+  // Knobs drawn after every draw above, so a seed keeps the fields it had before they were drawn;
+  // only these change. passGrouping and segmentMajor were on wherever allowed: now a quarter of
+  // those seeds (and half the other new draws) leave them off, so that every combination occurs.
+  const gs = draft.gatherScatter;
+  if (mp.lanes >= 2) gs.passGrouping = pick<PassGrouping[]>([['bank', 'offset'], ['bank', 'offset'], ['offset'], ['bank']]);
+  if (mp.lanes % 2 === 0) mp.segmentMajor = r() < 0.75;
+  gs.drainPort = r() < 0.4;
+  // Small epochs wrap within a few layers (1 bit: a tag sweep before every START after the first).
+  if (gs.drainPort) gs.drainEpochBits = pick([1, 2, 3, 8]);
+  mp.comparePipeline = mp.maxStride <= 4 && r() < 0.4;
+  if (r() < 0.5) draft.matrix.treePipeline = int(0, Math.floor(clog2(rows) / 2));
+  if (requant && r() < 0.5) draft.postprocess.pipelineStages = int(1, 3);
+  // Fusion needs an output word to be a feature word: cols = rows, outWidth = inWidth, requant.
+  if (cols === rows && draft.arithmetic.outWidth === inWidth && requant) draft.buffers.keepFeatures = r() < 0.5;
   if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);

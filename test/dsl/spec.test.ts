@@ -315,6 +315,17 @@ describe('randomValidSpec', () => {
     expect(some((s) => s.mapping.layerTypes.length === 1)).toBe(true);
     expect(new Set(specs.map((s) => s.mapping.layerTypes.join())).size).toBeGreaterThanOrEqual(5);
     expect(Math.max(...specs.map((s) => s.buffers.coordDepth))).toBeLessThanOrEqual(1024);
+    // The knobs drawn last (appended, so earlier fields of a seed stay as they were).
+    expect(some((s) => s.gatherScatter.drainPort && s.gatherScatter.drainEpochBits === 1)).toBe(true);
+    expect(some((s) => s.gatherScatter.drainPort && s.gatherScatter.drainEpochBits === 8)).toBe(true);
+    expect(some((s) => s.mapping.comparePipeline)).toBe(true);
+    expect(some((s) => s.matrix.treePipeline > 0)).toBe(true);
+    expect(some((s) => s.postprocess.pipelineStages === 3)).toBe(true);
+    expect(some((s) => s.gatherScatter.passGrouping.join() === 'offset')).toBe(true);
+    expect(some((s) => s.mapping.lanes >= 2 && s.gatherScatter.passGrouping.join() === 'bank')).toBe(true);
+    expect(some((s) => s.mapping.lanes % 2 === 0 && !s.mapping.segmentMajor)).toBe(true);
+    // Fusion only where an output word is a feature word (cols = rows, outWidth = inWidth): rare.
+    expect(Array.from({ length: 2000 }, (_, i) => randomValidSpec(i)).some((s) => s.buffers.keepFeatures)).toBe(true);
   });
 
   it('rejects a bad seed', () => {

@@ -181,6 +181,8 @@ export interface MappingDerived {
   segMajorHalfCmp: string;
   /** Bit of a class index holding the x sub-position's LSB (the y one is bit 0). */
   mfClsXBit: number;
+  /** Class bits the map-free kernel index does not use (maxStride 4: bits 1 and 3), unused in the pipelined merge. */
+  mfClsSpare: boolean;
   /** kidx width minus the 3 bits of a k = 2 kernel index. */
   mfKidxPad: number;
   kTwoLit: string;
@@ -596,6 +598,7 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     segMajorFullCmp: kCmp(segMajorMaxK(mp.maxKernelSize, segments, false)),
     segMajorHalfCmp: kCmp(segMajorMaxK(mp.maxKernelSize, segments, true)),
     mfClsXBit: strideLog2Max,
+    mfClsSpare: strideLog2Max > 1,
     mfKidxPad: kidxWidth - 3,
     kTwoLit: mp.mapFreeDownsample ? lit(kWidth, 2) : '',
     strideTwoLit: mp.mapFreeDownsample ? lit(strideWidth, 2) : '',
