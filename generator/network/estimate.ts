@@ -9,7 +9,7 @@ import type { Network } from '../model/network-types.ts';
 import type { Coord } from '../model/types.ts';
 import { planTiles, rebasesWhole, rebaseTiles, tileLimits, tileOutChannels, tileRunCoords, TilingError } from '../model/tiles.ts';
 import { NodeError } from '../model/errors.ts';
-import type { CycleModelRun } from '../model/cycle-model.ts';
+import { flagSweepCycles, type CycleModelRun } from '../model/cycle-model.ts';
 import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
 import { featureWords, keptOutputBase } from '../sim/accel/fusion.ts';
 import { hostRow, nodeKind, summarize, type ClockRange, type NetworkReport, type NodeRow } from './report.ts';
@@ -59,6 +59,8 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
   // What the previous conv kept on chip, and for which node.
   let kept: { base: number; for: string } | undefined;
   let done = 0;
+  // STARTs since reset: the whole network as one run, each tile one START (the batch driver's runs).
+  let starts = 0;
   const t0 = performance.now();
   for (const s of shapes.stats) {
     const n = plan.info.get(s.name)!.node!;
@@ -92,6 +94,8 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     const plain = streamBytes(spec, d, layer, post, runs.map((r) => ({ ...r, featOnChip: false, wordsOnChip: false })));
     const m = modelConv(spec, s, layer, post, runs);
     const cycles = modelCycles(m.prediction);
+    let sweepCycles = 0;
+    for (let j = 0; j < tiles.length; j++) sweepCycles += flagSweepCycles(spec, starts++);
     rows.push({
       name: s.name, op: 'conv', kind: nodeKind(s), where: 'accelerator', pointsIn: s.pointsIn, pointsOut: s.pointsOut,
       inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
@@ -101,6 +105,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
       ...streamBytes(spec, d, layer, post, runs),
       bytesNoFusion: plain.bytesIn + plain.bytesOut,
       fusion: { featOnChip, keptOut, streamedOut: !wordsOnChip },
+      sweepCycles,
       model: { total: m.prediction.total, noReuse: m.noReuse.total },
     });
     chip = { layer: { type: layer.type, kernelSize: layer.kernelSize, inTensorStride: layer.inTensorStride, inCoords }, tiled: tiles.length > 1 };

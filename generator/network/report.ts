@@ -48,6 +48,12 @@ export interface NodeRow {
    * was kept there for the next conv; it was streamed out (else only its coordinates were seen).
    */
   fusion?: { featOnChip: boolean; keptOut: boolean; streamedOut: boolean; refusal?: string };
+  /**
+   * The cycle model: the drain port's epoch-wrap sweeps before this node's STARTs (flagSweepCycles):
+   * BUSY time outside `cycles.total`. RTL: counted from each harness run's reset; cycle model: one
+   * continuous run of the whole network from reset.
+   */
+  sweepCycles?: number;
   /** The cycle model: predicted total with the same reuse, and without any reuse. */
   model: { total: number; noReuse: number; /** (predicted − measured) / measured; rtl only. */ error?: number };
   /** rtl only: bit-exact against the golden network. */
@@ -97,7 +103,9 @@ export interface NetworkReport {
     offChipBytesNoFusion: number;
     /** Conv nodes whose input features came from chip. */
     fusedNodes: number;
-    /** cycles at clockMhz (only with clockMhz). */
+    /** Σ epoch-wrap sweeps (cycle model, NodeRow.sweepCycles): outside `cycles`, inside the time figures. */
+    sweepCycles: number;
+    /** cycles + sweepCycles at clockMhz (only with clockMhz). */
     timeMs?: number;
     timeMsNoReuse?: number;
     /** cycles at the ends of clockEstimate (only with clockEstimate): min at its fast end, max at its slow end. */
@@ -160,8 +168,11 @@ export function summarize(
   const bytesOut = sum((n) => n.bytesOut);
   const modelCyclesNoReuse = sum((n) => n.model.noReuse);
   const modelCycles = sum((n) => n.model.total);
+  // The accelerator is BUSY for the epoch-wrap sweeps too: they count in the time figures.
+  const sweepCycles = sum((n) => n.sweepCycles ?? 0);
+  const busy = cycles + sweepCycles;
   // Without reuse: the measured cycles plus what the model says reuse saved.
-  const noReuse = cycles + (modelCyclesNoReuse - modelCycles);
+  const noReuse = busy + (modelCyclesNoReuse - modelCycles);
   const ms = (c: number, mhz: number) => c / (mhz * 1e3);
   const given = base.clockMhz;
   const est = base.clockEstimate;
@@ -171,10 +182,10 @@ export function summarize(
     totals: {
       cycles, modelCycles, modelCyclesNoReuse, macs: sum((n) => n.macs), computeBound,
       utilisation: cycles > 0 ? computeBound / cycles : 0, bytesIn, bytesOut, offChipBytes: bytesIn + bytesOut,
-      offChipBytesNoFusion: sum((n) => n.bytesNoFusion), fusedNodes: acc.filter((n) => n.fusion?.featOnChip).length,
-      ...(given !== undefined ? { timeMs: ms(cycles, given), timeMsNoReuse: ms(noReuse, given) } : {}),
+      offChipBytesNoFusion: sum((n) => n.bytesNoFusion), fusedNodes: acc.filter((n) => n.fusion?.featOnChip).length, sweepCycles,
+      ...(given !== undefined ? { timeMs: ms(busy, given), timeMsNoReuse: ms(noReuse, given) } : {}),
       ...(est !== undefined
-        ? { timeMsAtEstimate: { min: ms(cycles, est.maxMhz), max: ms(cycles, est.minMhz), noReuseMin: ms(noReuse, est.maxMhz), noReuseMax: ms(noReuse, est.minMhz) } }
+        ? { timeMsAtEstimate: { min: ms(busy, est.maxMhz), max: ms(busy, est.minMhz), noReuseMin: ms(noReuse, est.maxMhz), noReuseMax: ms(noReuse, est.minMhz) } }
         : {}),
       accelNodes: acc.length, hostNodes: base.nodes.length - acc.length,
       reusedNodes: acc.filter((n) => n.reused).length, byKind: [...kinds.values()],
@@ -217,7 +228,8 @@ export function formatNetworkReport(r: NetworkReport): string {
     `${r.network} on ${r.spec} (${rtl ? 'co-simulation' : 'cycle model'}), ${int(r.inputPoints)} input points: ` +
       `${t.accelNodes} conv nodes on the accelerator (${t.reusedNodes} reusing the map on chip), ${t.hostNodes} add/concat nodes in the host driver`,
     `cycles ${int(t.cycles)}${rtl ? ` (cycle model ${int(t.modelCycles)}, ${signedPct((t.modelCycles - t.cycles) / Math.max(1, t.cycles))})` : ''}; ` +
-      `without map reuse ${int(t.cycles + t.modelCyclesNoReuse - t.modelCycles)}${rtl && r.reuse ? ' (cycle model)' : ''}`,
+      `without map reuse ${int(t.cycles + t.modelCyclesNoReuse - t.modelCycles)}${rtl && r.reuse ? ' (cycle model)' : ''}` +
+      (t.sweepCycles > 0 ? `; epoch-wrap sweeps ${int(t.sweepCycles)} more (drain port, cycle model; in the time figures)` : ''),
     `MACs ${int(t.macs)}, compute bound ${int(t.computeBound)} cycles, utilisation ${pct(t.utilisation)} (Σ bound ÷ Σ cycles)`,
     `off-chip ${(t.offChipBytes / 1e6).toFixed(3)} MB (in ${(t.bytesIn / 1e6).toFixed(3)}, out ${(t.bytesOut / 1e6).toFixed(3)}); ` +
       `without fusion ${(t.offChipBytesNoFusion / 1e6).toFixed(3)} MB` +

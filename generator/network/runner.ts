@@ -182,6 +182,7 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
         bytesIn: l.beatsIn * W, bytesOut: l.beatsOut * W,
         fusion: { featOnChip: l.fusion.featOnChip, keptOut: l.fusion.keptOut, streamedOut: l.fusion.streamedOut, ...(l.fusion.refusal ? { refusal: l.fusion.refusal } : {}) },
         bytesNoFusion: plain.bytesIn + plain.bytesOut,
+        sweepCycles: l.stats.sweepCycles,
         model: { total: m.prediction.total, noReuse: m.noReuse.total, error: c.total > 0 ? (m.prediction.total - c.total) / c.total : 0 },
         match: cmp.equal, mismatches: cmp.count,
       });

@@ -88,6 +88,8 @@ describe('accumulator drain port (fpga preset)', () => {
       expect(flagSweepCycles(spec, j)).toBe(0);
     }
     expect(predicted).toBeGreaterThanOrEqual(2 * spec.buffers.accumulatorDepth);
+    // The host driver reports the same prediction.
+    expect([w.stats.sweepCycles, b.stats.sweepCycles]).toEqual([predicted, 0]);
     const extra = w.stats.cycles.endToEnd - b.stats.cycles.endToEnd;
     expect(Math.abs(extra - predicted) / predicted, `sweep cycles: predicted ${predicted}, measured ${extra}`).toBeLessThanOrEqual(MAX_ERROR);
   }, 2 * ACCEL_TIMEOUT_MS);

@@ -77,7 +77,7 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
     `  breakdown     compute ${c.compute} rows${c.drainRows ? ` (${c.drainRows} drain)` : ''}, stall ${c.stall}, tail ${c.tail}; mapping ${c.mapping} (overlapped)`,
     `  map           ${s.mapSchedule.map === 'map-free' ? (L.type === 'transposed' ? 'map-free transposed (outputs walked by parent, no merge)' : 'map-free downsampling (no merge)') : `merge, ${s.mapSchedule.jobOrder} jobs`}`,
     `  passes        ${groupingLine(s.passGrouping)}`,
-    `  end to end    ${c.endToEnd} harness cycles from writing START to reading BUSY = 0`,
+    `  end to end    ${c.endToEnd} harness cycles from writing START to reading BUSY = 0${s.sweepCycles ? ` (${s.sweepCycles} of them epoch-wrap sweeps, cycle model)` : ''}`,
     `compute bound   ${s.computeBound} cycles (DESIGN.md §3)`,
     `utilisation     ${pct(s.utilisation)} of the measured cycles (${pct(s.utilisationTotal)} of START→DONE)`,
     `simulation      ${s.sim.cycles} cycles in ${s.sim.simCpuMs} ms CPU (${Math.round(s.sim.cyclesPerSecond / 1000)} k cycles/s), ${s.sim.wallMs} ms wall; ` +

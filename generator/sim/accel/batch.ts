@@ -246,6 +246,7 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         decoded: pick(r.decoded),
         startCycles: pick(r.startCycles),
         doneCycles: pick(r.doneCycles),
+        startIndex: idx,
       };
       const f = finish(spec, p.case, p.golden, p.lay, p.tiles, sub, build, { ...opts, featuresOnly: true }, p.rebase);
       return {

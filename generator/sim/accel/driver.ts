@@ -29,7 +29,7 @@ import { FieldError } from '../../model/errors.ts';
 import { mapSchedule, type MapSchedule } from '../../model/run-table.ts';
 import { caseForPattern, type DenseLayerPolicy } from './sparse.ts';
 import { PASS_GROUPINGS, type PassGrouping } from '../../model/pass-grouping.ts';
-import { predictCycles } from '../../model/cycle-model.ts';
+import { flagSweepCycles, predictCycles } from '../../model/cycle-model.ts';
 import { buildAccel } from './rtl.ts';
 import { checkFusionJobs } from './fusion.ts';
 import {
@@ -142,6 +142,12 @@ export interface AccelStats {
   sim: { wallMs: number; simCpuMs: number; cycles: number; cyclesPerSecond: number };
   match: boolean;
   mismatches: number;
+  /**
+   * Cycle model: the drain port's epoch-wrap sweeps before the measured runs' STARTs
+   * (flagSweepCycles: accumulatorDepth cycles every 2^drainEpochBits − 1 STARTs since reset). BUSY
+   * time outside `cycles.total`, inside `cycles.endToEnd`.
+   */
+  sweepCycles: number;
 }
 
 export interface AccelRunResult {
@@ -288,6 +294,8 @@ export interface TilesRun {
   decoded: ReturnType<typeof decodeOutput>[];
   startCycles: number[];
   doneCycles: number[];
+  /** Each job's STARTs taken before it since the harness run's reset (default: its index: the jobs are the whole run). */
+  startIndex?: number[];
   overflowTile?: number;
 }
 
@@ -502,5 +510,6 @@ function layerStatsFor(
     },
     match: comparison.equal,
     mismatches: comparison.count,
+    sweepCycles: r.jobs.reduce((a, j, i) => a + (j.measured ? flagSweepCycles(spec, r.startIndex?.[i] ?? i) : 0), 0),
   };
 }
