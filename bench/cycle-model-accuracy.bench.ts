@@ -1,8 +1,12 @@
 // Accuracy of the cycle model against co-simulation with no backpressure, on every layer case of
-// test/accel/ (test/accel/cycle-model-cases.ts; the test asserts the same bound). Figure: the
-// largest |predicted − measured| / measured of PERF_TOTAL_CYCLES, target ≤ 2 %.
+// test/accel/ (test/accel/cycle-model-cases.ts; the tests assert the same bound): the accelerator
+// test cases, the short-pass cases (transposed layers, MinkUNet w1.0 node shapes on the LiDAR
+// strip), and the transposed ones again on fpga without the drain port (bench only: its own
+// build). Figure: the largest |predicted − measured| / measured of PERF_TOTAL_CYCLES, target ≤ 2 %.
+import { presets } from '../generator/dsl/presets.ts';
+import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
 import { CYCLE_MODEL_REPLAY } from '../generator/model/cycle-model.ts';
-import { compareCycleModel, formatRow, MAX_ERROR, worstRow } from '../test/accel/cycle-model-cases.ts';
+import { compareCycleModel, cycleModelCases, formatRow, MAX_ERROR, networkNodeCases, transposedCases, worstRow } from '../test/accel/cycle-model-cases.ts';
 import { machine, target, type Bench, type BenchReport } from './harness.ts';
 
 const bench: Bench = {
@@ -10,7 +14,10 @@ const bench: Bench = {
   description: 'cycle model vs co-simulated PERF_TOTAL_CYCLES on every accelerator test case (no backpressure)',
   async run(log) {
     const info = machine();
-    const rows = await compareCycleModel(undefined, (r) => log(formatRow(r)));
+    const fpga = presets.fpga;
+    const noDrain: AcceleratorSpec = { ...fpga, name: 'sf_fpga_nodrain', gatherScatter: { ...fpga.gatherScatter, drainPort: false } };
+    const cases = [...cycleModelCases(), ...transposedCases(), ...networkNodeCases(), ...transposedCases(noDrain)];
+    const rows = await compareCycleModel(cases, (r) => log(formatRow(r)));
     const worst = worstRow(rows);
     const err = Math.abs(worst.error);
     log(`largest error: ${(worst.error * 100).toFixed(2)} % (${worst.case})`);

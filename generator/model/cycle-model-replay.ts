@@ -596,7 +596,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       t = tNext + 1;
     }
   };
-  const nOutKnown = mf ? (mfFirstWord >= 0 ? mfFirstWord + C.mfEntry : mapDone) : C.start + coordLoad + (L.type === 'conv' ? downsample : 0);
+  // The scheduler leaves SC_WAITN once N_out is known (accel.v nout_valid): a conv's after the
+  // downsampler has counted its outputs; submanifold and transposed layers take it from the
+  // registers, so their walk starts with the layer and runs while the coordinates load (its
+  // round-robin phase sets when a run is first seen; the replay once started it after the load).
+  const nOutKnown = mf ? (mfFirstWord >= 0 ? mfFirstWord + C.mfEntry : mapDone) : L.type === 'conv' ? C.start + coordLoad + downsample : C.start;
   let t = nOutKnown + 1; // SC_INIT
   let markFree = -Infinity;
   let drainEnd = -Infinity;

@@ -53,7 +53,7 @@ export const CYCLE_MODEL = {
 /** The schedule-replay method (layers with `runs`): calibrated against co-simulation (≤ 2 %). */
 export const CYCLE_MODEL_REPLAY = {
   name: 'schedule-replay',
-  // 3: the gather's descriptor FIFO (short passes).
+  // 3: the gather's descriptor FIFO (short passes); the scheduler's walk starts with a submanifold/transposed layer.
   version: 3,
   calibrated: true,
 } as const;

@@ -13,6 +13,9 @@ import type { LayerCase } from '../../generator/model/types.ts';
 import type { Tile } from '../../generator/model/tiles.ts';
 import { runAccelCase, type AccelRunOptions } from '../../generator/sim/accel/driver.ts';
 import { PIPE_SPEC } from '../sim/configs.ts';
+import { convOutputCoords } from '../../generator/model/downsample.ts';
+import type { Coord } from '../../generator/model/types.ts';
+import { lidarStrip } from '../../bench/lidar.ts';
 import { bunnyCase, denseBlockCase, randomCase, wideCase, widthsOf } from './cases.ts';
 
 export const MAX_ERROR = 0.02;
@@ -77,6 +80,56 @@ export function cycleModelCases(): NamedCase[] {
   t('pipe sub k3 ts4 raw (scatter hazard)', pipe, () => randomCase(pipe, { type: 'submanifold', k: 3, ts: 4, cin: 2, cout: 7, n: 120, span: 3, seed: 9 }));
   t('pipe conv k2 s2 requant', pipe, () => randomCase(pipe, { type: 'conv', k: 2, s: 2, cin: 4, cout: 6, n: 200, span: 5, requant: true, seed: 3 }));
   return L;
+}
+
+/** Transposed k=2 s=2 layers of short passes on the bunny (test/accel/cycle-model-passes.test.ts). */
+export function transposedCases(spec: AcceleratorSpec = presets.fpga): NamedCase[] {
+  const fpga = spec;
+  const L: NamedCase[] = [];
+  const t = (cin: number, cout: number, voxel: number, passGrouping: 'auto' | 'bank' | 'offset') =>
+    L.push({
+      name: `${spec === presets.fpga ? '' : `${spec.name} `}transposed k2 s2 ${cin}→${cout} bunny v${voxel} ${passGrouping}`,
+      spec: fpga,
+      make: () => bunnyCase(fpga, { voxel, type: 'transposed', k: 2, s: 2, cin, cout, requant: true }),
+      opts: { passGrouping },
+    });
+  // 111 → 408 points: ≈ 6 rows per pass; 1×8, 4×2, 8×1 channel-tile pairs.
+  t(16, 128, 0.8, 'auto');
+  t(64, 32, 0.8, 'auto');
+  t(128, 16, 0.8, 'offset');
+  t(64, 32, 0.8, 'bank');
+  t(64, 64, 0.5, 'auto');
+  // 19 → 67 points, few passes each waiting for its weight tile: the first runs are passed as the
+  // scheduler's round-robin walk reaches their bank, and the walk starts with the layer (N_out is a
+  // register value), not after the coordinate load (+2.4 % when the replay started it there).
+  t(16, 16, 2, 'bank');
+  t(32, 16, 2, 'auto');
+  return L;
+}
+
+let strip: Coord[] | undefined;
+/** The LiDAR strip's coordinates at tensor stride `ts` (what the encoder's k=2 s=2 downsamplings produce). */
+export const stripAt = (ts: number): Coord[] => {
+  strip ??= lidarStrip();
+  return ts === 1 ? strip : convOutputCoords(strip, ts);
+};
+
+/** MinkUNet w1.0 nodes on the LiDAR strip: the coordinates at the node's strides, random data. */
+export function networkNodeCases(): NamedCase[] {
+  const fpga = presets.fpga;
+  const node = (name: string, o: { type: 'submanifold' | 'transposed'; k: number; s?: number; ts: number; cin: number; cout: number }): NamedCase => ({
+    name: `minkunet w1.0 ${name}`,
+    spec: fpga,
+    make: () => randomCase(fpga, { ...o, n: 0, seed: 3, requant: true, relu: true, cloud: stripAt(o.ts) }),
+  });
+  return [
+    // 402 → 1,873 points, 128 → 96 channels (8 × 6 tile pairs).
+    node('dec3.up', { type: 'transposed', k: 2, s: 2, ts: 2, cin: 128, cout: 96 }),
+    // 152 → 402 points, 256 → 128.
+    node('dec2.up', { type: 'transposed', k: 2, s: 2, ts: 4, cin: 256, cout: 128 }),
+    // 66 points, 128 → 256: passes of one or two rows per bank.
+    node('enc4.res0.conv1', { type: 'submanifold', k: 3, ts: 16, cin: 128, cout: 256 }),
+  ];
 }
 
 export interface Row {
