@@ -86,6 +86,9 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   const mp = draft.mapping;
   mp.mapFreeDownsample = mp.lanes >= 8 && mp.maxStride >= 2 && mp.maxKernelSize >= 2 && mp.layerTypes.includes('conv');
   mp.segmentMajor = mp.lanes % 2 === 0;
+  // The merge overlapped with the coordinate load wherever there is more than one lane (one-lane
+  // specs keep the load-then-merge path in the campaign).
+  mp.overlapLoad = mp.lanes >= 2;
   // Grouping one offset's passes across banks needs banks to group (and costs area): both policies from 2 lanes.
   if (mp.lanes >= 2) draft.gatherScatter.passGrouping = ['bank', 'offset'];
   const need = reductionWidth(draft);
