@@ -1,8 +1,8 @@
 // Accuracy of the cycle model against co-simulation with no backpressure, on every layer case of
 // test/accel/ (test/accel/cycle-model-cases.ts; the tests assert the same bound): the accelerator
 // test cases, the short-pass cases (transposed layers, MinkUNet w1.0 node shapes on the LiDAR
-// strip), and the transposed ones again on fpga without the drain port (bench only: its own
-// build). Figure: the largest |predicted − measured| / measured of PERF_TOTAL_CYCLES, target ≤ 2 %.
+// strip), and the transposed ones again on fpga without map-free transposed (k = s = 2 merges)
+// and without the drain port (bench only: their own builds). Figure: the largest |predicted − measured| / measured of PERF_TOTAL_CYCLES, target ≤ 2 %.
 import { presets } from '../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
 import { CYCLE_MODEL_REPLAY } from '../generator/model/cycle-model.ts';
@@ -16,7 +16,8 @@ const bench: Bench = {
     const info = machine();
     const fpga = presets.fpga;
     const noDrain: AcceleratorSpec = { ...fpga, name: 'sf_fpga_nodrain', gatherScatter: { ...fpga.gatherScatter, drainPort: false } };
-    const cases = [...cycleModelCases(), ...transposedCases(), ...networkNodeCases(), ...transposedCases(noDrain)];
+    const noMt: AcceleratorSpec = { ...fpga, name: 'sf_fpga_nomt', mapping: { ...fpga.mapping, mapFreeTransposed: false } };
+    const cases = [...cycleModelCases(), ...transposedCases(), ...networkNodeCases(), ...transposedCases(noMt), ...transposedCases(noDrain)];
     const rows = await compareCycleModel(cases, (r) => log(formatRow(r)));
     const worst = worstRow(rows);
     const err = Math.abs(worst.error);

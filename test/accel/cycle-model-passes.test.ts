@@ -1,19 +1,20 @@
 // The cycle model (schedule replay) on layers of many short passes, against co-simulation of the
-// fpga preset (the cached build) with no backpressure: transposed k=2 s=2 layers on the bunny with
-// several cin/cout tile counts under both pass-grouping policies, and MinkUNet w1.0 nodes with
+// fpga preset (the cached build) with no backpressure: transposed layers (k=2 s=2 map-free, k=3 s=2
+// merged) on the bunny with several cin/cout tile counts under both pass-grouping policies, and MinkUNet w1.0 nodes with
 // their real shapes and point counts on the LiDAR strip of bench/network-rtl.bench.ts. With few
 // points per map bank a pass is a handful of rows, and the gather's 4-deep descriptor FIFO (a
 // slot frees only when the gather issues the pass's last entry) holds the scheduler back; the
-// replay once ignored it and under-predicted these by 2–9 % (dec3.up −8.8 %, dec2.up −5.4 %,
-// 16→128 transposed −3.1 %, enc4.res0.conv1 −2.2 %). On tiny transposed layers the scheduler's
-// walk phase decides when a run is first passed; the replay started the walk after the coordinate
-// load instead of with the layer (+2.4 % on 19 → 67 points). Cases: cycle-model-cases.ts.
+// replay once ignored it and under-predicted these by 2–9 % (before map-free transposed: dec3.up
+// −8.8 %, dec2.up −5.4 %; now k=3 s=2 16→128 −3.3 %, enc4.res0.conv1 −2.6 %). On tiny layers the
+// scheduler's walk phase decides when a run is first passed; the replay started the walk after the
+// coordinate load instead of with the layer (+6.1 % on a 19 → 67-point merged k=2 layer, fpga
+// without map-free transposed: bench only). Cases: cycle-model-cases.ts.
 import { describe, expect, it } from 'vitest';
 import { compareCycleModel, formatTable, MAX_ERROR, networkNodeCases, stripAt, transposedCases } from './cycle-model-cases.ts';
 import { ACCEL_TIMEOUT_MS } from './run.ts';
 
 describe('cycle model vs co-simulation: short passes (fpga, no backpressure)', () => {
-  it(`transposed k=2 s=2 layers with several channel-tile counts within ${MAX_ERROR * 100} %`, async () => {
+  it(`transposed layers (k=2 map-free, k=3 merged) with several channel-tile counts within ${MAX_ERROR * 100} %`, async () => {
     const rows = await compareCycleModel(transposedCases());
     console.log(formatTable(rows));
     for (const r of rows) expect(Math.abs(r.error), `${r.case}: predicted ${r.predicted}, measured ${r.measured}`).toBeLessThanOrEqual(MAX_ERROR);
