@@ -62,9 +62,15 @@ module sf_fpga_accel_gather (
   wire [11:0] m_out = m_data_i[23:12];
   wire [11:0] gidx  = s1_synth_q ? s1_e_q : (s1_swap_q ? m_out : m_in);
   wire [11:0] sidx  = s1_synth_q ? s1_e_q : (s1_swap_q ? m_in : m_out);
-  wire [11:0] faddr = s1_fbase_q + gidx;
   wire [11:0]    tag   = s1_abase_q + sidx;
-  wire feat_ok = s1_zero_q | ({1'd0, faddr} < f_loaded_i);
+  // The feature word is loaded once faddr < f_loaded, i.e. gidx < f_loaded − fbase (issue 15: the
+  // subtraction does not wait for the map word, so no adder is between the map read and the
+  // compare). faddr does not wrap in an accepted layer: fbase + gidx < the features it loads ≤
+  // buffers.featureDepth (FEATURE_OVERFLOW / FEATURE_ALIAS at START).
+  wire [11:0]   gidx_f = gidx;
+  wire [13:0]  room   = {1'b0, f_loaded_i} - {2'd0, s1_fbase_q};
+  wire feat_ok = s1_zero_q | (~room[13] & ({1'd0, gidx_f} < room[12:0]));
+  wire [11:0] faddr = s1_fbase_q + gidx_f;
   wire fifo_space;
   wire s1_adv  = s1_v_q & feat_ok & fifo_space;
   wire e_first = (e_q == 13'd0);

@@ -760,9 +760,9 @@ module sf_fpga_accel_sched (
     if (st_q == SC_DEC) cend_q <= endp;
   end
   wire [12:0] pass_bnd = {1'd0, max_out} + 13'd1;
-  // Pipelined (issue 15): the frontier is registered (front_max_q, a balanced max tree over the
-  // banks), and so is the bound minimum (wmin_q, a balanced min tree); both trees' shapes come
-  // from the derived parameters. Why stale values are safe: map-free downsampling writes the map
+  // Pipelined (issue 15): the frontier is registered (front_max_q, the max over the banks), and so
+  // is the bound minimum (wmin_q); each compares all pairs at once and selects the leaf that wins
+  // all its comparisons (one comparator level; the pairs come from the derived parameters). Why stale values are safe: map-free downsampling writes the map
   // in ascending output order, so the frontier only grows within a layer, and a bank's bound only
   // grows too — it is raised to the frontier once every written entry is issued, and reset to
   // pass_bnd (the pushed pass's max output + 1) only on a pass push, whose entries were written
@@ -787,13 +787,42 @@ module sf_fpga_accel_sched (
   wire [12:0] fl_6 = (wr_ptr_i[90:78] != 13'd0) ? {1'd0, lo_6} : 13'd0;
   wire [11:0] lo_7 = last_i[191:180];
   wire [12:0] fl_7 = (wr_ptr_i[103:91] != 13'd0) ? {1'd0, lo_7} : 13'd0;
-  wire [12:0] fmx_0_0 = (fl_0 > fl_1) ? fl_0 : fl_1;
-  wire [12:0] fmx_0_1 = (fl_2 > fl_3) ? fl_2 : fl_3;
-  wire [12:0] fmx_0_2 = (fl_4 > fl_5) ? fl_4 : fl_5;
-  wire [12:0] fmx_0_3 = (fl_6 > fl_7) ? fl_6 : fl_7;
-  wire [12:0] fmx_1_0 = (fmx_0_0 > fmx_0_1) ? fmx_0_0 : fmx_0_1;
-  wire [12:0] fmx_1_1 = (fmx_0_2 > fmx_0_3) ? fmx_0_2 : fmx_0_3;
-  wire [12:0] fmx_2_0 = (fmx_1_0 > fmx_1_1) ? fmx_1_0 : fmx_1_1;
+  wire fmx_c0_1 = (fl_1 > fl_0);
+  wire fmx_c0_2 = (fl_2 > fl_0);
+  wire fmx_c0_3 = (fl_3 > fl_0);
+  wire fmx_c0_4 = (fl_4 > fl_0);
+  wire fmx_c0_5 = (fl_5 > fl_0);
+  wire fmx_c0_6 = (fl_6 > fl_0);
+  wire fmx_c0_7 = (fl_7 > fl_0);
+  wire fmx_c1_2 = (fl_2 > fl_1);
+  wire fmx_c1_3 = (fl_3 > fl_1);
+  wire fmx_c1_4 = (fl_4 > fl_1);
+  wire fmx_c1_5 = (fl_5 > fl_1);
+  wire fmx_c1_6 = (fl_6 > fl_1);
+  wire fmx_c1_7 = (fl_7 > fl_1);
+  wire fmx_c2_3 = (fl_3 > fl_2);
+  wire fmx_c2_4 = (fl_4 > fl_2);
+  wire fmx_c2_5 = (fl_5 > fl_2);
+  wire fmx_c2_6 = (fl_6 > fl_2);
+  wire fmx_c2_7 = (fl_7 > fl_2);
+  wire fmx_c3_4 = (fl_4 > fl_3);
+  wire fmx_c3_5 = (fl_5 > fl_3);
+  wire fmx_c3_6 = (fl_6 > fl_3);
+  wire fmx_c3_7 = (fl_7 > fl_3);
+  wire fmx_c4_5 = (fl_5 > fl_4);
+  wire fmx_c4_6 = (fl_6 > fl_4);
+  wire fmx_c4_7 = (fl_7 > fl_4);
+  wire fmx_c5_6 = (fl_6 > fl_5);
+  wire fmx_c5_7 = (fl_7 > fl_5);
+  wire fmx_c6_7 = (fl_7 > fl_6);
+  wire fmx_w0 = ~fmx_c0_1 & ~fmx_c0_2 & ~fmx_c0_3 & ~fmx_c0_4 & ~fmx_c0_5 & ~fmx_c0_6 & ~fmx_c0_7;
+  wire fmx_w1 = fmx_c0_1 & ~fmx_c1_2 & ~fmx_c1_3 & ~fmx_c1_4 & ~fmx_c1_5 & ~fmx_c1_6 & ~fmx_c1_7;
+  wire fmx_w2 = fmx_c0_2 & fmx_c1_2 & ~fmx_c2_3 & ~fmx_c2_4 & ~fmx_c2_5 & ~fmx_c2_6 & ~fmx_c2_7;
+  wire fmx_w3 = fmx_c0_3 & fmx_c1_3 & fmx_c2_3 & ~fmx_c3_4 & ~fmx_c3_5 & ~fmx_c3_6 & ~fmx_c3_7;
+  wire fmx_w4 = fmx_c0_4 & fmx_c1_4 & fmx_c2_4 & fmx_c3_4 & ~fmx_c4_5 & ~fmx_c4_6 & ~fmx_c4_7;
+  wire fmx_w5 = fmx_c0_5 & fmx_c1_5 & fmx_c2_5 & fmx_c3_5 & fmx_c4_5 & ~fmx_c5_6 & ~fmx_c5_7;
+  wire fmx_w6 = fmx_c0_6 & fmx_c1_6 & fmx_c2_6 & fmx_c3_6 & fmx_c4_6 & fmx_c5_6 & ~fmx_c6_7;
+  wire fmx_w7 = fmx_c0_7 & fmx_c1_7 & fmx_c2_7 & fmx_c3_7 & fmx_c4_7 & fmx_c5_7 & fmx_c6_7;
   reg [12:0] front_max_q;
   // Map-free transposed (mt_i): the map is written by parent, not in output order, so the largest
   // output written bounds nothing; the engine's frontier does (every output below it has its
@@ -802,7 +831,7 @@ module sf_fpga_accel_sched (
                            : ((n_out_i != 13'd0) ? (n_out_i - 13'd1) : 13'd0);
   always @(posedge clk_i) begin
     if (rst_i || st_q == SC_INIT) front_max_q <= 13'd0;
-    else front_max_q <= mt_i ? mt_cap : fmx_2_0;
+    else front_max_q <= mt_i ? mt_cap : (({13{fmx_w0}} & fl_0) | ({13{fmx_w1}} & fl_1) | ({13{fmx_w2}} & fl_2) | ({13{fmx_w3}} & fl_3) | ({13{fmx_w4}} & fl_4) | ({13{fmx_w5}} & fl_5) | ({13{fmx_w6}} & fl_6) | ({13{fmx_w7}} & fl_7));
   end
   wire [12:0] front = map_done_i ? n_out_i : front_max_q;
   reg [12:0] bnd_0_q;
@@ -909,18 +938,55 @@ module sf_fpga_accel_sched (
       bnd_7_q <= front;
     end
   end
-  wire [12:0] wmn_0_0 = (front_max_q < bnd_0_q) ? front_max_q : bnd_0_q;
-  wire [12:0] wmn_0_1 = (bnd_1_q < bnd_2_q) ? bnd_1_q : bnd_2_q;
-  wire [12:0] wmn_0_2 = (bnd_3_q < bnd_4_q) ? bnd_3_q : bnd_4_q;
-  wire [12:0] wmn_0_3 = (bnd_5_q < bnd_6_q) ? bnd_5_q : bnd_6_q;
-  wire [12:0] wmn_1_0 = (wmn_0_0 < wmn_0_1) ? wmn_0_0 : wmn_0_1;
-  wire [12:0] wmn_1_1 = (wmn_0_2 < wmn_0_3) ? wmn_0_2 : wmn_0_3;
-  wire [12:0] wmn_2_0 = (wmn_1_0 < wmn_1_1) ? wmn_1_0 : wmn_1_1;
-  wire [12:0] wmn_3_0 = (wmn_2_0 < bnd_7_q) ? wmn_2_0 : bnd_7_q;
+  wire wmn_c0_1 = (bnd_0_q < front_max_q);
+  wire wmn_c0_2 = (bnd_1_q < front_max_q);
+  wire wmn_c0_3 = (bnd_2_q < front_max_q);
+  wire wmn_c0_4 = (bnd_3_q < front_max_q);
+  wire wmn_c0_5 = (bnd_4_q < front_max_q);
+  wire wmn_c0_6 = (bnd_5_q < front_max_q);
+  wire wmn_c0_7 = (bnd_6_q < front_max_q);
+  wire wmn_c0_8 = (bnd_7_q < front_max_q);
+  wire wmn_c1_2 = (bnd_1_q < bnd_0_q);
+  wire wmn_c1_3 = (bnd_2_q < bnd_0_q);
+  wire wmn_c1_4 = (bnd_3_q < bnd_0_q);
+  wire wmn_c1_5 = (bnd_4_q < bnd_0_q);
+  wire wmn_c1_6 = (bnd_5_q < bnd_0_q);
+  wire wmn_c1_7 = (bnd_6_q < bnd_0_q);
+  wire wmn_c1_8 = (bnd_7_q < bnd_0_q);
+  wire wmn_c2_3 = (bnd_2_q < bnd_1_q);
+  wire wmn_c2_4 = (bnd_3_q < bnd_1_q);
+  wire wmn_c2_5 = (bnd_4_q < bnd_1_q);
+  wire wmn_c2_6 = (bnd_5_q < bnd_1_q);
+  wire wmn_c2_7 = (bnd_6_q < bnd_1_q);
+  wire wmn_c2_8 = (bnd_7_q < bnd_1_q);
+  wire wmn_c3_4 = (bnd_3_q < bnd_2_q);
+  wire wmn_c3_5 = (bnd_4_q < bnd_2_q);
+  wire wmn_c3_6 = (bnd_5_q < bnd_2_q);
+  wire wmn_c3_7 = (bnd_6_q < bnd_2_q);
+  wire wmn_c3_8 = (bnd_7_q < bnd_2_q);
+  wire wmn_c4_5 = (bnd_4_q < bnd_3_q);
+  wire wmn_c4_6 = (bnd_5_q < bnd_3_q);
+  wire wmn_c4_7 = (bnd_6_q < bnd_3_q);
+  wire wmn_c4_8 = (bnd_7_q < bnd_3_q);
+  wire wmn_c5_6 = (bnd_5_q < bnd_4_q);
+  wire wmn_c5_7 = (bnd_6_q < bnd_4_q);
+  wire wmn_c5_8 = (bnd_7_q < bnd_4_q);
+  wire wmn_c6_7 = (bnd_6_q < bnd_5_q);
+  wire wmn_c6_8 = (bnd_7_q < bnd_5_q);
+  wire wmn_c7_8 = (bnd_7_q < bnd_6_q);
+  wire wmn_w0 = ~wmn_c0_1 & ~wmn_c0_2 & ~wmn_c0_3 & ~wmn_c0_4 & ~wmn_c0_5 & ~wmn_c0_6 & ~wmn_c0_7 & ~wmn_c0_8;
+  wire wmn_w1 = wmn_c0_1 & ~wmn_c1_2 & ~wmn_c1_3 & ~wmn_c1_4 & ~wmn_c1_5 & ~wmn_c1_6 & ~wmn_c1_7 & ~wmn_c1_8;
+  wire wmn_w2 = wmn_c0_2 & wmn_c1_2 & ~wmn_c2_3 & ~wmn_c2_4 & ~wmn_c2_5 & ~wmn_c2_6 & ~wmn_c2_7 & ~wmn_c2_8;
+  wire wmn_w3 = wmn_c0_3 & wmn_c1_3 & wmn_c2_3 & ~wmn_c3_4 & ~wmn_c3_5 & ~wmn_c3_6 & ~wmn_c3_7 & ~wmn_c3_8;
+  wire wmn_w4 = wmn_c0_4 & wmn_c1_4 & wmn_c2_4 & wmn_c3_4 & ~wmn_c4_5 & ~wmn_c4_6 & ~wmn_c4_7 & ~wmn_c4_8;
+  wire wmn_w5 = wmn_c0_5 & wmn_c1_5 & wmn_c2_5 & wmn_c3_5 & wmn_c4_5 & ~wmn_c5_6 & ~wmn_c5_7 & ~wmn_c5_8;
+  wire wmn_w6 = wmn_c0_6 & wmn_c1_6 & wmn_c2_6 & wmn_c3_6 & wmn_c4_6 & wmn_c5_6 & ~wmn_c6_7 & ~wmn_c6_8;
+  wire wmn_w7 = wmn_c0_7 & wmn_c1_7 & wmn_c2_7 & wmn_c3_7 & wmn_c4_7 & wmn_c5_7 & wmn_c6_7 & ~wmn_c7_8;
+  wire wmn_w8 = wmn_c0_8 & wmn_c1_8 & wmn_c2_8 & wmn_c3_8 & wmn_c4_8 & wmn_c5_8 & wmn_c6_8 & wmn_c7_8;
   reg [12:0] wmin_q;
   always @(posedge clk_i) begin
     if (rst_i || st_q == SC_INIT) wmin_q <= 13'd0;
-    else wmin_q <= wmn_3_0;
+    else wmin_q <= ({13{wmn_w0}} & front_max_q) | ({13{wmn_w1}} & bnd_0_q) | ({13{wmn_w2}} & bnd_1_q) | ({13{wmn_w3}} & bnd_2_q) | ({13{wmn_w4}} & bnd_3_q) | ({13{wmn_w5}} & bnd_4_q) | ({13{wmn_w6}} & bnd_5_q) | ({13{wmn_w7}} & bnd_6_q) | ({13{wmn_w8}} & bnd_7_q);
   end
   wire in_pair = (st_q == SC_RD0) | (st_q == SC_RD1) | (st_q == SC_DEC) | (st_q == SC_EMA) | (st_q == SC_NEXT);
   wire mid_mk  = mfree_i & last_ti & in_pair & mk_free_i & (wmin_q > wm_q);

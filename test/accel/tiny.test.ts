@@ -31,6 +31,12 @@ describe('accelerator co-simulation: tiny', () => {
     expect(r.stats.tiles).toBeGreaterThan(1);
   });
 
+  it('submanifold k=1 (the identity pass only), a slow input stream: the gather holds each row until its feature word has been loaded', async () => {
+    // k = 1 maps at once, so the identity pass starts while the features still stream in; no run
+    // gates it in the scheduler, only the gather's loaded check (gidx < f_loaded − fbase).
+    const c = randomCase(spec, { type: 'submanifold', k: 1, cin: 4, cout: 4, n: 60, span: 4, seed: 11 });
+    await expectBitExact(spec, c, 'tiny-sub1-slow-in', { stallPorts: { in: 0.8, out: 0.1, axil: 0 }, seed: 11 });
+  });
   it('conv k=2 s=2, requant without ReLU, backpressure 0.3', async () => {
     const c = randomCase(spec, { type: 'conv', k: 2, s: 2, cin: 4, cout: 6, n: 200, span: 5, requant: true, seed: 3 });
     await expectBitExact(spec, c, 'tiny-conv2', { stall: 0.3, seed: 3 });

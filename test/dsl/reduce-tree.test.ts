@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reduceTree } from '../../generator/dsl/derive/reduce-tree.ts';
+import { reduceFlat, reduceTree } from '../../generator/dsl/derive/reduce-tree.ts';
 
 // Evaluates the tree with `op` over numeric leaves, as the template's wires would.
 function evalTree(leaves: number[], op: (a: number, b: number) => number): { value: number; levels: number } {
@@ -29,5 +29,49 @@ describe('reduceTree (drain marks: frontier max, bound min)', () => {
   });
   it('refuses an empty leaf list', () => {
     expect(() => reduceTree('t', [])).toThrow(/no leaves/);
+  });
+});
+
+// Evaluates the flat reduction as the template's wires would: comparators, one-hot wins, AND-OR.
+function evalFlat(leaves: number[], op: '>' | '<'): { value: number; winners: number; comparators: number } {
+  const names = leaves.map((_, i) => `l${i}`);
+  const f = reduceFlat('f', names, op, 8);
+  const env = new Map<string, number>(names.map((n, i) => [n, leaves[i]!]));
+  for (const c of f.cmps) {
+    const m = /^\((\w+) ([<>]) (\w+)\)$/.exec(c.expr)!;
+    expect(m[1]).toBe(c.b);
+    expect(m[3]).toBe(c.a);
+    const [b, a] = [env.get(c.b)!, env.get(c.a)!];
+    env.set(c.name, (op === '>' ? b > a : b < a) ? 1 : 0);
+  }
+  let value = 0;
+  let winners = 0;
+  for (const w of f.wins) {
+    const on = w.terms === "1'b1" || w.terms.split(' & ').every((t) => (t.startsWith('~') ? env.get(t.slice(1)) === 0 : env.get(t) === 1));
+    if (on) {
+      winners++;
+      value |= env.get(w.leaf)!;
+    }
+  }
+  return { value, winners, comparators: f.comparators };
+}
+
+describe('reduceFlat (drain marks in one comparator level)', () => {
+  it('selects exactly one leaf, the max or min, ties included, with n(n−1)/2 comparators', () => {
+    for (let n = 1; n <= 10; n++) {
+      for (let seed = 0; seed < 20; seed++) {
+        // Few distinct values: many ties.
+        const leaves = Array.from({ length: n }, (_, i) => ((i + 1) * (seed + 3) * 7919) % 5);
+        const mx = evalFlat(leaves, '>');
+        expect(mx.winners).toBe(1);
+        expect(mx.value).toBe(Math.max(...leaves));
+        const mn = evalFlat(leaves, '<');
+        expect(mn.winners).toBe(1);
+        expect(mn.value).toBe(Math.min(...leaves));
+        expect(mx.comparators).toBe((n * (n - 1)) / 2);
+      }
+    }
+    expect(reduceFlat('f', ['a'], '>', 4).root).toBe('a');
+    expect(() => reduceFlat('f', [], '<', 4)).toThrow(/no leaves/);
   });
 });

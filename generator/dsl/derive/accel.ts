@@ -21,7 +21,7 @@ import { runTableRuns } from '../../model/run-table.ts';
 import { deriveMatrix } from './matrix.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
 import { derivePostproc } from './postproc.ts';
-import { reduceTree, type ReduceTree } from './reduce-tree.ts';
+import { reduceFlat, type FlatReduce } from './reduce-tree.ts';
 import { ERROR_CODES, LAYER_TYPE_CODES, type RegisterMap } from './registers.ts';
 
 /** A field of a packed word: bits [msb:lsb]. */
@@ -351,10 +351,11 @@ export interface AccelDerived {
   drainPort: boolean;
   /** Drain marks inside a cout tile (drain port and map-free conv: one ascending run per bank, the map in output order). */
   drainMarks: boolean;
-  /** Drain marks: the frontier's balanced max tree over the banks' masked last outputs (fl_N) and
-   *  the bound minimum's balanced min tree over front_max_q and the banks' bounds (bnd_N_q). */
-  dmFrontTree: ReduceTree;
-  dmMinTree: ReduceTree;
+  /** Drain marks: the frontier's max over the banks' masked last outputs (fl_N) and the bound
+   *  minimum over front_max_q and the banks' bounds (bnd_N_q), each one comparator level deep
+   *  (all pairs compared at once; issue 15). */
+  dmFront: FlatReduce;
+  dmMin: FlatReduce;
   limW: number;
   limM: number;
   limZero: string;
@@ -1000,8 +1001,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     forwarding: spec.gatherScatter.scatterForwarding,
     drainPort,
     drainMarks: drainPort && mp.mapFree,
-    dmFrontTree: reduceTree('fmx', laneList.map((l) => `fl_${l.index}`)),
-    dmMinTree: reduceTree('wmn', ['front_max_q', ...laneList.map((l) => `bnd_${l.index}_q`)]),
+    dmFront: reduceFlat('fmx', laneList.map((l) => `fl_${l.index}`), '>', cntW),
+    dmMin: reduceFlat('wmn', ['front_max_q', ...laneList.map((l) => `bnd_${l.index}_q`)], '<', cntW),
     limW,
     limM: limW - 1,
     limZero: lit(limW, 0),
@@ -1176,7 +1177,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       wFifoM: C * laneW + (spec.gatherScatter.passGrouping.includes('offset') ? 1 : 0),
       wWordZero: lit(C * laneW, 0),
       // accel_gather
-      faddrCmp: fitExpr('faddr', featAw, featCntW),
+      roomM: featCntW,
+      fbaseRoom: fitExpr('s1_fbase_q', featAw, featCntW + 1),
+      gidxCmp: fitExpr('gidx_f', featAw, featCntW),
       eToBank: fitExpr('e_q', lenW, bankAw),
       dTo: `d_data_i[${gdPack.fields.to.msb}:${gdPack.fields.to.lsb}]`,
       xFifoW,

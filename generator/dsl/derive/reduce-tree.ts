@@ -41,3 +41,38 @@ export function reduceTree(prefix: string, leaves: string[]): ReduceTree {
   }
   return { nodes, root: cur[0]!, levels: level };
 }
+
+export interface FlatReduce {
+  /** One comparator per pair of leaves a before b: `name` = `expr` = (b OP a), b strictly beats a. */
+  cmps: { name: string; a: string; b: string; expr: string }[];
+  /** Per leaf, its one-hot select: the AND of the pair comparisons it wins. */
+  wins: { name: string; leaf: string; terms: string }[];
+  /** The AND-OR select of the winning leaf (a Verilog expression over the wins and leaves). */
+  root: string;
+  /** Comparators in all. */
+  comparators: number;
+}
+
+/**
+ * A min or max over a few registers in one comparator level (issue 15): every pair is compared at
+ * once, the leaf that wins all its comparisons is selected (ties go to the earlier leaf, so
+ * exactly one wins), and an AND-OR picks it. n(n−1)/2 comparators instead of a tree's n − 1, for
+ * one comparator on the path instead of ceil(log2 n). `op` is '>' for a maximum, '<' for a minimum.
+ */
+export function reduceFlat(prefix: string, leaves: string[], op: '>' | '<', width: number): FlatReduce {
+  if (leaves.length === 0) throw new RangeError(`reduceFlat ${prefix}: no leaves`);
+  const cmps: FlatReduce['cmps'] = [];
+  const terms: string[][] = leaves.map(() => []);
+  for (let i = 0; i < leaves.length; i++) {
+    for (let j = i + 1; j < leaves.length; j++) {
+      const name = `${prefix}_c${i}_${j}`;
+      // name = leaf j strictly beats leaf i; otherwise leaf i wins the pair (ties to the earlier).
+      cmps.push({ name, a: leaves[i]!, b: leaves[j]!, expr: `(${leaves[j]!} ${op} ${leaves[i]!})` });
+      terms[i]!.push(`~${name}`);
+      terms[j]!.push(name);
+    }
+  }
+  const wins = leaves.map((leaf, i) => ({ name: `${prefix}_w${i}`, leaf, terms: terms[i]!.length ? terms[i]!.join(' & ') : "1'b1" }));
+  const root = leaves.length === 1 ? leaves[0]! : wins.map((w) => `({${width}{${w.name}}} & ${w.leaf})`).join(' | ');
+  return { cmps, wins, root, comparators: cmps.length };
+}
