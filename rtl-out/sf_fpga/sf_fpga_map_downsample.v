@@ -328,6 +328,10 @@ module sf_fpga_map_downsample (
   // lies below its parent waits while the matcher advances.
   wire mf_room = (mf_cnt_q != 2'd2) & mf_feat_ok;
   wire mf_free = ~mf_i | (mt_i ? (pm_rdy & ~pm_skip & (~pm_match | mf_room)) : mf_room);
+  // oc_valid_o without the matcher (its value is unused on transposed layers; on conv layers it
+  // equals mf_free): keeps the key comparators off the path into the engine's output buffer.
+  wire mf_feat_cv = ({ 1'd0, best_idx} < mf_feat_i);
+  wire mf_free_oc = ~mf_i | ((mf_cnt_q != 2'd2) & mf_feat_cv);
   wire mf_pop  = (mf_cnt_q != 2'd0) & mf_ready_i;
   wire go      = (state_q == S_RUN) & fvalid & (~emit | oc_ready_i) & mf_free;
   assign mf_valid_o = (mf_cnt_q != 2'd0);
@@ -335,7 +339,7 @@ module sf_fpga_map_downsample (
   assign mf_in_o    = mf_e0_q[14:3];
   assign mf_kidx_o  = { 4'd0, mf_e0_q[2:0]};
 
-  assign oc_valid_o = (emit & mf_free) | ((state_q == S_FLUSH) & pend_valid_q);
+  assign oc_valid_o = (emit & mf_free_oc) | ((state_q == S_FLUSH) & pend_valid_q);
   assign oc_key_o   = pend_key_q;
   assign oc_last_o  = (state_q == S_FLUSH);
   assign done_o     = (state_q == S_DONE);

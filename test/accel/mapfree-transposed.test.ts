@@ -143,6 +143,10 @@ describe('map-free transposed k = s = 2', () => {
     expect(Math.abs(err), `model error ${err}`).toBeLessThanOrEqual(MAX_ERROR);
     const t = thinParents(randomCase(small, { type: 'transposed', k: 2, s: 2, n: 120, span: 4, batches: 2, cin: 4, cout: 4, seed: 89 }), 90);
     await expectBitExact(small, t, 'mt-small-thin', { stall: 0.3, seed: 8 });
+    // Map-free conv on the same downsampler (its output points leave by oc_valid_o, which does not
+    // wait for the parent matcher).
+    const cv = await expectBitExact(small, randomCase(small, { type: 'conv', k: 2, s: 2, n: 200, span: 5, batches: 2, cin: 4, cout: 4, seed: 97 }), 'mt-small-conv', { stall: 0.3, seed: 9 });
+    expect(cv.stats.mapSchedule).toEqual({ map: 'map-free' });
     // A bank holds mapDepth / lanes = 256 entries: 255 and 256 in one kernel index fit, 257 raise
     // MAP_OVERFLOW (the driver splits the tile and retries).
     for (const [n, retries] of [[255, 0], [256, 0], [257, 1]] as const) {
