@@ -36,10 +36,11 @@ import { MAX_ERROR } from './cycle-model-cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 const spec = presets.fpga;
-/** No drain port, the unpipelined merge, 256 map entries per bank. */
+/** No drain port, the unpipelined merge, 256 map entries per bank; a 4×4 array (a quicker build). */
 const small: AcceleratorSpec = {
   ...spec,
   name: 'sf_mt_small',
+  matrix: { ...spec.matrix, rows: 4, cols: 4, maxChannels: 64 },
   mapping: { ...spec.mapping, comparePipeline: false },
   buffers: { ...spec.buffers, mapDepth: 2048, keepFeatures: false },
   gatherScatter: { ...spec.gatherScatter, drainPort: false },
