@@ -19,9 +19,14 @@ import { predictCycles } from '../generator/model/cycle-model.ts';
 import { layerStats } from '../generator/model/stats.ts';
 import { machine, target, type Bench, type BenchResult } from './harness.ts';
 
-const dense: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_w256', interfaces: { axisDataWidth: 256 } }, presets.fpga);
+// Like for like: each dense reference is its sparse spec with only matrix.weightSparsity set back
+// to dense (same array, lanes, buffers, stream width and features); fpga-2of4 is the base spec
+// (no drain port, fusion, pass grouping or 512 channels of the fpga preset) with 2:4.
 const sparse24: AcceleratorSpec = presets['fpga-2of4'];
-const sparse14: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 512 }, buffers: { keepFeatures: false } }, presets.fpga);
+const sparse14: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 512 } }, sparse24);
+const denseOf = (sp: AcceleratorSpec): AcceleratorSpec => defineAccelerator({ name: `${sp.name}_dense`, matrix: { weightSparsity: 'dense' } }, sp);
+const dense = denseOf(sparse24);
+const dense14 = denseOf(sparse14);
 
 const LAYERS: { name: string; type: LayerType; k: number; s: number; c: number; with14?: boolean }[] = [
   { name: 'submanifold k=3 16→16', type: 'submanifold', k: 3, s: 1, c: 16 },
@@ -88,7 +93,7 @@ const bench: Bench = {
       log(`${L.name.padEnd(40)} dense ${d.total} → 2:4 ${s.total} cycles: ${speedup.toFixed(2)}× (${d.match && s.match ? 'both bit-exact' : 'MISMATCH'}); ${entry.reason}`);
       if (L.with14) {
         const c14 = bunny(L.type, L.k, L.s, L.c, '1:4');
-        const r1 = await runAccelCase(dense, c14, { name: `bench-sparsity-dense14-${L.type}-${L.c}` });
+        const r1 = await runAccelCase(dense14, c14, { name: `bench-sparsity-dense14-${L.type}-${L.c}` });
         const r4 = await runAccelCase(sparse14, c14, { name: `bench-sparsity-1of4-${L.type}-${L.c}` });
         const d1 = breakdown(r1.stats);
         const s4 = breakdown(r4.stats);
@@ -119,11 +124,12 @@ const bench: Bench = {
       method:
         'Verilator co-simulation of <name>_accel through the host driver, no stalls; both arrays run the same layer pruned to the pattern ' +
         '(magnitude pruning, sparseforge prune), bit-exact against the golden model; cycles = PERF_TOTAL_CYCLES (START→DONE) of the ' +
-        'requantized run, summed over tiles; speed-up = dense total ÷ sparse total. Dense reference: the fpga preset with 256-bit ' +
-        'streams (sf_fpga_w256), the same stream width as fpga-2of4. Synthesis: Yosys synth_xilinx -noiopad of the whole top.',
+        'requantized run, summed over tiles; speed-up = dense total ÷ sparse total. Dense reference: the sparse spec with only ' +
+        'matrix.weightSparsity set to dense (fpga-2of4 → sf_fpga_2of4_dense, the same 256-bit streams; sf_fpga_1of4 → sf_fpga_1of4_dense). ' +
+        'Synthesis: Yosys synth_xilinx -noiopad of the whole top.',
       workload: {
         cloud: 'bunny voxel 0.25 (1790 points; transposed: 1790 output points from 939), requant + ReLU, bias, seed 1',
-        specs: { dense: dense.name, '2:4': sparse24.name, '1:4': sparse14.name },
+        specs: { dense: dense.name, '2:4': sparse24.name, '1:4': sparse14.name, 'dense for 1:4': dense14.name },
         layers,
         synth,
       },
