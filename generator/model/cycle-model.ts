@@ -54,7 +54,8 @@ export const CYCLE_MODEL = {
 export const CYCLE_MODEL_REPLAY = {
   name: 'schedule-replay',
   // 3: the gather's descriptor FIFO (short passes); the scheduler's walk starts with a submanifold/transposed layer.
-  version: 3,
+  // 4: map-free transposed: no progress mark once the mapping engine is idle (its frontier reads 0).
+  version: 4,
   calibrated: true,
 } as const;
 
