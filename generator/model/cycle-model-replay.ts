@@ -443,6 +443,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const kr = kv * rows;
   // Map-free transposed with the drain port: a pass per rows entries (accel_sched chunkMinMtLit).
   const chunkMin = mt && p.drainPort === true ? Math.max(4, rows) : 2 * rows;
+  // Start-up checkpoints are recorded once an open run holds rows entries (accel_sched ckMinLit).
+  const ckMin = rows;
   const centreK = half ? (kv - 1) / 2 : -1;
   // Words kept on chip only go into the feature buffer, one per cycle.
   const wordBeats = L.wordsOnChip ? 1 : beats(cols * (L.requant ? p.outWidth : p.accWidth));
@@ -525,13 +527,20 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     return emit;
   };
   const grouped = L.passGrouping === 'offset';
+  /** Per-bank start-up checkpoints (accel_sched ckp/ckl): a run and an entry count, cleared per pair. */
+  interface Checkpoints { run: (Run | null)[]; at: Int32Array }
+  // The checkpoint's features (its last entry's gathered indices) are loaded at DEC.
+  const ckReady = (r: Run, at: number, fbase: number, tDec: number) => {
+    const fl = featLoaded(tDec);
+    return fbase + pmaxIn.get(r)![at - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![at - 1]! < fl);
+  };
   /**
    * The offset-grouped walk of one pair (accel_sched, policy 1), from RD0 of bank 0 at `t0` to FIN:
    * one pass of the target (kernel index, phase) per bank and round; a new target (the smallest
    * {kernel index, phase} any bank offered) after a round without a pass of it, or after any round
    * once the map is complete. Returns the cycle of FIN.
    */
-  const replayGrouped = (seg: Int32Array, ptr: Int32Array, t0: number, fbase: number): number => {
+  const replayGrouped = (seg: Int32Array, ptr: Int32Array, ck: Checkpoints, t0: number, fbase: number): number => {
     const mptr = new Int32Array(lanes);
     let t = t0;
     let bank = 0;
@@ -554,23 +563,28 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         const avail = wrs - p0;
         const mavail = p0 - m0;
         const elig = avail > 0 && (closed || avail >= chunkMin);
-        let dOk = false;
-        if (elig) {
+        let ready = false;
+        if (avail > 0) {
           const fl = featLoaded(tDec);
-          dOk = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
+          ready = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
         }
+        const ckv = ck.run[bank] === r && ck.at[bank]! > p0;
+        const pre = !ready && ckv && ckReady(r, ck.at[bank]!, fbase, tDec);
+        const dOk = (elig && ready) || pre;
         const mOk = r.mirror && mavail > 0;
         if (closed && avail === 0 && (!r.mirror || mavail === 0)) {
           seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0;
           t = tDec + 1;
           continue;
         }
+        if (!closed && avail >= ckMin && !ready && !ckv && !marks) { ck.run[bank] = r; ck.at[bank] = wrs; }
         if (r.kidx === tk && tph === 0 && dOk) {
           hit = true;
           if (r.mirror) offer(2 * r.kidx + 1);
-          const te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[p0]!, r.maxOut[wrs - 1]!, pk === r.kidx);
+          const e1 = pre ? ck.at[bank]! : wrs;
+          const te = doPass(tDec + 1, e1 - p0, r.kidx, false, r.maxOut[p0]!, r.maxOut[e1 - 1]!, pk === r.kidx);
           pk = r.kidx;
-          if (closed && !r.mirror) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else ptr[bank] = wrs;
+          if (closed && !r.mirror && !pre) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else ptr[bank] = e1;
           tNext = te + 1;
         } else if (r.kidx === tk && tph === 1 && mOk) {
           hit = true;
@@ -701,11 +715,12 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     const fbase = tIn * nIn;
     const seg = new Int32Array(lanes);
     const ptr = new Int32Array(lanes);
+    const ck: Checkpoints = { run: new Array<Run | null>(lanes).fill(null), at: new Int32Array(lanes) };
     let bank = 0;
     t += 1; // RD0 of bank 0
     let lastPassStart = 0;
     if (grouped) {
-      t = replayGrouped(seg, ptr, t, fbase);
+      t = replayGrouped(seg, ptr, ck, t, fbase);
       lastPassStart = prevStart;
     } else for (let guard = 0; ; guard++) {
       if (guard > 1e8) throw new Error('cycle model: scheduler replay does not terminate');
@@ -734,22 +749,25 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       if (closed && avail === 0) { seg[bank] = r0 + 1; ptr[bank] = 0; t = tDec + 1; continue; }
       const elig = avail > 0 && (closed || avail >= chunkMin);
       let ready = false;
-      if (elig) {
+      if (avail > 0) {
         const fl = featLoaded(tDec);
         ready = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
         // features of later pairs are all loaded long before
       }
-      if (elig && ready) {
+      const ckv = ck.run[bank] === r && ck.at[bank]! > ptr[bank]!;
+      const pre = !ready && ckv && ckReady(r, ck.at[bank]!, fbase, tDec);
+      if ((elig && ready) || pre) {
         const s0 = ptr[bank]!;
-        const e1 = s0 + avail;
-        let te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[s0]!, r.maxOut[e1 - 1]!);
+        const e1 = pre ? ck.at[bank]! : s0 + avail;
+        let te = doPass(tDec + 1, e1 - s0, r.kidx, false, r.maxOut[s0]!, r.maxOut[e1 - 1]!);
         if (marks && lastIn) pushes.push({ t: te, bank, bnd: r.maxOut[e1 - 1]! + 1, end: e1, done: cur + C.drainLat });
         lastPassStart = prevStart;
-        if (r.mirror) { te = doPass(te + 1, avail, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
-        if (closed) { seg[bank] = r0 + 1; ptr[bank] = 0; } else ptr[bank] = e1;
+        if (r.mirror) { te = doPass(te + 1, e1 - s0, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
+        if (closed && !pre) { seg[bank] = r0 + 1; ptr[bank] = 0; } else ptr[bank] = e1;
         t = te + 1;
         continue;
       }
+      if (!closed && avail >= ckMin && !ready && !ckv && !marks) { ck.run[bank] = r; ck.at[bank] = wrs; }
       // NEXT
       const tn = t + 3;
       bank = bank === lanes - 1 ? 0 : bank + 1;

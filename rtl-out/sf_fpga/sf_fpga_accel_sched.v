@@ -9,6 +9,11 @@
 // compute follows the mapping; later pairs replay the complete runs. A pass is only emitted once
 // the features it gathers have been loaded (entries of a run ascend, so the run's last entry
 // bounds them): passes whose features are still streaming in do not block the others.
+// Start-up prefix: when an open run holds ≥ rows entries but their features have not arrived, the bank
+// keeps a checkpoint {write pointer, last entry then} (one per bank, cleared at every pair). Once
+// the run has closed (the merge often finishes during the coordinate load) it would otherwise be
+// passed whole, waiting for its last entry's features; instead, while those are missing, the
+// prefix up to the checkpoint is passed as soon as the checkpoint entry's features are loaded.
 // After the runs of a pair: submanifold layers with odd k replay the centre offset (the identity
 // map) as a pass over all outputs in order, without the buffer; in the pair of the last cin tile
 // of a cout tile that pass is *final* (the scatter finalizes and clears each word). Other layers
@@ -116,27 +121,43 @@ module sf_fpga_accel_sched (
   // Per-bank progress in the current pair.
   reg [6:0]  rdseg_0_q, rdseg_0_d;
   reg [12:0] rdptr_0_q, rdptr_0_d;
+  reg [12:0] ckp_0_q, ckp_0_d;
+  reg [23:0]   ckl_0_q, ckl_0_d;
   reg [12:0] mptr_0_q, mptr_0_d;
   reg [6:0]  rdseg_1_q, rdseg_1_d;
   reg [12:0] rdptr_1_q, rdptr_1_d;
+  reg [12:0] ckp_1_q, ckp_1_d;
+  reg [23:0]   ckl_1_q, ckl_1_d;
   reg [12:0] mptr_1_q, mptr_1_d;
   reg [6:0]  rdseg_2_q, rdseg_2_d;
   reg [12:0] rdptr_2_q, rdptr_2_d;
+  reg [12:0] ckp_2_q, ckp_2_d;
+  reg [23:0]   ckl_2_q, ckl_2_d;
   reg [12:0] mptr_2_q, mptr_2_d;
   reg [6:0]  rdseg_3_q, rdseg_3_d;
   reg [12:0] rdptr_3_q, rdptr_3_d;
+  reg [12:0] ckp_3_q, ckp_3_d;
+  reg [23:0]   ckl_3_q, ckl_3_d;
   reg [12:0] mptr_3_q, mptr_3_d;
   reg [6:0]  rdseg_4_q, rdseg_4_d;
   reg [12:0] rdptr_4_q, rdptr_4_d;
+  reg [12:0] ckp_4_q, ckp_4_d;
+  reg [23:0]   ckl_4_q, ckl_4_d;
   reg [12:0] mptr_4_q, mptr_4_d;
   reg [6:0]  rdseg_5_q, rdseg_5_d;
   reg [12:0] rdptr_5_q, rdptr_5_d;
+  reg [12:0] ckp_5_q, ckp_5_d;
+  reg [23:0]   ckl_5_q, ckl_5_d;
   reg [12:0] mptr_5_q, mptr_5_d;
   reg [6:0]  rdseg_6_q, rdseg_6_d;
   reg [12:0] rdptr_6_q, rdptr_6_d;
+  reg [12:0] ckp_6_q, ckp_6_d;
+  reg [23:0]   ckl_6_q, ckl_6_d;
   reg [12:0] mptr_6_q, mptr_6_d;
   reg [6:0]  rdseg_7_q, rdseg_7_d;
   reg [12:0] rdptr_7_q, rdptr_7_d;
+  reg [12:0] ckp_7_q, ckp_7_d;
+  reg [23:0]   ckl_7_q, ckl_7_d;
   reg [12:0] mptr_7_q, mptr_7_d;
   // Offset grouping: policy, target, this round's pass flag and best candidate, last weight tile.
   reg                     grp_q;
@@ -154,11 +175,15 @@ module sf_fpga_accel_sched (
   reg [12:0] cur_wr;
   reg [6:0]  cur_nseg;
   reg [23:0]   cur_last;
+  reg [12:0] cur_ckp;
+  reg [23:0]   cur_ckl;
   reg [12:0] cur_mptr;
   reg                  all_exh;
   always @* begin
     cur_rdseg = rdseg_0_q;
     cur_rdptr = rdptr_0_q;
+    cur_ckp   = ckp_0_q;
+    cur_ckl   = ckl_0_q;
     cur_mptr  = mptr_0_q;
     cur_wr    = wr_ptr_i[12:0];
     cur_nseg  = nseg_i[6:0];
@@ -166,6 +191,8 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd1) begin
       cur_rdseg = rdseg_1_q;
       cur_rdptr = rdptr_1_q;
+      cur_ckp   = ckp_1_q;
+      cur_ckl   = ckl_1_q;
       cur_mptr  = mptr_1_q;
       cur_wr    = wr_ptr_i[25:13];
       cur_nseg  = nseg_i[13:7];
@@ -174,6 +201,8 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd2) begin
       cur_rdseg = rdseg_2_q;
       cur_rdptr = rdptr_2_q;
+      cur_ckp   = ckp_2_q;
+      cur_ckl   = ckl_2_q;
       cur_mptr  = mptr_2_q;
       cur_wr    = wr_ptr_i[38:26];
       cur_nseg  = nseg_i[20:14];
@@ -182,6 +211,8 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd3) begin
       cur_rdseg = rdseg_3_q;
       cur_rdptr = rdptr_3_q;
+      cur_ckp   = ckp_3_q;
+      cur_ckl   = ckl_3_q;
       cur_mptr  = mptr_3_q;
       cur_wr    = wr_ptr_i[51:39];
       cur_nseg  = nseg_i[27:21];
@@ -190,6 +221,8 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd4) begin
       cur_rdseg = rdseg_4_q;
       cur_rdptr = rdptr_4_q;
+      cur_ckp   = ckp_4_q;
+      cur_ckl   = ckl_4_q;
       cur_mptr  = mptr_4_q;
       cur_wr    = wr_ptr_i[64:52];
       cur_nseg  = nseg_i[34:28];
@@ -198,6 +231,8 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd5) begin
       cur_rdseg = rdseg_5_q;
       cur_rdptr = rdptr_5_q;
+      cur_ckp   = ckp_5_q;
+      cur_ckl   = ckl_5_q;
       cur_mptr  = mptr_5_q;
       cur_wr    = wr_ptr_i[77:65];
       cur_nseg  = nseg_i[41:35];
@@ -206,6 +241,8 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd6) begin
       cur_rdseg = rdseg_6_q;
       cur_rdptr = rdptr_6_q;
+      cur_ckp   = ckp_6_q;
+      cur_ckl   = ckl_6_q;
       cur_mptr  = mptr_6_q;
       cur_wr    = wr_ptr_i[90:78];
       cur_nseg  = nseg_i[48:42];
@@ -214,6 +251,8 @@ module sf_fpga_accel_sched (
     if (bank_q == 3'd7) begin
       cur_rdseg = rdseg_7_q;
       cur_rdptr = rdptr_7_q;
+      cur_ckp   = ckp_7_q;
+      cur_ckl   = ckl_7_q;
       cur_mptr  = mptr_7_q;
       cur_wr    = wr_ptr_i[103:91];
       cur_nseg  = nseg_i[55:49];
@@ -248,6 +287,14 @@ module sf_fpga_accel_sched (
   wire [12:0] fin_ls   = {1'd0, fbase_q} + {1'd0, ls_in};
   wire [12:0] fout_rl  = {1'd0, fbase_q} + {1'd0, rl_out};
   wire [12:0] fout_ls  = {1'd0, fbase_q} + {1'd0, ls_out};
+  wire [11:0]     ck_in    = cur_ckl[11:0];
+  wire [11:0]     ck_out   = cur_ckl[23:12];
+  wire [12:0] fin_ck   = {1'd0, fbase_q} + {1'd0, ck_in};
+  wire [12:0] fout_ck  = {1'd0, fbase_q} + {1'd0, ck_out};
+  // The checkpoint lies ahead of the read pointer (so inside the current run).
+  reg                   ckv_q;
+  reg  [12:0] ckp_q, ckav_q;
+  reg  [12:0] fin_ck_q, fout_ck_q;
   reg  [12:0] mp_q, mav_q;
   always @(posedge clk_i) begin
     if (st_q == SC_RD1) begin
@@ -255,6 +302,11 @@ module sf_fpga_accel_sched (
       av_q       <= nx_w ? av_seg : av_wr;
       fin_sum_q  <= nx_w ? fin_rl : fin_ls;
       fout_sum_q <= nx_w ? fout_rl : fout_ls;
+      ckv_q      <= (cur_ckp > cur_rdptr);
+      ckp_q      <= cur_ckp;
+      ckav_q     <= cur_ckp - cur_rdptr;
+      fin_ck_q   <= fin_ck;
+      fout_ck_q  <= fout_ck;
       mp_q       <= cur_mptr;
       mav_q      <= cur_rdptr - cur_mptr;
     end
@@ -272,13 +324,19 @@ module sf_fpga_accel_sched (
   wire                  fin_ok   = (fin_sum_q < f_loaded_i);
   wire                  fout_ok  = (fout_sum_q < f_loaded_i);
   wire                  ready    = fin_ok & (~sm_q | fout_ok);
+  // Start-up prefix (see the header): the run's features are missing, the checkpoint's are there.
+  wire                  pre      = ~ready & ckv_q & (fin_ck_q < f_loaded_i) & (~sm_q | (fout_ck_q < f_loaded_i));
+  // Record a checkpoint: an open run with ≥ rows entries whose features are missing, none kept yet.
+  // Not on map-free layers: their progress marks take a pass's end as the run's end.
+  wire                  ck_rec   = (st_q == SC_DEC) & have_q & ~closed & (avail >= 13'd16) & ~ready & ~ckv_q & ~mfree_i;
+  wire [12:0] ckavail  = ckav_q;
   wire                  last_ti  = (ti_q == ti_i - 6'd1);
   wire                  last_to  = (to_q == to_i - 6'd1);
   wire                  nout_nz  = (n_out_i != 13'd0);
   wire                  both     = g_space_i & w_space_i;
   // Offset grouping: the run's direct pass (d_ok), its pending swapped pass (m_ok), run finished.
   wire [12:0] mavail   = mav_q;
-  wire                  d_ok     = elig & ready;
+  wire                  d_ok     = (elig & ready) | pre;
   wire                  m_ok     = sm_q & (mavail != 13'd0);
   wire                  run_done = closed & (avail == 13'd0) & (~sm_q | (mavail == 13'd0));
   wire                  on_tk    = (sk_q == tk_q);
@@ -383,12 +441,13 @@ module sf_fpga_accel_sched (
             st_d    = SC_RD0;
           end else if (on_tk && !tph_q && d_ok) begin
             cst_d   = rp_q[11:0];
-            clen_d  = avail;
+            clen_d  = pre ? ckavail : avail;
             cbank_d = bank_q;
             ck_d    = sk_q;
             cm_d    = 1'b0;
             set_ptr = 1'b1;
-            set_seg = closed & ~sm_q;
+            new_ptr = pre ? ckp_q : endp;
+            set_seg = closed & ~sm_q & ~pre;
             hit_d   = 1'b1;
             // Its swapped pass comes with the target's phase 1.
             offer     = sm_q;
@@ -414,14 +473,15 @@ module sf_fpga_accel_sched (
         end else if (closed && avail == 13'd0) begin
           set_seg = 1'b1;
           st_d    = SC_RD0;
-        end else if (elig && ready) begin
+        end else if ((elig && ready) || pre) begin
           cst_d   = rp_q[11:0];
-          clen_d  = avail;
+          clen_d  = pre ? ckavail : avail;
           cbank_d = bank_q;
           ck_d    = sk_q;
           cm_d    = sm_q;
           set_ptr = 1'b1;
-          set_seg = closed;
+          new_ptr = pre ? ckp_q : endp;
+          set_seg = closed & ~pre;
           st_d    = SC_EMA;
         end else begin
           st_d = SC_NEXT;
@@ -515,83 +575,139 @@ module sf_fpga_accel_sched (
   always @* begin
     rdseg_0_d = rdseg_0_q;
     rdptr_0_d = rdptr_0_q;
+    ckp_0_d   = ckp_0_q;
+    ckl_0_d   = ckl_0_q;
     if (st_q == SC_INIT) begin
       rdseg_0_d = 7'd0;
       rdptr_0_d = 13'd0;
+      ckp_0_d   = 13'd0;
     end
     if (bank_q == 3'd0) begin
       if (set_seg) rdseg_0_d = new_seg;
       if (set_ptr) rdptr_0_d = new_ptr;
+      if (ck_rec) begin
+        ckp_0_d = wrs_q;
+        ckl_0_d = lst_q;
+      end
     end
     rdseg_1_d = rdseg_1_q;
     rdptr_1_d = rdptr_1_q;
+    ckp_1_d   = ckp_1_q;
+    ckl_1_d   = ckl_1_q;
     if (st_q == SC_INIT) begin
       rdseg_1_d = 7'd0;
       rdptr_1_d = 13'd0;
+      ckp_1_d   = 13'd0;
     end
     if (bank_q == 3'd1) begin
       if (set_seg) rdseg_1_d = new_seg;
       if (set_ptr) rdptr_1_d = new_ptr;
+      if (ck_rec) begin
+        ckp_1_d = wrs_q;
+        ckl_1_d = lst_q;
+      end
     end
     rdseg_2_d = rdseg_2_q;
     rdptr_2_d = rdptr_2_q;
+    ckp_2_d   = ckp_2_q;
+    ckl_2_d   = ckl_2_q;
     if (st_q == SC_INIT) begin
       rdseg_2_d = 7'd0;
       rdptr_2_d = 13'd0;
+      ckp_2_d   = 13'd0;
     end
     if (bank_q == 3'd2) begin
       if (set_seg) rdseg_2_d = new_seg;
       if (set_ptr) rdptr_2_d = new_ptr;
+      if (ck_rec) begin
+        ckp_2_d = wrs_q;
+        ckl_2_d = lst_q;
+      end
     end
     rdseg_3_d = rdseg_3_q;
     rdptr_3_d = rdptr_3_q;
+    ckp_3_d   = ckp_3_q;
+    ckl_3_d   = ckl_3_q;
     if (st_q == SC_INIT) begin
       rdseg_3_d = 7'd0;
       rdptr_3_d = 13'd0;
+      ckp_3_d   = 13'd0;
     end
     if (bank_q == 3'd3) begin
       if (set_seg) rdseg_3_d = new_seg;
       if (set_ptr) rdptr_3_d = new_ptr;
+      if (ck_rec) begin
+        ckp_3_d = wrs_q;
+        ckl_3_d = lst_q;
+      end
     end
     rdseg_4_d = rdseg_4_q;
     rdptr_4_d = rdptr_4_q;
+    ckp_4_d   = ckp_4_q;
+    ckl_4_d   = ckl_4_q;
     if (st_q == SC_INIT) begin
       rdseg_4_d = 7'd0;
       rdptr_4_d = 13'd0;
+      ckp_4_d   = 13'd0;
     end
     if (bank_q == 3'd4) begin
       if (set_seg) rdseg_4_d = new_seg;
       if (set_ptr) rdptr_4_d = new_ptr;
+      if (ck_rec) begin
+        ckp_4_d = wrs_q;
+        ckl_4_d = lst_q;
+      end
     end
     rdseg_5_d = rdseg_5_q;
     rdptr_5_d = rdptr_5_q;
+    ckp_5_d   = ckp_5_q;
+    ckl_5_d   = ckl_5_q;
     if (st_q == SC_INIT) begin
       rdseg_5_d = 7'd0;
       rdptr_5_d = 13'd0;
+      ckp_5_d   = 13'd0;
     end
     if (bank_q == 3'd5) begin
       if (set_seg) rdseg_5_d = new_seg;
       if (set_ptr) rdptr_5_d = new_ptr;
+      if (ck_rec) begin
+        ckp_5_d = wrs_q;
+        ckl_5_d = lst_q;
+      end
     end
     rdseg_6_d = rdseg_6_q;
     rdptr_6_d = rdptr_6_q;
+    ckp_6_d   = ckp_6_q;
+    ckl_6_d   = ckl_6_q;
     if (st_q == SC_INIT) begin
       rdseg_6_d = 7'd0;
       rdptr_6_d = 13'd0;
+      ckp_6_d   = 13'd0;
     end
     if (bank_q == 3'd6) begin
       if (set_seg) rdseg_6_d = new_seg;
       if (set_ptr) rdptr_6_d = new_ptr;
+      if (ck_rec) begin
+        ckp_6_d = wrs_q;
+        ckl_6_d = lst_q;
+      end
     end
     rdseg_7_d = rdseg_7_q;
     rdptr_7_d = rdptr_7_q;
+    ckp_7_d   = ckp_7_q;
+    ckl_7_d   = ckl_7_q;
     if (st_q == SC_INIT) begin
       rdseg_7_d = 7'd0;
       rdptr_7_d = 13'd0;
+      ckp_7_d   = 13'd0;
     end
     if (bank_q == 3'd7) begin
       if (set_seg) rdseg_7_d = new_seg;
       if (set_ptr) rdptr_7_d = new_ptr;
+      if (ck_rec) begin
+        ckp_7_d = wrs_q;
+        ckl_7_d = lst_q;
+      end
     end
   end
 
@@ -643,27 +759,35 @@ module sf_fpga_accel_sched (
       abase_q <= 12'd0;
       rdseg_0_q <= 7'd0;
       rdptr_0_q <= 13'd0;
+      ckp_0_q   <= 13'd0;
       mptr_0_q  <= 13'd0;
       rdseg_1_q <= 7'd0;
       rdptr_1_q <= 13'd0;
+      ckp_1_q   <= 13'd0;
       mptr_1_q  <= 13'd0;
       rdseg_2_q <= 7'd0;
       rdptr_2_q <= 13'd0;
+      ckp_2_q   <= 13'd0;
       mptr_2_q  <= 13'd0;
       rdseg_3_q <= 7'd0;
       rdptr_3_q <= 13'd0;
+      ckp_3_q   <= 13'd0;
       mptr_3_q  <= 13'd0;
       rdseg_4_q <= 7'd0;
       rdptr_4_q <= 13'd0;
+      ckp_4_q   <= 13'd0;
       mptr_4_q  <= 13'd0;
       rdseg_5_q <= 7'd0;
       rdptr_5_q <= 13'd0;
+      ckp_5_q   <= 13'd0;
       mptr_5_q  <= 13'd0;
       rdseg_6_q <= 7'd0;
       rdptr_6_q <= 13'd0;
+      ckp_6_q   <= 13'd0;
       mptr_6_q  <= 13'd0;
       rdseg_7_q <= 7'd0;
       rdptr_7_q <= 13'd0;
+      ckp_7_q   <= 13'd0;
       mptr_7_q  <= 13'd0;
       grp_q  <= 1'b0;
       tk_q   <= 7'd0;
@@ -680,27 +804,35 @@ module sf_fpga_accel_sched (
       abase_q <= abase_d;
       rdseg_0_q <= rdseg_0_d;
       rdptr_0_q <= rdptr_0_d;
+      ckp_0_q   <= ckp_0_d;
       mptr_0_q  <= mptr_0_d;
       rdseg_1_q <= rdseg_1_d;
       rdptr_1_q <= rdptr_1_d;
+      ckp_1_q   <= ckp_1_d;
       mptr_1_q  <= mptr_1_d;
       rdseg_2_q <= rdseg_2_d;
       rdptr_2_q <= rdptr_2_d;
+      ckp_2_q   <= ckp_2_d;
       mptr_2_q  <= mptr_2_d;
       rdseg_3_q <= rdseg_3_d;
       rdptr_3_q <= rdptr_3_d;
+      ckp_3_q   <= ckp_3_d;
       mptr_3_q  <= mptr_3_d;
       rdseg_4_q <= rdseg_4_d;
       rdptr_4_q <= rdptr_4_d;
+      ckp_4_q   <= ckp_4_d;
       mptr_4_q  <= mptr_4_d;
       rdseg_5_q <= rdseg_5_d;
       rdptr_5_q <= rdptr_5_d;
+      ckp_5_q   <= ckp_5_d;
       mptr_5_q  <= mptr_5_d;
       rdseg_6_q <= rdseg_6_d;
       rdptr_6_q <= rdptr_6_d;
+      ckp_6_q   <= ckp_6_d;
       mptr_6_q  <= mptr_6_d;
       rdseg_7_q <= rdseg_7_d;
       rdptr_7_q <= rdptr_7_d;
+      ckp_7_q   <= ckp_7_d;
       mptr_7_q  <= mptr_7_d;
       if (st_q == SC_IDLE && go_i) grp_q <= grp_i;
       tk_q   <= tk_d;
@@ -725,6 +857,14 @@ module sf_fpga_accel_sched (
     cbank_q <= cbank_d;
     ck_q    <= ck_d;
     cm_q    <= cm_d;
+    ckl_0_q <= ckl_0_d;
+    ckl_1_q <= ckl_1_d;
+    ckl_2_q <= ckl_2_d;
+    ckl_3_q <= ckl_3_d;
+    ckl_4_q <= ckl_4_d;
+    ckl_5_q <= ckl_5_d;
+    ckl_6_q <= ckl_6_d;
+    ckl_7_q <= ckl_7_d;
     ckey_q  <= ckey_d;
     pk_q    <= pk_d;
   end
@@ -1006,7 +1146,7 @@ module sf_fpga_accel_sched (
   // The run table's start field is only read for the next run (SC_RD1); the point counts are
   // narrowed to the buffer address widths (they fit: capacity is checked at START).
   // verilator lint_off UNUSEDSIGNAL
-  wire unused_seg = &{1'b0, seg_data_i, n_in_i, n_out_i, max_in, max_out, rl_in, rl_out, ls_in, ls_out};
+  wire unused_seg = &{1'b0, seg_data_i, n_in_i, n_out_i, max_in, max_out, rl_in, rl_out, ls_in, ls_out, ck_in, ck_out};
   // The pointer copies' top bit is only read as a whole pointer (the swapped-pass mark).
   wire unused_ptr = &{1'b0, rp_q, mp_q};
   // verilator lint_on UNUSEDSIGNAL

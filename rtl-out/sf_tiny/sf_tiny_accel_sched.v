@@ -9,6 +9,11 @@
 // compute follows the mapping; later pairs replay the complete runs. A pass is only emitted once
 // the features it gathers have been loaded (entries of a run ascend, so the run's last entry
 // bounds them): passes whose features are still streaming in do not block the others.
+// Start-up prefix: when an open run holds ≥ rows entries but their features have not arrived, the bank
+// keeps a checkpoint {write pointer, last entry then} (one per bank, cleared at every pair). Once
+// the run has closed (the merge often finishes during the coordinate load) it would otherwise be
+// passed whole, waiting for its last entry's features; instead, while those are missing, the
+// prefix up to the checkpoint is passed as soon as the checkpoint entry's features are loaded.
 // After the runs of a pair: submanifold layers with odd k replay the centre offset (the identity
 // map) as a pass over all outputs in order, without the buffer; in the pair of the last cin tile
 // of a cout tile that pass is *final* (the scatter finalizes and clears each word). Other layers
@@ -87,6 +92,8 @@ module sf_tiny_accel_sched (
   // Per-bank progress in the current pair.
   reg [4:0]  rdseg_0_q, rdseg_0_d;
   reg [11:0] rdptr_0_q, rdptr_0_d;
+  reg [11:0] ckp_0_q, ckp_0_d;
+  reg [15:0]   ckl_0_q, ckl_0_d;
 
   // The current bank's fields.
   reg [4:0]  cur_rdseg;
@@ -94,10 +101,14 @@ module sf_tiny_accel_sched (
   reg [11:0] cur_wr;
   reg [4:0]  cur_nseg;
   reg [15:0]   cur_last;
+  reg [11:0] cur_ckp;
+  reg [15:0]   cur_ckl;
   reg                  all_exh;
   always @* begin
     cur_rdseg = rdseg_0_q;
     cur_rdptr = rdptr_0_q;
+    cur_ckp   = ckp_0_q;
+    cur_ckl   = ckl_0_q;
     cur_wr    = wr_ptr_i[11:0];
     cur_nseg  = nseg_i[4:0];
     cur_last  = last_i[15:0];
@@ -123,12 +134,25 @@ module sf_tiny_accel_sched (
   wire [8:0] fin_ls   = {1'd0, fbase_q} + {1'd0, ls_in};
   wire [8:0] fout_rl  = {1'd0, fbase_q} + {1'd0, rl_out};
   wire [8:0] fout_ls  = {1'd0, fbase_q} + {1'd0, ls_out};
+  wire [7:0]     ck_in    = cur_ckl[7:0];
+  wire [7:0]     ck_out   = cur_ckl[15:8];
+  wire [8:0] fin_ck   = {1'd0, fbase_q} + {1'd0, ck_in};
+  wire [8:0] fout_ck  = {1'd0, fbase_q} + {1'd0, ck_out};
+  // The checkpoint lies ahead of the read pointer (so inside the current run).
+  reg                   ckv_q;
+  reg  [11:0] ckp_q, ckav_q;
+  reg  [8:0] fin_ck_q, fout_ck_q;
   always @(posedge clk_i) begin
     if (st_q == SC_RD1) begin
       rp_q       <= cur_rdptr;
       av_q       <= nx_w ? av_seg : av_wr;
       fin_sum_q  <= nx_w ? fin_rl : fin_ls;
       fout_sum_q <= nx_w ? fout_rl : fout_ls;
+      ckv_q      <= (cur_ckp > cur_rdptr);
+      ckp_q      <= cur_ckp;
+      ckav_q     <= cur_ckp - cur_rdptr;
+      fin_ck_q   <= fin_ck;
+      fout_ck_q  <= fout_ck;
     end
   end
   wire                  closed   = nx_q | md_q;
@@ -140,6 +164,11 @@ module sf_tiny_accel_sched (
   wire                  fin_ok   = (fin_sum_q < f_loaded_i);
   wire                  fout_ok  = (fout_sum_q < f_loaded_i);
   wire                  ready    = fin_ok & (~sm_q | fout_ok);
+  // Start-up prefix (see the header): the run's features are missing, the checkpoint's are there.
+  wire                  pre      = ~ready & ckv_q & (fin_ck_q < f_loaded_i) & (~sm_q | (fout_ck_q < f_loaded_i));
+  // Record a checkpoint: an open run with ≥ rows entries whose features are missing, none kept yet.
+  wire                  ck_rec   = (st_q == SC_DEC) & have_q & ~closed & (avail >= 12'd4) & ~ready & ~ckv_q;
+  wire [11:0] ckavail  = ckav_q;
   wire                  last_ti  = (ti_q == ti_i - 7'd1);
   wire                  last_to  = (to_q == to_i - 7'd1);
   wire                  nout_nz  = (n_out_i != 9'd0);
@@ -223,14 +252,15 @@ module sf_tiny_accel_sched (
         end else if (closed && avail == 12'd0) begin
           set_seg = 1'b1;
           st_d    = SC_RD0;
-        end else if (elig && ready) begin
+        end else if ((elig && ready) || pre) begin
           cst_d   = rp_q[10:0];
-          clen_d  = avail;
+          clen_d  = pre ? ckavail : avail;
           cbank_d = bank_q;
           ck_d    = sk_q;
           cm_d    = sm_q;
           set_ptr = 1'b1;
-          set_seg = closed;
+          new_ptr = pre ? ckp_q : endp;
+          set_seg = closed & ~pre;
           st_d    = SC_EMA;
         end else begin
           st_d = SC_NEXT;
@@ -313,13 +343,20 @@ module sf_tiny_accel_sched (
   always @* begin
     rdseg_0_d = rdseg_0_q;
     rdptr_0_d = rdptr_0_q;
+    ckp_0_d   = ckp_0_q;
+    ckl_0_d   = ckl_0_q;
     if (st_q == SC_INIT) begin
       rdseg_0_d = 5'd0;
       rdptr_0_d = 12'd0;
+      ckp_0_d   = 12'd0;
     end
     if (bank_q == 1'd0) begin
       if (set_seg) rdseg_0_d = new_seg;
       if (set_ptr) rdptr_0_d = new_ptr;
+      if (ck_rec) begin
+        ckp_0_d = wrs_q;
+        ckl_0_d = lst_q;
+      end
     end
   end
 
@@ -333,6 +370,7 @@ module sf_tiny_accel_sched (
       abase_q <= 8'd0;
       rdseg_0_q <= 5'd0;
       rdptr_0_q <= 12'd0;
+      ckp_0_q   <= 12'd0;
     end else begin
       st_q    <= st_d;
       bank_q  <= bank_d;
@@ -342,6 +380,7 @@ module sf_tiny_accel_sched (
       abase_q <= abase_d;
       rdseg_0_q <= rdseg_0_d;
       rdptr_0_q <= rdptr_0_d;
+      ckp_0_q   <= ckp_0_d;
     end
   end
 
@@ -359,6 +398,7 @@ module sf_tiny_accel_sched (
     cbank_q <= cbank_d;
     ck_q    <= ck_d;
     cm_q    <= cm_d;
+    ckl_0_q <= ckl_0_d;
   end
 
   always @* begin
@@ -386,7 +426,7 @@ module sf_tiny_accel_sched (
   // The run table's start field is only read for the next run (SC_RD1); the point counts are
   // narrowed to the buffer address widths (they fit: capacity is checked at START).
   // verilator lint_off UNUSEDSIGNAL
-  wire unused_seg = &{1'b0, seg_data_i, n_in_i, n_out_i, max_in, max_out, rl_in, rl_out, ls_in, ls_out};
+  wire unused_seg = &{1'b0, seg_data_i, n_in_i, n_out_i, max_in, max_out, rl_in, rl_out, ls_in, ls_out, ck_in, ck_out};
   // The pointer copies' top bit is only read as a whole pointer (the swapped-pass mark).
   wire unused_ptr = &{1'b0, rp_q};
   // verilator lint_on UNUSEDSIGNAL

@@ -285,6 +285,11 @@ export interface AccelDerived {
    * load still hides behind a pass), so compute and the drain follow the map closer.
    */
   chunkMinMtLit: string;
+  /**
+   * Start-up checkpoints (accel_sched ckp/ckl): recorded once an open run holds rows entries, so a
+   * prefix pass is at least one weight tile's load long.
+   */
+  ckMinLit: string;
   /** Pass length width: max(bankCntW, cntW). */
   lenW: number;
   lenM: number;
@@ -938,6 +943,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     chunkMin,
     chunkMinLit: lit(bankCntW, chunkMin),
     chunkMinMtLit: lit(bankCntW, Math.max(1, Math.min(bankDepth, Math.max(4, R)))),
+    ckMinLit: lit(bankCntW, Math.max(1, Math.min(bankDepth, R))),
     lenW,
     lenM: lenW - 1,
     lenOne: lit(lenW, 1),
@@ -1157,6 +1163,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       rlOutCnt: fitExpr('rl_out', idxW, featCntW),
       lsInCnt: fitExpr('ls_in', idxW, featCntW),
       lsOutCnt: fitExpr('ls_out', idxW, featCntW),
+      ckInCnt: fitExpr('ck_in', idxW, featCntW),
+      ckOutCnt: fitExpr('ck_out', idxW, featCntW),
+      ckavLen: fitExpr('ckavail', bankCntW, lenW),
       // accel_wfetch
       rowIdxM: rowIdxW - 1,
       rowLastLit: lit(rowIdxW, R - 1),
