@@ -527,7 +527,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     return emit;
   };
   const grouped = L.passGrouping === 'offset';
-  /** Per-bank start-up checkpoints (accel_sched ckp/ckl): a run and an entry count, cleared per pair. */
+  /**
+   * Per-bank start-up checkpoints (accel_sched ckp/ckl): a run and an entry count, cleared per
+   * pair; recorded by the bank walk only (the offset-grouped walk passes whole runs).
+   */
   interface Checkpoints { run: (Run | null)[]; at: Int32Array }
   // The checkpoint's features (its last entry's gathered indices) are loaded at DEC.
   const ckReady = (r: Run, at: number, fbase: number, tDec: number) => {
@@ -540,7 +543,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
    * {kernel index, phase} any bank offered) after a round without a pass of it, or after any round
    * once the map is complete. Returns the cycle of FIN.
    */
-  const replayGrouped = (seg: Int32Array, ptr: Int32Array, ck: Checkpoints, t0: number, fbase: number): number => {
+  const replayGrouped = (seg: Int32Array, ptr: Int32Array, t0: number, fbase: number): number => {
     const mptr = new Int32Array(lanes);
     let t = t0;
     let bank = 0;
@@ -563,28 +566,23 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         const avail = wrs - p0;
         const mavail = p0 - m0;
         const elig = avail > 0 && (closed || avail >= chunkMin);
-        let ready = false;
-        if (avail > 0) {
+        let dOk = false;
+        if (elig) {
           const fl = featLoaded(tDec);
-          ready = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
+          dOk = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
         }
-        const ckv = ck.run[bank] === r && ck.at[bank]! > p0;
-        const pre = !ready && ckv && ckReady(r, ck.at[bank]!, fbase, tDec);
-        const dOk = (elig && ready) || pre;
         const mOk = r.mirror && mavail > 0;
         if (closed && avail === 0 && (!r.mirror || mavail === 0)) {
           seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0;
           t = tDec + 1;
           continue;
         }
-        if (!closed && avail >= ckMin && !ready && !ckv && !marks) { ck.run[bank] = r; ck.at[bank] = wrs; }
         if (r.kidx === tk && tph === 0 && dOk) {
           hit = true;
           if (r.mirror) offer(2 * r.kidx + 1);
-          const e1 = pre ? ck.at[bank]! : wrs;
-          const te = doPass(tDec + 1, e1 - p0, r.kidx, false, r.maxOut[p0]!, r.maxOut[e1 - 1]!, pk === r.kidx);
+          const te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[p0]!, r.maxOut[wrs - 1]!, pk === r.kidx);
           pk = r.kidx;
-          if (closed && !r.mirror && !pre) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else ptr[bank] = e1;
+          if (closed && !r.mirror) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else ptr[bank] = wrs;
           tNext = te + 1;
         } else if (r.kidx === tk && tph === 1 && mOk) {
           hit = true;
@@ -720,7 +718,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     t += 1; // RD0 of bank 0
     let lastPassStart = 0;
     if (grouped) {
-      t = replayGrouped(seg, ptr, ck, t, fbase);
+      t = replayGrouped(seg, ptr, t, fbase);
       lastPassStart = prevStart;
     } else for (let guard = 0; ; guard++) {
       if (guard > 1e8) throw new Error('cycle model: scheduler replay does not terminate');

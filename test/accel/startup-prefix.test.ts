@@ -3,13 +3,18 @@
 // complete run's pass waits for its last entry's features (≈ 100–200 points into the feature stream
 // on the bunny). A bank keeps a checkpoint {write pointer, last entry} taken while its run was open
 // with ≥ rows entries; while the run's own features are missing, the prefix up to the checkpoint
-// is passed once the checkpoint entry's features are there. Checked here on the fpga preset:
+// is passed once the checkpoint entry's features are there (bank policy only: offset-grouped layers
+// pass whole runs; their cycles are held by test/accel/cycle-model.test.ts). Checked on fpga:
 //  - the bunny 16→16 submanifold layer (issue 13's workload, no backpressure) is bit-exact and
 //    reaches utilisation ≥ 0.94 (0.934 before the prefixes: 260 cycles of start-up; the cycle model,
 //    which replays the checkpoints, predicts 0.947; test/accel/cycle-model.test.ts holds it to 2 %);
 //  - bit-exact under random backpressure with a slow input stream (prefix passes and the rest of
 //    their runs interleave with the feature stream).
-// Mutations checked by hand: see the commit message of this file.
+// Mutations checked by hand: prefix disabled (pre & 1'b0) → utilisation 0.934, red; the run
+// advanced past its unissued remainder after a prefix (set_seg = closed) → 4,660 mismatches, red.
+// Not caught: the prefix issued without its feature check (12,428 instead of 12,417 cycles): the
+// gather waits per row for its feature, so data cannot go wrong; the check only avoids
+// head-of-line blocking.
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import { bunnyCase } from './cases.ts';
