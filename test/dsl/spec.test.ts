@@ -54,6 +54,8 @@ describe('presets', () => {
     expect([presets.server.matrix.maxChannels, presets.tiny.matrix.maxChannels, presets.edge.matrix.maxChannels]).toEqual([512, 256, 256]);
     expect(presets.server.gatherScatter.passGrouping).toEqual(['bank', 'offset']);
     expect(presets.server.mapping.mapFreeDownsample).toBe(true);
+    // The pipelined downsampler merge: the server clock's gain (bench/results/timing.json); the datapath knobs stay off.
+    expect([presets.server.mapping.comparePipeline, presets.server.matrix.treePipeline, presets.server.postprocess.pipelineStages]).toEqual([true, 0, 0]);
     expect([presets.tiny.mapping.mapFreeDownsample, presets.edge.mapping.mapFreeDownsample]).toEqual([false, false]);
     expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);
     expect(presets.tiny.interfaces.axisDataWidth).toBe(32);
