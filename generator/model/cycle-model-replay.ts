@@ -230,26 +230,33 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // Map-free (templates/mapping/map_downsample.v.hbs): the downsampler's merge order is (Q, class,
   // input index); each point it takes is the entry (input, rank of its Q, sub-position) in the
   // lane of its kernel index, taken one per cycle once its features have arrived.
-  let mfFirstWord = -1;
-  if (mf) {
-    const ts = L.inTensorStride;
-    const ts2 = ts * 2;
-    const q = (v: number) => Math.floor(v / ts2) * ts2;
-    const sub = (v: number) => Math.floor(v / ts) & 1;
-    const order = Array.from({ length: nIn }, (_, i) => i);
-    const qk = new Float64Array(nIn);
-    const cls = new Int32Array(nIn);
-    for (let i = 0; i < nIn; i++) {
-      const c = L.inCoords[i]!;
+  // The downsampler's walk (map-free conv over the inputs, map-free transposed over the given
+  // outputs): points in (parent Q, class, index) order, parents at `parentStride`; sub(v) is a
+  // coordinate's sub-position bit. The first feature beat follows the coordinates, every cout
+  // tile's tables and the first weight pair.
+  const parentWalk = (coords: readonly Coord[], parentStride: number) => {
+    const childStride = parentStride / 2;
+    const q = (v: number) => Math.floor(v / parentStride) * parentStride;
+    const sub = (v: number) => Math.floor(v / childStride) & 1;
+    const order = Array.from({ length: coords.length }, (_, i) => i);
+    const qk = new Float64Array(coords.length);
+    const cls = new Int32Array(coords.length);
+    for (let i = 0; i < coords.length; i++) {
+      const c = coords[i]!;
       qk[i] = keyOf([c[0], q(c[1]), q(c[2]), q(c[3])]);
       cls[i] = sub(c[1]) * 2 + sub(c[2]);
     }
     order.sort((a, b) => qk[a]! - qk[b]! || cls[a]! - cls[b]! || a - b);
-    const fb0 = Math.ceil((p.rows * p.inWidth) / p.axisDataWidth);
-    const tb0 = Math.ceil((p.cols * p.accWidth) / p.axisDataWidth) * (L.bias ? 1 : 0)
-      + (L.requant ? Math.ceil((p.cols * p.multiplierWidth) / p.axisDataWidth) + Math.ceil((p.cols * p.shiftWidth) / p.axisDataWidth) : 0);
-    const to0 = Math.ceil(L.outChannels / p.cols);
-    const featStart0 = C.start + coordLoad + to0 * tb0 + kv * p.rows * Math.ceil((p.cols * p.weightWidth) / p.axisDataWidth);
+    return { order, qk, sub };
+  };
+  const fb0 = Math.ceil((p.rows * p.inWidth) / p.axisDataWidth);
+  const tb0 = Math.ceil((p.cols * p.accWidth) / p.axisDataWidth) * (L.bias ? 1 : 0)
+    + (L.requant ? Math.ceil((p.cols * p.multiplierWidth) / p.axisDataWidth) + Math.ceil((p.cols * p.shiftWidth) / p.axisDataWidth) : 0);
+  const featStart0 = C.start + coordLoad + Math.ceil(L.outChannels / p.cols) * tb0
+    + kv * p.rows * Math.ceil((p.cols * p.weightWidth) / p.axisDataWidth);
+  let mfFirstWord = -1;
+  if (mf) {
+    const { order, qk, sub } = parentWalk(L.inCoords, L.inTensorStride * 2);
     const laneRuns: Run[] = [];
     let tp = mapStart + dsStart + C.mfFirst;
     let rank = -1;
@@ -280,24 +287,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const mtLeave: number[] = [];
   const mtOut: number[] = [];
   if (mt) {
-    const ts = L.inTensorStride;
-    const tso = ts / 2;
-    const q = (v: number) => Math.floor(v / ts) * ts;
-    const sub = (v: number) => Math.floor(v / tso) & 1;
-    const order = Array.from({ length: nOut }, (_, i) => i);
-    const qk = new Float64Array(nOut);
-    const cls = new Int32Array(nOut);
-    for (let i = 0; i < nOut; i++) {
-      const c = L.outCoords[i]!;
-      qk[i] = keyOf([c[0], q(c[1]), q(c[2]), q(c[3])]);
-      cls[i] = sub(c[1]) * 2 + sub(c[2]);
-    }
-    order.sort((a, b) => qk[a]! - qk[b]! || cls[a]! - cls[b]! || a - b);
-    const fb0 = Math.ceil((p.rows * p.inWidth) / p.axisDataWidth);
-    const tb0 = Math.ceil((p.cols * p.accWidth) / p.axisDataWidth) * (L.bias ? 1 : 0)
-      + (L.requant ? Math.ceil((p.cols * p.multiplierWidth) / p.axisDataWidth) + Math.ceil((p.cols * p.shiftWidth) / p.axisDataWidth) : 0);
-    const to0 = Math.ceil(L.outChannels / p.cols);
-    const featStart0 = C.start + coordLoad + to0 * tb0 + kv * p.rows * Math.ceil((p.cols * p.weightWidth) / p.axisDataWidth);
+    const { order, qk, sub } = parentWalk(L.outCoords, L.inTensorStride);
     const laneRuns: Run[] = [];
     let tp = mapStart + dsStart + C.mfFirst;
     let ci = 0;
