@@ -71,6 +71,11 @@ export interface CycleModelRun {
   wordsOnChip?: boolean;
   /** Output channels of this run when the host split the layer's into groups (model/tiles.ts); default the layer's. */
   outChannels?: number;
+  /**
+   * A core-only tile of an odd-k submanifold layer (model/tiles.ts Tile.coreOnly): the run is a
+   * stride-1 transposed layer whose outputs (`outCoords`) are the tile's core.
+   */
+  coreOnly?: boolean;
 }
 
 /** The spec fields the model reads; an AcceleratorSpec is one. */
@@ -210,9 +215,9 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
   const bias = layer.bias ?? true;
   const replayAll = (passGrouping: PassGrouping) => runs.map((r) =>
     replayLayer(p, {
-      type: layer.type,
+      type: r.coreOnly ? 'transposed' : layer.type,
       kernelSize: layer.kernelSize,
-      stride: layer.stride,
+      stride: r.coreOnly ? 1 : layer.stride,
       inTensorStride: layer.inTensorStride,
       inChannels: layer.inChannels,
       outChannels: r.outChannels ?? layer.outChannels,

@@ -51,6 +51,13 @@ export interface Tile {
    * the outputs back on the way out.
    */
   rebase?: Rebase;
+  /**
+   * Core-only tile of an odd-k submanifold layer (TileLimits.coreOnly): the hardware runs it as a
+   * stride-1 transposed layer whose given outputs are the core (hwOut = the core's coordinates)
+   * with the kernel mirrored (W'[i] = W[K−1−i]: δ_{K−1−i} = −δ_i), which is the same sum over the
+   * same inputs (DESIGN.md §1), so no halo output is computed. Absent: the tile runs as the layer.
+   */
+  coreOnly?: boolean;
 }
 
 export interface TileLimits {
@@ -71,6 +78,29 @@ export interface TileLimits {
    * must fit after a translation by a multiple of the layer's coarsest tensor stride.
    */
   coordWidth?: number;
+  /**
+   * Tile odd-k submanifold layers core-only (Tile.coreOnly): the accelerator must run stride-1
+   * transposed layers of that kernel size (coreOnlyAllowed). Default false: each tile computes
+   * every point it streams, halo included.
+   */
+  coreOnly?: boolean;
+}
+
+/** Whether `spec` can run a tile of `layer` core-only (a stride-1 transposed layer of the same kernel). */
+export function coreOnlyAllowed(spec: AcceleratorSpec, layer: LayerShape): boolean {
+  // k = 1 has no halo: nothing to save, and the core's coordinates would be streamed twice.
+  return layer.type === 'submanifold' && layer.kernelSize % 2 === 1 && layer.kernelSize > 1 &&
+    spec.mapping.layerTypes.includes('transposed') && layer.kernelSize <= spec.mapping.maxKernelSize;
+}
+
+/** The layer a core-only tile runs (stride-1 transposed, same kernel, channels and tensor stride). */
+export function coreOnlyLayer(layer: LayerShape): LayerShape {
+  return { ...layer, type: 'transposed', stride: 1 };
+}
+
+/** W'[i] = W[K−1−i]: the kernel of a core-only tile (odd k: the offset of K−1−i is −δ_i). */
+export function mirrorKernel<T>(weights: T[]): T[] {
+  return [...weights].reverse();
 }
 
 export function tileLimits(spec: AcceleratorSpec, maxPoints?: number, mapEstimate = true): TileLimits {
@@ -129,7 +159,8 @@ function extentCheck(layer: LayerShape, tileIn: Coord[], hwOut: Coord[], coordWi
 export function rebaseTiles(t: TileLayer, tiles: Tile[], coordWidth: number): Tile[] {
   return tiles.map((tile) => {
     const tin = tileInputs(t.inCoords, tile);
-    return { ...tile, rebase: planRebase(t.layer, tin, t.layer.type === 'transposed' ? tile.hwOut : undefined, coordWidth) };
+    const given = t.layer.type === 'transposed' || tile.coreOnly === true;
+    return { ...tile, rebase: planRebase(given ? { ...t.layer, type: 'transposed', stride: 1 } as LayerShape : t.layer, tin, given ? tile.hwOut : undefined, coordWidth) };
   });
 }
 
@@ -294,11 +325,15 @@ interface Candidate extends Tile {
 }
 
 function candidate(t: TileLayer, lim: TileLimits, core: number[], whole = false, within?: number[]): Candidate {
-  const { layer, inCoords, outCoords } = t;
-  const inRows = whole ? inCoords.map((_, i) => i) : haloRows(t, inputReach(layer), core, within);
+  const { inCoords, outCoords } = t;
+  const coreOnly = !whole && lim.coreOnly === true && t.layer.type === 'submanifold' && t.layer.kernelSize % 2 === 1 && t.layer.kernelSize > 1;
+  // A core-only tile is planned (capacities, map estimate) as the transposed layer it runs.
+  const layer = coreOnly ? coreOnlyLayer(t.layer) : t.layer;
+  const inRows = whole ? inCoords.map((_, i) => i) : haloRows(t, inputReach(t.layer), core, within);
   const tileIn = tileInputs(inCoords, { inRows } as Tile);
   let hwOut: Coord[];
   if (whole) hwOut = outCoords;
+  else if (coreOnly) hwOut = core.map((q) => outCoords[q]!);
   else if (layer.type === 'submanifold') hwOut = tileIn;
   else if (layer.type === 'conv') hwOut = convOutputCoords(tileIn, layer.inTensorStride * layer.stride);
   else hwOut = core.map((q) => outCoords[q]!);
@@ -337,7 +372,7 @@ function candidate(t: TileLayer, lim: TileLimits, core: number[], whole = false,
     load = Math.max(load, est.perBank / lim.bankDepth);
     if (est.perBank > lim.bankDepth) why = `≈${est.perBank} map entries per bank > ${lim.bankDepth} (buffers.mapDepth / lanes)`;
   }
-  return { inRows, outRows: core, hwOut, coreAt, fits: why === '', why, load, cost: nIn + nOut };
+  return { inRows, outRows: core, hwOut, coreAt, ...(coreOnly ? { coreOnly } : {}), fits: why === '', why, load, cost: nIn + nOut };
 }
 
 export class TilingError extends Error {}
@@ -510,7 +545,9 @@ function nthSmallest(a: Float64Array, k: number): number {
 }
 
 /** Split a tile's core in two (after a map-buffer overflow the estimate did not foresee). */
-export function splitTile(t: TileLayer, lim: TileLimits, tile: Tile): Tile[] {
+export function splitTile(t: TileLayer, lim0: TileLimits, tile: Tile): Tile[] {
+  // The halves are planned as the tile was (core-only or not).
+  const lim = { ...lim0, coreOnly: tile.coreOnly === true };
   if (tile.outChannels !== undefined) {
     const sub: TileLayer = { ...t, layer: { ...t.layer, outChannels: tile.outChannels[1] - tile.outChannels[0] } };
     return splitTile(sub, lim, { ...tile, outChannels: undefined }).map((h) => ({ ...h, outChannels: tile.outChannels }));
@@ -533,5 +570,5 @@ export function splitTile(t: TileLayer, lim: TileLimits, tile: Tile): Tile[] {
 }
 
 function strip(c: Candidate): Tile {
-  return { inRows: c.inRows, outRows: c.outRows, hwOut: c.hwOut, coreAt: c.coreAt };
+  return { inRows: c.inRows, outRows: c.outRows, hwOut: c.hwOut, coreAt: c.coreAt, ...(c.coreOnly ? { coreOnly: true } : {}) };
 }

@@ -7,8 +7,9 @@ import { networkShapes } from '../model/network.ts';
 import { nodeLayerShape } from '../model/network-plan.ts';
 import type { Network } from '../model/network-types.ts';
 import type { Coord } from '../model/types.ts';
-import { planTiles, rebasesWhole, rebaseTiles, tileLimits, tileOutChannels, tileRunCoords, TilingError } from '../model/tiles.ts';
+import { rebasesWhole, rebaseTiles, tileLimits, tileOutChannels, tileRunCoords, TilingError, type Tile } from '../model/tiles.ts';
 import { NodeError } from '../model/errors.ts';
+import { chooseTiling, type TilingPolicy } from '../model/tile-choice.ts';
 import { flagSweepCycles, type CycleModelRun } from '../model/cycle-model.ts';
 import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
 import { featureWords, keptOutputBase } from '../sim/accel/fusion.ts';
@@ -24,6 +25,8 @@ export interface EstimateOptions {
   /** The accelerator's estimated Fmax range (synth --timing), when known. */
   clockEstimate?: ClockRange;
   onProgress?: (line: string) => void;
+  /** Tiled odd-k submanifold nodes: halo tiles, core-only tiles, or the faster by the cycle model (default; model/tile-choice.ts). */
+  tiling?: TilingPolicy;
 }
 
 export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords: Coord[], opts: EstimateOptions = {}): NetworkReport {
@@ -37,7 +40,8 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
   const convNames = shapes.stats.filter((s) => s.op === 'conv').map((s) => s.name);
   const convs = convNames.length;
   const fplan = fusionPlan(spec, plan, convNames, opts.fusion ?? 'off');
-  const tileMemo = new Map<string, ReturnType<typeof planTiles>>();
+  const tileMemo = new Map<string, Tile[]>();
+  const tilingMemo = new Map<string, 'halo' | 'core'>();
   const tilesOf = (name: string) => {
     let t = tileMemo.get(name);
     if (t !== undefined) return t;
@@ -45,7 +49,9 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     if (n.op !== 'conv') throw new Error(`${name} is not a conv node`);
     try {
       const tl = { layer: nodeLayerShape(plan, n), inCoords: shapes.coords.get(n.inputs[0])!, outCoords: shapes.coords.get(name)! };
-      t = planTiles(tl, lim);
+      const choice = chooseTiling(spec, tl, lim, { bias: n.bias !== undefined, requant: n.requant !== undefined }, opts.tiling ?? 'auto');
+      t = choice.tiles;
+      if (choice.chosenBy !== 'only') tilingMemo.set(name, choice.plan);
       // Too wide to re-base as a whole: each tile gets its own translation, as the host driver does.
       if (!rebasesWhole(tl, spec.mapping.coordWidth)) t = rebaseTiles(tl, t, spec.mapping.coordWidth);
     } catch (e) {
@@ -89,7 +95,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
       }
     }
     const wordsOnChip = keptOut && !fp!.streamOut;
-    const runs: CycleModelRun[] = tiles.map((t) => ({ ...tileRunCoords(inCoords, t), reuseMap: reuse, featOnChip, wordsOnChip, outChannels: tileOutChannels(layer, t) }));
+    const runs: CycleModelRun[] = tiles.map((t) => ({ ...tileRunCoords(inCoords, t), reuseMap: reuse, featOnChip, wordsOnChip, outChannels: tileOutChannels(layer, t), ...(t.coreOnly ? { coreOnly: true } : {}) }));
     const post = { bias: n.bias !== undefined, requant: n.requant !== undefined };
     const plain = streamBytes(spec, d, layer, post, runs.map((r) => ({ ...r, featOnChip: false, wordsOnChip: false })));
     const m = modelConv(spec, s, layer, post, runs);
@@ -99,7 +105,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     rows.push({
       name: s.name, op: 'conv', kind: nodeKind(s), where: 'accelerator', pointsIn: s.pointsIn, pointsOut: s.pointsOut,
       inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
-      mapEntries: s.mapEntries, macs: s.macs, computeBound: m.prediction.computeBound, tiles: tiles.length, reused: reuse, cycles,
+      mapEntries: s.mapEntries, macs: s.macs, computeBound: m.prediction.computeBound, tiles: tiles.length, tiling: tilingMemo.get(s.name), reused: reuse, cycles,
       passGrouping: m.prediction.passGrouping?.policy,
       utilisation: cycles.total > 0 ? m.prediction.computeBound / cycles.total : 0,
       ...streamBytes(spec, d, layer, post, runs),

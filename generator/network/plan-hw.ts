@@ -12,6 +12,7 @@ import { nodeLayerShape, type NetworkPlan } from '../model/network-plan.ts';
 import type { LayerStats } from '../model/stats.ts';
 import type { Coord, LayerCase, LayerShape } from '../model/types.ts';
 import { mapReuseRefusal } from '../sim/accel/batch.ts';
+import { coreOnlyLayer } from '../model/tiles.ts';
 import { checkCaseForSpec, tiledHardwareCase } from '../sim/accel/check.ts';
 import { inputBeatCount, outputBeatCount, type HwLayer } from '../sim/accel/stream.ts';
 import type { NodeCycles } from './report.ts';
@@ -132,7 +133,7 @@ export function streamBytes(
   const W = spec.interfaces.axisDataWidth / 8;
   let bin = 0, bout = 0;
   for (const r of runs) {
-    const s = { ...layer, outChannels: r.outChannels ?? layer.outChannels, nIn: r.inCoords.length, nOut: r.outCoords.length, bias: post.bias, requantOut: post.requant, reuseMap: r.reuseMap, featOnChip: r.featOnChip };
+    const s = { ...(r.coreOnly ? coreOnlyLayer(layer) : layer), outChannels: r.outChannels ?? layer.outChannels, nIn: r.inCoords.length, nOut: r.outCoords.length, bias: post.bias, requantOut: post.requant, reuseMap: r.reuseMap, featOnChip: r.featOnChip };
     bin += inputBeatCount(spec, s);
     bout += outputBeatCount(spec, d, { ...layer, outChannels: r.outChannels ?? layer.outChannels, requantOut: post.requant, keepOut: r.wordsOnChip, noStream: r.wordsOnChip }, r.outCoords.length);
   }

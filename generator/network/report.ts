@@ -30,6 +30,12 @@ export interface NodeRow {
   /** Σ_i |map_i| · ⌈Cin/rows⌉ · ⌈Cout/cols⌉ (0 on the host). */
   computeBound: number;
   tiles: number;
+  /**
+   * Tiled odd-k submanifold nodes: 'core' when the tiles ran core-only (stride-1 transposed runs
+   * over each tile's core, no halo outputs computed), 'halo' when each tile computed every point it
+   * streamed (model/tile-choice.ts; the host driver picks the faster with the cycle model).
+   */
+  tiling?: 'halo' | 'core';
   /** The node ran with LAYER_TYPE.REUSE_MAP (no coordinates sent, no mapping). */
   reused: boolean;
   /** Accelerator nodes: the scheduler's pass grouping the host chose with the cycle model (LAYER_TYPE.GROUPING). */

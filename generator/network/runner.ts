@@ -176,6 +176,7 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
         name, op: 'conv', kind: nodeKind(s), where: 'accelerator', pointsIn: s.pointsIn, pointsOut: s.pointsOut,
         inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
         mapEntries: s.mapEntries, macs: s.macs, computeBound: l.stats.computeBound, tiles: l.tiles.length, reused: l.reused,
+        ...(l.tiles.length > 1 && l.tiling.chosenBy !== 'only' ? { tiling: l.tiling.plan } : {}),
         passGrouping: l.stats.passGrouping.policy,
         cycles: { total: c.total, coordLoad: c.coordLoad, measured: c.measured, mapping: c.mapping, compute: c.compute, stall: c.stall, tail: c.tail },
         utilisation: c.total > 0 ? l.stats.computeBound / c.total : 0,

@@ -20,7 +20,8 @@ import type { AcceleratorSpec } from '../../dsl/spec.ts';
 import { FieldError } from '../../model/errors.ts';
 import { mapSchedule } from '../../model/run-table.ts';
 import { runLayer } from '../../model/layer.ts';
-import { planTiles, rebaseTiles, splitTile, tileLimits, tileRunCoords, type Tile } from '../../model/tiles.ts';
+import { rebaseTiles, splitTile, tileLimits, tileRunCoords, type Tile } from '../../model/tiles.ts';
+import { chooseTiling, type TilingChoice, type TilingPolicy } from '../../model/tile-choice.ts';
 import type { LayerCase, LayerResult } from '../../model/types.ts';
 import type { BuildResult } from '../build.ts';
 import type { RunResult } from '../run.ts';
@@ -52,6 +53,8 @@ export interface BatchOptions extends AccelRunOptions {
   reuse?: boolean;
   /** Keep outputs on chip for layers marked keepForNext (default false; needs buffers.keepFeatures). */
   fusion?: boolean;
+  /** Tiled odd-k submanifold layers: halo tiles, core-only tiles, or the faster by the cycle model (default; model/tile-choice.ts). */
+  tiling?: TilingPolicy;
 }
 
 /** How a layer's features moved (fusion across layers). */
@@ -76,6 +79,8 @@ export interface BatchLayerResult {
   comparison: ResultComparison;
   stats: AccelStats;
   tiles: Tile[];
+  /** The tile plan the host ran (model/tile-choice.ts): 'core' when the tiles ran core-only. */
+  tiling: TilingChoice;
   /** The layer ran with LAYER_TYPE.REUSE_MAP (no coordinates sent, no mapping). */
   reused: boolean;
   fusion: LayerFusion;
@@ -176,8 +181,9 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
     }
     const lay = canonicalLayer(hw.hc);
     const golden = l.golden ?? runLayer(l.case, spec.arithmetic).result;
-    const tiles = planTiles(lay, lim);
-    return { ...l, hc: hw.hc, rebase: hw.rebase, perTile: hw.perTile, lay, golden, tiles: hw.perTile ? rebaseTiles(lay, tiles, spec.mapping.coordWidth) : tiles };
+    const tiling = chooseTiling(spec, lay, lim, { bias: l.case.bias !== undefined, requant: l.case.requant !== undefined }, opts.tiling ?? 'auto');
+    const tiles = tiling.tiles;
+    return { ...l, hc: hw.hc, rebase: hw.rebase, perTile: hw.perTile, lay, golden, tiling, tiles: hw.perTile ? rebaseTiles(lay, tiles, spec.mapping.coordWidth) : tiles };
   });
   if (opts.fusion && !spec.buffers.keepFeatures) throw new FieldError('buffers.keepFeatures', `${spec.name} was generated without buffers.keepFeatures: no fusion across layers`);
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
@@ -256,12 +262,13 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
         comparison: f.comparison,
         stats: { ...f.stats, passGrouping: grouping[li]!, mapSchedule: mapSchedule(spec.mapping, p.case.layer, grouping[li]!.policy) },
         tiles: p.tiles,
+        tiling: p.tiling,
         reused: reused[li]!,
         fusion: fusion[li]!,
         readbacks: sub.readbacks,
         runs: sub.jobs.map((j) => ({
           inCoords: j.hw.inCoords, outCoords: tileRunCoords(p.lay.inCoords, j.tile).outCoords, reuseMap: j.hw.reuseMap === true, outChannels: j.hw.outChannels,
-          featOnChip: j.hw.featOnChip === true, wordsOnChip: !streamsWords(j.hw),
+          featOnChip: j.hw.featOnChip === true, wordsOnChip: !streamsWords(j.hw), ...(j.tile.coreOnly ? { coreOnly: true } : {}),
         })),
         beatsIn: sub.jobs.reduce((a, j) => a + j.beats.length, 0),
         beatsOut: sub.jobs.reduce((a, j) => a + outputBeatCount(spec, d, j.hw, j.nOut), 0),

@@ -46,7 +46,7 @@ import {
   type LayerReadback,
   type PerfCounter,
 } from './stream.ts';
-import { planTiles, rebaseTiles, splitTile, tileInputs, tileRunCoords, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
+import { coreOnlyLayer, mirrorKernel, planTiles, rebaseTiles, splitTile, tileInputs, tileRunCoords, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
 
 export interface AccelRunOptions {
   /** Seed of the harness's random stalls (and of Verilator's X randomisation). */
@@ -206,13 +206,16 @@ export function tileHw(c: LayerCase, lay: ReturnType<typeof canonicalLayer>, til
   const g = tile.outChannels;
   const cut = <T>(a: T[]): T[] => (g === undefined ? a : a.slice(g[0], g[1]));
   const moved = (coords: Coord[]) => (tile.rebase === undefined ? coords : shiftCoords(coords, tile.rebase, 1));
+  // A core-only tile (model/tiles.ts) runs as a stride-1 transposed layer over its core, kernel mirrored.
+  const co = tile.coreOnly === true;
+  const weights = g === undefined ? c.weights : c.weights.map((w) => w.map(cut));
   return {
-    ...c.layer,
+    ...(co ? coreOnlyLayer(c.layer) : c.layer),
     outChannels: tileOutChannels(c.layer, tile),
     inCoords: moved(tileInputs(lay.inCoords, tile)),
     features: tileInputs(lay.features, tile),
-    outCoords: c.layer.type === 'transposed' ? moved(tile.hwOut) : undefined,
-    weights: g === undefined ? c.weights : c.weights.map((w) => w.map(cut)),
+    outCoords: c.layer.type === 'transposed' || co ? moved(tile.hwOut) : undefined,
+    weights: co ? mirrorKernel(weights) : weights,
     bias: c.bias === undefined ? undefined : cut(c.bias),
     requant: c.requant === undefined || g === undefined ? c.requant : { ...c.requant, multiplier: cut(c.requant.multiplier), shift: cut(c.requant.shift) },
     requantOut,
@@ -262,7 +265,7 @@ export function choosePassGroupingFor(
     return { policy: want, chosenBy: 'forced', predicted: {} };
   }
   if (supported.length === 1) return { policy: supported[0]!, chosenBy: 'only', predicted: {} };
-  const runs = tiles.map((t) => ({ ...tileRunCoords(lay.inCoords, t), outChannels: tileOutChannels(c.layer, t), ...flags }));
+  const runs = tiles.map((t) => ({ ...tileRunCoords(lay.inCoords, t), outChannels: tileOutChannels(c.layer, t), ...flags, ...(t.coreOnly ? { coreOnly: true } : {}) }));
   const p = predictCycles(spec, { mapEntries: 0, kernelVolume: c.layer.kernelSize ** 3 } as LayerStats, {
     ...c.layer,
     requant: c.requant !== undefined,
