@@ -207,7 +207,7 @@ const kb = (b: number) => (b / 1024).toFixed(1);
 export function formatNetworkReport(r: NetworkReport): string {
   const rtl = r.source === 'rtl';
   const head = ['node', 'op', 'on', 'points in→out', 'ts', 'ch', 'map entries', 'MACs', 'cycles', 'coord', 'mapping', 'compute', 'stall', 'tail',
-    'util', 'KB in', 'KB out', 'reuse', 'features in→out', 'grouping', rtl ? 'model err' : 'no-reuse cyc'];
+    'util', 'KB in', 'KB out', 'tiles', 'reuse', 'features in→out', 'grouping', rtl ? 'model err' : 'no-reuse cyc'];
   const rows = r.nodes.map((n) => {
     const a = n.where === 'accelerator';
     const d = (v: string) => (a ? v : '-');
@@ -217,6 +217,8 @@ export function formatNetworkReport(r: NetworkReport): string {
       n.op === 'conv' ? `${n.inChannels}→${n.outChannels}` : String(n.outChannels),
       d(int(n.mapEntries)), d(int(n.macs)), d(int(n.cycles.total)), d(int(n.cycles.coordLoad)), d(int(n.cycles.mapping)),
       d(int(n.cycles.compute)), d(int(n.cycles.stall)), d(int(n.cycles.tail)), d(pct(n.utilisation)), d(kb(n.bytesIn)), d(kb(n.bytesOut)),
+      // 'core': core-only tiles (no halo outputs computed; model/tile-choice.ts).
+      a ? `${n.tiles}${n.tiling === 'core' ? ' core' : ''}` : '-',
       a ? (n.reused ? 'yes' : 'no') : '-',
       a ? fusionCell(n) : '-',
       a ? (n.passGrouping ?? '-') : '-',

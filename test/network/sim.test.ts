@@ -203,7 +203,7 @@ describe('net sim: the network runner on the RTL', () => {
     const s = await run('net', 'sim', 'tiny.json', '--input', 'x.json', '--preset', 'fpga', '--stall', '0.2', '-o', 'r.json', '--stats', 's.json');
     expect(s.exitCode, s.stderr).toBe(0);
     expect(s.stderr).toMatch(/harness run 1\/1: 5 conv nodes \(stem … head\)/);
-    expect(s.stdout).toMatch(/^node +op +on +points in→out +ts +ch +map entries +MACs +cycles +coord +mapping +compute +stall +tail +util +KB in +KB out +reuse +features in→out +grouping +model err$/m);
+    expect(s.stdout).toMatch(/^node +op +on +points in→out +ts +ch +map entries +MACs +cycles +coord +mapping +compute +stall +tail +util +KB in +KB out +tiles +reuse +features in→out +grouping +model err$/m);
     expect(s.stdout).toContain('bit-exact: every node matches the golden network');
     expect(await readNetworkResultFile(join(t.dir, 'r.json'))).toEqual(runNetwork(tinyUNet(), tinyInput(), { widths: spec.arithmetic }).result);
     const m = await run('net', 'sim', 'tiny.json', '--bunny', '--voxel', '0.5', '--seed', '1', '--preset', 'fpga', '--model', '--json');
