@@ -81,11 +81,27 @@ export interface ReplayParams {
    * computes, instead of a drain pass of zero rows through the matrix unit.
    */
   drainPort?: boolean;
+  /** Map-free transposed with the drain port: the chunk of a last-pair pass ({@link mtChunkEntries}). */
+  mtChunk?: number;
   /**
    * Register stages the pipelining knobs add to the datapath (matrix.treePipeline +
    * postprocess.pipelineStages): the last row reaches the output that much later.
    */
   extraLatency: number;
+}
+
+/**
+ * Map-free transposed layers with the drain port: in the last cin-tile pair the scheduler cuts a
+ * closed run at every multiple of this many bank entries (a power of two ≥ 2·rows, so a pass is
+ * never shorter than its weight tile's load; at most the bank) and walks on to the next bank, so
+ * all kernel indices advance through the outputs together and progress marks drain the words while
+ * the pair computes. The map buffer keeps each chunk's last output (accel_mapbuf ckt).
+ */
+export function mtChunkEntries(rows: number, bankDepth: number): number {
+  let c = 1;
+  while (c < 2 * rows) c *= 2;
+  while (c > 1 && c > bankDepth) c /= 2;
+  return c;
 }
 
 export interface ReplayResult {
@@ -433,6 +449,9 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const kr = kv * rows;
   // Map-free transposed with the drain port: a pass per rows entries (accel_sched chunkMinMtLit).
   const chunkMin = mt && p.drainPort === true ? Math.max(4, rows) : 2 * rows;
+  // Map-free transposed with marks: in the last cin-tile pair a closed run is passed in chunks of
+  // mtChunk entries, bank after bank, so the outputs become final while the pair still computes.
+  const mtChunk = mt && p.drainPort === true && p.mtChunk !== undefined ? p.mtChunk : 0;
   // Start-up checkpoints are recorded once an open run holds rows entries (accel_sched ckMinLit).
   const ckMin = rows;
   const centreK = half ? (kv - 1) / 2 : -1;
@@ -632,10 +651,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // Map-free transposed: the engine's frontier at s is the smallest output still to leave (suffix
   // minimum over the walk), registered twice more than the conv frontier's source. The engine
   // drives it only while it runs (map_engine: ds_phase, S_MAP_END, S_FIN; 0 once idle, and never
-  // on a REUSE_MAP layer, whose engine is not started), and W is at most the frontier: once the
-  // map has ended no mark is posted inside a pair, only the tile-end mark at FIN, which then need
-  // not wait for a mid-pair mark (the replay once let the mid marks go on to N_out − 1: +2.4–6.8 %
-  // on 19 → 67 points with several cout tiles, whose pairs all start after the map's end).
+  // on a REUSE_MAP layer, whose engine is not started); the scheduler takes N_out instead once the
+  // map is complete (accel_sched mt_src), so marks are posted in every pair, up to N_out − 1.
   const mtSufMin: number[] = new Array<number>(mtOut.length + 1).fill(nOut);
   for (let j = mtOut.length - 1; j >= 0; j--) mtSufMin[j] = Math.min(mtSufMin[j + 1]!, mtOut[j]!);
   const mtFront = (s: number) => Math.min(mtSufMin[countUpTo(mtLeave, s)]!, Math.max(0, nOut - 1));
@@ -643,7 +660,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // Progress marks of the last cin-tile pair (templates/top/accel_sched.v.hbs, drainMarks).
   // The RTL registers the frontier (front_max_q) and the bound minimum (wmin_q): the mark posted
   // at tau carries the bounds of tau − 1, whose frontier is that of tau − 2 (issue 15).
-  const runMarks = (pushes: Push[], tFrom: number, tTo: number, base: number) => {
+  const runMarks = (pushes: Push[], tFrom: number, tTo: number, base: number): boolean => {
     const bndP = new Array<number>(lanes).fill(0);
     const pp = new Array<number>(lanes).fill(0);
     let wm = 0;
@@ -654,7 +671,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       const s = tau - 1;
       while (pi < pushes.length && pushes[pi]!.t < s) { const q = pushes[pi]!; bndP[q.bank] = q.bnd; pp[q.bank] = q.end; pi++; }
       const nw = countUpTo(entT, s - 1);
-      const fm = mt ? (s - 2 >= mapStart && s - 2 < mapEnd ? mtFront(s - 2) : 0) : nw > 0 ? entO[nw - 1]! : 0;
+      const fm = mt ? (mapDoneT <= s - 1 ? Math.max(0, nOut - 1) : s - 2 >= mapStart && s - 2 < mapEnd ? mtFront(s - 2) : 0) : nw > 0 ? entO[nw - 1]! : 0;
       const front = mapDoneT <= s ? nOut : fm;
       let W = fm;
       for (let b = 0; b < lanes; b++) {
@@ -679,9 +696,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       if (ne < entT.length) next = Math.min(next, entT[ne]! + 2);
       if (mt) { const nl = countUpTo(mtLeave, s - 2); if (nl < mtLeave.length) next = Math.min(next, mtLeave[nl]! + 3); }
       if (mapDoneT > s) next = Math.min(next, mapDoneT + 1);
+      if (mt && mapDoneT > s - 1) next = Math.min(next, mapDoneT + 2);
       if (!(next > tau)) next = tau + 1;
       tau = next;
     }
+    return wm > 0;
   };
   for (let pair = 0; pair < ti * to; pair++) {
     const tIn = pair % ti;
@@ -746,11 +765,22 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       const pre = !ready && ckv && ckReady(r, ck.at[bank]!, fbase, tDec);
       if ((elig && ready) || pre) {
         const s0 = ptr[bank]!;
-        const e1 = pre ? ck.at[bank]! : s0 + avail;
+        let e1 = pre ? ck.at[bank]! : s0 + avail;
+        // Map-free transposed, last cin tile, closed run: a pass ends at the bank's next chunk
+        // boundary when a whole chunk follows it, and the walk moves on to the next bank
+        // (accel_sched mt_cut); the run's last pass takes one to two chunks.
+        const cut = mtChunk > 0 && lastIn && closed && !pre && e1 >= (Math.floor(s0 / mtChunk) + 2) * mtChunk;
+        if (cut) e1 = (Math.floor(s0 / mtChunk) + 1) * mtChunk;
         let te = doPass(tDec + 1, e1 - s0, r.kidx, false, r.maxOut[s0]!, r.maxOut[e1 - 1]!);
         if (marks && lastIn) pushes.push({ t: te, bank, bnd: r.maxOut[e1 - 1]! + 1, end: e1, done: cur + C.drainLat });
         lastPassStart = prevStart;
         if (r.mirror) { te = doPass(te + 1, e1 - s0, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
+        if (cut) {
+          ptr[bank] = e1;
+          bank = bank === lanes - 1 ? 0 : bank + 1;
+          t = te + 2; // NEXT, then RD0 of the next bank
+          continue;
+        }
         if (closed && !pre) { seg[bank] = r0 + 1; ptr[bank] = 0; } else ptr[bank] = e1;
         t = te + 1;
         continue;
@@ -767,9 +797,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       lastPassStart = prevStart;
       t = te + 1;
     } else if (lastIn && nOut > 0 && p.drainPort) {
-      // A mark (after the previous one was taken); the tile is final once its last row is written.
-      if (marks) runMarks(pushes, pairT, t, Math.floor(pair / ti) * nOut);
-      const tm = Math.max(t, markFree);
+      // A mark (after the previous one was taken, or in place of a mark posted inside this pair:
+      // accel_sched mk_ok); the tile is final once its last row is written.
+      const mid = marks && runMarks(pushes, pairT, t, Math.floor(pair / ti) * nOut);
+      const tm = mid ? t : Math.max(t, markFree);
       const fin = Math.max(tm + 1, cur + C.drainLat);
       markFree = fin + 1;
       drainTo((Math.floor(pair / ti) + 1) * nOut, fin);

@@ -39,7 +39,7 @@ import { kernelVolume } from './kernel.ts';
 import { channelsPerPass, positionBits } from './sparsity.ts';
 import type { LayerStats } from './stats.ts';
 import type { Coord, LayerShape } from './types.ts';
-import { replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
+import { mtChunkEntries, replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
 import { runTableRuns } from './run-table.ts';
 import { choosePassGrouping, type PassGrouping, type PassGroupingChoice } from './pass-grouping.ts';
 
@@ -55,7 +55,8 @@ export const CYCLE_MODEL_REPLAY = {
   name: 'schedule-replay',
   // 3: the gather's descriptor FIFO (short passes); the scheduler's walk starts with a submanifold/transposed layer.
   // 4: map-free transposed: no progress mark once the mapping engine is idle (its frontier reads 0).
-  version: 4,
+  // 5: map-free transposed: the scheduler's frontier is N_out once the map is complete (marks in every pair).
+  version: 5,
   calibrated: true,
 } as const;
 
@@ -205,6 +206,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,
     scatterForwarding: spec.gatherScatter?.scatterForwarding ?? true,
     drainPort: spec.gatherScatter?.drainPort ?? false,
+    mtChunk: mtChunkEntries(spec.matrix.rows, Math.floor(spec.buffers.mapDepth / spec.mapping.lanes)),
     extraLatency: (spec.matrix.treePipeline ?? 0) + (spec.postprocess?.pipelineStages ?? 0),
   };
 }

@@ -435,6 +435,8 @@ module sf_fpga_accel (
   wire [2:0] m_bank;
   wire [11:0]  m_addr;
   wire [23:0]   m_data;
+  wire [6:0] ck_idx;
+  wire [11:0]     ck_out;
 
   sf_fpga_accel_mapbuf u_mapbuf (
     .clk_i      (clk_i),
@@ -459,7 +461,9 @@ module sf_fpga_accel (
     .rd_re_i    (m_re),
     .rd_bank_i  (m_bank),
     .rd_addr_i  (m_addr),
-    .rd_data_o  (m_data)
+    .rd_data_o  (m_data),
+    .ck_idx_i   (ck_idx),
+    .ck_out_o   (ck_out)
   );
   assign map_overflow = map_overflow_w;
 
@@ -509,6 +513,8 @@ module sf_fpga_accel (
     .mfree_i      (mf_layer | mt_layer),
     .mt_i         (mt_layer),
     .mt_front_i   (mt_front),
+    .ck_idx_o     (ck_idx),
+    .ck_out_i     (ck_out),
     .grp_o        (sched_grp),
     .done_o       (sched_done)
   );

@@ -42,7 +42,9 @@
 //     canonical), one word per cycle, through a credit FIFO to the post-processing, the last word
 //     of the layer tagged last. N_out is final once a tile-end mark has been taken (before, a limit
 //     stays below N_out, so no tile end is reached).
-// The scheduler issues a new mark only when the previous one has been taken (mk_free_o).
+// The scheduler issues a new mark only when the previous one has been taken (mk_free_o), except
+// the tile-end mark, which replaces a pending mark posted in the same pair: its pass count and
+// limit are no lower, so the words below the old limit are final when the new count is reached.
 module sf_fpga_accel_drain (
   input  wire                  clk_i,
   input  wire                  rst_i,

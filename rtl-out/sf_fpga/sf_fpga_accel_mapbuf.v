@@ -13,6 +13,10 @@
 // entries of a run ascend, so these bound the indices a pass over the run gathers.
 // A slot that finds its bank full raises overflow_o (MAP_OVERFLOW); nothing is overwritten.
 // rd_*: one synchronous read port over all banks (data of the bank selected at the read).
+// Chunk ends (map-free transposed with the drain port): per bank, the output index of the last
+// entry of every chunk of 32 (bank entry 32·c + 31 at address c; a small distributed RAM,
+// written with the entry, read asynchronously at ck_idx_i in the bank seg_bank_i). The scheduler ends a last-pair
+// pass there and needs the pass's last output for its progress mark without reading the bank.
 module sf_fpga_accel_mapbuf (
   input  wire                    clk_i,
   input  wire                    rst_i,
@@ -36,7 +40,9 @@ module sf_fpga_accel_mapbuf (
   input  wire                    rd_re_i,
   input  wire [2:0]   rd_bank_i,
   input  wire [11:0]    rd_addr_i,
-  output reg  [23:0]     rd_data_o
+  output reg  [23:0]     rd_data_o,
+  input  wire [6:0]    ck_idx_i,
+  output reg  [11:0]       ck_out_o
 );
 
   wire fire = m_valid_i;
@@ -100,6 +106,13 @@ module sf_fpga_accel_mapbuf (
     if (we_0) last_0_q <= ent_0;
   end
 
+  // Chunk ends (no reset: an entry is read only below the bank's write pointer).
+  reg  [11:0] ckt_0_q [0:127];
+  always @(posedge clk_i) begin
+    if (we_0 && wr_0_q[4:0] == 5'd31)
+      ckt_0_q[wr_0_q[11:5]] <= slot_0[32:21];
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -156,6 +169,13 @@ module sf_fpga_accel_mapbuf (
     if (we_1 && new_1) seg_1_q[nseg_1_q] <= {sm_1, sk_1, wr_1_q[11:0]};
     if (we_1 && new_1 && has_1_q) rl_1_q[nseg_1_q - 7'd1] <= last_1_q;
     if (we_1) last_1_q <= ent_1;
+  end
+
+  // Chunk ends (no reset: an entry is read only below the bank's write pointer).
+  reg  [11:0] ckt_1_q [0:127];
+  always @(posedge clk_i) begin
+    if (we_1 && wr_1_q[4:0] == 5'd31)
+      ckt_1_q[wr_1_q[11:5]] <= slot_1[32:21];
   end
 
   sf_fpga_accel_ram #(
@@ -216,6 +236,13 @@ module sf_fpga_accel_mapbuf (
     if (we_2) last_2_q <= ent_2;
   end
 
+  // Chunk ends (no reset: an entry is read only below the bank's write pointer).
+  reg  [11:0] ckt_2_q [0:127];
+  always @(posedge clk_i) begin
+    if (we_2 && wr_2_q[4:0] == 5'd31)
+      ckt_2_q[wr_2_q[11:5]] <= slot_2[32:21];
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -272,6 +299,13 @@ module sf_fpga_accel_mapbuf (
     if (we_3 && new_3) seg_3_q[nseg_3_q] <= {sm_3, sk_3, wr_3_q[11:0]};
     if (we_3 && new_3 && has_3_q) rl_3_q[nseg_3_q - 7'd1] <= last_3_q;
     if (we_3) last_3_q <= ent_3;
+  end
+
+  // Chunk ends (no reset: an entry is read only below the bank's write pointer).
+  reg  [11:0] ckt_3_q [0:127];
+  always @(posedge clk_i) begin
+    if (we_3 && wr_3_q[4:0] == 5'd31)
+      ckt_3_q[wr_3_q[11:5]] <= slot_3[32:21];
   end
 
   sf_fpga_accel_ram #(
@@ -332,6 +366,13 @@ module sf_fpga_accel_mapbuf (
     if (we_4) last_4_q <= ent_4;
   end
 
+  // Chunk ends (no reset: an entry is read only below the bank's write pointer).
+  reg  [11:0] ckt_4_q [0:127];
+  always @(posedge clk_i) begin
+    if (we_4 && wr_4_q[4:0] == 5'd31)
+      ckt_4_q[wr_4_q[11:5]] <= slot_4[32:21];
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -388,6 +429,13 @@ module sf_fpga_accel_mapbuf (
     if (we_5 && new_5) seg_5_q[nseg_5_q] <= {sm_5, sk_5, wr_5_q[11:0]};
     if (we_5 && new_5 && has_5_q) rl_5_q[nseg_5_q - 7'd1] <= last_5_q;
     if (we_5) last_5_q <= ent_5;
+  end
+
+  // Chunk ends (no reset: an entry is read only below the bank's write pointer).
+  reg  [11:0] ckt_5_q [0:127];
+  always @(posedge clk_i) begin
+    if (we_5 && wr_5_q[4:0] == 5'd31)
+      ckt_5_q[wr_5_q[11:5]] <= slot_5[32:21];
   end
 
   sf_fpga_accel_ram #(
@@ -448,6 +496,13 @@ module sf_fpga_accel_mapbuf (
     if (we_6) last_6_q <= ent_6;
   end
 
+  // Chunk ends (no reset: an entry is read only below the bank's write pointer).
+  reg  [11:0] ckt_6_q [0:127];
+  always @(posedge clk_i) begin
+    if (we_6 && wr_6_q[4:0] == 5'd31)
+      ckt_6_q[wr_6_q[11:5]] <= slot_6[32:21];
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -506,6 +561,13 @@ module sf_fpga_accel_mapbuf (
     if (we_7) last_7_q <= ent_7;
   end
 
+  // Chunk ends (no reset: an entry is read only below the bank's write pointer).
+  reg  [11:0] ckt_7_q [0:127];
+  always @(posedge clk_i) begin
+    if (we_7 && wr_7_q[4:0] == 5'd31)
+      ckt_7_q[wr_7_q[11:5]] <= slot_7[32:21];
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -530,27 +592,35 @@ module sf_fpga_accel_mapbuf (
     seg_data_o = seg_0_q[seg_idx_i];
     rl_data_o  = rl_0_q[rl_idx_i];
     rd_data_o  = rdata_0;
+    ck_out_o   = ckt_0_q[ck_idx_i];
     if (seg_bank_i == 3'd1) seg_data_o = seg_1_q[seg_idx_i];
     if (seg_bank_i == 3'd1) rl_data_o = rl_1_q[rl_idx_i];
     if (rd_bank_q == 3'd1) rd_data_o = rdata_1;
+    if (seg_bank_i == 3'd1) ck_out_o = ckt_1_q[ck_idx_i];
     if (seg_bank_i == 3'd2) seg_data_o = seg_2_q[seg_idx_i];
     if (seg_bank_i == 3'd2) rl_data_o = rl_2_q[rl_idx_i];
     if (rd_bank_q == 3'd2) rd_data_o = rdata_2;
+    if (seg_bank_i == 3'd2) ck_out_o = ckt_2_q[ck_idx_i];
     if (seg_bank_i == 3'd3) seg_data_o = seg_3_q[seg_idx_i];
     if (seg_bank_i == 3'd3) rl_data_o = rl_3_q[rl_idx_i];
     if (rd_bank_q == 3'd3) rd_data_o = rdata_3;
+    if (seg_bank_i == 3'd3) ck_out_o = ckt_3_q[ck_idx_i];
     if (seg_bank_i == 3'd4) seg_data_o = seg_4_q[seg_idx_i];
     if (seg_bank_i == 3'd4) rl_data_o = rl_4_q[rl_idx_i];
     if (rd_bank_q == 3'd4) rd_data_o = rdata_4;
+    if (seg_bank_i == 3'd4) ck_out_o = ckt_4_q[ck_idx_i];
     if (seg_bank_i == 3'd5) seg_data_o = seg_5_q[seg_idx_i];
     if (seg_bank_i == 3'd5) rl_data_o = rl_5_q[rl_idx_i];
     if (rd_bank_q == 3'd5) rd_data_o = rdata_5;
+    if (seg_bank_i == 3'd5) ck_out_o = ckt_5_q[ck_idx_i];
     if (seg_bank_i == 3'd6) seg_data_o = seg_6_q[seg_idx_i];
     if (seg_bank_i == 3'd6) rl_data_o = rl_6_q[rl_idx_i];
     if (rd_bank_q == 3'd6) rd_data_o = rdata_6;
+    if (seg_bank_i == 3'd6) ck_out_o = ckt_6_q[ck_idx_i];
     if (seg_bank_i == 3'd7) seg_data_o = seg_7_q[seg_idx_i];
     if (seg_bank_i == 3'd7) rl_data_o = rl_7_q[rl_idx_i];
     if (rd_bank_q == 3'd7) rd_data_o = rdata_7;
+    if (seg_bank_i == 3'd7) ck_out_o = ckt_7_q[ck_idx_i];
   end
 
   // The engine's last word carries no valid slot; with one lane the bank selects are constant.

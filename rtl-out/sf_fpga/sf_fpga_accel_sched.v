@@ -29,6 +29,15 @@
 // map done: later entries have outputs ≥ F); W = min(min over banks of bnd, largest output written)
 // < N_out. Whenever W grows and no mark is pending, a mark {passes issued, t_o·N_out + W} is posted.
 // F and W are registered (balanced comparator trees), so a mark follows progress by up to two cycles.
+// The tile-end mark waits for the previous mark to be taken, unless that mark was posted inside
+// this pair: then it replaces it (a later pass count and a higher limit, so the words below the
+// old limit drain at the new count; the next pair need not wait for the last passes to finish).
+// Map-free transposed (mt_i), last cin-tile pair: a bank's run holds one kernel index over all
+// outputs, so passing it whole would make every output final only with the last bank's pass.
+// A closed run is passed instead in chunks ending at multiples of 32 bank entries (when a
+// whole chunk follows; the map buffer keeps each chunk's last output for the mark), and the walk
+// moves on to the next bank after each: all kernel indices advance through the outputs together,
+// and the progress marks drain the words while the pair computes.
 // Then the pair's weights are released (a RELEASE descriptor).
 // Pass grouping (LAYER_TYPE.GROUPING, latched at go). Policy 0 (bank) is the walk
 // above. Policy 1 (offset) issues one *target* (kernel index, phase) at a time: in phase 0 the
@@ -79,6 +88,8 @@ module sf_fpga_accel_sched (
   input  wire                  mfree_i,
   input  wire                  mt_i,
   input  wire [12:0]     mt_front_i,
+  output wire [6:0]    ck_idx_o,
+  input  wire [11:0]     ck_out_i,
   output wire                  grp_o,
   output wire                  done_o
 );
@@ -336,6 +347,26 @@ module sf_fpga_accel_sched (
   wire                  last_to  = (to_q == to_i - 6'd1);
   wire                  nout_nz  = (n_out_i != 13'd0);
   wire                  both     = g_space_i & w_space_i;
+  // Chunked last-pair passes (header): registered in RD1 like the run's fields. cut_w: a whole
+  // chunk follows the current chunk's end in a closed run.
+  wire [12:0] av_now   = nx_w ? av_seg : av_wr;
+  wire [13:0] cut_sum = {1'b0, av_now} + { 9'd0, cur_rdptr[4:0]};
+  wire                  cut_w    = mt_i & last_ti & (nx_w | map_done_i) & (cut_sum >= 14'd64);
+  reg                   cut_q;
+  reg  [11:0]     cko_q;
+  reg  [12:0]     cutlen_q;
+  reg  [12:0] cutend_q;
+  always @(posedge clk_i) begin
+    if (st_q == SC_RD1) begin
+      cut_q    <= cut_w;
+      cko_q    <= ck_out_i;
+      cutlen_q <= 13'd32 - { 8'd0, cur_rdptr[4:0]};
+      cutend_q <= {cur_rdptr[12:5] + 8'd1, 5'd0};
+    end
+  end
+  assign ck_idx_o = cur_rdptr[11:5];
+  // The pass DEC emits ends at the chunk (bank walk only; never a start-up prefix).
+  wire                  mt_cut   = cut_q & ~pre & ~grp_q;
   // Offset grouping: the run's direct pass (d_ok), its pending swapped pass (m_ok), run finished.
   wire [12:0] mavail   = mav_q;
   wire                  d_ok     = elig & ready;
@@ -351,6 +382,8 @@ module sf_fpga_accel_sched (
   reg g_push, w_push;
   reg mk_set;
   reg [4:0] pc_q;
+  reg [12:0] wm_q;
+  reg cc_q, cc_d;
   reg [1:0] w_kind;
   reg [6:0] w_kidx;
   reg g_synth, g_zero, g_final, g_swap;
@@ -384,6 +417,7 @@ module sf_fpga_accel_sched (
     cbank_d = cbank_q;
     ck_d    = ck_q;
     cm_d    = cm_q;
+    cc_d    = cc_q;
     g_push  = 1'b0;
     w_push  = 1'b0;
     mk_set  = 1'b0;
@@ -483,6 +517,13 @@ module sf_fpga_accel_sched (
           set_ptr = 1'b1;
           new_ptr = pre ? ckp_q : endp;
           set_seg = closed & ~pre;
+          cc_d    = mt_cut;
+          if (mt_cut) begin
+            clen_d  = cutlen_q;
+            new_ptr = cutend_q;
+            set_seg = 1'b0;
+            lst_d   = {cko_q, lst_q[11:0]};
+          end
           st_d    = SC_EMA;
         end else begin
           st_d = SC_NEXT;
@@ -492,7 +533,7 @@ module sf_fpga_accel_sched (
         if (both) begin
           g_push = 1'b1;
           w_push = 1'b1;
-          st_d   = cm_q ? SC_EMB : (grp_q ? SC_NEXT : SC_RD0);
+          st_d   = cm_q ? SC_EMB : ((grp_q | cc_q) ? SC_NEXT : SC_RD0);
         end
       end
       SC_EMB: begin
@@ -534,7 +575,8 @@ module sf_fpga_accel_sched (
             st_d   = SC_REL;
           end
         end else if (last_ti && nout_nz) begin
-          if (mk_free_i) begin
+          // A mark of this pair still pending is replaced (see the header).
+          if (mk_free_i || (mfree_i && wm_q != 13'd0)) begin
             mk_set = 1'b1;
             st_d   = SC_REL;
           end
@@ -858,6 +900,7 @@ module sf_fpga_accel_sched (
     cbank_q <= cbank_d;
     ck_q    <= ck_d;
     cm_q    <= cm_d;
+    cc_q    <= cc_d;
     ckl_0_q <= ckl_0_d;
     ckl_1_q <= ckl_1_d;
     ckl_2_q <= ckl_2_d;
@@ -895,10 +938,9 @@ module sf_fpga_accel_sched (
     else if (g_push) pc_q <= pc_q + 5'd1;
   end
   // Progress marks inside the tile (map-free layers).
-  reg [12:0] wm_q;
   reg [12:0] cend_q;
   always @(posedge clk_i) begin
-    if (st_q == SC_DEC) cend_q <= endp;
+    if (st_q == SC_DEC) cend_q <= mt_cut ? cutend_q : endp;
   end
   wire [12:0] pass_bnd = {1'd0, max_out} + 13'd1;
   // Pipelined (issue 15): the frontier is registered (front_max_q, the max over the banks), and so
@@ -967,8 +1009,12 @@ module sf_fpga_accel_sched (
   reg [12:0] front_max_q;
   // Map-free transposed (mt_i): the map is written by parent, not in output order, so the largest
   // output written bounds nothing; the engine's frontier does (every output below it has its
-  // entries written; it only grows), kept below N_out like the conv frontier.
-  wire [12:0] mt_cap = (mt_front_i < n_out_i) ? mt_front_i
+  // entries written; it only grows), kept below N_out like the conv frontier. Once the map is
+  // complete (map_done_i) it is N_out: the engine drives its frontier only while it runs (0 once
+  // idle, and on a REUSE_MAP layer it is not started), which would post no mark in the pairs that
+  // follow the map and drain the last cout tile after the last row.
+  wire [12:0] mt_src = map_done_i ? n_out_i : mt_front_i;
+  wire [12:0] mt_cap = (mt_src < n_out_i) ? mt_src
                            : ((n_out_i != 13'd0) ? (n_out_i - 13'd1) : 13'd0);
   always @(posedge clk_i) begin
     if (rst_i || st_q == SC_INIT) front_max_q <= 13'd0;

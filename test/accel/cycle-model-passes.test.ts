@@ -22,11 +22,12 @@ describe('cycle model vs co-simulation: short passes (fpga, no backpressure)', (
     for (const r of rows) expect(Math.abs(r.error), `${r.case}: predicted ${r.predicted}, measured ${r.measured}`).toBeLessThanOrEqual(MAX_ERROR);
   }, 4 * ACCEL_TIMEOUT_MS);
 
-  it(`map-free transposed k=2 on 19 → 67 points with several cout tiles within ${MAX_ERROR * 100} % (no progress mark once the engine is idle)`, async () => {
-    // The map ends before the first pair's passes do: the engine's frontier then reads 0, so the
-    // RTL posts no mark inside a pair and takes the tile-end mark at once. The replay once kept
-    // marking up to N_out − 1 and made each tile-end mark wait for that one (≈ 70 cycles per cout
-    // tile: 16→32 +3.65 %, 32→32 +2.62 %, 16→48 +6.79 %; MinkUNet w0.25 dec1.up on the bunny +2.44 %).
+  it(`map-free transposed k=2 on 19 → 67 points with several cout tiles within ${MAX_ERROR * 100} % (marks after the map's end; the tile-end mark replaces a pending one)`, async () => {
+    // The map ends before the first pair's passes do. The scheduler's frontier is N_out from then
+    // on, so marks are posted inside every last cin-tile pair, and the tile-end mark replaces a
+    // mark of its pair still pending instead of waiting for it. (Before, the engine's idle
+    // frontier of 0 stopped those marks; a replay that marked up to N_out − 1 and then made the
+    // tile-end mark wait was ≈ 70 cycles per cout tile too slow: 16→32 +3.65 %, 16→48 +6.79 %.)
     const fpga = presets.fpga;
     const rows = await compareCycleModel(([[16, 32, 'bank'], [32, 32, 'auto'], [16, 48, 'auto']] as const).map(([cin, cout, passGrouping]) => ({
       name: `transposed k2 s2 ${cin}→${cout} bunny v2 ${passGrouping} (map-free)`,

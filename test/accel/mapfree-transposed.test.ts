@@ -10,7 +10,12 @@
 // linked into the classes) raises its code and the next layer runs bit-exact; -Wall clean.
 // Mutations tried by hand (each fails this file): the parent comparator flipped (pm_lt_n as
 // ip_key_i > best_key), the kernel index's x bit dropped from the entry, the progress mark off
-// (mt_i tied low at the scheduler).
+// (mt_i tied low at the scheduler), the frontier left at the engine's once the map is complete
+// (accel_sched mt_src = mt_front_i: tail 1,806 on the 24→24 bunny), the last-pair chunks off
+// (cut_w tied low: tail 1,806), the chunk-end table read one chunk ahead (ck_idx_o + 1: words
+// drained early), the table written at a chunk's first entry instead of its last (model error
+// 3.4 %). Not caught: a chunk's mark one output too high (the next chunk's first row is scattered
+// right behind the pass, before the drain reads the word).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
@@ -67,12 +72,12 @@ function thinParents(c: LayerCase, seed: number, drop = 4): LayerCase {
 }
 
 /** Every output at sub-position 0 (even x, y, z at ts 1): one kernel index, one lane, one bank. */
-function oneClassCase(s: AcceleratorSpec, n: number, seed: number): LayerCase {
-  const base = randomCase(s, { type: 'transposed', k: 2, s: 2, n: 1, span: 1, cin: 3, cout: 5, seed, requant: true });
+function oneClassCase(s: AcceleratorSpec, n: number, seed: number, cin = 3, cout = 5): LayerCase {
+  const base = randomCase(s, { type: 'transposed', k: 2, s: 2, n: 1, span: 1, cin, cout, seed, requant: true });
   const uniq: Coord[] = Array.from({ length: n }, (_, i): Coord => [0, 2 * (i % 8) - 8, 2 * (Math.floor(i / 8) % 8) - 8, 2 * Math.floor(i / 64) - 8]).sort(compareCoords);
   const r = new Prng(seed);
   const hi = 2 ** (widthsOf(s).inWidth - 1) - 1;
-  return { ...base, outputCoords: uniq, input: { coords: uniq, features: uniq.map(() => r.ints(3, -hi - 1, hi)) } };
+  return { ...base, outputCoords: uniq, input: { coords: uniq, features: uniq.map(() => r.ints(cin, -hi - 1, hi)) } };
 }
 
 function modelError(s: AcceleratorSpec, c: LayerCase, measured: number, compute: number): number {
@@ -103,6 +108,21 @@ describe('map-free transposed k = s = 2', () => {
     expect(Math.abs(err), `model error ${err}`).toBeLessThanOrEqual(MAX_ERROR);
   }, ACCEL_TIMEOUT_MS);
 
+  it('two cin and two cout tiles (bunny 24→24, MinkUNet dec4.up): marks in every last cin-tile pair, chunked passes; bit-exact under backpressure, model within 2 %', async () => {
+    // The engine's frontier reads 0 once it is idle; the scheduler takes N_out once the map is
+    // complete, and in the last cin-tile pair passes a bank's run in chunks bank after bank, so
+    // the last cout tile drains while it computes (before: no mark in the pairs after the map,
+    // one pass per bank, every one of the 1,790 words after the last row: tail 1,806).
+    const c = bunnyCase(spec, { voxel: 0.25, type: 'transposed', k: 2, s: 2, cin: 24, cout: 24, requant: true, relu: true });
+    const r = await expectBitExact(spec, c, 'mt-bunny-tiles');
+    const s = r.stats;
+    expect(s.mapSchedule).toEqual({ map: 'map-free' });
+    expect(s.cycles.tail).toBeLessThan(s.pointsOut / 2);
+    const err = modelError(spec, c, s.cycles.total, s.cycles.compute);
+    expect(Math.abs(err), `model error ${err}`).toBeLessThanOrEqual(MAX_ERROR);
+    await expectBitExact(spec, c, 'mt-bunny-tiles-bp', { stall: 0.3, seed: 21 });
+  }, ACCEL_TIMEOUT_MS);
+
   it('random clouds under backpressure 0.3: batches, negative coordinates, 2 cin and cout tiles, tensor stride 4, missing parents and childless inputs', async () => {
     const cases: [string, LayerCase][] = [
       ['rnd-tiles', randomCase(spec, { type: 'transposed', k: 2, s: 2, n: 500, span: 6, batches: 3, cin: 20, cout: 20, seed: 81, requant: true, relu: true })],
@@ -120,6 +140,9 @@ describe('map-free transposed k = s = 2', () => {
 
   it('one class holding every output; a single output; every output without a parent', async () => {
     await expectBitExact(spec, oneClassCase(spec, 60, 86), 'mt-oneclass', { stall: 0.2, seed: 5 });
+    // Two cin tiles: the last pair replays the one bank (consecutive outputs) in chunks, each
+    // mark at a chunk's last output + 1.
+    await expectBitExact(spec, oneClassCase(spec, 300, 98, 20, 12), 'mt-oneclass-chunks', { stall: 0.2, seed: 15 });
     const one = randomCase(spec, { type: 'transposed', k: 2, s: 2, n: 1, span: 3, cin: 3, cout: 4, seed: 87 });
     await expectBitExact(spec, one, 'mt-one', { stall: 0.2, seed: 6 });
     const c = randomCase(spec, { type: 'transposed', k: 2, s: 2, n: 50, span: 3, cin: 3, cout: 4, seed: 88 });

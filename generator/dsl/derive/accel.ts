@@ -18,6 +18,7 @@ import type { AcceleratorSpec } from '../spec.ts';
 import { maxKernelVolume, pointWidth } from '../spec.ts';
 import { deriveMapping } from './mapping.ts';
 import { runTableRuns } from '../../model/run-table.ts';
+import { mtChunkEntries } from '../../model/cycle-model-replay.ts';
 import { deriveMatrix } from './matrix.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
 import { derivePostproc } from './postproc.ts';
@@ -118,6 +119,7 @@ export interface AccelDerived {
   mapFreeTrans: boolean;
   /** ... and the drain port's marks follow that frontier on those layers. */
   mtMarks: boolean;
+  mtCut: MtCutParams | null;
   /** buffers.keepFeatures: fusion across layers (FUSION, FEAT_IN_BASE, FEAT_OUT_BASE). */
   keepFeatures: boolean;
   /** Width of a feature-buffer end address (base + words), for the fusion checks. */
@@ -483,6 +485,55 @@ function pack<K extends string>(fields: [K, number][]): { fields: Record<K, Pack
 }
 
 /** Verilog expression giving `sig` (from bits wide) at `to` bits: truncate or zero-extend. */
+/** Map-free transposed chunked passes in the last cin-tile pair (accel_mapbuf ckt, accel_sched mt_cut). */
+export interface MtCutParams {
+  /** Entries per chunk (a power of two ≥ 2) and its log2. */
+  chunk: number;
+  log2: number;
+  /** The per-bank table of chunk-end outputs: address width and depth (2^aw ≥ bankDepth / chunk). */
+  aw: number;
+  awM: number;
+  depth: number;
+  last: number;
+  /** Slices of a bank pointer: the chunk index and the offset inside the chunk. */
+  idxHi: number;
+  lowM: number;
+  lowAll: number;
+  hiOneLit: string;
+  /** 2·chunk in bankCnt + 1 bits; chunk in len bits; the low offset widened to len / bankCnt + 1 bits. */
+  twoLit: string;
+  chunkLenLit: string;
+  lowPadLen: number;
+  lowPadWide: number;
+  wideM: number;
+  lowPadCnt: number;
+}
+
+function mtCutParams(R: number, bankDepth: number, bankCntW: number, lenW: number): MtCutParams | null {
+  const chunk = mtChunkEntries(R, bankDepth);
+  if (chunk < 2) return null;
+  const log2 = clog2(chunk);
+  const aw = addrWidth(Math.floor(bankDepth / chunk));
+  return {
+    chunk,
+    log2,
+    aw,
+    awM: aw - 1,
+    depth: 2 ** aw,
+    last: 2 ** aw - 1,
+    idxHi: log2 + aw - 1,
+    lowM: log2 - 1,
+    lowAll: chunk - 1,
+    hiOneLit: lit(bankCntW - log2, 1),
+    twoLit: lit(bankCntW + 1, 2 * chunk),
+    chunkLenLit: lit(lenW, chunk),
+    lowPadLen: lenW - log2,
+    lowPadWide: bankCntW + 1 - log2,
+    wideM: bankCntW,
+    lowPadCnt: bankCntW - log2,
+  };
+}
+
 export function fitExpr(sig: string, from: number, to: number): string {
   if (from === to) return sig;
   if (from > to) return `${sig}[${to - 1}:0]`;
@@ -814,6 +865,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     mapFree: mp.mapFree,
     mapFreeTrans: mp.mapFreeTrans,
     mtMarks: drainPort && mp.mapFreeTrans,
+    mtCut: drainPort && mp.mapFreeTrans ? mtCutParams(R, bankDepth, bankCntW, lenW) : null,
     keepFeatures: bf.keepFeatures,
     featEndW,
     featEndM: featEndW - 1,
