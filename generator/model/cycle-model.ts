@@ -55,7 +55,8 @@ export const CYCLE_MODEL_REPLAY = {
   name: 'schedule-replay',
   // 3: the gather's descriptor FIFO (short passes); the scheduler's walk starts with a submanifold/transposed layer.
   // 4: map-free transposed: no progress mark once the mapping engine is idle (its frontier reads 0).
-  // 5: map-free transposed: the scheduler's frontier is N_out once the map is complete (marks in every pair).
+  // 5: map-free transposed: the frontier is N_out once the map is complete, last-pair passes in chunks bank after bank;
+  //    the tile-end mark replaces a pending mark of its pair.
   version: 5,
   calibrated: true,
 } as const;
