@@ -1,5 +1,6 @@
 // Whole networks on every preset from the cycle model (`net sim --model`): `minkunet` at width 0.5
-// and 1.0 on the bunny (voxel 0.25) and on the synthetic LiDAR scan (bench/lidar.ts, ≈ 140 k
+// and 1.0 on the bunny (voxel 0.25), on the 5,678-point LiDAR strip that bench/network-rtl.bench.ts
+// co-simulates, and on the synthetic LiDAR scan (bench/lidar.ts, ≈ 140 k
 // points) for tiny, edge, fpga and server: total cycles, network utilisation (Σ compute bound ÷
 // Σ cycles), utilisation per layer kind, off-chip MB per inference, cycles with and without map
 // reuse, and how long the estimate takes. Where the host driver cannot tile a node on a preset
@@ -8,6 +9,10 @@
 // MinkUNet at width 1.0 concatenates 256 + 128 = 384 channels in its first decoder stage: fpga
 // and server allow 512 channels (matrix.maxChannels), tiny and edge 256, so at width 1.0 those two
 // record the refusal (node, field, value); at width 0.5 (192 channels) every preset may run it.
+// Every row carries the cycle model's loss breakdown (network/loss.ts: halo rows, per-run start-up,
+// idle cycles between passes by cause, tail); MinkUNet w1.0 on fpga on the strip and the scan also
+// per node, by layer kind and by output channels, and what each host decision is worth (tile plan,
+// pass grouping, map reuse, fusion): issue 13's evidence.
 // Target: the LiDAR estimate of minkunet --width 1.0 on the server preset within 60 s of CPU.
 import { presets } from '../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
@@ -19,12 +24,49 @@ import { estimateNetwork } from '../generator/network/estimate.ts';
 import { networkStructure } from '../generator/network/zoo/float-network.ts';
 import { zooFloatNetwork } from '../generator/network/zoo/index.ts';
 import { machine, target, type Bench, type BenchReport, type BenchResult } from './harness.ts';
-import { DEFAULT_SCAN, lidarScan } from './lidar.ts';
+import { DEFAULT_SCAN, lidarScan, lidarStrip, NETWORK_STRIP } from './lidar.ts';
+import { lossBy, lossTotal } from '../generator/network/loss.ts';
+import type { NetworkReport } from '../generator/network/report.ts';
 
 const PRESETS = ['tiny', 'edge', 'fpga', 'server'] as const;
 const WIDTHS = [0.5, 1.0];
 const CLOCK_MHZ = 200;
 const TARGET_S = 60;
+
+/**
+ * Issue 13's breakdown of a network estimate (MinkUNet w1.0 on fpga): where every node's cycles
+ * went (the cycle model's NodeLoss), by layer kind and by output channels, and what each host
+ * decision is worth: the tile plan (core-only vs halo tiles, per node as predicted), the pass
+ * grouping (the other policy, per node), map reuse (the estimate without it) and fusion (another
+ * estimate with --fusion on).
+ */
+function breakdown(rep: NetworkReport, fused: () => NetworkReport) {
+  const acc = rep.nodes.filter((n) => n.where === 'accelerator');
+  const sum = (f: (n: (typeof acc)[number]) => number) => acc.reduce((a, n) => a + f(n), 0);
+  const other = (n: (typeof acc)[number]) => {
+    const pr = n.passGroupingPredicted ?? {};
+    const alt = Object.entries(pr).filter(([k]) => k !== n.passGrouping).map(([, v]) => v!);
+    return alt.length ? Math.min(...alt) : n.model.total;
+  };
+  const f = fused().totals;
+  return {
+    nodes: acc.map((n) => ({
+      name: n.name, kind: n.kind, points: [n.pointsIn, n.pointsOut], channels: [n.inChannels, n.outChannels], tiles: n.tiles, tiling: n.tiling ?? null,
+      tilingPredicted: n.tilingPredicted ?? null, passGrouping: n.passGrouping ?? null, passGroupingPredicted: n.passGroupingPredicted ?? null,
+      reused: n.reused, cycles: n.cycles.total, noReuse: n.model.noReuse, utilisation: n.utilisation, loss: n.loss,
+    })),
+    byKind: lossBy(rep, (n) => n.kind),
+    byOutChannels: lossBy(rep, (n) => String(n.outChannels)),
+    subm3ByOutChannels: lossBy(rep, (n) => (n.kind === 'subm k3' ? String(n.outChannels) : 'other')),
+    decisions: {
+      cycles: rep.totals.cycles,
+      haloTilesEverywhere: sum((n) => (n.tiling === 'core' ? n.tilingPredicted!.halo! : n.cycles.total)),
+      otherPassGroupingEverywhere: sum(other),
+      noMapReuse: rep.totals.modelCyclesNoReuse,
+      fusionOn: { cycles: f.cycles, utilisation: f.utilisation, fusedNodes: f.fusedNodes, offChipMB: f.offChipBytes / 1e6 },
+    },
+  };
+}
 
 const cpuMs = (f: () => void): { cpuMs: number; wallMs: number } => {
   const c0 = process.cpuUsage();
@@ -41,8 +83,11 @@ const bench: Bench = {
     const info = machine();
     const bunny = buildTensor({ points: bunnyPoints(), voxel: 0.25, channels: 4, seed: 1 }).coords;
     const scan = lidarScan(DEFAULT_SCAN).coords;
+    // The strip bench/network-rtl.bench.ts co-simulates (5,678 points), as it builds it.
+    const strip = buildTensor({ points: Float64Array.from(lidarStrip().flatMap((c) => [c[1] + 0.5, c[2] + 0.5, c[3] + 0.5])), voxel: 1, channels: 4, seed: 1 }).coords;
     const clouds: { name: string; coords: Coord[] }[] = [
       { name: 'bunny-v0.25', coords: bunny },
+      { name: `lidar-strip-v${NETWORK_STRIP.voxel}`, coords: strip },
       { name: `lidar-v${DEFAULT_SCAN.voxel}`, coords: scan },
     ];
     const rows: Record<string, unknown>[] = [];
@@ -79,6 +124,9 @@ const bench: Bench = {
             timeMs: T.timeMs, timeMsNoReuse: T.timeMsNoReuse, clockMhz: CLOCK_MHZ,
             reusedNodes: T.reusedNodes, convNodes: T.accelNodes, tiledNodes: rep.nodes.filter((n) => n.tiles > 1).length,
             byKind: Object.fromEntries(T.byKind.map((k) => [k.kind, { utilisation: k.utilisation, cycles: k.cycles, nodes: k.nodes }])),
+            coreOnlyNodes: rep.nodes.filter((n) => n.tiling === 'core').length,
+            loss: lossTotal(rep),
+            ...(p === 'fpga' && width === 1 && cloud.name.startsWith('lidar') ? { breakdown: breakdown(rep, () => estimateNetwork(spec, net, cloud.coords, { fusion: 'on' })) } : {}),
           };
           rows.push(row);
           log(`${net.name} ${cloud.name} ${p}: ${T.cycles.toLocaleString('en-US')} cycles (${T.modelCyclesNoReuse.toLocaleString('en-US')} without reuse), ` +
@@ -96,7 +144,8 @@ const bench: Bench = {
     return {
       ...info,
       method:
-        'estimateNetwork (generator/network/estimate.ts): networkShapes (coordinates and kernel maps), the host driver\'s tiles (2-D/3-D boxes, model/tiles.ts), ' +
+        'estimateNetwork (generator/network/estimate.ts): networkShapes (coordinates and kernel maps), the host driver\'s tiles (2-D/3-D boxes, model/tiles.ts; ' +
+        'tiled 3×3×3 submanifold nodes core-only or with halo outputs, whichever the cycle model predicts faster, model/tile-choice.ts), ' +
         'the calibrated schedule replay per hardware run, map reuse where the previous conv had the same coordinates/kernel/tensor stride and ' +
         'neither was tiled; cycles are the accelerator\'s (PERF_TOTAL_CYCLES) summed over conv nodes (add/concat run in the host driver, not counted); ' +
         `off-chip bytes = AXI4-Stream bytes in + out; time at ${CLOCK_MHZ} MHz. Network structure without calibration (cycles do not depend on values).`,

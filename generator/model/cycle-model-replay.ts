@@ -120,6 +120,17 @@ export interface ReplayResult {
   drainRows: number;
   /** Passes whose first row hits the previous pass's last address back to back (a stall without scatter forwarding). */
   hazards: number;
+  /**
+   * Where the cycles between START and the last row went (issue 13's breakdown): total =
+   * startup + compute + gaps + outStream + (total − lastRow). startup: START → the first pass's
+   * first row (coordinate load, tables, first weight pair, features, map); gaps between passes by
+   * what held the next pass: tileLoad (its weight tile could not load before the previous pass had
+   * started and `rows` cycles passed: a pass shorter than a tile load), weightStream (its tile's
+   * words were not yet in the weight ring), schedule (the scheduler had not issued it: the bank
+   * walk, map entries or features not yet there), descFifo (a descriptor FIFO was full); outStream:
+   * a final pass held by the output stream.
+   */
+  loss: { startup: number; tileLoad: number; weightStream: number; schedule: number; descFifo: number; outStream: number };
 }
 
 /** Calibration constants (cycles), fitted once against the co-simulation (test/accel/cycle-model.test.ts). */
@@ -503,6 +514,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   let streamT = wrestStart;
   let lastOut = -1;
   let hazards = 0;
+  const loss = { startup: 0, tileLoad: 0, weightStream: 0, schedule: 0, descFifo: 0, outStream: 0 };
   const doPass = (issue: number, len: number, kidx: number, final: boolean, outFirst: number, outLast: number, reuse = false): number => {
     // Both descriptor FIFOs must have room: the weight fetcher's (a slot frees as the pass
     // descDepth back starts) and the gather's (a slot frees when the gather issues the last entry
@@ -511,6 +523,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     const qg = rowsEnd.length - C.gDescDepth;
     const emit = Math.max(issue, q >= 0 ? starts[q]! : -Infinity, qg >= 0 ? rowsEnd[qg]! - C.gatherLead : -Infinity);
     let st: number;
+    // What set the pass's start (for the breakdown): the issue (schedule or a full descriptor FIFO) or the tile load.
+    let why: 'schedule' | 'descFifo' | 'tileLoad' | 'weightStream' = emit > issue ? 'descFifo' : 'schedule';
     if (reuse) {
       // The tile the matrix unit holds serves this pass too (REUSE): nothing to load.
       st = Math.max(cur, emit + C.issueLat);
@@ -519,13 +533,18 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       // The fetcher loads a pass's weight tile (`rows` rows; a drain pass's ZERO tile is one row)
       // once the previous loaded tile is in use, the words are in the ring and the descriptor is there.
       const loadStart = Math.max(loadRef, tileT, emit + C.fetchLat);
-      st = Math.max(cur, emit + C.issueLat, loadStart + (kidx < 0 ? 1 : rows));
+      const loaded = loadStart + (kidx < 0 ? 1 : rows);
+      st = Math.max(cur, emit + C.issueLat, loaded);
+      if (loaded > emit + C.issueLat && loadStart > emit + C.fetchLat) why = tileT >= loadRef ? 'weightStream' : 'tileLoad';
       tileLoads++;
     }
     if (outFirst === lastOut && st === cur) {
       hazards++;
       if (!p.scatterForwarding) st += 1;
     }
+    if (starts.length === 0) loss.startup = st;
+    else loss[why] += st - cur;
+    if (final) loss.outStream += Math.max(len, len * wordBeats - C.outFifo) - len;
     prevStart = st;
     if (!reuse) loadRef = st;
     starts.push(st);
@@ -818,5 +837,5 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const lastRow = cur;
   const tail = C.tailFixed + p.extraLatency;
   const total = Math.max(Math.max(lastRow, mapEnd) + tail, drainEnd + C.drainTail + p.extraLatency);
-  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, hazards };
+  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, hazards, loss };
 }

@@ -9,9 +9,9 @@ import type { Network } from '../model/network-types.ts';
 import type { Coord } from '../model/types.ts';
 import { rebasesWhole, rebaseTiles, tileLimits, tileOutChannels, tileRunCoords, TilingError, type Tile } from '../model/tiles.ts';
 import { NodeError } from '../model/errors.ts';
-import { chooseTiling, type TilingPolicy } from '../model/tile-choice.ts';
+import { chooseTiling, type TilingChoice, type TilingPolicy } from '../model/tile-choice.ts';
 import { flagSweepCycles, type CycleModelRun } from '../model/cycle-model.ts';
-import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
+import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, modelLoss, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
 import { featureWords, keptOutputBase } from '../sim/accel/fusion.ts';
 import { hostRow, nodeKind, summarize, type ClockRange, type NetworkReport, type NodeRow } from './report.ts';
 
@@ -41,7 +41,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
   const convs = convNames.length;
   const fplan = fusionPlan(spec, plan, convNames, opts.fusion ?? 'off');
   const tileMemo = new Map<string, Tile[]>();
-  const tilingMemo = new Map<string, 'halo' | 'core'>();
+  const tilingMemo = new Map<string, TilingChoice>();
   const tilesOf = (name: string) => {
     let t = tileMemo.get(name);
     if (t !== undefined) return t;
@@ -51,7 +51,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
       const tl = { layer: nodeLayerShape(plan, n), inCoords: shapes.coords.get(n.inputs[0])!, outCoords: shapes.coords.get(name)! };
       const choice = chooseTiling(spec, tl, lim, { bias: n.bias !== undefined, requant: n.requant !== undefined }, opts.tiling ?? 'auto');
       t = choice.tiles;
-      if (choice.chosenBy !== 'only') tilingMemo.set(name, choice.plan);
+      if (choice.chosenBy !== 'only') tilingMemo.set(name, choice);
       // Too wide to re-base as a whole: each tile gets its own translation, as the host driver does.
       if (!rebasesWhole(tl, spec.mapping.coordWidth)) t = rebaseTiles(tl, t, spec.mapping.coordWidth);
     } catch (e) {
@@ -105,13 +105,16 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     rows.push({
       name: s.name, op: 'conv', kind: nodeKind(s), where: 'accelerator', pointsIn: s.pointsIn, pointsOut: s.pointsOut,
       inTensorStride: s.inTensorStride, outTensorStride: s.outTensorStride, inChannels: s.inChannels, outChannels: s.outChannels,
-      mapEntries: s.mapEntries, macs: s.macs, computeBound: m.prediction.computeBound, tiles: tiles.length, tiling: tilingMemo.get(s.name), reused: reuse, cycles,
+      mapEntries: s.mapEntries, macs: s.macs, computeBound: m.prediction.computeBound, tiles: tiles.length, reused: reuse, cycles,
+      ...(tilingMemo.has(s.name) ? { tiling: tilingMemo.get(s.name)!.plan, tilingPredicted: tilingMemo.get(s.name)!.predicted } : {}),
       passGrouping: m.prediction.passGrouping?.policy,
+      ...(m.prediction.passGrouping ? { passGroupingPredicted: m.prediction.passGrouping.predicted } : {}),
       utilisation: cycles.total > 0 ? m.prediction.computeBound / cycles.total : 0,
       ...streamBytes(spec, d, layer, post, runs),
       bytesNoFusion: plain.bytesIn + plain.bytesOut,
       fusion: { featOnChip, keptOut, streamedOut: !wordsOnChip },
       sweepCycles,
+      loss: modelLoss(m.prediction),
       model: { total: m.prediction.total, noReuse: m.noReuse.total },
     });
     chip = { layer: { type: layer.type, kernelSize: layer.kernelSize, inTensorStride: layer.inTensorStride, inCoords }, tiled: tiles.length > 1 };

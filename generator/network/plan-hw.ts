@@ -15,7 +15,7 @@ import { mapReuseRefusal } from '../sim/accel/batch.ts';
 import { coreOnlyLayer } from '../model/tiles.ts';
 import { checkCaseForSpec, tiledHardwareCase } from '../sim/accel/check.ts';
 import { inputBeatCount, outputBeatCount, type HwLayer } from '../sim/accel/stream.ts';
-import type { NodeCycles } from './report.ts';
+import type { NodeCycles, NodeLoss } from './report.ts';
 
 /** What the previous conv left on the chip, as far as reuse goes. */
 export interface ChipState {
@@ -73,6 +73,23 @@ export function modelConv(spec: AcceleratorSpec, stats: NodeStats, layer: LayerS
   const prediction = predictCycles(spec, ls, { ...layer, ...post, runs });
   const noReuse = runs.some((r) => r.reuseMap) ? predictCycles(spec, ls, { ...layer, ...post, runs: runs.map((r) => ({ ...r, reuseMap: false })) }) : prediction;
   return { prediction, noReuse };
+}
+
+/** The cycle model's account of where a node's cycles went (report.ts NodeLoss), summed over its runs. */
+export function modelLoss(p: CyclePrediction): NodeLoss {
+  const runs = p.runs ?? [];
+  const sum = (f: (r: NonNullable<CyclePrediction['runs']>[number]) => number) => runs.reduce((a, r) => a + f(r), 0);
+  return {
+    bound: p.computeBound,
+    halo: sum((r) => r.compute) - p.computeBound,
+    startup: sum((r) => r.loss.startup),
+    tileLoad: sum((r) => r.loss.tileLoad),
+    weightStream: sum((r) => r.loss.weightStream),
+    schedule: sum((r) => r.loss.schedule),
+    descFifo: sum((r) => r.loss.descFifo),
+    outStream: sum((r) => r.loss.outStream),
+    tail: sum((r) => r.total - r.lastRow),
+  };
 }
 
 /** The cycle model's phases in the report's terms. */

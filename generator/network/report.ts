@@ -36,10 +36,14 @@ export interface NodeRow {
    * streamed (model/tile-choice.ts; the host driver picks the faster with the cycle model).
    */
   tiling?: 'halo' | 'core';
+  /** The cycle model's totals of both tile plans when the host chose between them (estimate only). */
+  tilingPredicted?: { halo?: number; core?: number };
   /** The node ran with LAYER_TYPE.REUSE_MAP (no coordinates sent, no mapping). */
   reused: boolean;
   /** Accelerator nodes: the scheduler's pass grouping the host chose with the cycle model (LAYER_TYPE.GROUPING). */
   passGrouping?: PassGrouping;
+  /** The cycle model's total under each pass-grouping policy the spec supports (estimate only). */
+  passGroupingPredicted?: Partial<Record<PassGrouping, number>>;
   /** Co-simulation counters (source 'rtl'), or the cycle model's phases (source 'cycle-model'). */
   cycles: NodeCycles;
   /** computeBound / cycles.total. */
@@ -60,11 +64,35 @@ export interface NodeRow {
    * continuous run of the whole network from reset.
    */
   sweepCycles?: number;
+  /** The cycle model's breakdown of the node's predicted cycles (plan-hw.ts modelLoss): where the loss against the compute bound went. */
+  loss?: NodeLoss;
   /** The cycle model: predicted total with the same reuse, and without any reuse. */
   model: { total: number; noReuse: number; /** (predicted − measured) / measured; rtl only. */ error?: number };
   /** rtl only: bit-exact against the golden network. */
   match?: boolean;
   mismatches?: number;
+}
+
+/**
+ * The cycle model's account of a node's cycles, summed over its runs (tiles): total = bound + halo
+ * + startup + tileLoad + weightStream + schedule + descFifo + outStream + tail. halo: rows the
+ * matrix unit computed beyond the compute bound (tile halos; odd-k centre passes count their
+ * rows in the bound); startup: per run, START → its first row (coordinate load, tables, first
+ * weight pair, features, map); tileLoad / weightStream / schedule / descFifo: idle cycles between
+ * passes by what held the next one (a weight-tile load longer than the previous pass; the weight
+ * ring not yet holding the tile; the scheduler not having issued it; a full descriptor FIFO);
+ * outStream: a final pass held by the output stream; tail: last row → DONE (drain, post-processing).
+ */
+export interface NodeLoss {
+  bound: number;
+  halo: number;
+  startup: number;
+  tileLoad: number;
+  weightStream: number;
+  schedule: number;
+  descFifo: number;
+  outStream: number;
+  tail: number;
 }
 
 export interface KindTotals {

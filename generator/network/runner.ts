@@ -32,7 +32,7 @@ import type { LayerResult } from '../model/types.ts';
 import { planTiles, tileLimits } from '../model/tiles.ts';
 import { runAccelBatch, type BatchLayer, type BatchLayerResult, type BatchOptions } from '../sim/accel/batch.ts';
 import type { BuildProfile } from '../sim/build.ts';
-import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
+import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelLoss, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
 import { hostRow, nodeKind, summarize, type ClockRange, type NetworkReport, type NodeRow } from './report.ts';
 import { nodeMismatchReport, traceNodeMismatch } from './trace.ts';
 
@@ -184,6 +184,7 @@ export async function simulateNetwork(spec: AcceleratorSpec, net: Network, input
         fusion: { featOnChip: l.fusion.featOnChip, keptOut: l.fusion.keptOut, streamedOut: l.fusion.streamedOut, ...(l.fusion.refusal ? { refusal: l.fusion.refusal } : {}) },
         bytesNoFusion: plain.bytesIn + plain.bytesOut,
         sweepCycles: l.stats.sweepCycles,
+        loss: modelLoss(m.prediction),
         model: { total: m.prediction.total, noReuse: m.noReuse.total, error: c.total > 0 ? (m.prediction.total - c.total) / c.total : 0 },
         match: cmp.equal, mismatches: cmp.count,
       });
