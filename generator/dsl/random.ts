@@ -109,6 +109,9 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   if (requant && r() < 0.5) draft.postprocess.pipelineStages = int(1, 3);
   // Fusion needs an output word to be a feature word: cols = rows, outWidth = inWidth, requant.
   if (cols === rows && draft.arithmetic.outWidth === inWidth && requant) draft.buffers.keepFeatures = r() < 0.5;
+  // Map-free transposed k = s = 2 wherever the spec allows it (map-free downsampling and transposed
+  // layers), in three quarters of those seeds: drawn last, so the fields above keep their values.
+  if (mp.mapFreeDownsample && mp.layerTypes.includes('transposed')) mp.mapFreeTransposed = r() < 0.75;
   if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);

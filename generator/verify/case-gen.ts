@@ -124,12 +124,18 @@ export function randomLayerCase(spec: AcceleratorSpec, seed: number, opts: CaseG
   const type: LayerType = pick(r, mp.layerTypes);
   // Kernel: mostly the common sizes, sometimes the spec's maximum.
   const kMax = mp.maxKernelSize;
-  const k = r.int(0, 3) === 0 ? kMax : r.int(1, Math.min(kMax, 3));
+  let k = r.int(0, 3) === 0 ? kMax : r.int(1, Math.min(kMax, 3));
   let s = 1;
   if (type !== 'submanifold') {
     const sLogMax = Math.log2(mp.maxStride);
     s = 2 ** r.int(0, sLogMax);
     if (r.int(0, 2) === 0 && mp.maxStride >= 2) s = Math.min(mp.maxStride, 2);
+  }
+  // Map-free transposed specs: half their transposed cases are k = s = 2, the layers that path
+  // runs (an extra draw only on such specs, so the cases of every other spec stay as they were).
+  if (type === 'transposed' && mp.mapFreeTransposed && r.int(0, 1) === 0) {
+    k = 2;
+    s = 2;
   }
   // Tensor stride of the cloud and a span that keeps every coordinate (and the transposed
   // layer's quantized inputs) inside the spec's coordWidth.

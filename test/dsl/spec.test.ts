@@ -326,6 +326,9 @@ describe('randomValidSpec', () => {
     expect(some((s) => s.gatherScatter.passGrouping.join() === 'offset')).toBe(true);
     expect(some((s) => s.mapping.lanes >= 2 && s.gatherScatter.passGrouping.join() === 'bank')).toBe(true);
     expect(some((s) => s.mapping.lanes % 2 === 0 && !s.mapping.segmentMajor)).toBe(true);
+    // Map-free transposed wherever allowed (map-free downsampling and transposed layers), in 3 of 4.
+    expect(some((s) => s.mapping.mapFreeTransposed)).toBe(true);
+    expect(some((s) => s.mapping.mapFreeDownsample && s.mapping.layerTypes.includes('transposed') && !s.mapping.mapFreeTransposed)).toBe(true);
     // Fusion only where an output word is a feature word (cols = rows, outWidth = inWidth): rare.
     expect(Array.from({ length: 2000 }, (_, i) => randomValidSpec(i)).some((s) => s.buffers.keepFeatures)).toBe(true);
   });

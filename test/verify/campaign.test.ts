@@ -30,7 +30,10 @@ function failures(s: CampaignSummary): string {
 
 describe('verification campaign (CI tier)', () => {
   it('random cases fit the spec they are drawn for and are valid layer cases', () => {
-    for (const spec of [presetSpec('tiny'), presetSpec('fpga'), ...[35, 1001, 1002, 1003].map(randomValidSpec)]) {
+    // 1766: map-free transposed (half its transposed cases are k = s = 2, case-gen.ts).
+    expect(randomValidSpec(1766).mapping.mapFreeTransposed).toBe(true);
+    expect(Array.from({ length: 60 }, (_, i) => randomLayerCase(randomValidSpec(1766), i + 1).case.layer).some((l) => l.type === 'transposed' && l.kernelSize === 2 && l.stride === 2)).toBe(true);
+    for (const spec of [presetSpec('tiny'), presetSpec('fpga'), ...[35, 1001, 1002, 1003, 1766].map(randomValidSpec)]) {
       const w = spec.arithmetic;
       for (let seed = 1; seed <= 60; seed++) {
         const d = randomLayerCase(spec, seed);
