@@ -13,6 +13,7 @@ import {
   type AcceleratorSpec,
 } from '../../generator/dsl/index.ts';
 import { FieldError } from '../../generator/model/errors.ts';
+import { randomCampaignSpec } from '../../generator/dsl/random.ts';
 
 /** A copy of `spec` with the value at a dotted path replaced (or deleted for `undefined`). */
 function withField(spec: AcceleratorSpec, path: string, value: unknown): unknown {
