@@ -334,6 +334,11 @@ describe('randomValidSpec', () => {
     expect(Array.from({ length: 2000 }, (_, i) => randomValidSpec(i)).some((s) => s.buffers.keepFeatures)).toBe(true);
   });
 
+  it('randomCampaignSpec (N:M drawn too) is valid for 3000 seeds', () => {
+    // 1548 and 2477 drew fusion and a pattern that changes the channels per pass, and threw.
+    for (let seed = 0; seed < 3000; seed++) expect(() => randomCampaignSpec(seed), `seed ${seed}`).not.toThrow();
+  });
+
   it('rejects a bad seed', () => {
     expect(() => randomValidSpec(-1)).toThrow(RangeError);
   });
