@@ -69,6 +69,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       accumulatorDepth: pow2(4, 10),
       mapDepth: pow2(6, 13),
       keepFeatures: false,
+      w0Interleave: false,
     },
     gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
     matrix: { rows, cols, maxChannels, weightSparsity: 'dense', treePipeline: 0 },

@@ -117,6 +117,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Fusion across layers: a layer may write its requantized output words into the feature buffer (FUSION.KEEP_OUT, at FEAT_OUT_BASE) and the next layer read its input features from there (FUSION.FEAT_ON_CHIP, at FEAT_IN_BASE) instead of the stream: no off-chip round trip (a write port mux and base adders on the feature buffer). Needs matrix.cols input channels per pass and outWidth = inWidth.',
     }),
+    w0Interleave: bool({
+      default: false,
+      description:
+        'Start-up overlap of the first weight pair and the features (issue 13 item 3): the weight ring holds each pair\'s tiles in the order the scheduler first needs them (kernel index 0, K−1, 1, K−2, …, the centre last) and the input stream interleaves the first pair\'s tiles with blocks of LAYER_TYPE.W0_BLOCK feature words (chosen per layer by the host with the cycle model; 0 = all tiles, then the features), so compute starts after the first tile and the first features instead of after all K tiles (a block counter in the loader, the tile-slot arithmetic in the weight fetcher).',
+    }),
   }),
   gatherScatter: object('Gather of input rows and scatter (read-modify-write) of partial sums.', {
     scatterForwarding: bool({

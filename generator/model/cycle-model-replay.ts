@@ -9,6 +9,7 @@
 // Pure: no I/O; coordinates in, cycle figures out.
 import type { Coord } from './types.ts';
 import type { PassGrouping } from './pass-grouping.ts';
+import { w0Slot, w0SlotOrder } from './w0-order.ts';
 
 export interface ReplayLayer {
   type: 'submanifold' | 'conv' | 'transposed';
@@ -35,6 +36,11 @@ export interface ReplayLayer {
   wordsOnChip?: boolean;
   /** LAYER_TYPE.GROUPING: the scheduler's pass-grouping policy (default bank). */
   passGrouping?: PassGrouping;
+  /**
+   * LAYER_TYPE.W0_BLOCK (spec.buffers.w0Interleave): feature words the stream carries after each
+   * tile of the first weight pair (model/w0-order.ts); 0 or unset: every tile, then the features.
+   */
+  w0Block?: number;
 }
 
 export interface ReplayParams {
@@ -71,6 +77,8 @@ export interface ReplayParams {
    * the coordinate load; a lane's read of coordinate i waits until the load has written it.
    */
   overlapLoad?: boolean;
+  /** spec.buffers.w0Interleave: a pair's tiles stream (and sit in the ring) in w0Slot order. */
+  w0Interleave?: boolean;
   /** Runs a map-buffer bank's run table holds (segment-major only when every job fits). */
   runTableRuns: number;
   shiftWidth: number;
@@ -276,11 +284,26 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     order.sort((a, b) => qk[a]! - qk[b]! || cls[a]! - cls[b]! || a - b);
     return { order, qk, sub };
   };
-  const fb0 = Math.ceil((p.rows * p.inWidth) / p.axisDataWidth);
+
   const tb0 = Math.ceil((p.cols * p.accWidth) / p.axisDataWidth) * (L.bias ? 1 : 0)
     + (L.requant ? Math.ceil((p.cols * p.multiplierWidth) / p.axisDataWidth) + Math.ceil((p.cols * p.shiftWidth) / p.axisDataWidth) : 0);
-  const featStart0 = C.start + coordLoad + Math.ceil(L.outChannels / p.cols) * tb0
-    + kv * p.rows * Math.ceil((p.cols * p.weightWidth) / p.axisDataWidth);
+  // ---- the input stream after the coordinates (accel_loader): tables, the first pair's tiles —
+  // with buffers.w0Interleave in w0Slot order, each followed by W0_BLOCK feature words —, the rest
+  // of FEAT, WREST. featT(j): the cycle feature word j is in; tileT0(k): kernel index k's tile of
+  // the first pair is in.
+  const tileBeatsL = p.rows * Math.ceil((p.cols * (p.weightWidth + p.positionBits)) / p.axisDataWidth);
+  const fbL = Math.ceil((p.xRows * p.inWidth) / p.axisDataWidth);
+  const featWordsL = L.featOnChip ? 0 : Math.ceil(L.inChannels / p.xRows) * nIn;
+  const w0StartL = C.start + coordLoad + Math.ceil(L.outChannels / p.cols) * tb0;
+  const G = p.w0Interleave ? (L.w0Block ?? 0) : 0;
+  const order = p.w0Interleave ? w0SlotOrder(kv) : Array.from({ length: kv }, (_, i) => i);
+  const slotOf = (kk: number) => (p.w0Interleave ? w0Slot(kk, kv) : kk);
+  const featT = (j: number) => w0StartL + (G > 0 ? Math.min(kv, Math.floor(j / G) + 1) : kv) * tileBeatsL + (j + 1) * fbL;
+  const tileT0 = (kk: number) => w0StartL + (slotOf(kk) + 1) * tileBeatsL + Math.min(slotOf(kk) * G, featWordsL) * fbL;
+  const featTimes = new Float64Array(featWordsL);
+  for (let j = 0; j < featWordsL; j++) featTimes[j] = featT(j);
+  const featCount = (t: number) => { let lo = 0, hi = featWordsL; while (lo < hi) { const m = (lo + hi) >> 1; if (featTimes[m]! <= t) lo = m + 1; else hi = m; } return lo; };
+  const featStart0 = featT(0) - fbL;
   let mfFirstWord = -1;
   if (mf) {
     const { order, qk, sub } = parentWalk(L.inCoords, L.inTensorStride * 2);
@@ -294,7 +317,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       const c = L.inCoords[i]!;
       const kidx = sub(c[1]) + 2 * sub(c[2]) + 4 * sub(c[3]);
       // the point's features are in once featLoaded > i (at START when they are kept on chip)
-      if (!L.featOnChip) tp = Math.max(tp, featStart0 + (i + 1) * fb0);
+      if (!L.featOnChip) tp = Math.max(tp, featT(i));
       let run = laneRuns[kidx];
       if (!run) { run = { lane: kidx, kidx, mirror: false, times: [], maxIn: [], maxOut: [] }; laneRuns[kidx] = run; runs.push(run); }
       run.times.push(tp + C.mfEntry);
@@ -336,7 +359,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       }
       const c = L.outCoords[o]!;
       const kidx = sub(c[1]) + 2 * sub(c[2]) + 4 * sub(c[3]);
-      if (!L.featOnChip) tp = Math.max(tp, featStart0 + (par + 1) * fb0);
+      if (!L.featOnChip) tp = Math.max(tp, featT(par));
       let run = laneRuns[kidx];
       if (!run) { run = { lane: kidx, kidx, mirror: false, times: [], maxIn: [], maxOut: [] }; laneRuns[kidx] = run; runs.push(run); }
       run.times.push(tp + C.mfEntry);
@@ -453,10 +476,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const fb = beats(p.xRows * p.inWidth);
   const tableBeats = to * ((L.bias ? beats(cols * p.accWidth) : 0) + (L.requant ? beats(cols * p.multiplierWidth) + beats(cols * p.shiftWidth) : 0));
   const w0Start = C.start + coordLoad + tableBeats;
-  const featStart = w0Start + kv * rows * wb;
+  const featStart = featStart0;
   // Fusion: features kept on chip are all there at START and the stream has no FEAT section.
   const featOnChip = L.featOnChip === true;
-  const wrestStart = featStart + (featOnChip ? 0 : ti * nIn * fb);
+  const wrestStart = w0Start + kv * rows * wb + (featOnChip ? 0 : ti * nIn * fb);
   const kr = kv * rows;
   // Map-free transposed with the drain port: a pass per rows entries (accel_sched chunkMinMtLit).
   const chunkMin = mt && p.drainPort === true ? Math.max(4, rows) : 2 * rows;
@@ -497,7 +520,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     while (lo < hi) { const m = (lo + hi) >> 1; if (ts[m]! + EL <= t) lo = m + 1; else hi = m; }
     return lo;
   };
-  const featLoaded = (t: number) => (featOnChip ? Infinity : Math.max(0, Math.floor((t - featStart) / fb)));
+  const featLoaded = (t: number) => (featOnChip ? Infinity : featCount(t));
   // compute side
   let cur = featStart;
   let passes = 0;
@@ -728,10 +751,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     const pairT = t;
     tileArr = new Float64Array(kv);
     if (pair === 0) {
-      for (let i = 0; i < kv; i++) tileArr[i] = w0Start + (i + 1) * rows * wb;
+      for (let i = 0; i < kv; i++) tileArr[i] = tileT0(i);
     } else {
-      for (let i = 0; i < kv; i++) {
-        const lastWord = pair * kr + (i + 1) * rows - 1;
+      for (let s2 = 0; s2 < kv; s2++) {
+        const i = order[s2]!;
+        const lastWord = pair * kr + (s2 + 1) * rows - 1;
         const q = Math.floor((lastWord - p.weightDepth) / kr);
         const rel = q >= 0 ? (release[q] ?? 0) : -Infinity;
         streamT = Math.max(streamT + rows * wb, rel + rows * wb);

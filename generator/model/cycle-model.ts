@@ -41,6 +41,7 @@ import type { LayerStats } from './stats.ts';
 import type { Coord, LayerShape } from './types.ts';
 import { mtChunkEntries, replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
 import { runTableRuns } from './run-table.ts';
+import { chooseW0Block, type W0BlockChoice } from './w0-order.ts';
 import { choosePassGrouping, type PassGrouping, type PassGroupingChoice } from './pass-grouping.ts';
 
 export const CYCLE_MODEL = {
@@ -84,7 +85,7 @@ export interface CycleModelRun {
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
   mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean; comparePipeline?: boolean; overlapLoad?: boolean };
-  buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number };
+  buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number; w0Interleave?: boolean };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
   matrix: { rows: number; cols: number; weightSparsity?: string; treePipeline?: number };
   interfaces: { axisDataWidth: number };
@@ -127,6 +128,11 @@ export interface CycleModelLayer extends LayerShape {
    * `gatherScatter.passGrouping` (model/pass-grouping.ts choosePassGrouping).
    */
   passGrouping?: PassGrouping;
+  /**
+   * Replay only, spec.buffers.w0Interleave: the LAYER_TYPE.W0_BLOCK the host programs. Unset: the
+   * fastest by the replay (model/w0-order.ts chooseW0Block) for the chosen policy.
+   */
+  w0Block?: number;
 }
 
 export interface CyclePrediction {
@@ -167,6 +173,8 @@ export interface CyclePrediction {
   runs?: ReplayResult[];
   /** Replay only: the pass-grouping policy replayed, and the predicted total of every policy compared. */
   passGrouping?: PassGroupingChoice;
+  /** Replay only, spec.buffers.w0Interleave: the W0_BLOCK replayed, and the predicted total of every block tried. */
+  w0Block?: W0BlockChoice;
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -202,6 +210,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     segmentMajor: spec.mapping.segmentMajor ?? false,
     comparePipeline: spec.mapping.comparePipeline ?? false,
     overlapLoad: spec.mapping.overlapLoad ?? false,
+    w0Interleave: spec.buffers.w0Interleave ?? false,
     runTableRuns: runTableRuns(spec.mapping.maxKernelSize ?? 5),
     multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,
@@ -216,7 +225,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
   const p = replayParams(spec);
   const requant = layer.requant ?? true;
   const bias = layer.bias ?? true;
-  const replayAll = (passGrouping: PassGrouping) => runs.map((r) =>
+  const replayAll = (passGrouping: PassGrouping, w0Block = layer.w0Block ?? 0) => runs.map((r) =>
     replayLayer(p, {
       type: r.coreOnly ? 'transposed' : layer.type,
       kernelSize: layer.kernelSize,
@@ -232,6 +241,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
       featOnChip: r.featOnChip,
       wordsOnChip: r.wordsOnChip,
       passGrouping,
+      w0Block,
     }),
   );
   const byPolicy = new Map<PassGrouping, ReplayResult[]>();
@@ -240,7 +250,23 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
     byPolicy.set(g, r);
     return r.reduce((a, x) => a + x.total, 0);
   });
-  const res = byPolicy.get(choice.policy)!;
+  let res = byPolicy.get(choice.policy)!;
+  // W0_BLOCK for the chosen policy (one value for every run of the layer).
+  let w0: W0BlockChoice | undefined;
+  if (spec.buffers.w0Interleave === true) {
+    const tot = (r: ReplayResult[]) => r.reduce((a, x) => a + x.total, 0);
+    if (layer.w0Block !== undefined) w0 = { block: layer.w0Block, predicted: { [layer.w0Block]: tot(res) } };
+    else {
+      const byBlock = new Map<number, ReplayResult[]>([[0, res]]);
+      const maxFeat = Math.max(0, ...runs.map((r) => (r.featOnChip ? 0 : r.inCoords.length * ceilDiv(layer.inChannels, channelsPerPass(spec.matrix)))));
+      w0 = chooseW0Block((g) => {
+        const r = byBlock.get(g) ?? replayAll(choice.policy, g);
+        byBlock.set(g, r);
+        return tot(r);
+      }, maxFeat);
+      res = byBlock.get(w0.block)!;
+    }
+  }
   const sum = (f: (r: ReplayResult) => number) => res.reduce((a, r) => a + f(r), 0);
   const ti = ceilDiv(layer.inChannels, channelsPerPass(spec.matrix));
   const to = ceilDiv(layer.outChannels, spec.matrix.cols);
@@ -273,6 +299,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
     },
     runs: res,
     passGrouping: choice,
+    w0Block: w0,
   };
 }
 

@@ -49,6 +49,7 @@ module sf_fpga_accel (
   wire [1:0]            cfg_type;
   wire                  cfg_reuse;
   wire                  cfg_group;
+  wire [9:0] cfg_w0blk;
   wire [2:0]       cfg_k;
   wire [1:0]  cfg_stride;
   wire [3:0]      cfg_ts;
@@ -124,6 +125,7 @@ module sf_fpga_accel (
     .cfg_type_o       (cfg_type),
     .cfg_reuse_o      (cfg_reuse),
     .cfg_group_o      (cfg_group),
+    .cfg_w0blk_o      (cfg_w0blk),
     .cfg_k_o          (cfg_k),
     .cfg_stride_o     (cfg_stride),
     .cfg_ts_o         (cfg_ts),
@@ -280,6 +282,7 @@ module sf_fpga_accel (
     .kr_i           (l_kr),
     .feat_beats_i   (l_feat_beats),
     .wrest_beats_i  (l_wrest_beats),
+    .w0blk_i        (cfg_w0blk),
     .s_valid_i      (s_axis_tvalid_i),
     .s_ready_o      (s_axis_tready_o),
     .s_data_i       (s_axis_tdata_i),

@@ -13,6 +13,15 @@
 //   W0     the weights of the first (cout tile, cin tile) pair: K·16 rows of 16 weights;
 //   FEAT   the feature words, tile-major: for each cin tile, one word (16 channels) per input point;
 //   WREST  the weights of the other pairs, in pair order, as the weight ring has room.
+// buffers.w0Interleave: every pair's tiles come in weight-ring slot order (kernel index 0, K−1, 1,
+// K−2, …, the centre last: the order the scheduler first needs them), and with W0_BLOCK = G ≠ 0
+// (latched at go) W0 and FEAT share the stream: after each W0 tile (rows beats) come the next G
+// feature words (fewer at the end of FEAT), until one of the two sections is complete; the other
+// one's rest follows. W0 and FEAT keep one counter each (wcnt, fcnt), so each still ends with
+// TLAST on its own last beat and the feature addresses stay those of FEAT alone; a switch between
+// them carries no TLAST. The weight fetcher waits for each tile's own words (its fill gate), the
+// gather for each feature (f_loaded_o), so compute starts after the first tile and the first
+// features.
 // TLAST anywhere else in BIAS … WREST, or missing on a section's last beat, is STREAM_PROTOCOL.
 // f_hold_i (fusion: a kept output word is being written into the feature buffer this cycle) holds
 // the FEAT section for that cycle: the buffer has one write port and the kept word goes first.
@@ -34,6 +43,7 @@ module sf_fpga_accel_loader (
   input  wire [10:0]       kr_i,
   input  wire [22:0]      feat_beats_i,
   input  wire [22:0]      wrest_beats_i,
+  input  wire [9:0] w0blk_i,
   input  wire                   s_valid_i,
   output wire                   s_ready_o,
   input  wire [127:0]     s_data_i,
@@ -80,6 +90,14 @@ module sf_fpga_accel_loader (
   reg [4:0]     tile_q, tile_d;
   reg [10:0]       waddr_q, waddr_d;
   reg [12:0]   floaded_q, floaded_d;
+  reg                    mix_q;
+  reg [9:0] blk_m1_q;
+  reg [9:0] bcnt_q, bcnt_d;
+  reg [3:0] wrow_q, wrow_d;
+  reg [22:0]       wcnt_q, wcnt_d;
+  reg [22:0]       fcnt_q, fcnt_d;
+  reg                    w0fin_q, w0fin_d;
+  reg                    ffin_q, ffin_d;
 
   // Which sections this layer has, and the section after each one.
   wire en_cin   = (n_in_i != 13'd0) & ~reuse_i;
@@ -89,7 +107,12 @@ module sf_fpga_accel_loader (
   wire en_feat  = (feat_beats_i != 23'd0);
   wire en_wrest = (wrest_beats_i != 23'd0);
   wire [3:0] after_feat = en_wrest ? SEC_WREST : SEC_DONE;
-  wire [3:0] after_w0   = en_feat ? SEC_FEAT : after_feat;
+  // Interleaved: W0 may end after FEAT, and FEAT before W0.
+  wire [3:0] after_w0   = (en_feat & ~ffin_q) ? SEC_FEAT : after_feat;
+  wire [3:0] after_f    = w0fin_q ? after_feat : SEC_W0;
+  wire       mix        = mix_q & en_feat;
+  wire       wrow_last  = (wrow_q == 4'd15);
+  wire       blk_last   = (bcnt_q == blk_m1_q);
   wire [3:0] after_bias = en_req ? SEC_MULT : SEC_W0;
   wire [3:0] after_cout = en_bias ? SEC_BIAS : after_bias;
   wire [3:0] after_cin  = en_cout ? SEC_COUT : after_cout;
@@ -148,7 +171,7 @@ module sf_fpga_accel_loader (
         sec_lm  = lm_w0_q;
       end
       SEC_FEAT: begin
-        next_sec = after_feat;
+        next_sec = after_f;
         sec_lm  = lm_feat_q;
       end
       SEC_WREST: begin
@@ -173,7 +196,8 @@ module sf_fpga_accel_loader (
   end
   wire fire      = s_valid_i & ready;
   wire take      = fire & ~discard_i;
-  wire sec_end   = (count_q == sec_lm);
+  wire [22:0] cnt_sel = (sec_q == SEC_W0) ? wcnt_q : ((sec_q == SEC_FEAT) ? fcnt_q : count_q);
+  wire sec_end   = (cnt_sel == sec_lm);
   wire tbl_wrap  = (beat_q == tbl_last_beat);
 
   always @* begin
@@ -183,8 +207,31 @@ module sf_fpga_accel_loader (
     tile_d    = tile_q;
     waddr_d   = waddr_q;
     floaded_d = floaded_q;
+    bcnt_d    = bcnt_q;
+    wrow_d    = wrow_q;
+    wcnt_d    = wcnt_q;
+    fcnt_d    = fcnt_q;
+    w0fin_d   = w0fin_q;
+    ffin_d    = ffin_q;
     if (fire && active) begin
       count_d = count_q + 23'd1;
+      // The W0 / FEAT interleave: a switch at a tile's last row or a block's last word, while the
+      // other section still has beats to come.
+      if (sec_q == SEC_W0) begin
+        wcnt_d = wcnt_q + 23'd1;
+        wrow_d = wrow_last ? 4'd0 : (wrow_q + 4'd1);
+        if (sec_end) w0fin_d = 1'b1;
+        else if (mix && wrow_last && !ffin_q) begin
+          sec_d  = SEC_FEAT;
+          bcnt_d = 10'd0;
+        end
+      end
+      if (sec_q == SEC_FEAT) begin
+        fcnt_d = fcnt_q + 23'd1;
+        bcnt_d = bcnt_q + 10'd1;
+        if (sec_end) ffin_d = 1'b1;
+        else if (mix && blk_last && !w0fin_q) sec_d = SEC_W0;
+      end
       if (in_tbl) begin
         beat_d = tbl_wrap ? 2'd0 : (beat_q + 2'd1);
         if (tbl_wrap) tile_d = tile_q + 5'd1;
@@ -201,6 +248,22 @@ module sf_fpga_accel_loader (
     if (go_i) begin
       sec_d   = first_sec;
       count_d = 23'd0;
+      wrow_d  = 4'd0;
+      wcnt_d  = 23'd0;
+      fcnt_d  = 23'd0;
+      w0fin_d = 1'b0;
+      ffin_d  = 1'b0;
+    end
+  end
+
+  // W0_BLOCK, latched with the layer.
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      mix_q    <= 1'b0;
+      blk_m1_q <= 10'd0;
+    end else if (go_i) begin
+      mix_q    <= (w0blk_i != 10'd0);
+      blk_m1_q <= w0blk_i - 10'd1;
     end
   end
 
@@ -212,6 +275,12 @@ module sf_fpga_accel_loader (
       tile_q    <= 5'd0;
       waddr_q   <= 11'd0;
       floaded_q <= 13'd0;
+      bcnt_q    <= 10'd0;
+      wrow_q    <= 4'd0;
+      wcnt_q    <= 23'd0;
+      fcnt_q    <= 23'd0;
+      w0fin_q   <= 1'b0;
+      ffin_q    <= 1'b0;
     end else begin
       sec_q     <= sec_d;
       count_q   <= count_d;
@@ -219,6 +288,12 @@ module sf_fpga_accel_loader (
       tile_q    <= tile_d;
       waddr_q   <= waddr_d;
       floaded_q <= floaded_d;
+      bcnt_q    <= bcnt_d;
+      wrow_q    <= wrow_d;
+      wcnt_q    <= wcnt_d;
+      fcnt_q    <= fcnt_d;
+      w0fin_q   <= w0fin_d;
+      ffin_q    <= ffin_d;
     end
   end
 
@@ -229,7 +304,7 @@ module sf_fpga_accel_loader (
   assign oc_we_o     = take & (((sec_q == SEC_CIN) & is_sub_i) | ((sec_q == SEC_COUT) & is_trans_i));
   assign oc_wdata_o  = s_data_i[51:0];
   assign f_we_o      = take & in_feat;
-  assign f_waddr_o   = count_q[11:0];
+  assign f_waddr_o   = fcnt_q[11:0];
   assign f_wdata_o   = s_data_i[127:0];
   assign f_loaded_o  = floaded_q;
   assign t_we_o      = take & in_tbl;

@@ -31,6 +31,7 @@ module sf_fpga_accel_regs (
   output wire [1:0]               cfg_type_o,
   output wire                     cfg_reuse_o,
   output wire                     cfg_group_o,
+  output wire [9:0]   cfg_w0blk_o,
   output wire [2:0]          cfg_k_o,
   output wire [1:0]     cfg_stride_o,
   output wire [3:0]         cfg_ts_o,
@@ -79,6 +80,7 @@ module sf_fpga_accel_regs (
   reg [9:0] cin_q, cin_d;
   reg [9:0] cout_q, cout_d;
   reg [0:0] group_q, group_d;
+  reg [9:0] w0blk_q, w0blk_d;
   reg [0:0] bias_q, bias_d;
   reg [0:0] requant_q, requant_d;
   reg [0:0] relu_q, relu_d;
@@ -126,6 +128,7 @@ module sf_fpga_accel_regs (
   assign cfg_cin_o = cin_q;
   assign cfg_cout_o = cout_q;
   assign cfg_group_o = group_q;
+  assign cfg_w0blk_o = w0blk_q;
   assign cfg_bias_o = bias_q;
   assign cfg_requant_o = requant_q;
   assign cfg_relu_o = relu_q;
@@ -154,6 +157,7 @@ module sf_fpga_accel_regs (
     cin_d = cin_q;
     cout_d = cout_q;
     group_d = group_q;
+    w0blk_d = w0blk_q;
     bias_d = bias_q;
     requant_d = requant_q;
     relu_d = relu_q;
@@ -200,6 +204,7 @@ module sf_fpga_accel_regs (
       if (widx == 5'd15) cin_d = s_axil_wdata_i[9:0];
       if (widx == 5'd16) cout_d = s_axil_wdata_i[9:0];
       if (widx == 5'd9) group_d = s_axil_wdata_i[8:8];
+      if (widx == 5'd9) w0blk_d = s_axil_wdata_i[25:16];
       if (widx == 5'd17) bias_d = s_axil_wdata_i[0:0];
       if (widx == 5'd17) requant_d = s_axil_wdata_i[1:1];
       if (widx == 5'd17) relu_d = s_axil_wdata_i[2:2];
@@ -215,14 +220,14 @@ module sf_fpga_accel_regs (
       case (ridx)
         5'd0: rdata_d = {16'd21318, 8'd0, 8'd1};
         5'd1: rdata_d = {8'd0, 8'd0, 8'd1, 8'd0};
-        5'd2: rdata_d = 32'd2806322605;
+        5'd2: rdata_d = 32'd1049493993;
         5'd3: rdata_d = {16'd16, 16'd16};
         5'd4: rdata_d = {1'd0, 2'd3, 2'd0, 3'd0, 1'd0, 1'd1, 1'd1, 1'd1, 1'd0, 3'd7, 4'd2, 4'd5, 8'd8};
         5'd5: rdata_d = {5'd15, 5'd12, 5'd12, 5'd12, 12'd512};
         5'd6: rdata_d = {27'd0, 5'd11};
         5'd7: rdata_d = 32'd0;
         5'd8: rdata_d = {16'd0, err_code_q, 5'd0, err_q, done_q, busy_i};
-        5'd9: rdata_d = {23'd0, group_q, 3'd0, reuse_q, 2'd0, type_q};
+        5'd9: rdata_d = {6'd0, w0blk_q, 7'd0, group_q, 3'd0, reuse_q, 2'd0, type_q};
         5'd10: rdata_d = {29'd0, k_q};
         5'd11: rdata_d = {30'd0, stride_q};
         5'd12: rdata_d = {28'd0, ts_q};
@@ -267,6 +272,7 @@ module sf_fpga_accel_regs (
       cin_q <= 10'd0;
       cout_q <= 10'd0;
       group_q <= 1'd0;
+      w0blk_q <= 10'd0;
       bias_q <= 1'd0;
       requant_q <= 1'd0;
       relu_q <= 1'd0;
@@ -292,6 +298,7 @@ module sf_fpga_accel_regs (
       cin_q <= cin_d;
       cout_q <= cout_d;
       group_q <= group_d;
+      w0blk_q <= w0blk_d;
       bias_q <= bias_d;
       requant_q <= requant_d;
       relu_q <= relu_d;

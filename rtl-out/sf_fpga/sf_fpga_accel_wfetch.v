@@ -11,6 +11,12 @@
 // all-zero row with w_last (a tile whose other rows are zero: drain passes); RELEASE = free the
 // current pair. One row per cycle; the block-RAM read has one cycle of latency and a credit FIFO
 // keeps it from ever stalling.
+// buffers.w0Interleave: within a pair the tiles are stored (and streamed) in slot order, kernel
+// index 0, K−1, 1, K−2, …, the centre last — the order the scheduler first needs them (a mirrored
+// run's second pass uses K−1−i, the identity pass comes last) —, so with the first pair's tiles
+// interleaved with features a tile is usable as soon as the tiles before it in that order are in:
+// kernel index i sits in slot 2i when 2i ≤ K−1, else in slot 2(K−1−i)+1, and tile k below means
+// its slot.
 // REUSE = the tile of the previous descriptor once more (the scheduler sends it only for the same
 // kernel index in the same pair): no read, one beat with w_reuse_o, and the matrix unit keeps the
 // tile it holds for one more pass.
@@ -46,9 +52,17 @@ module sf_fpga_accel_wfetch (
   wire                is_zero = (kind == 2'd1);
   wire                is_rel  = (kind == 2'd2);
   wire                pair_ok = (fill_q >= {1'd0, kr_i});
+  wire [6:0]   kv_m1  = kr_i[10:4] - 7'd1;
+  wire [6:0]   kidx_k = kidx;
+  wire [6+1:0] kidx2  = {kidx_k, 1'b0};
+  wire [6:0]   kmir   = kv_m1 - kidx_k;
+  // verilator lint_off UNUSEDSIGNAL
+  wire [6+1:0] slot_w = (kidx2 <= {1'b0, kv_m1}) ? kidx2 : {kmir, 1'b1};
+  // verilator lint_on UNUSEDSIGNAL
+  wire [6:0]       tslot  = slot_w[6:0];
   // Tile k of the current pair is words [k·16, (k+1)·16) past base: usable as soon as they are in.
-  wire [10:0]   tile_off   = {kidx, 4'd0};
-  wire                tile_ok    = (fill_q >= {1'd0, {kidx, 4'd0}} + 12'd16);
+  wire [10:0]   tile_off   = {tslot, 4'd0};
+  wire                tile_ok    = (fill_q >= {1'd0, {tslot, 4'd0}} + 12'd16);
   wire                fifo_space;
   wire                row_last = (row_q == 4'd15);
   wire                tile_issue = d_valid_i & is_tile & tile_ok & fifo_space;

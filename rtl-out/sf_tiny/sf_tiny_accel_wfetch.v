@@ -41,9 +41,10 @@ module sf_tiny_accel_wfetch (
   wire                is_zero = (kind == 2'd1);
   wire                is_rel  = (kind == 2'd2);
   wire                pair_ok = (fill_q >= {2'd0, kr_i});
+  wire [4:0]  tslot = kidx;
   // Tile k of the current pair is words [k·4, (k+1)·4) past base: usable as soon as they are in.
-  wire [7:0]   tile_off   = {1'd0, {kidx, 2'd0}};
-  wire                tile_ok    = (fill_q >= {2'd0, {kidx, 2'd0}} + 9'd4);
+  wire [7:0]   tile_off   = {1'd0, {tslot, 2'd0}};
+  wire                tile_ok    = (fill_q >= {2'd0, {tslot, 2'd0}} + 9'd4);
   wire                fifo_space;
   wire                row_last = (row_q == 2'd3);
   wire                tile_issue = d_valid_i & is_tile & tile_ok & fifo_space;

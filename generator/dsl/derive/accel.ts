@@ -23,7 +23,7 @@ import { deriveMatrix } from './matrix.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
 import { derivePostproc } from './postproc.ts';
 import { reduceFlat, type FlatReduce } from './reduce-tree.ts';
-import { ERROR_CODES, LAYER_TYPE_CODES, type RegisterMap } from './registers.ts';
+import { ERROR_CODES, LAYER_TYPE_CODES, W0_BLOCK_WIDTH, type RegisterMap } from './registers.ts';
 
 /** A field of a packed word: bits [msb:lsb]. */
 export interface PackedField {
@@ -328,6 +328,11 @@ export interface AccelDerived {
    * (else the one policy is fixed).
    */
   grp: { on: boolean; field: boolean; om: boolean };
+  /**
+   * buffers.w0Interleave: the weight ring holds tiles in slot order (kernel index 0, K−1, 1, K−2, …)
+   * and the loader interleaves the first pair's tiles with LAYER_TYPE.W0_BLOCK feature words.
+   */
+  w0mix: { on: boolean; featAddr: string; blkM: number; blkZero: string; blkOne: string; kvM: number; kvOfKr: string; kvOne: string; kidxToKv: string; slotOfPos: string };
   pinfo: { w: number; m: number; final: number; lastTo: number; to: PackedField };
   descFifoDepth: number;
   descFifoPtrW: number;
@@ -702,6 +707,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     ['OUT_CHANNELS', 'COUNT', 'cout'],
   ];
   if (reg('LAYER_TYPE').fields.some((x) => x.name === 'GROUPING')) rwDefs.push(['LAYER_TYPE', 'GROUPING', 'group']);
+  if (bf.w0Interleave) rwDefs.push(['LAYER_TYPE', 'W0_BLOCK', 'w0blk']);
   const pprr = reg('POSTPROC');
   const regAbsent: { sig: string }[] = [];
   for (const [f, sig] of [
@@ -1029,6 +1035,18 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       accBase: gdPack.fields.accBase,
     },
     wd: { w: wdPack.w, m: wdPack.w - 1, kind: wdPack.fields.kind, kidx: wdPack.fields.kidx },
+    w0mix: {
+      on: bf.w0Interleave,
+      featAddr: fitExpr('fcnt_q', secW, featAw),
+      blkM: W0_BLOCK_WIDTH - 1,
+      blkZero: lit(W0_BLOCK_WIDTH, 0),
+      blkOne: lit(W0_BLOCK_WIDTH, 1),
+      kvM: kvW - 1,
+      kvOfKr: rowsLog2 > 0 ? `kr_i[${krW - 1}:${rowsLog2}]` : 'kr_i',
+      kvOne: lit(kvW, 1),
+      kidxToKv: fitExpr('kidx', kidxW, kvW),
+      slotOfPos: fitExpr('slot_w', kvW + 1, kidxW),
+    },
     grp: {
       on: spec.gatherScatter.passGrouping.includes('offset'),
       field: spec.gatherScatter.passGrouping.length > 1,
@@ -1157,7 +1175,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     const rowIdxW = addrWidth(R);
     const xFifoW = 1 + mx.tagWidth + RX * ar.inWidth;
     const kidxOffW = kidxW + rowsLog2;
-    const kidxCat = rowsLog2 > 0 ? `{kidx, ${rowsLog2}'d0}` : 'kidx';
+    const kidxCat = rowsLog2 > 0 ? `{tslot, ${rowsLog2}'d0}` : 'tslot';
     return {
       // accel_ctrl
       kCubeExt: fitExpr('k_q', kW, 3 * kW),

@@ -137,6 +137,9 @@ export interface RegisterInputs {
   tensorStrideLog2Width: number;
 }
 
+/** LAYER_TYPE.W0_BLOCK (buffers.w0Interleave): feature words after each first-pair weight tile, 0 … 1023. */
+export const W0_BLOCK_WIDTH = 10;
+
 export function deriveRegisters(inp: RegisterInputs): RegisterMap {
   const { spec } = inp;
   const dataWidth = spec.interfaces.axilDataWidth;
@@ -262,6 +265,18 @@ export function deriveRegisters(inp: RegisterInputs): RegisterMap {
                 access: 'RW' as const,
                 description:
                   'Pass-grouping policy of the layer (only when the spec supports both): 0 bank (passes bank by bank, a weight tile per pass), 1 offset (one kernel offset\'s passes of every bank behind one weight-tile load).',
+              },
+            ]
+          : []),
+        ...(spec.buffers.w0Interleave
+          ? [
+              {
+                name: 'W0_BLOCK',
+                lsb: 16,
+                width: W0_BLOCK_WIDTH,
+                access: 'RW' as const,
+                description:
+                  'buffers.w0Interleave: feature words the input stream carries after each tile of the first weight pair (the tiles in weight-ring order, the blocks in FEAT order; the rest of FEAT follows the last tile). 0: every tile of the first pair, then FEAT.',
               },
             ]
           : []),

@@ -223,9 +223,10 @@ export async function runAccelBatch(spec: AcceleratorSpec, layers: BatchLayer[],
           } else f.refusal = base;
         }
         grouping[li] ??= choosePassGroupingFor(spec, p.hc, p.lay, p.tiles, opts.passGrouping ?? 'auto', {
-          reuseMap: hw.reuseMap, featOnChip: hw.featOnChip === true, wordsOnChip: !streamsWords(hw),
+          reuseMap: hw.reuseMap, featOnChip: hw.featOnChip === true, wordsOnChip: !streamsWords(hw), w0Block: opts.w0Block,
         });
         hw.passGrouping = grouping[li]!.policy;
+        hw.w0Block = grouping[li]!.w0Block;
         jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: true, label: `${p.name}, tile ${p.tiles.indexOf(tile) + 1}/${p.tiles.length}` });
         owner.push(li);
       }

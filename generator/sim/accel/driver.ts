@@ -85,6 +85,12 @@ export interface AccelRunOptions {
    * policy the spec lacks is refused by name).
    */
   passGrouping?: PassGrouping | 'auto';
+  /**
+   * LAYER_TYPE.W0_BLOCK (buffers.w0Interleave): 'auto' (default) lets the cycle model pick the
+   * fastest block for the layer; a number forces it (checked against the field's width when
+   * written; a non-zero block on a spec without the interleave is refused by name).
+   */
+  w0Block?: number | 'auto';
 }
 
 /** The pass-grouping policy a layer ran with, and how it was chosen. */
@@ -94,6 +100,12 @@ export interface PassGroupingStats {
   chosenBy: 'cycle model' | 'only' | 'forced';
   /** Predicted PERF_TOTAL_CYCLES per policy compared (the measured runs' sum), when the model was asked. */
   predicted: Partial<Record<PassGrouping, number>>;
+  /**
+   * LAYER_TYPE.W0_BLOCK the layer ran with (buffers.w0Interleave; 0 without it) and the cycle
+   * model's prediction per block tried (empty when forced or absent).
+   */
+  w0Block: number;
+  w0Predicted: Record<number, number>;
 }
 
 export interface AccelStats {
@@ -233,11 +245,11 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
   const lim = tileLimits(spec, opts.maxTilePoints, opts.mapEstimate);
   const own = (ts: Tile[]) => (perTile ? rebaseTiles(lay, ts, spec.mapping.coordWidth) : ts);
   let tiles = opts.bypassCapacityChecks ? [wholeTile(lay)] : own(tilesOrRefuse(spec, lay, lim));
-  const grouping = choosePassGroupingFor(spec, hc, lay, tiles, opts.passGrouping ?? 'auto');
+  const grouping = choosePassGroupingFor(spec, hc, lay, tiles, opts.passGrouping ?? 'auto', { w0Block: opts.w0Block });
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
   const maxRetries = opts.maxRetries ?? 4;
   for (let attempt = 0; ; attempt++) {
-    const r = await runTiles(spec, d, hc, lay, tiles, build, opts, grouping.policy);
+    const r = await runTiles(spec, d, hc, lay, tiles, build, opts, grouping.policy, grouping.w0Block);
     if (r.overflowTile === undefined) {
       const res = finish(spec, c, golden, lay, tiles, r, build, opts, rebase);
       return { ...res, stats: { ...res.stats, passGrouping: grouping, mapSchedule: mapSchedule(spec.mapping, c.layer, grouping.policy) }, retries: attempt };
@@ -255,25 +267,36 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
 export function choosePassGroupingFor(
   spec: AcceleratorSpec, c: LayerCase, lay: TileLayer, tiles: Tile[], want: PassGrouping | 'auto',
   /** The runs' map reuse and fusion flags (batch runs), as the cycle model replays them. */
-  flags: { reuseMap?: boolean; featOnChip?: boolean; wordsOnChip?: boolean } = {},
+  flags: { reuseMap?: boolean; featOnChip?: boolean; wordsOnChip?: boolean; w0Block?: number | 'auto' } = {},
 ): PassGroupingStats {
   const supported = spec.gatherScatter.passGrouping;
+  const w0Want = flags.w0Block ?? 'auto';
+  if (w0Want !== 'auto' && w0Want !== 0 && !spec.buffers.w0Interleave) {
+    throw new FieldError('buffers.w0Interleave', `${spec.name} has no W0 / feature interleave; cannot run a layer with W0_BLOCK ${w0Want}`);
+  }
+  const w0Fixed = spec.buffers.w0Interleave ? (w0Want === 'auto' ? undefined : w0Want) : 0;
+  let fixed: PassGroupingStats | undefined;
   if (want !== 'auto') {
     if (!PASS_GROUPINGS.includes(want) || !supported.includes(want)) {
       throw new FieldError('gatherScatter.passGrouping', `${spec.name} has ${supported.join(', ')}; cannot run a layer with pass grouping ${want}`);
     }
-    return { policy: want, chosenBy: 'forced', predicted: {} };
-  }
-  if (supported.length === 1) return { policy: supported[0]!, chosenBy: 'only', predicted: {} };
-  const runs = tiles.map((t) => ({ ...tileRunCoords(lay.inCoords, t), outChannels: tileOutChannels(c.layer, t), ...flags, ...(t.coreOnly ? { coreOnly: true } : {}) }));
+    fixed = { policy: want, chosenBy: 'forced', predicted: {}, w0Block: 0, w0Predicted: {} };
+  } else if (supported.length === 1) fixed = { policy: supported[0]!, chosenBy: 'only', predicted: {}, w0Block: 0, w0Predicted: {} };
+  if (fixed && w0Fixed !== undefined) return { ...fixed, w0Block: w0Fixed };
+  const { w0Block: _w0, ...runFlags } = flags;
+  const runs = tiles.map((t) => ({ ...tileRunCoords(lay.inCoords, t), outChannels: tileOutChannels(c.layer, t), ...runFlags, ...(t.coreOnly ? { coreOnly: true } : {}) }));
   const p = predictCycles(spec, { mapEntries: 0, kernelVolume: c.layer.kernelSize ** 3 } as LayerStats, {
     ...c.layer,
     requant: c.requant !== undefined,
     bias: c.bias !== undefined,
     runs,
+    passGrouping: fixed?.policy,
+    w0Block: w0Fixed,
   });
+  const w0 = { w0Block: p.w0Block?.block ?? 0, w0Predicted: w0Fixed === undefined ? (p.w0Block?.predicted ?? {}) : {} };
+  if (fixed) return { ...fixed, ...w0 };
   const choice = p.passGrouping!;
-  return { policy: choice.policy, chosenBy: 'cycle model', predicted: choice.predicted };
+  return { policy: choice.policy, chosenBy: 'cycle model', predicted: choice.predicted, ...w0 };
 }
 
 function wholeTile(lay: TileLayer): Tile {
@@ -323,12 +346,13 @@ export function watchdogCycles(spec: AcceleratorSpec, runs: HwLayer[]): number {
 async function runTiles(
   spec: AcceleratorSpec, d: Derived, c: LayerCase, lay: ReturnType<typeof canonicalLayer>, tiles: Tile[], build: BuildResult, opts: AccelRunOptions,
   passGrouping?: PassGrouping,
+  w0Block?: number,
 ): Promise<TilesRun> {
   const modes = c.requant === undefined ? [false] : opts.featuresOnly ? [true] : [false, true];
   const jobs: Job[] = [];
   for (const tile of tiles) {
     for (const requantOut of modes) {
-      const hw = { ...tileHw(c, lay, tile, requantOut), passGrouping };
+      const hw = { ...tileHw(c, lay, tile, requantOut), passGrouping, w0Block };
       jobs.push({ tile, hw, nOut: tile.hwOut.length, beats: encodeLayer(spec, d, hw), measured: requantOut === (c.requant !== undefined), label: `tile ${tiles.indexOf(tile) + 1}` });
     }
   }
@@ -503,7 +527,7 @@ function layerStatsFor(
     utilisation: measured > 0 ? computeBound / measured : 0,
     utilisationTotal: total > 0 ? computeBound / total : 0,
     mapSchedule: mapSchedule(spec.mapping, c.layer),
-    passGrouping: { policy: spec.gatherScatter.passGrouping[0]!, chosenBy: 'only', predicted: {} },
+    passGrouping: { policy: spec.gatherScatter.passGrouping[0]!, chosenBy: 'only', predicted: {}, w0Block: 0, w0Predicted: {} },
     build: { cached: build.cached, buildMs: Math.round(build.buildMs), wallMs: Math.round(build.wallMs), profile: opts.profile ?? 'test' },
     sim: {
       wallMs: Math.round(r.run.wallMs),

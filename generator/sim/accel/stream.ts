@@ -8,6 +8,7 @@ import type { Coord, LayerType, Requant } from '../../model/types.ts';
 import { inChannelsPerPass, weightPattern } from '../../dsl/sparsity.ts';
 import { FieldError } from '../../model/errors.ts';
 import { PASS_GROUPING_CODES, PASS_GROUPINGS, type PassGrouping } from '../../model/pass-grouping.ts';
+import { w0Interleave, w0SlotOrder } from '../../model/w0-order.ts';
 
 /** One layer as the hardware runs it: coordinates in canonical order, rows in the same order. */
 export interface HwLayer {
@@ -54,6 +55,12 @@ export interface HwLayer {
    * the only policy the spec has.
    */
   passGrouping?: PassGrouping;
+  /**
+   * LAYER_TYPE.W0_BLOCK (buffers.w0Interleave): feature words after each tile of the first weight
+   * pair (model/w0-order.ts; the host driver picks it with the cycle model). Unset or 0: every
+   * tile of the first pair, then FEAT.
+   */
+  w0Block?: number;
 }
 
 /** The layer streams its output words (not FUSION.KEEP_OUT with NO_STREAM). */
@@ -158,13 +165,16 @@ export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Bea
   const kv = hw.kernelSize ** 3;
   const ww = spec.arithmetic.weightWidth;
   const nm = weightPattern(spec);
+  // buffers.w0Interleave: every pair's tiles in weight-ring slot order (0, K−1, 1, K−2, …).
+  const mixOn = spec.buffers.w0Interleave;
+  const kOrder = mixOn ? w0SlotOrder(kv) : Array.from({ length: kv }, (_, k) => k);
   const pairBeats = (tO: number, tI: number): bigint[] => {
     const beats: bigint[] = [];
     if (nm) {
-      for (let k = 0; k < kv; k++) beats.push(...sparseTile(hw, k, tO, tI, R, C, X, nm, ww));
+      for (const k of kOrder) beats.push(...sparseTile(hw, k, tO, tI, R, C, X, nm, ww));
       return beats;
     }
-    for (let k = 0; k < kv; k++) {
+    for (const k of kOrder) {
       for (let r = 0; r < R; r++) {
         const ci = tI * R + r;
         const lanes = Array.from({ length: C }, (_, c) => {
@@ -176,14 +186,24 @@ export function encodeLayer(spec: AcceleratorSpec, d: Derived, hw: HwLayer): Bea
     }
     return beats;
   };
-  section(out, pairBeats(0, 0));
+  const w0 = pairBeats(0, 0);
   const feat: bigint[] = [];
   for (let t = 0; t < (hw.featOnChip ? 0 : ti); t++) {
     for (const row of hw.features) {
       feat.push(packLanes(Array.from({ length: X }, (_, r) => (t * X + r < hw.inChannels ? row[t * X + r]! : 0)), spec.arithmetic.inWidth));
     }
   }
-  section(out, feat);
+  const block = hw.w0Block ?? 0;
+  if (block !== 0 && !mixOn) throw new FieldError('buffers.w0Interleave', `${spec.name} has no W0 / feature interleave; a layer cannot run with W0_BLOCK ${block}`);
+  // W0 and FEAT, interleaved by tiles and blocks of features; each still ends with TLAST.
+  const tileBeats = w0.length / kv;
+  for (const part of w0Interleave(kv, feat.length, block)) {
+    if (part[0] === 'w') {
+      for (let b = part[1] * tileBeats; b < (part[1] + 1) * tileBeats; b++) out.push({ data: w0[b]!, last: b === w0.length - 1 });
+    } else {
+      for (let j = part[1]; j < part[2]; j++) out.push({ data: feat[j]!, last: j === feat.length - 1 });
+    }
+  }
   const rest: bigint[] = [];
   for (let tO = 0; tO < to; tO++) for (let tI = 0; tI < ti; tI++) if (tO + tI > 0) rest.push(...pairBeats(tO, tI));
   section(out, rest);
@@ -271,6 +291,19 @@ function groupingBits(d: Derived, hw: HwLayer): number {
   return lsb === undefined ? 0 : PASS_GROUPING_CODES[hw.passGrouping] * 2 ** lsb;
 }
 
+/**
+ * LAYER_TYPE bits of W0_BLOCK. A non-zero block on a spec without the field is refused by name; the
+ * value is checked against the field's width with every other write (checkRegisterWrites).
+ */
+function w0BlockBits(d: Derived, hw: HwLayer): number {
+  const block = hw.w0Block ?? 0;
+  if (!Number.isInteger(block) || block < 0) throw new FieldError('LAYER_TYPE.W0_BLOCK', `must be a non-negative integer, got ${block}`);
+  if (block === 0) return 0;
+  const lsb = fieldBit(d, 'LAYER_TYPE', 'W0_BLOCK');
+  if (lsb === undefined) throw new FieldError('buffers.w0Interleave', `${d.name} has no LAYER_TYPE.W0_BLOCK; a layer cannot run with W0_BLOCK ${block}`);
+  return block * 2 ** lsb;
+}
+
 /** The AXI-Lite script of one layer: program, START, wait for BUSY = 0, read status and counters. */
 export function layerScript(d: Derived, hw: HwLayer): string[] {
   const log2 = (v: number) => Math.round(Math.log2(v));
@@ -293,7 +326,7 @@ export function layerScript(d: Derived, hw: HwLayer): string[] {
       ]
     : [];
   return [
-    w('LAYER_TYPE', d.layerTypes.codes[hw.type] + (hw.reuseMap ? 1 << fieldBit(d, 'LAYER_TYPE', 'REUSE_MAP')! : 0) + groupingBits(d, hw)),
+    w('LAYER_TYPE', d.layerTypes.codes[hw.type] + (hw.reuseMap ? 1 << fieldBit(d, 'LAYER_TYPE', 'REUSE_MAP')! : 0) + groupingBits(d, hw) + w0BlockBits(d, hw)),
     w('KERNEL_SIZE', hw.kernelSize),
     w('STRIDE', hw.stride),
     w('IN_TENSOR_STRIDE', log2(hw.inTensorStride)),
