@@ -36,7 +36,7 @@ describe('presets', () => {
       name: 'sf_fpga',
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
       mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, mapFreeDownsample: false, mapFreeTransposed: false, comparePipeline: false, overlapLoad: false },
-      buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false },
+      buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false, w0Interleave: false },
       gatherScatter: { scatterForwarding: true, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 },
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6, pipelineStages: 0 },
@@ -50,7 +50,7 @@ describe('presets', () => {
       mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...baseSpec.matrix, maxChannels: 512 },
       gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
-      buffers: { ...baseSpec.buffers, keepFeatures: true },
+      buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true },
     });
     expect([presets.server.matrix.maxChannels, presets.tiny.matrix.maxChannels, presets.edge.matrix.maxChannels]).toEqual([512, 256, 256]);
     expect(presets.server.gatherScatter.passGrouping).toEqual(['bank', 'offset']);
@@ -60,7 +60,9 @@ describe('presets', () => {
     expect([presets.tiny.mapping.mapFreeDownsample, presets.edge.mapping.mapFreeDownsample]).toEqual([false, false]);
     expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);
     expect(presets.tiny.interfaces.axisDataWidth).toBe(32);
-    expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false });
+    expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false, w0Interleave: false });
+    // The start-up W0 / feature interleave (issue 13 item 3) on the presets where it pays (bench/results/accel.json).
+    expect([presets.fpga.buffers.w0Interleave, presets.server.buffers.w0Interleave, presets.edge.buffers.w0Interleave]).toEqual([true, true, false]);
     expect([presets.edge.matrix.rows, presets.edge.mapping.lanes, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 4, 64, 16384]);
     expect([presets.server.matrix.rows, presets.server.matrix.cols, presets.server.mapping.lanes]).toEqual([64, 64, 8]);
     expect(presets.server.interfaces.axisDataWidth).toBe(512);
