@@ -522,7 +522,9 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   };
   const featLoaded = (t: number) => (featOnChip ? Infinity : featCount(t));
   // compute side
-  let cur = featStart;
+  // Features kept on chip: a pass waits only for its tile (with w0Interleave the first pair's tiles
+  // come in the order the scheduler first needs them, so compute starts before the last one).
+  let cur = featOnChip ? w0Start : featStart;
   let passes = 0;
   let tileLoads = 0;
   let prevStart = -Infinity;
