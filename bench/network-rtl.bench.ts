@@ -2,7 +2,8 @@
 // the synthetic LiDAR scan (bench/lidar.ts at voxel 0.1: x in [−60, 60) m, y in [−2, 2) m, the road
 // through the sensor, 5,678 points — 3.1× the bunny's 1,835), calibrated on that strip, every conv
 // node co-simulated on the fpga preset (matrix.maxChannels 512: the first decoder stage
-// concatenates 256 + 128 = 384 channels), tiled by the host driver where a node does not fit,
+// concatenates 256 + 128 = 384 channels), tiled by the host driver where a node does not fit
+// (tiled 3×3×3 nodes core-only where the cycle model predicts it faster, model/tile-choice.ts),
 // Verilator speed build, no backpressure, and compared bit for bit with the golden network; the
 // per-node cycles against the cycle model; with and without map reuse (cycle model). The strip is
 // sized to finish within half an hour on the shared, loaded 2-core machine (the 8 m strip, 15,833
@@ -13,6 +14,7 @@ import { simulateNetwork } from '../generator/network/runner.ts';
 import { buildZooNetwork } from '../generator/network/zoo/index.ts';
 import { machine, target, type Bench, type BenchReport } from './harness.ts';
 import { lidarStrip, NETWORK_STRIP } from './lidar.ts';
+import { lossBy, lossTotal } from '../generator/network/loss.ts';
 
 const VOXEL = NETWORK_STRIP.voxel;
 /** The strip, metres: x0, x1, y0, y1 (half-open). */
@@ -55,7 +57,11 @@ const bench: Bench = {
         modelErrorWithin2Percent: `${acc.filter((n) => Math.abs(n.model.error!) <= 0.02).length} of ${acc.length} conv nodes`,
         run: rep.run, wallSeconds: wallS, nodeCpuSeconds: (cpu.user + cpu.system) / 1e6,
         nodes: rep.nodes.map((n) => ({ name: n.name, kind: n.kind, where: n.where, points: [n.pointsIn, n.pointsOut], channels: [n.inChannels, n.outChannels],
-          cycles: n.cycles.total, computeBound: n.computeBound, utilisation: n.utilisation, reused: n.reused, model: n.model, bytesIn: n.bytesIn, bytesOut: n.bytesOut })),
+          cycles: n.cycles.total, computeBound: n.computeBound, utilisation: n.utilisation, reused: n.reused, model: n.model, bytesIn: n.bytesIn, bytesOut: n.bytesOut,
+          tiles: n.tiles, tiling: n.tiling ?? null, passGrouping: n.passGrouping ?? null, modelLoss: n.loss ?? null })),
+        // The cycle model's breakdown of the same runs (network/loss.ts), by kind and in total.
+        modelLossByKind: lossBy(rep, (n) => n.kind), modelLoss: lossTotal(rep),
+        coreOnlyNodes: rep.nodes.filter((n) => n.tiling === 'core').map((n) => n.name),
       },
       results: [],
       targets: [target('every node bit-exact', 'nodes matching / nodes', '>=', 1, 'fraction', rep.nodes.filter((n) => n.match).length / rep.nodes.length,
