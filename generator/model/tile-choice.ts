@@ -9,7 +9,7 @@
 //
 // Pure: no I/O.
 import type { AcceleratorSpec } from '../dsl/spec.ts';
-import { predictCycles, type CycleModelRun } from './cycle-model.ts';
+import { predictCycles, type CycleModelRun, type CyclePrediction } from './cycle-model.ts';
 import type { LayerStats } from './stats.ts';
 import { coreOnlyAllowed, planTiles, tileOutChannels, tileRunCoords, TilingError, type Tile, type TileLayer, type TileLimits } from './tiles.ts';
 
@@ -24,13 +24,19 @@ export interface TilingChoice {
   chosenBy: 'only' | 'forced' | 'cycle model';
   /** The cycle model's totals of both plans when it chose. */
   predicted: { halo?: number; core?: number };
+  /** The cycle model's prediction of the plan run (plain runs: no reuse, no fusion), when it chose. */
+  prediction?: CyclePrediction;
 }
 
-/** Predicted PERF_TOTAL_CYCLES of a tile plan (cycle-model replay, the faster pass grouping). */
-export function predictTiles(spec: AcceleratorSpec, t: TileLayer, tiles: Tile[], post: { bias: boolean; requant: boolean }): number {
+/** The cycle model's prediction of a tile plan (replay, the faster pass grouping; plain runs). */
+export function predictTilePlan(spec: AcceleratorSpec, t: TileLayer, tiles: Tile[], post: { bias: boolean; requant: boolean }, stats?: LayerStats): CyclePrediction {
   const runs: CycleModelRun[] = tiles.map((x) => ({ ...tileRunCoords(t.inCoords, x), outChannels: tileOutChannels(t.layer, x), ...(x.coreOnly ? { coreOnly: true } : {}) }));
-  const stats = { mapEntries: 0, kernelVolume: t.layer.kernelSize ** 3 } as LayerStats;
-  return predictCycles(spec, stats, { ...t.layer, ...post, runs }).total;
+  return predictCycles(spec, stats ?? ({ mapEntries: 0, kernelVolume: t.layer.kernelSize ** 3 } as LayerStats), { ...t.layer, ...post, runs });
+}
+
+/** Predicted PERF_TOTAL_CYCLES of a tile plan. */
+export function predictTiles(spec: AcceleratorSpec, t: TileLayer, tiles: Tile[], post: { bias: boolean; requant: boolean }): number {
+  return predictTilePlan(spec, t, tiles, post).total;
 }
 
 /**
@@ -40,6 +46,8 @@ export function predictTiles(spec: AcceleratorSpec, t: TileLayer, tiles: Tile[],
  */
 export function chooseTiling(
   spec: AcceleratorSpec, t: TileLayer, lim: TileLimits, post: { bias: boolean; requant: boolean }, policy: TilingPolicy = 'auto',
+  /** The layer's statistics (the computeBound of the returned prediction), when the caller has them. */
+  stats?: LayerStats,
 ): TilingChoice {
   const halo = planTiles(t, { ...lim, coreOnly: false });
   if (halo.length === 1 || policy === 'halo' || !coreOnlyAllowed(spec, t.layer)) {
@@ -53,8 +61,10 @@ export function chooseTiling(
     throw e;
   }
   if (policy === 'core') return { tiles: core, plan: 'core', chosenBy: 'forced', predicted: {} };
-  const predicted = { halo: predictTiles(spec, t, halo, post), core: predictTiles(spec, t, core, post) };
+  const ph = predictTilePlan(spec, t, halo, post, stats);
+  const pc = predictTilePlan(spec, t, core, post, stats);
+  const predicted = { halo: ph.total, core: pc.total };
   return predicted.core < predicted.halo
-    ? { tiles: core, plan: 'core', chosenBy: 'cycle model', predicted }
-    : { tiles: halo, plan: 'halo', chosenBy: 'cycle model', predicted };
+    ? { tiles: core, plan: 'core', chosenBy: 'cycle model', predicted, prediction: pc }
+    : { tiles: halo, plan: 'halo', chosenBy: 'cycle model', predicted, prediction: ph };
 }

@@ -11,7 +11,7 @@ import { rebasesWhole, rebaseTiles, tileLimits, tileOutChannels, tileRunCoords, 
 import { NodeError } from '../model/errors.ts';
 import { chooseTiling, type TilingChoice, type TilingPolicy } from '../model/tile-choice.ts';
 import { flagSweepCycles, type CycleModelRun } from '../model/cycle-model.ts';
-import { canReuse, checkNetworkForSpec, derive, fusionPlan, modelConv, modelCycles, modelLoss, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
+import { canReuse, checkNetworkForSpec, derive, fusionPlan, layerStatsOf, modelConv, modelCycles, modelLoss, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
 import { featureWords, keptOutputBase } from '../sim/accel/fusion.ts';
 import { hostRow, nodeKind, summarize, type ClockRange, type NetworkReport, type NodeRow } from './report.ts';
 
@@ -49,7 +49,8 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     if (n.op !== 'conv') throw new Error(`${name} is not a conv node`);
     try {
       const tl = { layer: nodeLayerShape(plan, n), inCoords: shapes.coords.get(n.inputs[0])!, outCoords: shapes.coords.get(name)! };
-      const choice = chooseTiling(spec, tl, lim, { bias: n.bias !== undefined, requant: n.requant !== undefined }, opts.tiling ?? 'auto');
+      const st = shapes.stats.find((x) => x.name === name)!;
+      const choice = chooseTiling(spec, tl, lim, { bias: n.bias !== undefined, requant: n.requant !== undefined }, opts.tiling ?? 'auto', layerStatsOf(st));
       t = choice.tiles;
       if (choice.chosenBy !== 'only') tilingMemo.set(name, choice);
       // Too wide to re-base as a whole: each tile gets its own translation, as the host driver does.
@@ -98,7 +99,10 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
     const runs: CycleModelRun[] = tiles.map((t) => ({ ...tileRunCoords(inCoords, t), reuseMap: reuse, featOnChip, wordsOnChip, outChannels: tileOutChannels(layer, t), ...(t.coreOnly ? { coreOnly: true } : {}) }));
     const post = { bias: n.bias !== undefined, requant: n.requant !== undefined };
     const plain = streamBytes(spec, d, layer, post, runs.map((r) => ({ ...r, featOnChip: false, wordsOnChip: false })));
-    const m = modelConv(spec, s, layer, post, runs);
+    // The tile choice already replayed these runs when they are plain (a tiled node neither reuses nor fuses).
+    const tc = tilingMemo.get(s.name);
+    const plainRuns = runs.every((r) => !r.reuseMap && !r.featOnChip && !r.wordsOnChip) && !tiles.some((t) => t.rebase !== undefined);
+    const m = modelConv(spec, s, layer, post, runs, plainRuns ? tc?.prediction : undefined);
     const cycles = modelCycles(m.prediction);
     let sweepCycles = 0;
     for (let j = 0; j < tiles.length; j++) sweepCycles += flagSweepCycles(spec, starts++);

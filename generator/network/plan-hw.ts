@@ -68,9 +68,13 @@ export interface ConvModel {
 }
 
 /** The cycle model of a conv node's runs, as given and with every reuse flag cleared. */
-export function modelConv(spec: AcceleratorSpec, stats: NodeStats, layer: LayerShape, post: { bias: boolean; requant: boolean }, runs: CycleModelRun[]): ConvModel {
+export function modelConv(
+  spec: AcceleratorSpec, stats: NodeStats, layer: LayerShape, post: { bias: boolean; requant: boolean }, runs: CycleModelRun[],
+  /** The prediction of the same runs when the caller already has it (the tile choice's, for plain runs). */
+  known?: CyclePrediction,
+): ConvModel {
   const ls = layerStatsOf(stats);
-  const prediction = predictCycles(spec, ls, { ...layer, ...post, runs });
+  const prediction = known ?? predictCycles(spec, ls, { ...layer, ...post, runs });
   const noReuse = runs.some((r) => r.reuseMap) ? predictCycles(spec, ls, { ...layer, ...post, runs: runs.map((r) => ({ ...r, reuseMap: false })) }) : prediction;
   return { prediction, noReuse };
 }

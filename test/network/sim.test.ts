@@ -117,7 +117,7 @@ describe('net sim: the network runner on the RTL', () => {
     expect(acc.some((n) => n.tiles > 1)).toBe(true);
     for (const n of acc.filter((x) => x.tiles > 1)) expect(n.reused, n.name).toBe(false);
     const est = estimateNetwork(presets.tiny, net, input.coords);
-    expect(est.nodes.map((n) => [n.name, n.tiles, n.reused, n.tiling])).toEqual(r.report.nodes.map((n) => [n.name, n.tiles, n.reused, n.tiling]));
+    expect(est.nodes.map((n) => [n.name, n.tiles, n.reused, n.tiling, n.model.total])).toEqual(r.report.nodes.map((n) => [n.name, n.tiles, n.reused, n.tiling, n.model.total]));
   }, TIMEOUT);
 
   it('a wrong node is named: a corrupted conv and a corrupted host add', async () => {
