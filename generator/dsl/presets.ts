@@ -20,9 +20,19 @@ export const presets = {
     ...baseSpec,
     name: 'sf_edge',
     // Four lanes keep the mapping engine ahead of an 8×8 array on 3×3×3 submanifold layers.
-    mapping: { ...baseSpec.mapping, lanes: 4 },
+    // The merge runs during the coordinate load (mapping.overlapLoad), segment-major (the entries
+    // whose features come first are mapped first), and the host picks bank- or offset-grouped
+    // passes per layer: together +298 LUT / +139 FF (+2.4 % / +2.1 %; same block RAM and DSP48,
+    // Yosys synth_xilinx of the whole top); cycle model: bunny 8→8 submanifold 0.75 → 0.86,
+    // MinkUNet w0.5 on the bunny 78.5 → 82.1 % (bench/results/accel.json, docs/accelerator.md).
+    // More lanes would reach 0.97 on the bunny layer (6 or 8 lanes, mapping no longer the limit)
+    // but cost per lane a coordinate-buffer copy and a map bank (8 lanes with the map-free and
+    // drain knobs: +58 % LUT, +63 % block RAM) and lose on MinkUNet (73 % at 8 lanes: its deep
+    // layers hold ≈ 20 points, whose runs split into more, shorter passes): they stay at four.
+    mapping: { ...baseSpec.mapping, lanes: 4, overlapLoad: true, segmentMajor: true },
     buffers: { ...baseSpec.buffers, coordDepth: 2048, featureDepth: 2048, accumulatorDepth: 2048, mapDepth: 16384 },
     matrix: { ...baseSpec.matrix, rows: 8, cols: 8 },
+    gatherScatter: { ...baseSpec.gatherScatter, passGrouping: ['bank', 'offset'] },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 64 },
   },
   // Eight lanes: one per kernel index of conv k = s = 2, so its map needs no merge; they also

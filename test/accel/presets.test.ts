@@ -50,6 +50,18 @@ describe('accelerator co-simulation: edge', () => {
     const conv = bunnyCase(spec, { voxel: 0.6, type: 'conv', k: 2, s: 2, ts: 2, cin: 5, cout: 9 });
     await expectBitExact(spec, conv, 'edge-bunny-conv2-ts2');
   }, ACCEL_TIMEOUT_MS);
+
+  // The edge knobs (mapping.overlapLoad, segmentMajor, both pass-grouping policies): the transposed
+  // merge reads output coordinates while they load, and offset-grouped passes (the host's pick is
+  // `bank` on these small cases) are forced once, under backpressure.
+  it('bunny transposed k=2 s=2 8→16 (merge during the load) and submanifold k=3 offset-grouped, backpressure 0.25', async () => {
+    expect([spec.mapping.overlapLoad, spec.mapping.segmentMajor, spec.gatherScatter.passGrouping]).toEqual([true, true, ['bank', 'offset']]);
+    const tr = bunnyCase(spec, { voxel: 0.6, type: 'transposed', k: 2, s: 2, cin: 8, cout: 16, requant: true });
+    await expectBitExact(spec, tr, 'edge-bunny-trans2', { stall: 0.25, seed: 42 });
+    const sub = bunnyCase(spec, { voxel: 0.8, type: 'submanifold', k: 3, cin: 8, cout: 16, requant: true, relu: true });
+    const r = await expectBitExact(spec, sub, 'edge-bunny-sub3-offset', { stall: 0.25, seed: 43, passGrouping: 'offset' });
+    expect(r.stats.passGrouping.policy).toBe('offset');
+  }, ACCEL_TIMEOUT_MS);
 });
 
 describe('accelerator co-simulation: random spec 35 (3 lanes, no forwarding, 64-word feature buffer)', () => {

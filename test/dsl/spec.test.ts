@@ -64,6 +64,10 @@ describe('presets', () => {
     // The start-up W0 / feature interleave (issue 13 item 3) on the presets where it pays (bench/results/accel.json).
     expect([presets.fpga.buffers.w0Interleave, presets.server.buffers.w0Interleave, presets.edge.buffers.w0Interleave]).toEqual([true, true, false]);
     expect([presets.edge.matrix.rows, presets.edge.mapping.lanes, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 4, 64, 16384]);
+    // Issue 13 on edge: the merge during the load, segment-major jobs, both pass-grouping policies;
+    // no map-free layers (they need 8 lanes), no drain port, no fusion (bench/results/accel.json).
+    expect([presets.edge.mapping.overlapLoad, presets.edge.mapping.segmentMajor, presets.edge.gatherScatter.passGrouping]).toEqual([true, true, ['bank', 'offset']]);
+    expect([presets.edge.mapping.mapFreeTransposed, presets.edge.gatherScatter.drainPort, presets.edge.buffers.keepFeatures]).toEqual([false, false, false]);
     expect([presets.server.matrix.rows, presets.server.matrix.cols, presets.server.mapping.lanes]).toEqual([64, 64, 8]);
     expect(presets.server.interfaces.axisDataWidth).toBe(512);
   });
