@@ -173,7 +173,10 @@ export interface CyclePrediction {
   runs?: ReplayResult[];
   /** Replay only: the pass-grouping policy replayed, and the predicted total of every policy compared. */
   passGrouping?: PassGroupingChoice;
-  /** Replay only, spec.buffers.w0Interleave: the W0_BLOCK replayed, and the predicted total of every block tried. */
+  /**
+   * Replay only, spec.buffers.w0Interleave: the W0_BLOCK replayed, and the predicted total of every
+   * block tried (of the layer's largest run when it has several).
+   */
   w0Block?: W0BlockChoice;
 }
 
@@ -225,7 +228,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
   const p = replayParams(spec);
   const requant = layer.requant ?? true;
   const bias = layer.bias ?? true;
-  const replayAll = (passGrouping: PassGrouping, w0Block = layer.w0Block ?? 0) => runs.map((r) =>
+  const replayAll = (passGrouping: PassGrouping, w0Block = layer.w0Block ?? 0, which: readonly CycleModelRun[] = runs) => which.map((r) =>
     replayLayer(p, {
       type: r.coreOnly ? 'transposed' : layer.type,
       kernelSize: layer.kernelSize,
@@ -257,14 +260,19 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
     const tot = (r: ReplayResult[]) => r.reduce((a, x) => a + x.total, 0);
     if (layer.w0Block !== undefined) w0 = { block: layer.w0Block, predicted: { [layer.w0Block]: tot(res) } };
     else {
-      const byBlock = new Map<number, ReplayResult[]>([[0, res]]);
-      const maxFeat = Math.max(0, ...runs.map((r) => (r.featOnChip ? 0 : r.inCoords.length * ceilDiv(layer.inChannels, channelsPerPass(spec.matrix)))));
+      // A layer of several runs (tiles) is searched on its largest run, then every run replayed with
+      // the block found (the host writes one W0_BLOCK per layer; tiles are alike, and the search
+      // costs ≈ 15 replays).
+      const feats = runs.map((r) => (r.featOnChip ? 0 : r.inCoords.length * ceilDiv(layer.inChannels, channelsPerPass(spec.matrix))));
+      const big = feats.indexOf(Math.max(0, ...feats));
+      const one = runs.length > 1;
+      const byBlock = new Map<number, ReplayResult[]>(one ? [] : [[0, res]]);
       w0 = chooseW0Block((g) => {
-        const r = byBlock.get(g) ?? replayAll(choice.policy, g);
+        const r = byBlock.get(g) ?? (one ? [replayAll(choice.policy, g, [runs[big]!])[0]!] : replayAll(choice.policy, g));
         byBlock.set(g, r);
         return tot(r);
-      }, maxFeat);
-      res = byBlock.get(w0.block)!;
+      }, feats[big] ?? 0, layer.type === 'submanifold');
+      res = !one ? byBlock.get(w0.block)! : w0.block === 0 ? res : replayAll(choice.policy, w0.block);
     }
   }
   const sum = (f: (r: ReplayResult) => number) => res.reduce((a, r) => a + f(r), 0);

@@ -39,8 +39,10 @@ export function w0Interleave(tiles: number, feats: number, block: number): (['w'
   return out;
 }
 
-/** LAYER_TYPE.W0_BLOCK values the host driver tries per layer with the cycle model. */
+/** LAYER_TYPE.W0_BLOCK values the host driver tries first per layer with the cycle model (then refines around the best). */
 export const W0_BLOCK_CANDIDATES = [0, 4, 8, 16, 32, 64, 128, 256, 512] as const;
+/** The refinement around the best coarse block b: round(b · f). */
+const W0_BLOCK_REFINE = [0.625, 0.75, 0.875, 1.125, 1.25, 1.5] as const;
 
 export interface W0BlockChoice {
   block: number;
@@ -49,20 +51,27 @@ export interface W0BlockChoice {
 }
 
 /**
- * The W0_BLOCK the host programs for a layer: the fastest of W0_BLOCK_CANDIDATES by `predict` (the
- * cycle model's replay), tried in ascending order and stopped after two in a row that do not
- * beat the best (the total is close to unimodal in the block: too small a block starves compute
- * of features, too large one of tiles). Ties go to the smaller block.
+ * The W0_BLOCK the host programs for a layer: the fastest by `predict` (the cycle model's replay)
+ * of W0_BLOCK_CANDIDATES up to `maxBlock` (the layer's feature words), then of round(b · f) for the
+ * best coarse b and the factors of W0_BLOCK_REFINE (the total is not smooth in the block: on the
+ * bunny 16→16 fpga layer 8 → 12,335 cycles predicted, 9 → 12,281, 13 → 12,339; measured 12,366 and
+ * 12,277). `refine` false: the coarse blocks only (the cycle model refines submanifold layers only:
+ * a map-free conv / transposed walk takes one point per cycle as its features arrive, so the block
+ * moves its start by a few cycles — fpga bunny transposed 32→16 measured 3,833 / 3,811 / 3,809
+ * cycles at 4 / 8 / 7 — finer than the replay resolves there). Ties go to the smaller block.
  */
-export function chooseW0Block(predict: (block: number) => number, maxBlock: number): W0BlockChoice {
+export function chooseW0Block(predict: (block: number) => number, maxBlock: number, refine = true): W0BlockChoice {
   const predicted: Record<number, number> = {};
   let best = 0;
-  let worse = 0;
-  for (const g of W0_BLOCK_CANDIDATES) {
-    if (g > maxBlock) break;
+  const tryBlock = (g: number) => {
+    if (g in predicted || g > Math.max(maxBlock, 0) || g < 0) return;
     const c = predict(g);
     predicted[g] = c;
-    if (g === 0 || c < predicted[best]!) { best = g; worse = 0; } else if (++worse >= 2) break;
-  }
+    if (c < predicted[best]! || (c === predicted[best]! && g < best)) best = g;
+  };
+  tryBlock(0);
+  for (const g of W0_BLOCK_CANDIDATES) tryBlock(g);
+  const coarse = best;
+  if (refine && coarse > 0) for (const f of W0_BLOCK_REFINE) tryBlock(Math.round(coarse * f));
   return { block: best, predicted };
 }

@@ -5,7 +5,7 @@
 // weight fetcher waits for the slot's own words (accel_wfetch.v.hbs fill gate). Checked on fpga:
 //  - the stream layout and the slot order (host side), the register's width and the refusal by name;
 //  - the bunny 16→16 submanifold layer (issue 13's workload): bit-exact, and faster with the block
-//    the cycle model picks than with W0_BLOCK 0;
+//    the cycle model picks than with W0_BLOCK 0, utilisation ≥ 0.95 (issue 13's goal; 0.944 before);
 //  - bit-exact under random backpressure on random clouds: k = 1, 2, 3, 5, several channel-tile
 //    pairs, conv and transposed, blocks 1, 3, 16 and 1023 (a block longer than FEAT), a tiled layer;
 //  - map reuse and fusion (a layer without FEAT: no interleave) in one batch;
@@ -20,7 +20,7 @@ import { derive } from '../../generator/dsl/derive/index.ts';
 import { presets } from '../../generator/dsl/presets.ts';
 import { FieldError } from '../../generator/model/errors.ts';
 import { runLayer } from '../../generator/model/layer.ts';
-import { w0Interleave, w0Slot, w0SlotOrder } from '../../generator/model/w0-order.ts';
+import { chooseW0Block, w0Interleave, w0Slot, w0SlotOrder } from '../../generator/model/w0-order.ts';
 import { formatComparison } from '../../generator/io/layer-result.ts';
 import { checkRegisterWrites } from '../../generator/sim/capacity.ts';
 import { RUNS_ROOT } from '../../generator/sim/cosim.ts';
@@ -56,6 +56,16 @@ describe('W0 / feature interleave: host side', () => {
     expect(w0Interleave(3, 5, 2)).toEqual([['w', 0], ['f', 0, 2], ['w', 1], ['f', 2, 4], ['w', 2], ['f', 4, 5]]);
     expect(w0Interleave(3, 3, 2)).toEqual([['w', 0], ['f', 0, 2], ['w', 1], ['f', 2, 3], ['w', 2]]);
     expect(w0Interleave(2, 9, 0)).toEqual([['w', 0], ['w', 1], ['f', 0, 9]]);
+  });
+
+  it('chooseW0Block: the coarse powers of two up to the feature words, refined around the best; ties to the smaller block', () => {
+    const c = chooseW0Block((g) => (g === 0 ? 1000 : Math.abs(g - 9) + 500), 1790);
+    expect(c.block).toBe(9);
+    expect(Object.keys(c.predicted).map(Number).sort((a, b) => a - b)).toEqual([0, 4, 5, 6, 7, 8, 9, 10, 12, 16, 32, 64, 128, 256, 512]);
+    expect(chooseW0Block(() => 7, 1790).block).toBe(0);
+    expect(chooseW0Block((g) => 100 - g, 20)).toMatchObject({ block: 20 });
+    expect(Object.keys(chooseW0Block((g) => 100 - g, 20).predicted).map(Number)).toEqual([0, 4, 8, 10, 12, 14, 16, 18, 20]);
+    expect(chooseW0Block((g) => 100 - g, 0)).toEqual({ block: 0, predicted: { 0: 100 } });
   });
 
   it('the stream: tiles in slot order, G feature words after each, TLAST on the last beat of W0 and of FEAT only', () => {
@@ -109,7 +119,7 @@ describe('W0 / feature interleave on fpga (co-simulation)', () => {
     expect(g.w0Block).toBeGreaterThan(0);
     expect(off.stats.passGrouping.w0Block).toBe(0);
     expect(auto.stats.cycles.total).toBeLessThan(off.stats.cycles.total - 30);
-    expect(auto.stats.utilisation).toBeGreaterThanOrEqual(0.948);
+    expect(auto.stats.utilisation).toBeGreaterThanOrEqual(0.95);
   }, ACCEL_TIMEOUT_MS);
 
   it('random clouds under backpressure: k = 1, 2, 3, 5, several channel-tile pairs, conv, transposed, blocks 1 … 1023, a tiled layer', async () => {
