@@ -58,7 +58,9 @@ export const CYCLE_MODEL_REPLAY = {
   // 4: map-free transposed: no progress mark once the mapping engine is idle (its frontier reads 0).
   // 5: map-free transposed: the frontier is N_out once the map is complete, last-pair passes in chunks bank after bank;
   //    the tile-end mark replaces a pending mark of its pair.
-  version: 5,
+  // 6: buffers.w0Interleave: the first pair's tiles in slot order interleaved with W0_BLOCK feature words (the
+  //    loader timeline), the block chosen per layer (model/w0-order.ts); features on chip wait only for tiles.
+  version: 6,
   calibrated: true,
 } as const;
 
