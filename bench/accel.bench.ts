@@ -17,7 +17,8 @@
 // Pass grouping (issue 13 item 1): the presets run with the policy the host driver picks per layer
 // with the cycle model (`passGrouping` per row); `fpga/server, per-bank passes (before)` are the
 // same presets generated with the per-bank policy only (the scheduler before item 1);
-// `fpga, load then merge (before)` is fpga without mapping.overlapLoad (before item 3).
+// `fpga, load then merge (before)` is fpga without mapping.overlapLoad (before item 3);
+// `fpga + near-first jobs` fpga with mapping.nearFirstJobs.
 import { presets } from '../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
 import { bunnyPoints } from '../generator/io/bunny.ts';
@@ -129,6 +130,9 @@ const fpgaMerge: AcceleratorSpec = {
 };
 // Before issue 13 item 3: the merge starts only after the whole coordinate list is loaded.
 const noOverlap: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_noovl', mapping: { ...presets.fpga.mapping, overlapLoad: false } };
+// The near-first job order (issue 13 item 3, mapping.nearFirstJobs), off in the fpga preset: with
+// the W0 / feature interleave its first passes wait for tiles late in the slot order.
+const nearFirst: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_nf', mapping: { ...presets.fpga.mapping, nearFirstJobs: true } };
 // Before pass grouping (issue 13 item 1): the per-bank scheduler only.
 const perBank = (spec: AcceleratorSpec, name: string): AcceleratorSpec => ({ ...spec, name, gatherScatter: { ...spec.gatherScatter, passGrouping: ['bank'] } });
 const GROUPING_LAYERS = ['submanifold k=3', 'submanifold k=3 64→64', 'submanifold k=3 128→128'];
@@ -163,6 +167,7 @@ const SPECS: { label: string; spec: AcceleratorSpec; wide?: boolean; only?: stri
   { label: 'edge, 8 lanes, map-free, drain port', spec: edgeLanes(8, 'sf_edge_l8', true) },
   { label: 'fpga, per-bank passes (before)', spec: perBank(presets.fpga, 'sf_fpga_bank'), wide: true, only: GROUPING_LAYERS },
   { label: 'fpga, load then merge (before)', spec: noOverlap, wide: true, only: GROUPING_LAYERS },
+  { label: 'fpga + near-first jobs', spec: nearFirst, only: ['submanifold k=3'] },
   { label: 'server', spec: presets.server, wide: true },
   { label: 'server, per-bank passes (before)', spec: perBank(presets.server, 'sf_server_bank'), wide: true, only: GROUPING_LAYERS },
   { label: 'server + drain port', spec: noDrain(presets.server, 'sf_server_drain', true), only: DRAIN_LAYERS },

@@ -59,6 +59,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       mapFreeDownsample: false,
       mapFreeTransposed: false,
       segmentMajor: false,
+      nearFirstJobs: false,
       comparePipeline: false,
       overlapLoad: false,
     },
@@ -113,6 +114,8 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   // Map-free transposed k = s = 2 wherever the spec allows it (map-free downsampling and transposed
   // layers), in three quarters of those seeds: drawn last, so the fields above keep their values.
   if (mp.mapFreeDownsample && mp.layerTypes.includes('transposed')) mp.mapFreeTransposed = r() < 0.75;
+  // Near-first segment-major jobs in half of the segment-major seeds (drawn after everything above).
+  if (mp.segmentMajor) mp.nearFirstJobs = r() < 0.5;
   if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);

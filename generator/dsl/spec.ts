@@ -50,6 +50,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Dispatch merge jobs segment-major (every offset of output segment 0, then segment 1, …) instead of offset-major: the entries whose features stream in first are mapped first (shorter start-up when the mapping keeps ahead of compute).',
     }),
+    nearFirstJobs: bool({
+      default: false,
+      description:
+        'With segmentMajor: a segment\'s jobs go near offsets first (ascending key distance: z steps, then y, then x) instead of in kernel-index order, so each bank\'s first run pairs points that arrive close together in the feature stream and compute starts after fewer features. Costs a small job-order table in the mapping engine.',
+    }),
     mapFreeDownsample: bool({
       default: false,
       description:

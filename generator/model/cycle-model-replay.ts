@@ -10,6 +10,7 @@
 import type { Coord } from './types.ts';
 import type { PassGrouping } from './pass-grouping.ts';
 import { w0Slot, w0SlotOrder } from './w0-order.ts';
+import { nearFirstOrder } from './run-table.ts';
 
 export interface ReplayLayer {
   type: 'submanifold' | 'conv' | 'transposed';
@@ -66,6 +67,8 @@ export interface ReplayParams {
   mapFreeTrans?: boolean;
   /** Merge jobs segment-major (spec.mapping.segmentMajor). */
   segmentMajor: boolean;
+  /** Segment-major jobs near offsets first (spec.mapping.nearFirstJobs). */
+  nearFirst?: boolean;
   /**
    * spec.mapping.comparePipeline: the engine's START checks are registered (one cycle more before
    * the load), and the pipelined downsampler merge fetches three points per class at start-up
@@ -182,6 +185,8 @@ export const REPLAY_CONST = {
   /** mapping.overlapLoad: first dispatch relative to `start`; coordinate beat i → readable by a lane at start + i + ovlAvail. */
   ovlStart: -1,
   ovlAvail: 1,
+  /** Gather: a feature word loaded at t → its row into the matrix unit at t + featRowLat. */
+  featRowLat: 3,
 };
 
 /**
@@ -376,8 +381,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const K1 = lastK + 1;
   // Offset-grouped passes make the engine dispatch offset-major (om_i): banks aligned by kernel index.
   const segMajor = p.segmentMajor && K1 * S <= p.runTableRuns && L.passGrouping !== 'offset';
+  // mapping.nearFirstJobs: a segment's jobs near offsets first (map_engine jk_kidx).
+  const jobOrder = segMajor && p.nearFirst === true ? nearFirstOrder(k, half) : Array.from({ length: K1 }, (_, i) => i);
   for (let job = 0; job < (mf || mt ? 0 : K1 * S); job++) {
-    const kidx = segMajor ? job % K1 : Math.floor(job / S);
+    const kidx = segMajor ? jobOrder[job % K1]! : Math.floor(job / S);
     const seg = segMajor ? Math.floor(job / K1) : job % S;
     const ix = kidx % k, iy = Math.floor(kidx / k) % k, iz = Math.floor(kidx / (k * k));
     const dx = (ix - hk) * dsw, dy = (iy - hk) * dsw, dz = (iz - hk) * dsw;
@@ -540,7 +547,13 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   let lastOut = -1;
   let hazards = 0;
   const loss = { startup: 0, tileLoad: 0, weightStream: 0, schedule: 0, descFifo: 0, outStream: 0 };
+  // The gather waits row by row until a row's feature word is loaded (accel_gather feat_ok): the
+  // row of gathered feature g enters the matrix unit at the earliest featRowLat cycles after it.
+  const featRowT = (g: number) => (featOnChip ? -Infinity : featT(g) + C.featRowLat);
+  let gatherOf: ((j: number) => number) | null = null;
   const doPass = (issue: number, len: number, kidx: number, final: boolean, outFirst: number, outLast: number, reuse = false): number => {
+    const gat = gatherOf;
+    gatherOf = null;
     // Both descriptor FIFOs must have room: the weight fetcher's (a slot frees as the pass
     // descDepth back starts) and the gather's (a slot frees when the gather issues the last entry
     // of the pass gDescDepth back, gatherLead cycles before that row enters the matrix unit).
@@ -567,14 +580,19 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       hazards++;
       if (!p.scatterForwarding) st += 1;
     }
-    if (starts.length === 0) loss.startup = st;
-    else loss[why] += st - cur;
+    // Rows wait for their features (row j at ≥ featRowT(g_j)): the pass ends len cycles after
+    // max(st, max_j featRowT(g_j) − j).
+    let st2 = st;
+    if (gat) for (let j = 0; j < len; j++) st2 = Math.max(st2, featRowT(gat(j)) - j);
+    // (rows held by their features count with the start-up on the first pass, else as schedule)
+    if (starts.length === 0) loss.startup = st2;
+    else { loss[why] += st - cur; loss.schedule += st2 - st; }
     if (final) loss.outStream += Math.max(len, len * wordBeats - C.outFifo) - len;
     prevStart = st;
     if (!reuse) loadRef = st;
     starts.push(st);
-    rowsEnd.push(st + len);
-    cur = st + (final ? Math.max(len, len * wordBeats - C.outFifo) : len);
+    rowsEnd.push(st2 + len);
+    cur = st2 + (final ? Math.max(len, len * wordBeats - C.outFifo) : len);
     lastOut = outLast;
     passes++;
     return emit;
@@ -587,6 +605,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   interface Checkpoints { run: (Run | null)[]; at: Int32Array }
   // The checkpoint's features (its last entry's gathered indices) are loaded at DEC.
   const ckReady = (r: Run, at: number, fbase: number, tDec: number) => {
+    // The layer's first pass goes without its feature check (accel_sched fp_q).
+    if (passes === 0) return true;
     const fl = featLoaded(tDec);
     return fbase + pmaxIn.get(r)![at - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![at - 1]! < fl);
   };
@@ -816,10 +836,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         // (accel_sched mt_cut); the run's last pass takes one to two chunks.
         const cut = mtChunk > 0 && lastIn && closed && !pre && e1 >= (Math.floor(s0 / mtChunk) + 2) * mtChunk;
         if (cut) e1 = (Math.floor(s0 / mtChunk) + 1) * mtChunk;
+        gatherOf = (j) => fbase + r.maxIn[s0 + j]!;
         let te = doPass(tDec + 1, e1 - s0, r.kidx, false, r.maxOut[s0]!, r.maxOut[e1 - 1]!);
         if (marks && lastIn) pushes.push({ t: te, bank, bnd: r.maxOut[e1 - 1]! + 1, end: e1, done: cur + C.drainLat });
         lastPassStart = prevStart;
-        if (r.mirror) { te = doPass(te + 1, e1 - s0, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
+        if (r.mirror) { gatherOf = (j) => fbase + r.maxOut[s0 + j]!; te = doPass(te + 1, e1 - s0, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
         if (cut) {
           ptr[bank] = e1;
           bank = bank === lanes - 1 ? 0 : bank + 1;
@@ -838,6 +859,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     }
     // FIN at t
     if (half && nOut > 0) {
+      gatherOf = (j) => fbase + j;
       const te = doPass(t, nOut, centreK, lastIn, 0, nOut - 1);
       lastPassStart = prevStart;
       t = te + 1;

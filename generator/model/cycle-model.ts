@@ -86,7 +86,7 @@ export interface CycleModelRun {
 /** The spec fields the model reads; an AcceleratorSpec is one. */
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
-  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean; comparePipeline?: boolean; overlapLoad?: boolean };
+  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean; nearFirstJobs?: boolean; comparePipeline?: boolean; overlapLoad?: boolean };
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number; w0Interleave?: boolean };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
   matrix: { rows: number; cols: number; weightSparsity?: string; treePipeline?: number };
@@ -213,6 +213,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     mapFree: spec.mapping.mapFreeDownsample ?? false,
     mapFreeTrans: spec.mapping.mapFreeTransposed ?? false,
     segmentMajor: spec.mapping.segmentMajor ?? false,
+    nearFirst: (spec.mapping.segmentMajor ?? false) && (spec.mapping.nearFirstJobs ?? false),
     comparePipeline: spec.mapping.comparePipeline ?? false,
     overlapLoad: spec.mapping.overlapLoad ?? false,
     w0Interleave: spec.buffers.w0Interleave ?? false,

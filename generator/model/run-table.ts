@@ -48,3 +48,23 @@ export function mapSchedule(
   const seg = m.segmentMajor === true && passGrouping !== 'offset' && k <= segMajorMaxK(m.maxKernelSize, segments, half);
   return { map: 'merge', jobOrder: seg ? 'segment-major' : 'offset-major' };
 }
+
+/**
+ * Near-first job order (spec mapping.nearFirstJobs, templates/mapping/map_engine.v.hbs): the
+ * offsets a segment-major segment dispatches, by ascending key distance |δ| of their kernel offset
+ * in canonical order (z steps, then y, then x), ties by kernel index; the last offset of the usual
+ * order (the centre of an odd-k submanifold half, else k³ − 1) stays last. Entry j is the kernel
+ * index of the segment's j-th job. Near offsets' entries pair points that arrive close together in
+ * the feature stream, so a bank's first run has features early (issue 13 item 3).
+ */
+export function nearFirstOrder(k: number, half: boolean): number[] {
+  const kv = k ** 3;
+  const n = half && k % 2 === 1 ? (kv + 1) / 2 : kv;
+  const hk = k % 2 === 1 ? (k - 1) / 2 : 0;
+  const R = 1024;
+  const dist = (i: number) => Math.abs((((i % k) - hk) * R + (Math.floor(i / k) % k - hk)) * R + (Math.floor(i / (k * k)) - hk));
+  const order = Array.from({ length: n - 1 }, (_, i) => i);
+  order.sort((a, b) => dist(a) - dist(b) || a - b);
+  order.push(n - 1);
+  return order;
+}

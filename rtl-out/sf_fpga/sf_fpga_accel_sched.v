@@ -14,6 +14,10 @@
 // the run has closed (the merge often finishes during the coordinate load) it would otherwise be
 // passed whole, waiting for its last entry's features; instead, while those are missing, the
 // prefix up to the checkpoint is passed as soon as the checkpoint entry's features are loaded.
+// First pass (issue 13 item 3): the layer's first pass — the first checkpoint prefix — goes without
+// its feature check, so its weight tile loads while the tables, weights and first features stream
+// in (the gather waits row by row for a word still missing, so it can only wait, never read a word
+// too early).
 // Policy 0 only: under offset grouping a prefix splits a run into two passes of its target and
 // costs a weight-tile load (cycle model: fpga bunny 16→16 +0.6 %, 64→64 +0.06 %).
 // After the runs of a pair: submanifold layers with odd k replay the centre offset (the identity
@@ -334,11 +338,14 @@ module sf_fpga_accel_sched (
   wire                  elig     = (avail != 13'd0) & (closed | (avail >= (mt_i ? 13'd16 : 13'd32)));
   wire [11:0]     max_in   = lst_q[11:0];
   wire [11:0]     max_out  = lst_q[23:12];
+  // No pass emitted yet in this layer.
+  reg                   fp_q;
   wire                  fin_ok   = (fin_sum_q < f_loaded_i);
   wire                  fout_ok  = (fout_sum_q < f_loaded_i);
   wire                  ready    = fin_ok & (~sm_q | fout_ok);
-  // Start-up prefix (see the header): the run's features are missing, the checkpoint's are there.
-  wire                  pre      = ~ready & ckv_q & (fin_ck_q < f_loaded_i) & (~sm_q | (fout_ck_q < f_loaded_i));
+  // Start-up prefix (see the header): the run's features are missing, the checkpoint's are there
+  // (or no pass has gone yet: the first pass).
+  wire                  pre      = ~ready & ckv_q & (fp_q | ((fin_ck_q < f_loaded_i) & (~sm_q | (fout_ck_q < f_loaded_i))));
   // Record a checkpoint: an open run with ≥ rows entries whose features are missing, none kept yet.
   // Not on map-free layers: their progress marks take a pass's end as the run's end.
   wire                  ck_rec   = (st_q == SC_DEC) & have_q & ~closed & (avail >= 13'd16) & ~ready & ~ckv_q & ~mfree_i & ~grp_q;
@@ -884,6 +891,12 @@ module sf_fpga_accel_sched (
       cv_q   <= cv_d;
       pv_q   <= pv_d;
     end
+  end
+
+  always @(posedge clk_i) begin
+    if (rst_i) fp_q <= 1'b0;
+    else if (st_q == SC_IDLE && go_i) fp_q <= 1'b1;
+    else if (g_push) fp_q <= 1'b0;
   end
 
   always @(posedge clk_i) begin

@@ -286,10 +286,14 @@ module sf_fpga_map_engine (
   wire last_job = last_off & seg_last;
   wire seg_major = ~om_i & (half ? (k_q <= 3'd3) : (k_q <= 3'd2));
   wire job_mirror = half & ~last_off;
+  wire [6:0] jk_kidx = j_kidx_q;
+  wire [2:0]   jk_ix   = j_ix_q;
+  wire [2:0]   jk_iy   = j_iy_q;
+  wire [2:0]   jk_iz   = j_iz_q;
   wire [20:0] hk_w = { 18'd0, half_k};
-  wire [20:0] dx_w = ({ 18'd0, j_ix_q} - hk_w) << ds_w;
-  wire [20:0] dy_w = ({ 18'd0, j_iy_q} - hk_w) << ds_w;
-  wire [20:0] dz_w = ({ 18'd0, j_iz_q} - hk_w) << ds_w;
+  wire [20:0] dx_w = ({ 18'd0, jk_ix} - hk_w) << ds_w;
+  wire [20:0] dy_w = ({ 18'd0, jk_iy} - hk_w) << ds_w;
+  wire [20:0] dz_w = ({ 18'd0, jk_iz} - hk_w) << ds_w;
   // Only the low 17 bits of the biases are used (the START check keeps them in range).
   // verilator lint_off UNUSEDSIGNAL
   wire [20:0] bx_w = is_trans ? (21'd32768 + dx_w) : (21'd32768 - dx_w);
@@ -347,7 +351,7 @@ module sf_fpga_map_engine (
         .clear_i      (lane_clear),
         .job_valid_i  (lane_jvalid[l]),
         .job_ready_o  (lane_jready[l]),
-        .job_kidx_i   (j_kidx_q),
+        .job_kidx_i   (jk_kidx),
         .job_mirror_i (job_mirror),
         .job_bias_x_i (bx_w[16:0]),
         .job_bias_y_i (by_w[16:0]),

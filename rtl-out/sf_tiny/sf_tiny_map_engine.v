@@ -217,10 +217,14 @@ module sf_tiny_map_engine (
                        : ((j_ix_q == k_m1) & (j_iy_q == k_m1) & (j_iz_q == k_m1));
   wire last_job = last_off & seg_last;
   wire job_mirror = half & ~last_off;
+  wire [4:0] jk_kidx = j_kidx_q;
+  wire [1:0]   jk_ix   = j_ix_q;
+  wire [1:0]   jk_iy   = j_iy_q;
+  wire [1:0]   jk_iz   = j_iz_q;
   wire [11:0] hk_w = { 10'd0, half_k};
-  wire [11:0] dx_w = ({ 10'd0, j_ix_q} - hk_w) << ds_w;
-  wire [11:0] dy_w = ({ 10'd0, j_iy_q} - hk_w) << ds_w;
-  wire [11:0] dz_w = ({ 10'd0, j_iz_q} - hk_w) << ds_w;
+  wire [11:0] dx_w = ({ 10'd0, jk_ix} - hk_w) << ds_w;
+  wire [11:0] dy_w = ({ 10'd0, jk_iy} - hk_w) << ds_w;
+  wire [11:0] dz_w = ({ 10'd0, jk_iz} - hk_w) << ds_w;
   // Only the low 9 bits of the biases are used (the START check keeps them in range).
   // verilator lint_off UNUSEDSIGNAL
   wire [11:0] bx_w = is_trans ? (12'd128 + dx_w) : (12'd128 - dx_w);
@@ -278,7 +282,7 @@ module sf_tiny_map_engine (
         .clear_i      (lane_clear),
         .job_valid_i  (lane_jvalid[l]),
         .job_ready_o  (lane_jready[l]),
-        .job_kidx_i   (j_kidx_q),
+        .job_kidx_i   (jk_kidx),
         .job_mirror_i (job_mirror),
         .job_bias_x_i (bx_w[8:0]),
         .job_bias_y_i (by_w[8:0]),

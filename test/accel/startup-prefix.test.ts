@@ -10,6 +10,8 @@
 //    which replays the checkpoints, predicts 0.947; test/accel/cycle-model.test.ts holds it to 2 %);
 //  - bit-exact under random backpressure with a slow input stream (prefix passes and the rest of
 //    their runs interleave with the feature stream).
+// Since issue 13's start-up order (test/accel/near-first.test.ts) the same run also checks the
+// layer's first pass without its feature check (fp_q never set: 12,276 cycles > 12,270, red).
 // Mutations checked by hand: prefix disabled (pre & 1'b0) → utilisation 0.934, red; the run
 // advanced past its unissued remainder after a prefix (set_seg = closed) → 4,660 mismatches, red.
 // Not caught: the prefix issued without its feature check (12,428 instead of 12,417 cycles): the
@@ -23,12 +25,15 @@ import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 const spec = presets.fpga;
 
 describe('fpga scheduler: start-up prefixes of complete runs', () => {
-  it('bunny 16→16 submanifold: bit-exact, utilisation ≥ 0.94 (start-up prefixes)', async () => {
+  it('bunny 16→16 submanifold: bit-exact, utilisation ≥ 0.95 (prefixes, first pass early, W0 / feature interleave)', async () => {
     const c = bunnyCase(spec, { voxel: 0.25, type: 'submanifold', k: 3, cin: 16, cout: 16, requant: true, relu: true });
     const r = await expectBitExact(spec, c, 'startup-bunny-sub', { stall: 0, seed: 1 });
     expect(r.stats.passGrouping.policy).toBe('bank');
     console.log(`startup-prefix: bunny 16→16 total ${r.stats.cycles.total}, utilisation ${r.stats.utilisation.toFixed(4)}`);
-    expect(r.stats.utilisation).toBeGreaterThanOrEqual(0.94);
+    // 0.944 with prefixes alone (12,417 cycles), 0.957 with the W0 / feature interleave (12,276),
+    // 0.958 with the layer's first pass issued without its feature check too (12,266).
+    expect(r.stats.utilisation).toBeGreaterThanOrEqual(0.95);
+    expect(r.stats.cycles.total).toBeLessThanOrEqual(12_270);
   }, ACCEL_TIMEOUT_MS);
 
   it('bit-exact under backpressure with a slow input stream', async () => {

@@ -35,7 +35,7 @@ describe('presets', () => {
     expect(baseSpec).toEqual({
       name: 'sf_fpga',
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
-      mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, mapFreeDownsample: false, mapFreeTransposed: false, comparePipeline: false, overlapLoad: false },
+      mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, nearFirstJobs: false, mapFreeDownsample: false, mapFreeTransposed: false, comparePipeline: false, overlapLoad: false },
       buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false, w0Interleave: false },
       gatherScatter: { scatterForwarding: true, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 },
@@ -336,6 +336,9 @@ describe('randomValidSpec', () => {
     // Map-free transposed wherever allowed (map-free downsampling and transposed layers), in 3 of 4.
     expect(some((s) => s.mapping.mapFreeTransposed)).toBe(true);
     expect(some((s) => s.mapping.mapFreeDownsample && s.mapping.layerTypes.includes('transposed') && !s.mapping.mapFreeTransposed)).toBe(true);
+    // Near-first jobs on half of the segment-major specs, so both job orders stay in the campaign.
+    expect(some((s) => s.mapping.segmentMajor && s.mapping.nearFirstJobs)).toBe(true);
+    expect(some((s) => s.mapping.segmentMajor && !s.mapping.nearFirstJobs)).toBe(true);
     // Fusion only where an output word is a feature word (cols = rows, outWidth = inWidth): rare.
     expect(Array.from({ length: 2000 }, (_, i) => randomValidSpec(i)).some((s) => s.buffers.keepFeatures)).toBe(true);
   });

@@ -14,7 +14,7 @@
 // for the entry (k³−1−kidx, output index, input index).
 import type { AcceleratorSpec } from '../spec.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
-import { segMajorMaxK } from '../../model/run-table.ts';
+import { nearFirstOrder, segMajorMaxK } from '../../model/run-table.ts';
 import { reduceTree, type ReduceTree } from './reduce-tree.ts';
 import { deriveRegisters, ERROR_CODES, LAYER_TYPE_CODES, type RegisterMap } from './registers.ts';
 
@@ -167,6 +167,14 @@ export interface MappingDerived {
   mtFrontC3: number;
   /** Merge jobs segment-major (spec.mapping.segmentMajor). */
   segmentMajor: boolean;
+  /** Segment-major jobs near offsets first (spec.mapping.nearFirstJobs, with segmentMajor). */
+  nearFirst: boolean;
+  /**
+   * The near-first job table (model/run-table.ts nearFirstOrder): case items {half, k_q, job index
+   * in the segment} → the job's kernel index and (ix, iy, iz); jobs whose offset is the usual one
+   * (kernel index = job index) are left to the counters.
+   */
+  nfRom: { key: string; kidx: string; ix: string; iy: string; iz: string }[];
   /** om_i: the accelerator's scheduler groups passes by offset for this layer: dispatch offset-major. */
   offsetMajorIn: boolean;
   /**
@@ -349,6 +357,28 @@ function lit(width: number, value: number | bigint): string {
 
 function hexLit(width: number, value: bigint): string {
   return `${width}'h${value.toString(16)}`;
+}
+
+function nearFirstRom(maxK: number, segments: number, kWidth: number, kidxWidth: number): MappingDerived['nfRom'] {
+  const out: MappingDerived['nfRom'] = [];
+  for (const half of [true, false]) {
+    const kMax = segMajorMaxK(maxK, segments, half);
+    for (let k = 1; k <= kMax; k++) {
+      // half applies to odd k only (the engine's half = submanifold & k odd)
+      if (half && k % 2 === 0) continue;
+      nearFirstOrder(k, half).forEach((kidx, j) => {
+        if (kidx === j) return;
+        out.push({
+          key: `{1'b${half ? 1 : 0}, ${lit(kWidth, k)}, ${lit(kidxWidth, j)}}`,
+          kidx: lit(kidxWidth, kidx),
+          ix: lit(kWidth, kidx % k),
+          iy: lit(kWidth, Math.floor(kidx / k) % k),
+          iz: lit(kWidth, Math.floor(kidx / (k * k))),
+        });
+      });
+    }
+  }
+  return out;
 }
 
 export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
@@ -591,6 +621,8 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     mtFrontC2: classes + 2,
     mtFrontC3: classes + 3,
     segmentMajor: mp.segmentMajor,
+    nearFirst: mp.segmentMajor && mp.nearFirstJobs,
+    nfRom: mp.segmentMajor && mp.nearFirstJobs ? nearFirstRom(mp.maxKernelSize, segments, kWidth, kidxWidth) : [],
     // Offset-grouped passes (gatherScatter.passGrouping) need each bank's runs in kernel-index order.
     offsetMajorIn: mp.segmentMajor && spec.gatherScatter.passGrouping.includes('offset'),
     segMajorMaxKFullLit: lit(kWidth, segMajorMaxK(mp.maxKernelSize, segments, false)),
