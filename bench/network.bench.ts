@@ -23,6 +23,10 @@ import type { Coord } from '../generator/model/types.ts';
 import { estimateNetwork } from '../generator/network/estimate.ts';
 import { networkStructure } from '../generator/network/zoo/float-network.ts';
 import { zooFloatNetwork } from '../generator/network/zoo/index.ts';
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { machine, target, type Bench, type BenchReport, type BenchResult } from './harness.ts';
 import { DEFAULT_SCAN, lidarScan, lidarStrip, NETWORK_STRIP } from './lidar.ts';
 import { lossBy, lossTotal } from '../generator/network/loss.ts';
@@ -91,14 +95,30 @@ const bench: Bench = {
       { name: `lidar-v${DEFAULT_SCAN.voxel}`, coords: scan },
     ];
     const rows: Record<string, unknown>[] = [];
-    const results: BenchResult[] = [];
+    let results: BenchResult[] = [];
     let lidarServerW1 = NaN, lidarServerW1Wall = NaN;
+    // A partial re-run (NETWORK_BENCH_ONLY="fpga:1,server:1": preset:width pairs): only those rows
+    // are estimated; the others are kept from the previous results file as they were (keptFrom:
+    // its date). Every estimated row records the commit it ran at.
+    const only = process.env.NETWORK_BENCH_ONLY?.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const wanted = (p: string, w: number) => only === undefined || only.includes(`${p}:${w}`);
+    const prevFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'network.json');
+    const prev = only !== undefined && fs.existsSync(prevFile) ? (JSON.parse(fs.readFileSync(prevFile, 'utf8')) as BenchReport & { workload: { rows: Record<string, unknown>[] } }) : undefined;
+    let commit = 'unknown';
+    try {
+      commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+    } catch { /* not a checkout */ }
     for (const width of WIDTHS) {
       // Cycles depend on coordinates and channels only: the structure, no calibration.
       const net = networkStructure(zooFloatNetwork({ arch: 'minkunet', width, inChannels: 4, classes: 19, seed: 1 }));
       for (const cloud of clouds) {
         const shapes = cpuMs(() => networkShapes(net, cloud.coords));
         for (const p of PRESETS) {
+          if (!wanted(p, width)) {
+            const kept = prev?.workload.rows.find((r) => r.preset === p && r.width === width && r.cloud === cloud.name);
+            if (kept) rows.push({ ...kept, keptFrom: kept.keptFrom ?? prev!.date });
+            continue;
+          }
           const spec: AcceleratorSpec = presets[p];
           let rep: ReturnType<typeof estimateNetwork> | undefined;
           let error: string | undefined;
@@ -109,7 +129,7 @@ const bench: Bench = {
               error = e instanceof Error ? e.message : String(e);
             }
           });
-          const base = { network: net.name, width, cloud: cloud.name, points: cloud.coords.length, preset: p, spec: spec.name, maxChannels: spec.matrix.maxChannels, estimateCpuMs: Math.round(t.cpuMs), estimateWallMs: Math.round(t.wallMs), shapesCpuMs: Math.round(shapes.cpuMs) };
+          const base = { network: net.name, width, cloud: cloud.name, points: cloud.coords.length, preset: p, commit, spec: spec.name, maxChannels: spec.matrix.maxChannels, estimateCpuMs: Math.round(t.cpuMs), estimateWallMs: Math.round(t.wallMs), shapesCpuMs: Math.round(shapes.cpuMs) };
           if (rep === undefined) {
             rows.push({ ...base, supported: false, reason: error });
             log(`${net.name} ${cloud.name} ${p}: not supported: ${error}`);
@@ -140,14 +160,19 @@ const bench: Bench = {
         }
       }
     }
-    const targets = [target(`minkunet w1.0 LiDAR estimate on server ≤ ${TARGET_S} s`, 'estimate CPU seconds', '<=', TARGET_S, 's', lidarServerW1, lidarServerW1Wall)];
+    let targets = [target(`minkunet w1.0 LiDAR estimate on server ≤ ${TARGET_S} s`, 'estimate CPU seconds', '<=', TARGET_S, 's', lidarServerW1, lidarServerW1Wall)];
+    if (!wanted('server', 1) && prev !== undefined) {
+      // Not re-run: the previous measurement stands.
+      results = prev.results;
+      targets = prev.targets;
+    }
     return {
       ...info,
       method:
         'estimateNetwork (generator/network/estimate.ts): networkShapes (coordinates and kernel maps), the host driver\'s tiles (2-D/3-D boxes, model/tiles.ts; ' +
         'tiled 3×3×3 submanifold nodes core-only or with halo outputs, whichever the cycle model predicts faster, model/tile-choice.ts), ' +
         'the calibrated schedule replay per hardware run, map reuse where the previous conv had the same coordinates/kernel/tensor stride and ' +
-        'neither was tiled; cycles are the accelerator\'s (PERF_TOTAL_CYCLES) summed over conv nodes (add/concat run in the host driver, not counted); ' +
+        'neither was tiled; rows with keptFrom were not re-run (NETWORK_BENCH_ONLY) and are the previous file\'s; cycles are the accelerator\'s (PERF_TOTAL_CYCLES) summed over conv nodes (add/concat run in the host driver, not counted); ' +
         `off-chip bytes = AXI4-Stream bytes in + out; time at ${CLOCK_MHZ} MHz. Network structure without calibration (cycles do not depend on values).`,
       workload: { networks: WIDTHS.map((w) => `minkunet-w${w}`), clouds: clouds.map((c) => ({ name: c.name, points: c.coords.length })), presets: PRESETS, rows },
       results,
