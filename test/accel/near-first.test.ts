@@ -20,8 +20,8 @@
 // (test/accel/grouping.test.ts).
 //
 // Mutations checked by hand: the job table disabled (seg_major & 1'b0: the bunny's mapping cycles
-// are the kernel-index order's, red here); the first pass waiting for its features (fp_q never
-// set: startup-prefix.test.ts red, 12,276 cycles > 12,270).
+// 4,426 = the kernel-index order's instead of 4,368, red here); the first pass waiting for its
+// features (fp_q never set: startup-prefix.test.ts red, 12,314 cycles > 12,270).
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
 import { presets } from '../../generator/dsl/presets.ts';

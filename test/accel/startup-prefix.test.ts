@@ -11,7 +11,8 @@
 //  - bit-exact under random backpressure with a slow input stream (prefix passes and the rest of
 //    their runs interleave with the feature stream).
 // Since issue 13's start-up order (test/accel/near-first.test.ts) the same run also checks the
-// layer's first pass without its feature check (fp_q never set: 12,276 cycles > 12,270, red).
+// layer's first pass without its feature check (fp_q never set: 12,314 cycles > 12,270, red — the
+// host's W0_BLOCK is then picked for a first pass that does not come; main before it: 12,276).
 // Mutations checked by hand: prefix disabled (pre & 1'b0) → utilisation 0.934, red; the run
 // advanced past its unissued remainder after a prefix (set_seg = closed) → 4,660 mismatches, red.
 // Not caught: the prefix issued without its feature check (12,428 instead of 12,417 cycles): the
