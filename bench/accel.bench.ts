@@ -143,11 +143,11 @@ const noDrain = (spec: AcceleratorSpec, name: string, drainPort: boolean): Accel
 });
 const DRAIN_LAYERS = ['conv k=2 s=2', 'transposed k=2 s=2'];
 // Edge before its issue-13 knobs (4 lanes, the merge after the load, offset-major jobs, per-bank
-// passes), and edge with more lanes, the alternatives that meet 0.90 on the submanifold layer
+// passes, unpipelined downsampler merge), and edge with more lanes, the alternatives that meet 0.90 on the submanifold layer
 // (the preset stays at 4 lanes: presets.ts says why).
 const edgeBefore: AcceleratorSpec = {
   ...presets.edge, name: 'sf_edge_before',
-  mapping: { ...presets.edge.mapping, overlapLoad: false, segmentMajor: false },
+  mapping: { ...presets.edge.mapping, overlapLoad: false, segmentMajor: false, comparePipeline: false },
   gatherScatter: { ...presets.edge.gatherScatter, passGrouping: ['bank'] },
 };
 const edgeLanes = (lanes: number, name: string, mapFree: boolean): AcceleratorSpec => ({

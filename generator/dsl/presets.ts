@@ -29,7 +29,10 @@ export const presets = {
     // but cost per lane a coordinate-buffer copy and a map bank (8 lanes with the map-free and
     // drain knobs: +58 % LUT, +63 % block RAM) and lose on MinkUNet (73 % at 8 lanes: its deep
     // layers hold ≈ 20 points, whose runs split into more, shorter passes): they stay at four.
-    mapping: { ...baseSpec.mapping, lanes: 4, overlapLoad: true, segmentMajor: true },
+    // The downsampler merge and the START checks pipelined (mapping.comparePipeline, as fpga and
+    // server): estimated clock 36.3 … 69.6 → 81.7 … 138.2 MHz at -2 (the merge path of 35 levels
+    // was critical) for +589 LUT / +470 FF, and 1 cycle more per layer, 9 per conv layer.
+    mapping: { ...baseSpec.mapping, lanes: 4, overlapLoad: true, segmentMajor: true, comparePipeline: true },
     buffers: { ...baseSpec.buffers, coordDepth: 2048, featureDepth: 2048, accumulatorDepth: 2048, mapDepth: 16384 },
     matrix: { ...baseSpec.matrix, rows: 8, cols: 8 },
     gatherScatter: { ...baseSpec.gatherScatter, passGrouping: ['bank', 'offset'] },
@@ -59,12 +62,20 @@ export const presets = {
   // with all three pipelining knobs on, the estimate went 33.6 … 63.3 → 64.2 … 107.8 MHz at -2
   // (bench/results/timing.json), the gain from this knob (the merge was the critical path; the
   // tree and requantization stages did not move the top and cost most of +17.8 % FF, so they stay off).
+  // Fusion across layers (buffers.keepFeatures): a layer's output words stay in the 65,536-word
+  // feature buffer as the next layer's input. Cycle model, MinkUNet on the bunny: off-chip bytes
+  // −7 % (w1.0: 34.1 → 31.7 MB) / −10 % (w0.5), cycles −1.1 %, for the fuse stage (18 LUT / 545 FF,
+  // Yosys --top) and a 512-bit write mux with two base adders (< 0.5 % of the top's LUT).
+  // Off, by measurement: the drain port (a second 65,536 × 2,048-bit accumulator copy, ≈ +4,100
+  // RAMB36 or +60 %, for conv 0.41 → 0.47), overlapLoad and segmentMajor (the bunny 64→64 layer offset-grouped
+  // 0.78 → 0.77: the merge is not its limit, the stream order is), map-free transposed without the
+  // drain port (0.37 → 0.35), more lanes (16: submanifold 0.74).
   server: {
     ...baseSpec,
     name: 'sf_server',
     mapping: { ...baseSpec.mapping, lanes: 8, mapFreeDownsample: true, comparePipeline: true },
     gatherScatter: { ...baseSpec.gatherScatter, passGrouping: ['bank', 'offset'] },
-    buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288, keepFeatures: false, w0Interleave: true },
+    buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288, keepFeatures: true, w0Interleave: true },
     matrix: { ...baseSpec.matrix, rows: 64, cols: 64, maxChannels: 512 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 512 },
   },

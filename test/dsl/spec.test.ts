@@ -55,6 +55,8 @@ describe('presets', () => {
     expect([presets.server.matrix.maxChannels, presets.tiny.matrix.maxChannels, presets.edge.matrix.maxChannels]).toEqual([512, 256, 256]);
     expect(presets.server.gatherScatter.passGrouping).toEqual(['bank', 'offset']);
     expect(presets.server.mapping.mapFreeDownsample).toBe(true);
+    // Fusion across layers on server (issue 13 item 5: −7 … −10 % off-chip bytes on MinkUNet for < 0.5 % LUT).
+    expect([presets.server.buffers.keepFeatures, presets.server.gatherScatter.drainPort, presets.server.mapping.overlapLoad]).toEqual([true, false, false]);
     // The pipelined downsampler merge: the server clock's gain (bench/results/timing.json); the datapath knobs stay off.
     expect([presets.server.mapping.comparePipeline, presets.server.matrix.treePipeline, presets.server.postprocess.pipelineStages]).toEqual([true, 0, 0]);
     expect([presets.tiny.mapping.mapFreeDownsample, presets.edge.mapping.mapFreeDownsample]).toEqual([false, false]);
@@ -67,6 +69,8 @@ describe('presets', () => {
     // Issue 13 on edge: the merge during the load, segment-major jobs, both pass-grouping policies;
     // no map-free layers (they need 8 lanes), no drain port, no fusion (bench/results/accel.json).
     expect([presets.edge.mapping.overlapLoad, presets.edge.mapping.segmentMajor, presets.edge.gatherScatter.passGrouping]).toEqual([true, true, ['bank', 'offset']]);
+    // The pipelined downsampler merge: edge's estimated clock 36.3 → 81.7 MHz (slow nets, -2).
+    expect(presets.edge.mapping.comparePipeline).toBe(true);
     expect([presets.edge.mapping.mapFreeTransposed, presets.edge.gatherScatter.drainPort, presets.edge.buffers.keepFeatures]).toEqual([false, false, false]);
     expect([presets.server.matrix.rows, presets.server.matrix.cols, presets.server.mapping.lanes]).toEqual([64, 64, 8]);
     expect(presets.server.interfaces.axisDataWidth).toBe(512);
