@@ -23,12 +23,13 @@ export const presets = {
     // The merge runs during the coordinate load (mapping.overlapLoad), segment-major (the entries
     // whose features come first are mapped first), and the host picks bank- or offset-grouped
     // passes per layer: together +298 LUT / +139 FF (+2.4 % / +2.1 %; same block RAM and DSP48,
-    // Yosys synth_xilinx of the whole top); cycle model: bunny 8→8 submanifold 0.75 → 0.86,
-    // MinkUNet w0.5 on the bunny 78.5 → 82.1 % (bench/results/accel.json, docs/accelerator.md).
+    // Yosys synth_xilinx of the whole top); measured: bunny 8→8 submanifold 0.75 → 0.86; cycle
+    // model: MinkUNet w0.5 on the bunny 85.4 → 89.4 % (bench/results/accel.json, docs/accelerator.md).
     // More lanes would reach 0.97 on the bunny layer (6 or 8 lanes, mapping no longer the limit)
     // but cost per lane a coordinate-buffer copy and a map bank (8 lanes with the map-free and
-    // drain knobs: +58 % LUT, +63 % block RAM) and lose on MinkUNet (73 % at 8 lanes: its deep
-    // layers hold ≈ 20 points, whose runs split into more, shorter passes): they stay at four.
+    // drain knobs: +58 % LUT, +63 % block RAM) and lose on MinkUNet (bunny: 82 % at 5 lanes, 78 %
+    // at 6, 77 % at 8: its deep layers hold ≈ 20 points, whose runs split into more, shorter
+    // passes): they stay at four.
     // The downsampler merge and the START checks pipelined (mapping.comparePipeline, as fpga and
     // server): estimated clock 36.3 … 69.6 → 81.7 … 138.2 MHz at -2 (the merge path of 35 levels
     // was critical) for +589 LUT / +470 FF, and 1 cycle more per layer, 9 per conv layer.
@@ -63,9 +64,10 @@ export const presets = {
   // (bench/results/timing.json), the gain from this knob (the merge was the critical path; the
   // tree and requantization stages did not move the top and cost most of +17.8 % FF, so they stay off).
   // Fusion across layers (buffers.keepFeatures): a layer's output words stay in the 65,536-word
-  // feature buffer as the next layer's input. Cycle model, MinkUNet on the bunny: off-chip bytes
-  // −7 % (w1.0: 34.1 → 31.7 MB) / −10 % (w0.5), cycles −1.1 %, for the fuse stage (18 LUT / 545 FF,
-  // Yosys --top) and a 512-bit write mux with two base adders (< 0.5 % of the top's LUT).
+  // feature buffer as the next layer's input. Cycle model, MinkUNet on the bunny with --fusion on:
+  // off-chip bytes −7 % (w1.0: 34.1 → 31.7 MB) / −11 % (w0.5: 14.7 → 13.2 MB), cycles −1.7 % /
+  // −4.4 %, for the fuse stage (18 LUT / 545 FF, Yosys --top) and a 512-bit write mux with two
+  // base adders (< 0.5 % of the top's LUT).
   // Off, by measurement: the drain port (a second 65,536 × 2,048-bit accumulator copy, ≈ +4,100
   // RAMB36 or +60 %, for conv 0.41 → 0.47), overlapLoad and segmentMajor (the bunny 64→64 layer offset-grouped
   // 0.78 → 0.77: the merge is not its limit, the stream order is), map-free transposed without the
