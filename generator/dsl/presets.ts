@@ -68,10 +68,10 @@ export const presets = {
   // off-chip bytes −7 % (w1.0: 34.1 → 31.7 MB) / −11 % (w0.5: 14.7 → 13.2 MB), cycles −1.7 % /
   // −4.4 %, for the fuse stage (18 LUT / 545 FF, Yosys --top) and a 512-bit write mux with two
   // base adders (< 0.5 % of the top's LUT).
-  // Off, by measurement: the drain port (a second 65,536 × 2,048-bit accumulator copy, ≈ +4,100
-  // RAMB36 or +60 %, for conv 0.41 → 0.47), overlapLoad and segmentMajor (the bunny 64→64 layer offset-grouped
-  // 0.78 → 0.77: the merge is not its limit, the stream order is), map-free transposed without the
-  // drain port (0.37 → 0.35), more lanes (16: submanifold 0.74).
+  // Off, by measurement (cycle model, bunny): the drain port (a second 65,536 × 2,048-bit
+  // accumulator, ≈ +4,100 RAMB36 or +60 %, for conv 0.41 → 0.47), overlapLoad and segmentMajor
+  // (64→64 offset-grouped 0.88 → 0.86: the merge is not its limit), map-free transposed without
+  // the port (0.37 → 0.38 for the matcher and frontier tree), more lanes (16: 64→64 0.81).
   server: {
     ...baseSpec,
     name: 'sf_server',
