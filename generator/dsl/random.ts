@@ -116,6 +116,8 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   if (mp.mapFreeDownsample && mp.layerTypes.includes('transposed')) mp.mapFreeTransposed = r() < 0.75;
   // Near-first segment-major jobs in half of the segment-major seeds (drawn after everything above).
   if (mp.segmentMajor) mp.nearFirstJobs = r() < 0.5;
+  // The start-up W0 / feature interleave in half the seeds: drawn last, so the fields above keep their values.
+  draft.buffers.w0Interleave = r() < 0.5;
   if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);
