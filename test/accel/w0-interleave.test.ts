@@ -31,6 +31,7 @@ import { canonicalLayer } from '../../generator/sim/accel/driver.ts';
 import { buildAccel } from '../../generator/sim/accel/rtl.ts';
 import { decodeOutput, decodeReadback, encodeLayer, layerScript, outputBeatCount, packLanes, type Beat, type HwLayer } from '../../generator/sim/accel/stream.ts';
 import { runSim } from '../../generator/sim/run.ts';
+import { formatSimReport } from '../../generator/cli/commands/sim.ts';
 import { predictCycles } from '../../generator/model/cycle-model.ts';
 import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { layerStats } from '../../generator/model/stats.ts';
@@ -125,6 +126,8 @@ describe('W0 / feature interleave on fpga (co-simulation)', () => {
     expect(off.stats.passGrouping.w0Block).toBe(0);
     expect(auto.stats.cycles.total).toBeLessThan(off.stats.cycles.total - 30);
     expect(auto.stats.utilisation).toBeGreaterThanOrEqual(0.95);
+    expect(formatSimReport(auto, 'case')).toMatch(new RegExp(`\\n  w0 block +${g.w0Block} feature words after each first-pair weight tile \\(LAYER_TYPE.W0_BLOCK\\); chosen by the cycle model: 0 \\d+, 4 \\d+`));
+    expect(formatSimReport(off, 'case')).not.toMatch(/w0 block/);
     // The cycle model replays the interleaved loader timeline: within 2 % with either block.
     const { runs } = cycleModelRuns(spec, c);
     for (const [r, block] of [[auto, g.w0Block], [off, 0]] as const) {

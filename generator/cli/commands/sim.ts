@@ -66,6 +66,12 @@ export function groupingLine(g: PassGroupingStats): string {
   return `${name}; ${why}`;
 }
 
+/** `12 feature words after each first-pair weight tile (LAYER_TYPE.W0_BLOCK); chosen by the cycle model: 0 12392, 4 12379, … cycles predicted`. */
+export function w0BlockLine(g: PassGroupingStats): string {
+  const pred = Object.entries(g.w0Predicted).map(([k, v]) => `${k} ${v}`).join(', ');
+  return `${g.w0Block} feature words after each first-pair weight tile (LAYER_TYPE.W0_BLOCK); ${pred ? `chosen by the cycle model: ${pred} cycles predicted` : 'forced'}`;
+}
+
 export function formatSimReport(r: AccelRunResult, label: string): string {
   const s = r.stats;
   const L = s.layer;
@@ -77,6 +83,7 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
     `  breakdown     compute ${c.compute} rows${c.drainRows ? ` (${c.drainRows} drain)` : ''}, stall ${c.stall}, tail ${c.tail}; mapping ${c.mapping} (overlapped)`,
     `  map           ${s.mapSchedule.map === 'map-free' ? (L.type === 'transposed' ? 'map-free transposed (outputs walked by parent, no merge)' : 'map-free downsampling (no merge)') : `merge, ${s.mapSchedule.jobOrder} jobs`}`,
     `  passes        ${groupingLine(s.passGrouping)}`,
+    ...(s.passGrouping.w0Block > 0 || Object.keys(s.passGrouping.w0Predicted).length > 0 ? [`  w0 block      ${w0BlockLine(s.passGrouping)}`] : []),
     `  end to end    ${c.endToEnd} harness cycles from writing START to reading BUSY = 0${s.sweepCycles ? ` (${s.sweepCycles} of them epoch-wrap sweeps, cycle model)` : ''}`,
     `compute bound   ${s.computeBound} cycles (DESIGN.md §3)`,
     `utilisation     ${pct(s.utilisation)} of the measured cycles (${pct(s.utilisationTotal)} of START→DONE)`,
