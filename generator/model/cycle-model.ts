@@ -60,7 +60,9 @@ export const CYCLE_MODEL_REPLAY = {
   //    the tile-end mark replaces a pending mark of its pair.
   // 6: buffers.w0Interleave: the first pair's tiles in slot order interleaved with W0_BLOCK feature words (the
   //    loader timeline), the block chosen per layer (model/w0-order.ts); features on chip wait only for tiles.
-  version: 6,
+  // 7: the tile-end mark's replacement of a pending mark is replayed (v5 still drained the replaced mark's words at its
+  //    own hit; map-free conv k2 s2 on the bunny v0.5 predicted -1.15 %, now +0.25 %).
+  version: 7,
   calibrated: true,
 } as const;
 
