@@ -354,18 +354,21 @@ module sf_fpga_accel_sched (
   wire                  last_to  = (to_q == to_i - 6'd1);
   wire                  nout_nz  = (n_out_i != 13'd0);
   wire                  both     = g_space_i & w_space_i;
-  // Chunked last-pair passes (header): registered in RD1 like the run's fields. cut_w: a whole
-  // chunk follows the current chunk's end in a closed run.
-  wire [12:0] av_now   = nx_w ? av_seg : av_wr;
-  wire [13:0] cut_sum = {1'b0, av_now} + { 9'd0, cur_rdptr[4:0]};
-  wire                  cut_w    = mt_i & last_ti & (nx_w | map_done_i) & (cut_sum >= 14'd64);
-  reg                   cut_q;
+  // Chunked last-pair passes (header): registered in RD1 like the run's fields. A whole chunk
+  // follows the current chunk's end in a closed run iff av + low ≥ 2·chunk, i.e. av_q ≥
+  // 2·chunk − low: the threshold is registered from the pointer's low bits alone and compared
+  // with the registered av_q in DEC, so the run-table read → available count path does not also
+  // feed an adder and a comparator in RD1 (it was the fpga top's critical path, 24 levels).
+  reg                   cutok_q;
+  reg  [13:0] cutthr_q;
+  wire                  cut_q    = cutok_q & ({1'b0, av_q} >= cutthr_q);
   reg  [11:0]     cko_q;
   reg  [12:0]     cutlen_q;
   reg  [12:0] cutend_q;
   always @(posedge clk_i) begin
     if (st_q == SC_RD1) begin
-      cut_q    <= cut_w;
+      cutok_q  <= mt_i & last_ti & (nx_w | map_done_i);
+      cutthr_q <= 14'd64 - { 9'd0, cur_rdptr[4:0]};
       cko_q    <= ck_out_i;
       cutlen_q <= 13'd32 - { 8'd0, cur_rdptr[4:0]};
       cutend_q <= {cur_rdptr[12:5] + 8'd1, 5'd0};
