@@ -223,6 +223,27 @@ const nextPow2 = (v: number): number => {
   return p;
 };
 
+/** The merge's result of one run: its runs (read-only afterwards), comparisons, end and last dispatch. */
+interface MergeResult {
+  runs: readonly Run[];
+  comparisons: number;
+  mapDone: number;
+  dispatchT: number;
+}
+// Keyed by the coordinate arrays themselves (the searches pass the same arrays), so a memo entry
+// lives as long as its run's coordinates; the key string holds everything else the merge reads.
+const mergeMemo = new WeakMap<readonly Coord[], WeakMap<readonly Coord[], Map<string, MergeResult>>>();
+function mergeMemoGet(inC: readonly Coord[], outC: readonly Coord[], key: string): MergeResult | undefined {
+  return mergeMemo.get(inC)?.get(outC)?.get(key);
+}
+function mergeMemoSet(inC: readonly Coord[], outC: readonly Coord[], key: string, r: MergeResult): void {
+  let a = mergeMemo.get(inC);
+  if (!a) { a = new WeakMap(); mergeMemo.set(inC, a); }
+  let b = a.get(outC);
+  if (!b) { b = new Map(); a.set(outC, b); }
+  b.set(key, r);
+}
+
 export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const C = p.comparePipeline ? { ...REPLAY_CONST, start: REPLAY_CONST.start + REPLAY_CONST.checkPipe } : REPLAY_CONST;
   const nIn = L.inCoords.length;
@@ -383,7 +404,19 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const segMajor = p.segmentMajor && K1 * S <= p.runTableRuns && L.passGrouping !== 'offset';
   // mapping.nearFirstJobs: a segment's jobs near offsets first (map_engine jk_kidx).
   const jobOrder = segMajor && p.nearFirst === true ? nearFirstOrder(k, half) : Array.from({ length: K1 }, (_, i) => i);
-  for (let job = 0; job < (mf || mt ? 0 : K1 * S); job++) {
+  // The merge does not depend on the pass grouping (unless it makes the dispatch offset-major) nor
+  // on W0_BLOCK (map-free walks aside, which wait for features): the host's searches replay the
+  // same run under several of those, so its result is kept per (coordinates, parameters).
+  const memoable = !mf && !mt && !reuse;
+  const memoKey = memoable ? JSON.stringify([p, L.type, k, L.stride, L.inTensorStride, segMajor, mapStart]) : '';
+  const memoHit = memoable ? mergeMemoGet(L.inCoords, L.outCoords, memoKey) : undefined;
+  if (memoHit) {
+    runs.push(...memoHit.runs);
+    comparisons = memoHit.comparisons;
+    mapDone = memoHit.mapDone;
+    dispatchT = memoHit.dispatchT;
+  }
+  for (let job = 0; job < (mf || mt || memoHit ? 0 : K1 * S); job++) {
     const kidx = segMajor ? jobOrder[job % K1]! : Math.floor(job / S);
     const seg = segMajor ? Math.floor(job / K1) : job % S;
     const ix = kidx % k, iy = Math.floor(kidx / k) % k, iz = Math.floor(kidx / (k * k));
@@ -458,6 +491,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       if (end > mapDone) mapDone = end;
     }
   }
+  if (memoable && !memoHit) mergeMemoSet(L.inCoords, L.outCoords, memoKey, { runs: runs.slice(), comparisons, mapDone, dispatchT });
   mapDone = Math.max(mapDone, dispatchT);
   // The end-of-map word follows the load (S_MAP_END is entered from S_MAP only).
   if (ovl) mapDone = Math.max(mapDone, C.start + coordLoad);

@@ -271,13 +271,19 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
       const feats = runs.map((r) => (r.featOnChip ? 0 : r.inCoords.length * ceilDiv(layer.inChannels, channelsPerPass(spec.matrix))));
       const big = feats.indexOf(Math.max(0, ...feats));
       const one = runs.length > 1;
-      const byBlock = new Map<number, ReplayResult[]>(one ? [] : [[0, res]]);
+      // (block 0 is the replay already made; with several runs, of the largest run)
+      const byBlock = new Map<number, ReplayResult[]>([[0, one ? [res[big]!] : res]]);
       w0 = chooseW0Block((g) => {
         const r = byBlock.get(g) ?? (one ? [replayAll(choice.policy, g, [runs[big]!])[0]!] : replayAll(choice.policy, g));
         byBlock.set(g, r);
         return tot(r);
       }, feats[big] ?? 0, layer.type === 'submanifold');
-      res = !one ? byBlock.get(w0.block)! : w0.block === 0 ? res : replayAll(choice.policy, w0.block);
+      if (!one) res = byBlock.get(w0.block)!;
+      else if (w0.block !== 0) {
+        const b = w0.block;
+        const found = byBlock.get(b)![0]!;
+        res = runs.map((r, i) => (i === big ? found : replayAll(choice.policy, b, [r])[0]!));
+      }
     }
   }
   const sum = (f: (r: ReplayResult) => number) => res.reduce((a, r) => a + f(r), 0);

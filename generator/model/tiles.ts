@@ -296,16 +296,31 @@ function bbox(coords: Coord[], rows: number[]): [number[], number[]] {
  * Input rows inside the box of `core`'s outputs widened by the reach (same batch range); only
  * rows of `within` (ascending) when given: a sub-core's inputs are among its parent's.
  */
+/** First index of ascending `a` whose value is ≥ v. */
+function firstAtLeast(a: readonly number[], v: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m]! < v) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
 function haloRows(t: TileLayer, reach: [number, number], core: number[], within?: number[]): number[] {
   const [lo, hi] = bbox(t.outCoords, core);
   const [rlo, rhi] = reach;
   const from = lowerBoundBx(t.inCoords, lo[0]!, lo[1]! + rlo, false);
   const to = lowerBoundBx(t.inCoords, hi[0]!, hi[1]! + rhi, true);
   const out: number[] = [];
-  const n = within === undefined ? to - from : within.length;
-  for (let k = 0; k < n; k++) {
+  // `within` is ascending: only its rows in [from, to) can be inside
+  let k0 = 0, n = to - from;
+  if (within !== undefined) {
+    k0 = firstAtLeast(within, from);
+    n = firstAtLeast(within, to);
+  }
+  for (let k = k0; k < n; k++) {
     const i = within === undefined ? from + k : within[k]!;
-    if (i < from || i >= to) continue;
     const c = t.inCoords[i]!;
     if (c[1] < lo[1]! + rlo || c[1] > hi[1]! + rhi) continue;
     if (c[2] < lo[2]! + rlo || c[2] > hi[2]! + rhi) continue;
@@ -324,12 +339,12 @@ interface Candidate extends Tile {
   cost: number;
 }
 
-function candidate(t: TileLayer, lim: TileLimits, core: number[], whole = false, within?: number[]): Candidate {
+function candidate(t: TileLayer, lim: TileLimits, core: number[], whole = false, within?: number[], halo?: number[]): Candidate {
   const { inCoords, outCoords } = t;
   const coreOnly = !whole && lim.coreOnly === true && t.layer.type === 'submanifold' && t.layer.kernelSize % 2 === 1 && t.layer.kernelSize > 1;
   // A core-only tile is planned (capacities, map estimate) as the transposed layer it runs.
   const layer = coreOnly ? coreOnlyLayer(t.layer) : t.layer;
-  const inRows = whole ? inCoords.map((_, i) => i) : haloRows(t, inputReach(t.layer), core, within);
+  const inRows = whole ? inCoords.map((_, i) => i) : (halo ?? haloRows(t, inputReach(t.layer), core, within));
   const tileIn = tileInputs(inCoords, { inRows } as Tile);
   let hwOut: Coord[];
   if (whole) hwOut = outCoords;
@@ -448,9 +463,16 @@ const SEARCH_LOAD = 4;
 
 function planBoxCandidates(t: TileLayer, lim: TileLimits): Candidate[] {
   const reach = inputReach(t.layer);
+  const halos = new Map<number[], number[]>();
   const rec = (core: number[], within?: number[], search = true): Candidate[] => {
-    const c = candidate(t, lim, core, false, within);
-    const haloOf = (rows: number[]): number => haloRows(t, reach, rows, c.inRows).length;
+    const c = candidate(t, lim, core, false, within, halos.get(core));
+    halos.delete(core);
+    // (the halo of the cut picked is the next level's input rows: kept for its candidate)
+    const haloOf = (rows: number[]): number => {
+      const h = haloRows(t, reach, rows, c.inRows);
+      halos.set(rows, h);
+      return h.length;
+    };
     if (c.fits) return [c];
     if (core.length === 1) throw new TilingError(`output point ${core[0]} alone does not fit on chip: ${c.why}`);
     const parts = Math.max(2, Math.ceil(c.load));
@@ -473,6 +495,7 @@ function planBoxCandidates(t: TileLayer, lim: TileLimits): Candidate[] {
       const h = haloOf(cut[0]) + haloOf(cut[1]);
       if (h < pickHalo) [pick, pickHalo] = [cut, h];
     }
+    for (const cut of cuts.spatial) if (cut !== pick) { halos.delete(cut[0]); halos.delete(cut[1]); }
     return [...rec(pick[0], c.inRows, search), ...rec(pick[1], c.inRows, search)];
   };
   return rec(range(0, t.outCoords.length));
