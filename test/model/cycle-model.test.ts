@@ -108,3 +108,24 @@ describe('cycle model: schedule replay', () => {
     })).toThrow(RangeError);
   });
 });
+
+describe('replay: the merge kept across the host searches (pass grouping, W0_BLOCK)', () => {
+  it('replaying the same coordinate arrays under every grouping and block gives what fresh arrays give', () => {
+    for (const [name, spec] of [['server', presets.server], ['fpga', presets.fpga]] as const) {
+      const c = randomCase(spec, { type: 'submanifold', k: 3, cin: 24, cout: 16, n: 300, span: 5, seed: 21 });
+      const p = replayParams(spec);
+      const coords = c.input.coords;
+      const layer = (co: Coord[], passGrouping: 'bank' | 'offset', w0Block: number) => ({
+        type: 'submanifold' as const, kernelSize: 3, stride: 1, inTensorStride: 1, inChannels: 24, outChannels: 16,
+        inCoords: co, outCoords: co, requant: true, bias: true, passGrouping, w0Block,
+      });
+      for (const g of ['bank', 'offset'] as const) {
+        for (const b of [0, 8, 32]) {
+          const shared = replayLayer(p, layer(coords, g, b));
+          const fresh = replayLayer(p, layer(coords.map((x) => [...x] as Coord), g, b));
+          expect(shared, `${name} ${g} W0_BLOCK ${b}`).toEqual(fresh);
+        }
+      }
+    }
+  });
+});
