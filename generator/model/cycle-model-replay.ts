@@ -194,17 +194,47 @@ export const REPLAY_CONST = {
  * is numeric order and a kernel shift is one addition (like the RTL's guard-bit extended keys).
  */
 function keyRadix(lists: readonly (readonly Coord[])[], maxShift: number): { R: number; key: (c: Coord) => number } {
-  let m = maxShift;
   let bMax = 0;
+  // Per batch and axis: the lowest and highest coordinate.
+  const box = new Map<number, { lo: number[]; hi: number[] }>();
   for (const l of lists) for (const c of l) {
-    m = Math.max(m, Math.abs(c[1]), Math.abs(c[2]), Math.abs(c[3]));
     bMax = Math.max(bMax, c[0]);
+    let e = box.get(c[0]);
+    if (!e) box.set(c[0], (e = { lo: [Infinity, Infinity, Infinity], hi: [-Infinity, -Infinity, -Infinity] }));
+    for (let a = 0; a < 3; a++) { e.lo[a] = Math.min(e.lo[a]!, c[a + 1]!); e.hi[a] = Math.max(e.hi[a]!, c[a + 1]!); }
   }
-  let R = 4;
-  while (R < 4 * (m + 1)) R *= 2;
-  if ((bMax + 1) * R * R * R > 2 ** 53) throw new RangeError(`cycle model: coordinates too wide for exact keys (|c| ≤ ${m}, batch ≤ ${bMax})`);
+  const radix = (centre: (b: number) => readonly number[]): { R: number; m: number } => {
+    let m = maxShift;
+    for (const [b, e] of box) {
+      const o = centre(b);
+      for (let a = 0; a < 3; a++) m = Math.max(m, Math.abs(e.lo[a]! - o[a]!), Math.abs(e.hi[a]! - o[a]!));
+    }
+    let R = 4;
+    while (R < 4 * (m + 1)) R *= 2;
+    return { R, m };
+  };
+  // Keys are taken about the origin; when that does not fit a double (a georeferenced batch on a
+  // spec with a wide coordWidth), each batch is keyed about its own midpoint instead. Keys only
+  // need order within a batch and the kernel shift (which never crosses a batch) to be exact, and
+  // both are translation invariant (callers quantize before keying).
+  const ORIGIN = [0, 0, 0] as const;
+  const mid = new Map<number, number[]>();
+  for (const [b, e] of box) mid.set(b, [0, 1, 2].map((a) => Math.floor((e.lo[a]! + e.hi[a]!) / 2)));
+  let centre: (b: number) => readonly number[] = () => ORIGIN;
+  let { R, m } = radix(centre);
+  if ((bMax + 1) * R * R * R > 2 ** 53) {
+    centre = (b) => mid.get(b) ?? ORIGIN;
+    ({ R, m } = radix(centre));
+  }
+  if ((bMax + 1) * R * R * R > 2 ** 53) throw new RangeError(`cycle model: coordinates too wide for exact keys (a batch spans ±${m} about its midpoint, batch ≤ ${bMax})`);
   const h = R / 2;
-  return { R, key: (c) => ((c[0] * R + (c[1] + h)) * R + (c[2] + h)) * R + (c[3] + h) };
+  return {
+    R,
+    key: (c) => {
+      const o = centre(c[0]);
+      return ((c[0] * R + (c[1] - o[0]! + h)) * R + (c[2] - o[1]! + h)) * R + (c[3] - o[2]! + h);
+    },
+  };
 }
 
 interface Run {

@@ -11,6 +11,8 @@ import { replayLayer, REPLAY_CONST } from '../../generator/model/cycle-model-rep
 import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { layerStats } from '../../generator/model/stats.ts';
 import type { Coord, LayerCase } from '../../generator/model/types.ts';
+import { planCoords } from '../../generator/model/layer-plan.ts';
+import { toCoords } from '../../generator/model/coord-columns.ts';
 import { randomCase, widthsOf, type CaseOptions } from '../accel/cases.ts';
 
 function predict(spec: AcceleratorSpec, c: LayerCase, opts: { maxTilePoints?: number } = {}) {
@@ -107,6 +109,32 @@ describe('cycle model: schedule replay', () => {
       inCoords: coords, outCoords: coords, requant: false, bias: false,
     })).toThrow(RangeError);
   });
+});
+
+describe('replay: keys of a cloud far from the origin', () => {
+  // A georeferenced batch on a spec with a wide coordWidth reaches the model with coordinates of
+  // ±2^18 and more (random spec 501001, seed 500020 threw "too wide for exact keys"): each batch is
+  // then keyed about its own midpoint. Translating every batch by its own multiple of 2^12 (which
+  // keeps every stride's quantization) must give the identical replay.
+  const far: [number, number, number][] = [[-(2 ** 30), 2 ** 27, -(2 ** 22)], [2 ** 29, -(2 ** 28), 2 ** 26]];
+  const shapes: [string, Omit<CaseOptions, 'seed'>][] = [
+    ['submanifold k=3', { type: 'submanifold', k: 3, cin: 4, cout: 4, n: 150, span: 4, batches: 2 }],
+    ['conv k=2 s=2 (map-free walk)', { type: 'conv', k: 2, s: 2, cin: 4, cout: 4, n: 150, span: 4, batches: 2 }],
+    ['transposed k=2 s=2', { type: 'transposed', k: 2, s: 2, cin: 4, cout: 4, n: 150, span: 4, batches: 2 }],
+  ];
+  for (const [name, o] of shapes) {
+    it(`${name}: two batches far apart replay exactly as near the origin`, () => {
+      const c = randomCase(presets.fpga, { ...o, seed: 11 });
+      const pc = planCoords(c);
+      const near = { inCoords: toCoords(pc.inCols), outCoords: toCoords(pc.outCols) };
+      const move = (l: readonly Coord[]): Coord[] => l.map(([b, x, y, z]) => [b, x + far[b]![0], y + far[b]![1], z + far[b]![2]]);
+      const layer = { ...c.layer, requant: false, bias: false };
+      const params = replayParams(presets.fpga);
+      const a = replayLayer(params, { ...layer, ...near });
+      expect(new Set(near.inCoords.map((q) => q[0])).size).toBe(2);
+      expect(replayLayer(params, { ...layer, inCoords: move(near.inCoords), outCoords: move(near.outCoords) })).toEqual(a);
+    });
+  }
 });
 
 describe('replay: the merge kept across the host searches (pass grouping, W0_BLOCK)', () => {
