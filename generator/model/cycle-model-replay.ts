@@ -99,6 +99,38 @@ export interface ReplayParams {
    * postprocess.pipelineStages): the last row reaches the output that much later.
    */
   extraLatency: number;
+  /**
+   * Projections of map-free conv k = s = 2 variants that are NOT built (bench/conv-output.bench.ts
+   * records them); unset on every calibrated prediction. See {@link ReplayProjection}.
+   */
+  projection?: ReplayProjection;
+}
+
+/**
+ * What-if variants of a map-free conv k = s = 2 layer with the drain port, for projections only
+ * (no RTL implements them; the hardware is what the replay models without this object):
+ * - output: the output stream's format. 'sections' (the built one: every coordinate, then the
+ *   words; the coordinates are complete only at the walk's end, so the words wait for it);
+ *   'interleaved' (per output point its coordinate beat, then its first cout tile's word beats;
+ *   later cout tiles' words follow cout-tile-major: the pair sent when the word is final);
+ *   'early-coords' (sections, with every output coordinate known before the walk, e.g. counted by
+ *   a walk during the coordinate load: the words follow their drain marks only); 'tagged' (one
+ *   beat per cycle, a coordinate as soon as the walk counts it, a word as soon as it is final,
+ *   oldest first, each beat tagged so the host can tell them apart); 'free' (the output stream
+ *   costs nothing: the schedule's own end);
+ * - chunkMin: entries an open map-free bank needs before the scheduler passes it (built: 2·rows);
+ * - tileLoadCycles: cycles per weight-tile load (built: rows; a wider weight-buffer read halves it);
+ * - walkPerCycle: points the downsampler's walk takes per cycle (built: 1);
+ * - walkDuringLoad: the walk (the map) runs while the coordinates load, not gated by the
+ *   features; the scheduler passes the prefix of a run whose features are in (≥ chunkMin, or the
+ *   rest of a closed run), the gather's row-by-row feature wait does the rest.
+ */
+export interface ReplayProjection {
+  output?: 'sections' | 'interleaved' | 'early-coords' | 'tagged' | 'free';
+  chunkMin?: number;
+  tileLoadCycles?: number;
+  walkPerCycle?: number;
+  walkDuringLoad?: boolean;
 }
 
 /**
@@ -129,6 +161,11 @@ export interface ReplayResult {
   /** Passes that loaded a weight tile (the others reused the tile of the pass before). */
   tileLoads: number;
   drainRows: number;
+  /**
+   * Event cycles from START: the first and last feature word in, the map complete, the last row
+   * into the matrix unit, the last output word sent (−Infinity: no drain-port drain).
+   */
+  events: { featStart: number; featEnd: number; mapDone: number; lastRow: number; streamEnd: number };
   /** Passes whose first row hits the previous pass's last address back to back (a stall without scatter forwarding). */
   hazards: number;
   /**
@@ -361,28 +398,33 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const featCount = (t: number) => { let lo = 0, hi = featWordsL; while (lo < hi) { const m = (lo + hi) >> 1; if (featTimes[m]! <= t) lo = m + 1; else hi = m; } return lo; };
   const featStart0 = featT(0) - fbL;
   let mfFirstWord = -1;
+  // Projections (p.projection, map-free conv only): when each output coordinate is counted.
+  const pj = mf ? p.projection : undefined;
+  const coordT: number[] = [];
   if (mf) {
     const { order, qk, sub } = parentWalk(L.inCoords, L.inTensorStride * 2);
     const laneRuns: Run[] = [];
-    let tp = mapStart + dsStart + C.mfFirst;
+    let tp = (pj?.walkDuringLoad ? C.start : mapStart) + dsStart + C.mfFirst;
     let rank = -1;
     let prevQ = NaN;
     for (let j = 0; j < nIn; j++) {
       const i = order[j]!;
-      if (qk[i] !== prevQ) { rank++; prevQ = qk[i]!; }
       const c = L.inCoords[i]!;
       const kidx = sub(c[1]) + 2 * sub(c[2]) + 4 * sub(c[3]);
-      // the point's features are in once featLoaded > i (at START when they are kept on chip)
-      if (!L.featOnChip) tp = Math.max(tp, featT(i));
+      // the point's features are in once featLoaded > i (at START when they are kept on chip);
+      // projected walk during the load: the point's coordinate is in
+      if (pj?.walkDuringLoad) tp = Math.max(tp, C.start + i + C.ovlAvail + 1);
+      else if (!L.featOnChip) tp = Math.max(tp, featT(i));
+      if (qk[i] !== prevQ) { rank++; prevQ = qk[i]!; coordT.push(tp + C.mfEntry); }
       let run = laneRuns[kidx];
       if (!run) { run = { lane: kidx, kidx, mirror: false, times: [], maxIn: [], maxOut: [] }; laneRuns[kidx] = run; runs.push(run); }
       run.times.push(tp + C.mfEntry);
       run.maxIn.push(i);
       run.maxOut.push(rank);
       if (mfFirstWord < 0) mfFirstWord = tp;
-      tp++;
+      tp += 1 / (pj?.walkPerCycle ?? 1);
     }
-    mapDone = tp + C.mfEnd;
+    mapDone = Math.ceil(tp) + C.mfEnd;
   }
   // Map-free transposed (templates/partials/map_ds_parent.hbs): the downsampler walks the given
   // outputs in (parent Q, class, index) order; a pointer into the input list matches each parent
@@ -553,7 +595,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const wrestStart = w0Start + kv * rows * wb + (featOnChip ? 0 : ti * nIn * fb);
   const kr = kv * rows;
   // Map-free transposed with the drain port: a pass per rows entries (accel_sched chunkMinMtLit).
-  const chunkMin = mt && p.drainPort === true ? Math.max(4, rows) : 2 * rows;
+  const chunkMin = pj?.chunkMin ?? (mt && p.drainPort === true ? Math.max(4, rows) : 2 * rows);
   // Map-free transposed with marks: in the last cin-tile pair a closed run is passed in chunks of
   // mtChunk entries, bank after bank, so the outputs become final while the pair still computes.
   const mtChunk = mt && p.drainPort === true && p.mtChunk !== undefined ? p.mtChunk : 0;
@@ -635,7 +677,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       // The fetcher loads a pass's weight tile (`rows` rows; a drain pass's ZERO tile is one row)
       // once the previous loaded tile is in use, the words are in the ring and the descriptor is there.
       const loadStart = Math.max(loadRef, tileT, emit + C.fetchLat);
-      const loaded = loadStart + (kidx < 0 ? 1 : rows);
+      const loaded = loadStart + (kidx < 0 ? 1 : (pj?.tileLoadCycles ?? rows));
       st = Math.max(cur, emit + C.issueLat, loaded);
       if (loaded > emit + C.issueLat && loadStart > emit + C.fetchLat) why = tileT >= loadRef ? 'weightStream' : 'tileLoad';
       tileLoads++;
@@ -759,11 +801,17 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const rate = Math.max(1, wordBeats);
   const marks = p.drainPort === true && (mf || mt);
   // Transposed: the given output coordinates went out during the coordinate load.
-  const coordGate = marks && mf ? mapDone + C.mfCoordEnd : -Infinity;
+  const pOut = pj?.output ?? 'sections';
+  const coordGate = marks && mf && pOut === 'sections' ? mapDone + C.mfCoordEnd : -Infinity;
+  // Projection 'tagged': when each word is final (the stream is merged with the coordinates below).
+  const wordT: number[] = [];
   const drainTo = (lim: number, hit: number) => {
     if (lim <= drained) return;
     const ds = Math.max(hit + C.drainRd, drainEnd, coordGate);
-    drainEnd = ds + (lim - drained) * rate;
+    // Projection 'interleaved': each output of the first cout tile also carries its coordinate beat.
+    const coordBeats = pOut === 'interleaved' ? Math.max(0, Math.min(lim, nOut) - drained) : 0;
+    if (pOut === 'tagged') for (let q = drained; q < lim; q++) wordT.push(hit + C.drainRd);
+    drainEnd = ds + (lim - drained) * rate + coordBeats;
     drained = lim;
   };
   // Map-free: entry write times and outputs in write order (the map is written in output order).
@@ -895,11 +943,19 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         ready = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
         // features of later pairs are all loaded long before
       }
+      // Projection walkDuringLoad: the prefix whose features are in.
+      let part = avail;
+      if (pj?.walkDuringLoad && avail > 0 && !ready) {
+        const fl = featLoaded(tDec);
+        let np = 0;
+        while (np < avail && fbase + r.maxIn[ptr[bank]! + np]! < fl) np++;
+        if (np >= chunkMin) { ready = true; part = np; }
+      }
       const ckv = ck.run[bank] === r && ck.at[bank]! > ptr[bank]!;
       const pre = !ready && ckv && ckReady(r, ck.at[bank]!, fbase, tDec);
       if ((elig && ready) || pre) {
         const s0 = ptr[bank]!;
-        let e1 = pre ? ck.at[bank]! : s0 + avail;
+        let e1 = pre ? ck.at[bank]! : s0 + part;
         // Map-free transposed, last cin tile, closed run: a pass ends at the bank's next chunk
         // boundary when a whole chunk follows it, and the walk moves on to the next bank
         // (accel_sched mt_cut); the run's last pass takes one to two chunks.
@@ -916,7 +972,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
           t = te + 2; // NEXT, then RD0 of the next bank
           continue;
         }
-        if (closed && !pre) { seg[bank] = r0 + 1; ptr[bank] = 0; } else ptr[bank] = e1;
+        if (closed && !pre && e1 === s0 + avail) { seg[bank] = r0 + 1; ptr[bank] = 0; } else ptr[bank] = e1;
         t = te + 1;
         continue;
       }
@@ -962,6 +1018,19 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const compute = entries * ti * to + (half ? nOut * ti * to : 0) + drainRows;
   const lastRow = cur;
   const tail = C.tailFixed + p.extraLatency;
-  const total = Math.max(Math.max(lastRow, mapEnd) + tail, drainEnd + C.drainTail + p.extraLatency);
-  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, hazards, loss };
+  let streamEnd = drainEnd;
+  if (pOut === 'tagged') {
+    // one beat per cycle, oldest first: a coordinate when counted, a word when final
+    let i = 0, j = 0;
+    streamEnd = -Infinity;
+    while (i < coordT.length || j < wordT.length) {
+      const tc = i < coordT.length ? coordT[i]! : Infinity;
+      const tw = j < wordT.length ? wordT[j]! : Infinity;
+      if (tc <= tw) { streamEnd = Math.max(streamEnd, tc) + 1; i++; } else { streamEnd = Math.max(streamEnd, tw) + rate; j++; }
+    }
+  }
+  const outEnd = pOut === 'free' ? -Infinity : streamEnd + C.drainTail + p.extraLatency;
+  const total = Math.max(Math.max(lastRow, mapEnd) + tail, outEnd);
+  const events = { featStart, featEnd: featWordsL > 0 ? featT(featWordsL - 1) : featStart, mapDone, lastRow, streamEnd };
+  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, events, hazards, loss };
 }

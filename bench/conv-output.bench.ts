@@ -1,0 +1,101 @@
+// Projection (cycle model, no RTL): fpga conv k=2 s=2 16→16 on the bunny (issue 13: 0.605 measured,
+// target ≥ 0.85) under output-stream formats and scheduler / map-engine variants that are NOT built,
+// to decide what is worth building. Each row is the schedule replay (generator/model/
+// cycle-model-replay.ts) with `ReplayParams.projection` set (its doc names the variants); the first
+// row is the built hardware, checked against the co-simulated row of bench/results/accel.json.
+// Utilisation as in accel.bench.ts: bound ÷ (total − coordinate beats). Events are cycles after the
+// coordinate load's end: first / last feature word in, map complete, last row into the matrix unit,
+// last output beat sent.
+// Run: `npm run bench -- conv-output` (≈ 10 s; writes bench/results/conv-output.json).
+import { presets } from '../generator/dsl/presets.ts';
+import { bunnyPoints } from '../generator/io/bunny.ts';
+import { buildCase } from '../generator/io/case-builder.ts';
+import { replayParams } from '../generator/model/cycle-model.ts';
+import { replayLayer, type ReplayProjection } from '../generator/model/cycle-model-replay.ts';
+import { cycleModelRuns } from '../generator/model/cycle-model-runs.ts';
+import { layerStats } from '../generator/model/stats.ts';
+import fs from 'node:fs';
+import { join } from 'node:path';
+import { machine, target, type Bench } from './harness.ts';
+
+const TARGET = 0.85;
+
+interface Variant { name: string; cout?: number; projection?: ReplayProjection }
+const VARIANTS: Variant[] = [
+  { name: 'built: sections (coordinates, then words)' },
+  { name: 'interleaved (brief: coordinate + first cout tile word per point)', projection: { output: 'interleaved' } },
+  { name: 'interleaved, passes of rows entries', projection: { output: 'interleaved', chunkMin: 16 } },
+  { name: 'tagged merge (coordinate when counted, word when final)', projection: { output: 'tagged' } },
+  { name: 'early coordinates (sections, coordinates known before the walk)', projection: { output: 'early-coords' } },
+  { name: 'early coordinates, passes of rows entries', projection: { output: 'early-coords', chunkMin: 16 } },
+  { name: 'walk during the coordinate load (sections), passes of rows entries', projection: { walkDuringLoad: true, chunkMin: 16 } },
+  { name: 'walk during the load, passes of rows, 2x tile-load bandwidth', projection: { walkDuringLoad: true, chunkMin: 16, tileLoadCycles: 8 } },
+  { name: 'output free (schedule end only)', projection: { output: 'free' } },
+  { name: 'output free, passes of rows entries', projection: { output: 'free', chunkMin: 16 } },
+  { name: 'output free, walk during the load, passes of rows', projection: { output: 'free', walkDuringLoad: true, chunkMin: 16 } },
+  { name: 'output free, passes of rows/2, 2x tile bandwidth, 2-point walk', projection: { output: 'free', chunkMin: 8, tileLoadCycles: 8, walkPerCycle: 2 } },
+  { name: 'interleaved, passes of rows/2, 2x tile bandwidth, 2-point walk', projection: { output: 'interleaved', chunkMin: 8, tileLoadCycles: 8, walkPerCycle: 2 } },
+  { name: '16→48 built: sections', cout: 48 },
+  { name: '16→48 interleaved', cout: 48, projection: { output: 'interleaved' } },
+  { name: '16→48 interleaved, passes of rows entries', cout: 48, projection: { output: 'interleaved', chunkMin: 16 } },
+];
+
+const bench: Bench = {
+  name: 'conv-output',
+  description: 'projection (cycle model): fpga conv k=2 s=2 on the bunny under unbuilt output formats / scheduler variants',
+  run(log) {
+    const m = machine();
+    const spec = presets.fpga;
+    const { inWidth, weightWidth, accWidth, outWidth } = spec.arithmetic;
+    const rows: Record<string, unknown>[] = [];
+    const util: Record<string, number> = {};
+    for (const v of VARIANTS) {
+      const cout = v.cout ?? 16;
+      const c = buildCase({
+        points: bunnyPoints(), voxel: 0.25, layer: 'conv', kernel: 2, stride: 2, cin: 16, cout,
+        requant: true, relu: true, seed: 1, widths: { inWidth, weightWidth, accWidth, outWidth },
+      });
+      const plan = cycleModelRuns(spec, c);
+      if (plan.runs.length !== 1) throw new Error(`conv-output: expected one run, got ${plan.runs.length}`);
+      const run = plan.runs[0]!;
+      const stats = layerStats(c);
+      // The host's choices for this layer (accel.json passGrouping: bank, W0_BLOCK 0).
+      const r = replayLayer({ ...replayParams(spec), projection: v.projection }, {
+        type: 'conv', kernelSize: 2, stride: 2, inTensorStride: c.layer.inTensorStride ?? 1, inChannels: 16, outChannels: cout,
+        inCoords: run.inCoords, outCoords: run.outCoords, requant: true, bias: true, passGrouping: 'bank', w0Block: 0,
+      });
+      const bound = stats.mapEntries * Math.ceil(cout / spec.matrix.cols);
+      const measured = r.total - r.coordLoad;
+      const u = bound / measured;
+      util[v.name] = u;
+      const rel = (x: number) => (Number.isFinite(x) ? x - r.coordLoad : null);
+      const e = r.events;
+      rows.push({
+        variant: v.name, projection: v.projection ?? null, pointsIn: stats.pointsIn, pointsOut: stats.pointsOut, bound,
+        total: r.total, measured, utilisation: Number(u.toFixed(4)),
+        events: { featStart: rel(e.featStart), featEnd: rel(e.featEnd), mapDone: rel(e.mapDone), lastRow: rel(e.lastRow), streamEnd: rel(e.streamEnd) },
+      });
+      log(`${v.name}: ${measured} cycles after the load, utilisation ${u.toFixed(3)} (features ${rel(e.featStart)}..${rel(e.featEnd)}, map ${rel(e.mapDone)}, last row ${rel(e.lastRow)}, stream end ${rel(e.streamEnd)})`);
+    }
+    // The built row against co-simulation (bench/results/accel.json).
+    const accel = JSON.parse(fs.readFileSync(join(import.meta.dirname, 'results', 'accel.json'), 'utf8'));
+    const cosim = accel.workload.matrix.fpga['conv k=2 s=2'].cycles.total as number;
+    const built = rows[0]!.total as number;
+    const err = Math.abs(built - cosim) / cosim;
+    log(`built: model ${built} against co-simulation ${cosim} (${(100 * err).toFixed(2)} %)`);
+    return {
+      ...m,
+      method: 'cycle model schedule replay with ReplayParams.projection (generator/model/cycle-model-replay.ts); fpga preset, bank pass grouping, W0_BLOCK 0 (the host\'s choice for this layer in accel.json); utilisation = bound ÷ (total − coordinate beats)',
+      workload: { cloud: 'bunny voxel 0.25, conv k=2 s=2, 16→16 (and 16→48), requant + ReLU, seed 1', cosimTotal: cosim, rows },
+      results: [],
+      targets: [
+        target('cycle model of the built layer within 2 % of co-simulation (accel.json)', 'model error', '<=', 0.02, 'fraction', err, err),
+        target('projected utilisation, interleaved output format (issue 13: ≥ 0.85)', 'utilisation', '>=', TARGET, 'bound/measured', util[VARIANTS[1]!.name]!, util[VARIANTS[1]!.name]!),
+        target('projected utilisation, interleaved + passes of rows entries', 'utilisation', '>=', TARGET, 'bound/measured', util[VARIANTS[2]!.name]!, util[VARIANTS[2]!.name]!),
+      ],
+      pass: err <= 0.02,
+    };
+  },
+};
+
+export default bench;
