@@ -14,8 +14,9 @@
 // (accel_sched mt_src = mt_front_i: tail 1,806 on the 24→24 bunny), the last-pair chunks off
 // (cut_w tied low: tail 1,806), the chunk-end table read one chunk ahead (ck_idx_o + 1: words
 // drained early), the table written at a chunk's first entry instead of its last (model error
-// 3.4 %). Not caught: a chunk's mark one output too high (the next chunk's first row is scattered
-// right behind the pass, before the drain reads the word).
+// 3.4 %). A chunk's mark one output too high and the chunk-cut comparator made strict pass here
+// (the next chunk's first row is scattered right behind the pass; a cut one chunk later costs
+// < 2 %): mapfree-transposed-chunks.test.ts catches both.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
