@@ -40,6 +40,45 @@ describe('sparseforge sim / run', () => {
   );
 
   it(
+    'sim: a tiled submanifold layer runs the tile plan the cycle model predicts faster (core-only with many channel tiles, halo with few), bit-exact',
+    async () => {
+      const spec = presets.tiny;
+      // 232 points in 5 tiles, 8 → 16 channels: mapping hides behind compute, so core-only tiles
+      // (no halo rows) win; 345 points in 2 tiles, 2 → 3 channels: core-only's longer mapping
+      // (every offset, the core streamed too) costs more than the halo rows it saves.
+      const cases = [
+        { name: 'core', plan: 'core', c: randomCase(spec, { type: 'submanifold', k: 3, cin: 8, cout: 16, n: 280, span: 4, requant: true, seed: 7 }) },
+        { name: 'halo', plan: 'halo', c: randomCase(spec, { type: 'submanifold', k: 3, cin: 2, cout: 3, n: 400, span: 5, requant: true, seed: 7 }) },
+      ];
+      for (const { name, plan, c } of cases) {
+        await writeLayerCaseFile(join(dir, `${name}.json`), c);
+        const r = await run('sim', `${name}.json`, '--preset', 'tiny', '-o', `${name}.result.json`, '--stats', `${name}.stats.json`, '--backpressure', '0.2');
+        expect(r.stderr).toBe('');
+        expect(r.exitCode).toBe(0);
+        expect(r.stdout).toContain('RTL matches the golden model');
+        expect(r.stdout).toMatch(new RegExp(`tiles\\s+${plan === 'core' ? 'core-only' : 'halo'} tiles .*; chosen by the cycle model: halo \\d+, core \\d+ cycles predicted`));
+        expect(compareResults(runLayer(c).result, await readLayerResultFile(join(dir, `${name}.result.json`))).equal).toBe(true);
+        const stats = JSON.parse(readFileSync(join(dir, `${name}.stats.json`), 'utf8'));
+        expect(stats.tiles).toBeGreaterThan(1);
+        expect(stats.tiling.plan, name).toBe(plan);
+        expect(stats.tiling.chosenBy).toBe('cycle model');
+        const { halo, core } = stats.tiling.predicted;
+        expect(plan === 'core' ? core < halo : halo <= core, `${name}: predicted halo ${halo}, core ${core}`).toBe(true);
+        // Core-only tiles compute the bound's rows (plus, without a drain port, a drain pass of each
+        // transposed tile run); halo tiles also compute their halo outputs.
+        if (plan === 'core') expect(stats.cycles.compute - stats.cycles.drainRows).toBe(stats.computeBound);
+        else expect(stats.cycles.compute).toBeGreaterThan(stats.computeBound);
+      }
+      // Forced: the same layer in halo tiles.
+      const f = await run('sim', 'core.json', '--preset', 'tiny', '--tiling', 'halo', '--json');
+      expect(f.stderr).toBe('');
+      expect(f.exitCode).toBe(0);
+      expect(JSON.parse(f.stdout)).toMatchObject({ match: true, tiling: { plan: 'halo', chosenBy: 'forced' } });
+    },
+    ACCEL_TIMEOUT_MS,
+  );
+
+  it(
     'run --bunny: builds the case and simulates it; refusals exit 2 naming the field',
     async () => {
       const r = await run('run', '--bunny', '--voxel', '1.5', '--layer', 'submanifold', '--kernel', '3', '--cin', '3', '--cout', '5',

@@ -6,8 +6,17 @@
 //    the halo outputs' rows: +11 % here), and the cycle model is within 2 % of co-simulation;
 //  - the network runner's 'auto' choice on a plate with many channel tiles picks core-only and
 //    stays bit-exact.
+//  - tiny: a georeferenced cloud (two dense 5×5×5 blocks 1,000 voxels apart, 8·10⁵ voxels from
+//    the origin) too wide for the 8-bit coordinates as a whole: core-only tiles, each re-based on
+//    its own (model/tiles.ts rebaseTiles), whose maps (13³ = 2,197 entries: every offset, no
+//    mirror) overflow the 2,048-entry bank the planner was told not to estimate: MAP_OVERFLOW,
+//    split (splitTile), re-based and rerun, still core-only — through the single-layer driver (as
+//    `sim` runs it) and the batch driver (as the network runner does), bit-exact, rows = bound.
 // Mutations: the host without the kernel mirror (tileHw) → mismatches; a core-only tile run as the
-// layer (coreOnly ignored in tileHw) → OUT_POINTS differs from the host's count.
+// layer (coreOnly ignored in tileHw) → OUT_POINTS differs from the host's count; a core-only tile's
+// outputs not moved by its re-basing (tileHw) and the halves of a split re-based tile not re-based
+// (splitTile) → the host refuses a coordinate outside mapping.coordWidth; the halves of a split
+// core-only tile planned as halo tiles (splitTile's lim) → not core-only, rows above the bound.
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import { formatComparison } from '../../generator/io/layer-result.ts';
@@ -16,7 +25,7 @@ import { layerStats } from '../../generator/model/stats.ts';
 import type { Coord, LayerCase } from '../../generator/model/types.ts';
 import { runAccelBatch } from '../../generator/sim/accel/batch.ts';
 import { bunnyCase, randomCase } from './cases.ts';
-import { ACCEL_TIMEOUT_MS } from './run.ts';
+import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 const spec = presets.fpga;
 
@@ -57,5 +66,37 @@ describe('core-only tiles on the fpga preset', () => {
     expect(l.tiling).toMatchObject({ plan: 'core', chosenBy: 'cycle model' });
     expect(l.tiling.predicted.core!).toBeLessThan(l.tiling.predicted.halo!);
     expect(l.stats.cycles.compute).toBe(l.stats.computeBound);
+  }, ACCEL_TIMEOUT_MS);
+});
+
+describe('core-only tiles on the tiny preset: per-tile re-basing and the MAP_OVERFLOW retry', () => {
+  const tiny = presets.tiny;
+  const FAR = 800_000;
+  const base = randomCase(tiny, { type: 'submanifold', k: 3, cin: 2, cout: 3, n: 1, span: 1, seed: 14, requant: true });
+  const coords: Coord[] = [];
+  for (const x0 of [0, 1000]) for (let x = 0; x < 5; x++) for (let y = 0; y < 5; y++) for (let z = 0; z < 5; z++) coords.push([0, FAR + x0 + x, -FAR + y, FAR + z]);
+  const c: LayerCase = { ...base, input: { coords, features: coords.map((p, i) => [((i * 37) % 255) - 127, (p[3] % 7) - 3]) } };
+  const expectPlan = (tiles: { coreOnly?: boolean; rebase?: unknown }[], stats: { computeBound: number; cycles: { compute: number; drainRows: number } }) => {
+    expect(tiles.length).toBeGreaterThanOrEqual(4);
+    expect(tiles.every((t) => t.coreOnly === true && t.rebase !== undefined)).toBe(true);
+    // Tiny has no drain port: a core-only tile (a transposed run) adds a drain pass; the rest are the bound's rows.
+    expect(stats.cycles.drainRows).toBe(coords.length);
+    expect(stats.cycles.compute - stats.cycles.drainRows).toBe(stats.computeBound);
+  };
+
+  it('single-layer driver (as `sim`), under backpressure: bit-exact after the splits', async () => {
+    const r = await expectBitExact(tiny, c, 'core-only-rebase-retry', { tiling: 'core', mapEstimate: false, stall: 0.2, seed: 3 });
+    expect(r.retries).toBe(2);
+    expect(r.stats.tiling).toEqual({ plan: 'core', chosenBy: 'forced', predicted: {} });
+    expectPlan(r.tiles, r.stats);
+  }, ACCEL_TIMEOUT_MS);
+
+  it('batch driver (as the network runner): bit-exact after the splits', async () => {
+    const r = await runAccelBatch(tiny, [{ name: 'far', case: c }], { name: 'core-only-rebase-retry-batch', tiling: 'core', mapEstimate: false });
+    const l = r.layers[0]!;
+    expect(l.comparison.count, `${formatComparison(l.comparison)}\nreproduce: ${r.run.command}`).toBe(0);
+    expect(r.retries).toBe(2);
+    expect(l.tiling.plan).toBe('core');
+    expectPlan(l.tiles, l.stats);
   }, ACCEL_TIMEOUT_MS);
 });

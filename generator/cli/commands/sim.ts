@@ -11,7 +11,8 @@ import { formatComparison, writeLayerResultFile } from '../../io/layer-result.ts
 import { FieldError } from '../../model/errors.ts';
 import type { LayerCase } from '../../model/types.ts';
 import type { BuildProfile } from '../../sim/build.ts';
-import { runAccelCase, type AccelRunResult, type PassGroupingStats } from '../../sim/accel/driver.ts';
+import { runAccelCase, type AccelRunResult, type PassGroupingStats, type TilingStats } from '../../sim/accel/driver.ts';
+import { TILING_POLICIES, type TilingPolicy } from '../../model/tile-choice.ts';
 import { PASS_GROUPINGS, type PassGrouping } from '../../model/pass-grouping.ts';
 import type { DenseLayerPolicy } from '../../sim/accel/sparse.ts';
 import { specOptions, type SpecArgs } from './generate.ts';
@@ -25,13 +26,14 @@ export interface SimRunArgs extends SpecArgs {
   tilePoints?: number;
   denseLayers: string;
   passGrouping: string;
+  tiling: string;
   json: boolean;
 }
 
 /** The options `sim` and `run` share. */
 export function simOptions<T>(y: Argv<T>): Argv<T & SimRunArgs> {
   return specOptions(y)
-    .group(['preset', 'config', 'output', 'stats', 'backpressure', 'profile', 'tile-points', 'dense-layers', 'pass-grouping', 'json'], 'Simulation:')
+    .group(['preset', 'config', 'output', 'stats', 'backpressure', 'profile', 'tile-points', 'dense-layers', 'pass-grouping', 'tiling', 'json'], 'Simulation:')
     .option('output', { alias: 'o', type: 'string', describe: 'write the RTL result (sparseforge.layer-result/1)', normalize: true })
     .option('stats', { type: 'string', describe: 'write cycles, utilisation and timings as JSON', normalize: true })
     .option('backpressure', {
@@ -53,6 +55,12 @@ export function simOptions<T>(y: Argv<T>): Argv<T & SimRunArgs> {
       default: 'auto',
       describe: 'the scheduler\'s pass grouping: auto = the fastest the cycle model predicts among the spec\'s gatherScatter.passGrouping',
     })
+    .option('tiling', {
+      type: 'string',
+      choices: TILING_POLICIES,
+      default: 'auto',
+      describe: 'a tiled odd-k submanifold layer: halo tiles (each tile computes its halo outputs too), core-only tiles (a stride-1 transposed layer over each core, kernel mirrored), or auto = the faster the cycle model predicts',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'print the statistics as JSON' }) as unknown as Argv<T & SimRunArgs>;
 }
 
@@ -63,6 +71,14 @@ export function groupingLine(g: PassGroupingStats): string {
   const name = g.policy === 'offset' ? 'offset-grouped (one weight tile per kernel offset across banks)' : 'bank by bank (a weight tile per pass)';
   const pred = Object.entries(g.predicted).map(([k, v]) => `${k} ${v}`).join(', ');
   const why = g.chosenBy === 'cycle model' ? `chosen by the cycle model: ${pred} cycles predicted` : g.chosenBy === 'only' ? 'the only policy of this spec' : 'forced';
+  return `${name}; ${why}`;
+}
+
+/** `core-only tiles (…); chosen by the cycle model: halo 5321, core 4980 cycles predicted`. */
+export function tilingLine(t: TilingStats): string {
+  const name = t.plan === 'core' ? 'core-only tiles (a stride-1 transposed layer over each core, kernel mirrored: no halo output computed)' : 'halo tiles (each tile runs as the layer, its halo outputs computed and dropped)';
+  const pred = Object.entries(t.predicted).map(([k, v]) => `${k} ${v}`).join(', ');
+  const why = t.chosenBy === 'cycle model' ? `chosen by the cycle model: ${pred} cycles predicted` : t.chosenBy === 'only' ? 'the only plan for this layer on this spec' : 'forced';
   return `${name}; ${why}`;
 }
 
@@ -82,6 +98,7 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
     `cycles          ${c.total} from START to DONE${s.requant ? ' (requantized run)' : ''}: ${c.coordLoad} coordinate load, ${c.measured} measured`,
     `  breakdown     compute ${c.compute} rows${c.drainRows ? ` (${c.drainRows} drain)` : ''}, stall ${c.stall}, tail ${c.tail}; mapping ${c.mapping} (overlapped)`,
     `  map           ${s.mapSchedule.map === 'map-free' ? (L.type === 'transposed' ? 'map-free transposed (outputs walked by parent, no merge)' : 'map-free downsampling (no merge)') : `merge, ${s.mapSchedule.jobOrder} jobs`}`,
+    ...(s.tiling ? [`  tiles         ${tilingLine(s.tiling)}`] : []),
     `  passes        ${groupingLine(s.passGrouping)}`,
     ...(s.passGrouping.w0Block > 0 || Object.keys(s.passGrouping.w0Predicted).length > 0 ? [`  w0 block      ${w0BlockLine(s.passGrouping)}`] : []),
     `  end to end    ${c.endToEnd} harness cycles from writing START to reading BUSY = 0${s.sweepCycles ? ` (${s.sweepCycles} of them epoch-wrap sweeps, cycle model)` : ''}`,
@@ -97,7 +114,7 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
 export async function simulateAndReport(spec: AcceleratorSpec, c: LayerCase, a: SimRunArgs, label: string, where: string): Promise<void> {
   if (!(a.backpressure >= 0 && a.backpressure < 1)) throw new FieldError('--backpressure', `must be in [0, 1), got ${a.backpressure}`);
   const r = await inFileAsync(where, () =>
-    runAccelCase(spec, c, { seed: a.seed, stall: a.backpressure, profile: a.profile as BuildProfile, maxTilePoints: a.tilePoints, denseLayers: a.denseLayers as DenseLayerPolicy, passGrouping: a.passGrouping as PassGrouping | 'auto' }),
+    runAccelCase(spec, c, { seed: a.seed, stall: a.backpressure, profile: a.profile as BuildProfile, maxTilePoints: a.tilePoints, denseLayers: a.denseLayers as DenseLayerPolicy, passGrouping: a.passGrouping as PassGrouping | 'auto', tiling: a.tiling as TilingPolicy }),
   );
   if (a.output) await writeLayerResultFile(a.output, r.result);
   if (a.stats) {

@@ -46,7 +46,8 @@ import {
   type LayerReadback,
   type PerfCounter,
 } from './stream.ts';
-import { coreOnlyLayer, mirrorKernel, planTiles, rebaseTiles, splitTile, tileInputs, tileRunCoords, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
+import { chooseTiling, type TilingChoice, type TilingPolicy } from '../../model/tile-choice.ts';
+import { coreOnlyLayer, mirrorKernel, rebaseTiles, splitTile, tileInputs, tileRunCoords, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
 
 export interface AccelRunOptions {
   /** Seed of the harness's random stalls (and of Verilator's X randomisation). */
@@ -91,7 +92,17 @@ export interface AccelRunOptions {
    * written; a non-zero block on a spec without the interleave is refused by name).
    */
   w0Block?: number | 'auto';
+  /**
+   * Tiled odd-k submanifold layers (model/tile-choice.ts): 'halo' (the default here: the tiles
+   * model/cycle-model-runs.ts mirrors) runs each tile as the layer, 'core' runs core-only tiles
+   * where the spec can, 'auto' the faster of the two by the cycle model, as the batch driver and
+   * `sparseforge sim` do.
+   */
+  tiling?: TilingPolicy;
 }
+
+/** The tile plan of a tiled layer and how it was chosen (model/tile-choice.ts TilingChoice without its tiles). */
+export type TilingStats = Pick<TilingChoice, 'plan' | 'chosenBy' | 'predicted'>;
 
 /** The pass-grouping policy a layer ran with, and how it was chosen. */
 export interface PassGroupingStats {
@@ -150,6 +161,8 @@ export interface AccelStats {
   mapSchedule: MapSchedule;
   /** The compute scheduler's pass grouping for this layer (model/pass-grouping.ts). */
   passGrouping: PassGroupingStats;
+  /** The tile plan (model/tile-choice.ts), when the layer ran in more than one tile. */
+  tiling?: TilingStats;
   build: { cached: boolean; buildMs: number; wallMs: number; profile: BuildProfile };
   sim: { wallMs: number; simCpuMs: number; cycles: number; cyclesPerSecond: number };
   match: boolean;
@@ -244,7 +257,9 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
   const lay = canonicalLayer(hc);
   const lim = tileLimits(spec, opts.maxTilePoints, opts.mapEstimate);
   const own = (ts: Tile[]) => (perTile ? rebaseTiles(lay, ts, spec.mapping.coordWidth) : ts);
-  let tiles = opts.bypassCapacityChecks ? [wholeTile(lay)] : own(tilesOrRefuse(spec, lay, lim));
+  const choice = opts.bypassCapacityChecks ? undefined : tilingOrRefuse(spec, lay, lim, { bias: hc.bias !== undefined, requant: hc.requant !== undefined }, opts.tiling ?? 'halo');
+  let tiles = choice === undefined ? [wholeTile(lay)] : own(choice.tiles);
+  const tiling: TilingStats | undefined = choice === undefined || tiles.length === 1 ? undefined : { plan: choice.plan, chosenBy: choice.chosenBy, predicted: choice.predicted };
   const grouping = choosePassGroupingFor(spec, hc, lay, tiles, opts.passGrouping ?? 'auto', { w0Block: opts.w0Block });
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
   const maxRetries = opts.maxRetries ?? 4;
@@ -252,7 +267,7 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
     const r = await runTiles(spec, d, hc, lay, tiles, build, opts, grouping.policy, grouping.w0Block);
     if (r.overflowTile === undefined) {
       const res = finish(spec, c, golden, lay, tiles, r, build, opts, rebase);
-      return { ...res, stats: { ...res.stats, passGrouping: grouping, mapSchedule: mapSchedule(spec.mapping, c.layer, grouping.policy) }, retries: attempt };
+      return { ...res, stats: { ...res.stats, passGrouping: grouping, mapSchedule: mapSchedule(spec.mapping, c.layer, grouping.policy), ...(tiling ? { tiling } : {}) }, retries: attempt };
     }
     if (attempt >= maxRetries) throw new AccelError(`tile ${r.overflowTile} still overflows the map buffer after ${maxRetries} splits`);
     const t = tiles[r.overflowTile]!;
@@ -303,10 +318,10 @@ function wholeTile(lay: TileLayer): Tile {
   return { inRows: lay.inCoords.map((_, i) => i), outRows: lay.outCoords.map((_, i) => i), hwOut: lay.outCoords, coreAt: lay.outCoords.map((_, i) => i) };
 }
 
-/** The planner's tiles; a neighbourhood that fits no tile is a capacity refusal (FieldError, exit 2), not a crash. */
-function tilesOrRefuse(spec: AcceleratorSpec, lay: TileLayer, lim: ReturnType<typeof tileLimits>): Tile[] {
+/** The planner's tiles (the plan `policy` asks for); a neighbourhood that fits no tile is a capacity refusal (FieldError, exit 2), not a crash. */
+function tilingOrRefuse(spec: AcceleratorSpec, lay: TileLayer, lim: ReturnType<typeof tileLimits>, post: { bias: boolean; requant: boolean }, policy: TilingPolicy): TilingChoice {
   try {
-    return planTiles(lay, lim);
+    return chooseTiling(spec, lay, lim, post, policy);
   } catch (e) {
     if (e instanceof TilingError) throw new FieldError(e.message.includes('mapping.coordWidth') ? 'mapping.coordWidth' : 'buffers', `${spec.name} cannot tile this layer: ${e.message}`);
     throw e;
@@ -497,8 +512,10 @@ function layerStatsFor(
   const stall = sum('PERF_STALL_CYCLES');
   // A job that reuses the map on chip sends no coordinates.
   const coordLoad = r.jobs.reduce((a, j) => a + (j.measured ? (j.hw.reuseMap ? 0 : j.hw.inCoords.length) + (j.hw.outCoords?.length ?? 0) : 0), 0);
-  const fused = c.layer.type === 'submanifold' && c.layer.kernelSize % 2 === 1;
-  const drainRows = fused || spec.gatherScatter.drainPort ? 0 : r.jobs.reduce((a, j) => a + (j.measured ? j.nOut * channelTiles(spec, j.hw).to : 0), 0);
+  // Drain passes of zero rows: every run but an odd-k submanifold one (its final pass is the
+  // centre offset's), so also a core-only tile's (a stride-1 transposed run).
+  const drains = (hw: HwLayer) => !(hw.type === 'submanifold' && hw.kernelSize % 2 === 1);
+  const drainRows = spec.gatherScatter.drainPort ? 0 : r.jobs.reduce((a, j) => a + (j.measured && drains(j.hw) ? j.nOut * channelTiles(spec, j.hw).to : 0), 0);
   const computeBound = st.mapEntries * ti * to;
   const measured = total - coordLoad;
   const sim = r.run.summary;
