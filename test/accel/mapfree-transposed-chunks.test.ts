@@ -16,8 +16,8 @@
 //  - the chunk-cut comparator strict (accel_sched `{1'b0, av_q} >= cutthr_q` → `>`): no bank is
 //    cut, no mark inside the pair, all 512 words leave in one burst after the last row (the
 //    bunny cases of mapfree-transposed.test.ts stay green: a cut one chunk later costs < 2 %);
-//  - a chunk's mark one output too high (accel_sched `cko_q <= ck_out_i + 1`, i.e. the map
-//    buffer's chunk last-output + 1): the first mark's limit is 33, so output 32 is drained
+//  - a chunk's mark one output too high (accel_sched `cko_q <= ck_out_i + 1`, or accel_mapbuf's
+//    chunk-end table written with the entry's output + 1): the first mark's limit is 33, so output 32 is drained
 //    before bank 7's second pass adds the last cin tile to it (mismatch at point 32, and a first
 //    burst of 33 words).
 import { describe, expect, it } from 'vitest';
