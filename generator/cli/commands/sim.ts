@@ -78,7 +78,7 @@ export function groupingLine(g: PassGroupingStats): string {
 export function tilingLine(t: TilingStats): string {
   const name = t.plan === 'core' ? 'core-only tiles (a stride-1 transposed layer over each core, kernel mirrored: no halo output computed)' : 'halo tiles (each tile runs as the layer, its halo outputs computed and dropped)';
   const pred = Object.entries(t.predicted).map(([k, v]) => `${k} ${v}`).join(', ');
-  const why = t.chosenBy === 'cycle model' ? `chosen by the cycle model: ${pred} cycles predicted` : t.chosenBy === 'only' ? 'the only plan for this layer on this spec' : 'forced';
+  const why = t.chosenBy === 'cycle model' ? `chosen by the cycle model: ${pred} cycles predicted` : 'forced';
   return `${name}; ${why}`;
 }
 

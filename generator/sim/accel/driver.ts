@@ -161,7 +161,7 @@ export interface AccelStats {
   mapSchedule: MapSchedule;
   /** The compute scheduler's pass grouping for this layer (model/pass-grouping.ts). */
   passGrouping: PassGroupingStats;
-  /** The tile plan (model/tile-choice.ts), when the layer ran in more than one tile. */
+  /** The tile plan (model/tile-choice.ts) of a tiled layer that could run either plan. */
   tiling?: TilingStats;
   build: { cached: boolean; buildMs: number; wallMs: number; profile: BuildProfile };
   sim: { wallMs: number; simCpuMs: number; cycles: number; cyclesPerSecond: number };
@@ -259,7 +259,8 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
   const own = (ts: Tile[]) => (perTile ? rebaseTiles(lay, ts, spec.mapping.coordWidth) : ts);
   const choice = opts.bypassCapacityChecks ? undefined : tilingOrRefuse(spec, lay, lim, { bias: hc.bias !== undefined, requant: hc.requant !== undefined }, opts.tiling ?? 'halo');
   let tiles = choice === undefined ? [wholeTile(lay)] : own(choice.tiles);
-  const tiling: TilingStats | undefined = choice === undefined || tiles.length === 1 ? undefined : { plan: choice.plan, chosenBy: choice.chosenBy, predicted: choice.predicted };
+  // Reported, as by the network runner, where there was a choice (a tiled odd-k submanifold layer on a spec that can run core-only tiles).
+  const tiling: TilingStats | undefined = choice === undefined || tiles.length === 1 || choice.chosenBy === 'only' ? undefined : { plan: choice.plan, chosenBy: choice.chosenBy, predicted: choice.predicted };
   const grouping = choosePassGroupingFor(spec, hc, lay, tiles, opts.passGrouping ?? 'auto', { w0Block: opts.w0Block });
   const build = await buildAccel(spec, { profile: opts.profile, trace: opts.trace });
   const maxRetries = opts.maxRetries ?? 4;
