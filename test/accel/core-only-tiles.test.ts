@@ -11,7 +11,8 @@
 //    its own (model/tiles.ts rebaseTiles), whose maps (13³ = 2,197 entries: every offset, no
 //    mirror) overflow the 2,048-entry bank the planner was told not to estimate: MAP_OVERFLOW,
 //    split (splitTile), re-based and rerun, still core-only — through the single-layer driver (as
-//    `sim` runs it) and the batch driver (as the network runner does), bit-exact, rows = bound.
+//    `sim` runs it) and the batch driver (as the network runner does), bit-exact, rows = bound;
+//    core-only tiles forced on a tiled conv layer are refused by name (`sim --tiling core`).
 // Mutations: the host without the kernel mirror (tileHw) → mismatches; a core-only tile run as the
 // layer (coreOnly ignored in tileHw) → OUT_POINTS differs from the host's count; a core-only tile's
 // outputs not moved by its re-basing (tileHw) and the halves of a split re-based tile not re-based
@@ -24,6 +25,7 @@ import { predictCycles } from '../../generator/model/cycle-model.ts';
 import { layerStats } from '../../generator/model/stats.ts';
 import type { Coord, LayerCase } from '../../generator/model/types.ts';
 import { runAccelBatch } from '../../generator/sim/accel/batch.ts';
+import { runAccelCase } from '../../generator/sim/accel/driver.ts';
 import { bunnyCase, randomCase } from './cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
@@ -90,6 +92,11 @@ describe('core-only tiles on the tiny preset: per-tile re-basing and the MAP_OVE
     expect(r.stats.tiling).toEqual({ plan: 'core', chosenBy: 'forced', predicted: {} });
     expectPlan(r.tiles, r.stats);
   }, ACCEL_TIMEOUT_MS);
+
+  it('core-only tiles forced on a tiled layer that cannot have them: refused by name, not run in halo tiles', async () => {
+    const conv = randomCase(tiny, { type: 'conv', k: 3, s: 2, cin: 2, cout: 3, n: 200, span: 4, seed: 15 });
+    await expect(runAccelCase(tiny, conv, { tiling: 'core', maxTilePoints: 60 })).rejects.toThrow(/^tiling: core-only tiles asked for, but they need an odd-k \(k ≥ 3\) submanifold layer .*this is conv k=3/);
+  });
 
   it('batch driver (as the network runner): bit-exact after the splits', async () => {
     const r = await runAccelBatch(tiny, [{ name: 'far', case: c }], { name: 'core-only-rebase-retry-batch', tiling: 'core', mapEstimate: false });

@@ -47,7 +47,7 @@ import {
   type PerfCounter,
 } from './stream.ts';
 import { chooseTiling, type TilingChoice, type TilingPolicy } from '../../model/tile-choice.ts';
-import { coreOnlyLayer, mirrorKernel, rebaseTiles, splitTile, tileInputs, tileRunCoords, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
+import { coreOnlyAllowed, coreOnlyLayer, mirrorKernel, rebaseTiles, splitTile, tileInputs, tileRunCoords, tileLimits, tileOutChannels, TilingError, type Tile, type TileLayer } from '../../model/tiles.ts';
 
 export interface AccelRunOptions {
   /** Seed of the harness's random stalls (and of Verilator's X randomisation). */
@@ -321,12 +321,22 @@ function wholeTile(lay: TileLayer): Tile {
 
 /** The planner's tiles (the plan `policy` asks for); a neighbourhood that fits no tile is a capacity refusal (FieldError, exit 2), not a crash. */
 function tilingOrRefuse(spec: AcceleratorSpec, lay: TileLayer, lim: ReturnType<typeof tileLimits>, post: { bias: boolean; requant: boolean }, policy: TilingPolicy): TilingChoice {
+  let choice: TilingChoice;
   try {
-    return chooseTiling(spec, lay, lim, post, policy);
+    choice = chooseTiling(spec, lay, lim, post, policy);
   } catch (e) {
     if (e instanceof TilingError) throw new FieldError(e.message.includes('mapping.coordWidth') ? 'mapping.coordWidth' : 'buffers', `${spec.name} cannot tile this layer: ${e.message}`);
     throw e;
   }
+  // Core-only tiles asked for a tiled layer that cannot have them: said, not silently run in halo tiles.
+  if (policy === 'core' && choice.plan !== 'core' && choice.tiles.length > 1) {
+    const L = lay.layer;
+    const why = coreOnlyAllowed(spec, L)
+      ? 'no core-only tile plan fits the buffers'
+      : `they need an odd-k (k ≥ 3) submanifold layer and transposed layers up to that kernel size on the spec (this is ${L.type} k=${L.kernelSize} on ${spec.name})`;
+    throw new FieldError('tiling', `core-only tiles asked for, but ${why}; use halo or auto`);
+  }
+  return choice;
 }
 
 export interface TilesRun {
