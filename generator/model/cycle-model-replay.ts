@@ -729,6 +729,9 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     let tk = 0, tph = 0, hit = false, cv = false, ckey = 0;
     let pk = -1;
     const offer = (key: number) => { if (!cv || key < ckey) { cv = true; ckey = key; } };
+    // The key each bank offered at its last visit (-1: none), cleared per pair (accel_sched bo_q):
+    // a bank whose recorded offer is of another kernel index than the target is skipped.
+    const bo = new Int32Array(lanes).fill(-1);
     for (let guard = 0; ; guard++) {
       if (guard > 1e8) throw new Error('cycle model: grouped scheduler replay does not terminate');
       const B = banks[bank]!;
@@ -737,7 +740,12 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       const t1 = t + 1;
       const tDec = t + 2;
       let tNext = tDec + 1;
-      if (r0 < nsegAt(t)) {
+      const skip = bo[bank]! >= 0 && bo[bank]! >> 1 !== tk;
+      if (skip) {
+        // NEXT at t (entered from the previous bank's NEXT): the recorded offer joins the round's candidates.
+        offer(bo[bank]!);
+        tNext = t;
+      } else if (r0 < nsegAt(t)) {
         const r = B[r0]!;
         const closed = r0 + 1 < nsegAt(t1) || mapDoneT <= t1;
         const wrs = closed ? r.times.length : written(r, t1);
@@ -751,6 +759,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
           dOk = fbase + pmaxIn.get(r)![wrs - 1]! < fl && (!r.mirror || fbase + pmaxOut.get(r)![wrs - 1]! < fl);
         }
         const mOk = r.mirror && mavail > 0;
+        bo[bank] = -1;
         if (closed && avail === 0 && (!r.mirror || mavail === 0)) {
           seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0;
           t = tDec + 1;
@@ -758,7 +767,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         }
         if (r.kidx === tk && tph === 0 && dOk) {
           hit = true;
-          if (r.mirror) offer(2 * r.kidx + 1);
+          if (r.mirror) { offer(2 * r.kidx + 1); bo[bank] = 2 * r.kidx + 1; }
           const te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[p0]!, r.maxOut[wrs - 1]!, pk === r.kidx);
           pk = r.kidx;
           if (closed && !r.mirror) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else ptr[bank] = wrs;
@@ -772,8 +781,9 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
           tNext = te + 1;
         } else if (dOk || mOk) {
           offer(2 * r.kidx + (dOk ? 0 : 1));
+          bo[bank] = 2 * r.kidx + (dOk ? 0 : 1);
         }
-      }
+      } else bo[bank] = -1;
       // NEXT at tNext
       let allExh = true;
       for (let l = 0; l < lanes; l++) if (seg[l]! < banks[l]!.length) allExh = false;

@@ -62,7 +62,9 @@ export const CYCLE_MODEL_REPLAY = {
   //    loader timeline), the block chosen per layer (model/w0-order.ts); features on chip wait only for tiles.
   // 7: the tile-end mark's replacement of a pending mark is replayed (v5 still drained the replaced mark's words at its
   //    own hit; map-free conv k2 s2 on the bunny v0.5 predicted -1.15 %, now +0.25 %).
-  version: 7,
+  // 8: the offset-grouped walk skips a bank whose recorded candidate is of another kernel index than the target
+  //    (accel_sched bo_q): one cycle instead of a four-cycle visit (MinkUNet w1.0 enc4.res0.conv1 on the strip −12.9 %).
+  version: 8,
   calibrated: true,
 } as const;
 

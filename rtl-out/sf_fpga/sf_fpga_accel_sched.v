@@ -50,7 +50,14 @@
 // still visits the banks round-robin, but a bank only emits a pass of the target and then moves
 // on (one pass per bank per round); every other bank offers its run's next pass as a candidate,
 // and at the end of a round without a pass of the target (or of any round once the map is
-// complete) the smallest candidate {kernel index, phase} becomes the target. Consecutive passes
+// complete) the smallest candidate {kernel index, phase} becomes the target. Skip (issue 13): each
+// bank keeps the candidate it offered at its last visit (`bo`, cleared at every pair); a bank whose
+// recorded candidate has another kernel index than the target is not visited but passed over in
+// NEXT, one cycle instead of four (RD0, RD1, DEC, NEXT), its recorded candidate joining the round's
+// election. Only the bank's own visits change its runs and pointers, and a recorded candidate stays
+// a pass the bank can emit (more entries or features only add a direct pass to a run offering its
+// swapped one, of the same kernel index), so the election still sees a pass of every skipped bank
+// and a round without any visit still elects a target that some bank can emit. Consecutive passes
 // thus share their weight tile: a pass whose kernel index equals the previous pass's in the same
 // pair gets a REUSE weight descriptor (kind 3) instead of TILE, and the fetcher sends no rows.
 // Descriptors: to the gather (62 bits) and to the weight fetcher (9 bits: kind
@@ -141,41 +148,57 @@ module sf_fpga_accel_sched (
   reg [12:0] ckp_0_q, ckp_0_d;
   reg [23:0]   ckl_0_q, ckl_0_d;
   reg [12:0] mptr_0_q, mptr_0_d;
+  reg                     bov_0_q;
+  reg [7:0]  bok_0_q;
   reg [6:0]  rdseg_1_q, rdseg_1_d;
   reg [12:0] rdptr_1_q, rdptr_1_d;
   reg [12:0] ckp_1_q, ckp_1_d;
   reg [23:0]   ckl_1_q, ckl_1_d;
   reg [12:0] mptr_1_q, mptr_1_d;
+  reg                     bov_1_q;
+  reg [7:0]  bok_1_q;
   reg [6:0]  rdseg_2_q, rdseg_2_d;
   reg [12:0] rdptr_2_q, rdptr_2_d;
   reg [12:0] ckp_2_q, ckp_2_d;
   reg [23:0]   ckl_2_q, ckl_2_d;
   reg [12:0] mptr_2_q, mptr_2_d;
+  reg                     bov_2_q;
+  reg [7:0]  bok_2_q;
   reg [6:0]  rdseg_3_q, rdseg_3_d;
   reg [12:0] rdptr_3_q, rdptr_3_d;
   reg [12:0] ckp_3_q, ckp_3_d;
   reg [23:0]   ckl_3_q, ckl_3_d;
   reg [12:0] mptr_3_q, mptr_3_d;
+  reg                     bov_3_q;
+  reg [7:0]  bok_3_q;
   reg [6:0]  rdseg_4_q, rdseg_4_d;
   reg [12:0] rdptr_4_q, rdptr_4_d;
   reg [12:0] ckp_4_q, ckp_4_d;
   reg [23:0]   ckl_4_q, ckl_4_d;
   reg [12:0] mptr_4_q, mptr_4_d;
+  reg                     bov_4_q;
+  reg [7:0]  bok_4_q;
   reg [6:0]  rdseg_5_q, rdseg_5_d;
   reg [12:0] rdptr_5_q, rdptr_5_d;
   reg [12:0] ckp_5_q, ckp_5_d;
   reg [23:0]   ckl_5_q, ckl_5_d;
   reg [12:0] mptr_5_q, mptr_5_d;
+  reg                     bov_5_q;
+  reg [7:0]  bok_5_q;
   reg [6:0]  rdseg_6_q, rdseg_6_d;
   reg [12:0] rdptr_6_q, rdptr_6_d;
   reg [12:0] ckp_6_q, ckp_6_d;
   reg [23:0]   ckl_6_q, ckl_6_d;
   reg [12:0] mptr_6_q, mptr_6_d;
+  reg                     bov_6_q;
+  reg [7:0]  bok_6_q;
   reg [6:0]  rdseg_7_q, rdseg_7_d;
   reg [12:0] rdptr_7_q, rdptr_7_d;
   reg [12:0] ckp_7_q, ckp_7_d;
   reg [23:0]   ckl_7_q, ckl_7_d;
   reg [12:0] mptr_7_q, mptr_7_d;
+  reg                     bov_7_q;
+  reg [7:0]  bok_7_q;
   // Offset grouping: policy, target, this round's pass flag and best candidate, last weight tile.
   reg                     grp_q;
   reg [6:0]       tk_q, tk_d;
@@ -384,6 +407,42 @@ module sf_fpga_accel_sched (
   wire                  run_done = closed & (avail == 13'd0) & (~sm_q | (mavail == 13'd0));
   wire                  on_tk    = (sk_q == tk_q);
   wire                  wrap     = (bank_q == 3'd7);
+  // The next bank's recorded candidate (skip, see the header).
+  wire [2:0]    nbank    = wrap ? 3'd0 : (bank_q + 3'd1);
+  reg                   nb_ov;
+  reg  [7:0]  nb_ok;
+  always @* begin
+    nb_ov = bov_0_q;
+    nb_ok = bok_0_q;
+    if (nbank == 3'd1) begin
+      nb_ov = bov_1_q;
+      nb_ok = bok_1_q;
+    end
+    if (nbank == 3'd2) begin
+      nb_ov = bov_2_q;
+      nb_ok = bok_2_q;
+    end
+    if (nbank == 3'd3) begin
+      nb_ov = bov_3_q;
+      nb_ok = bok_3_q;
+    end
+    if (nbank == 3'd4) begin
+      nb_ov = bov_4_q;
+      nb_ok = bok_4_q;
+    end
+    if (nbank == 3'd5) begin
+      nb_ov = bov_5_q;
+      nb_ok = bok_5_q;
+    end
+    if (nbank == 3'd6) begin
+      nb_ov = bov_6_q;
+      nb_ok = bok_6_q;
+    end
+    if (nbank == 3'd7) begin
+      nb_ov = bov_7_q;
+      nb_ok = bok_7_q;
+    end
+  end
 
   assign seg_bank_o = bank_q;
   assign seg_idx_o  = (st_q == SC_RD1) ? nxt_seg : cur_rdseg;
@@ -569,6 +628,13 @@ module sf_fpga_accel_sched (
             end
             hit_d = 1'b0;
             cv_d  = 1'b0;
+          end
+          // Skip the next bank when its recorded candidate is of another kernel index than the
+          // (new) target: NEXT again, the candidate offered to the round it belongs to.
+          if (grp_q && nb_ov && (nb_ok[7:1] != tk_d)) begin
+            st_d      = SC_NEXT;
+            offer     = 1'b1;
+            offer_key = nb_ok;
           end
         end
       end
@@ -790,6 +856,64 @@ module sf_fpga_accel_sched (
     mptr_7_d = mptr_7_q;
     if (st_q == SC_INIT) mptr_7_d = 13'd0;
     if (bank_q == 3'd7 && (set_seg || set_mptr)) mptr_7_d = set_ptr ? new_ptr : rp_q;
+  end
+
+  // Recorded candidates (skip): the offer of the bank's last visit (DEC), cleared at every pair.
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) bov_0_q <= 1'b0;
+    else if (st_q == SC_DEC && bank_q == 3'd0) bov_0_q <= offer;
+  end
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC && bank_q == 3'd0) bok_0_q <= offer_key;
+  end
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) bov_1_q <= 1'b0;
+    else if (st_q == SC_DEC && bank_q == 3'd1) bov_1_q <= offer;
+  end
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC && bank_q == 3'd1) bok_1_q <= offer_key;
+  end
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) bov_2_q <= 1'b0;
+    else if (st_q == SC_DEC && bank_q == 3'd2) bov_2_q <= offer;
+  end
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC && bank_q == 3'd2) bok_2_q <= offer_key;
+  end
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) bov_3_q <= 1'b0;
+    else if (st_q == SC_DEC && bank_q == 3'd3) bov_3_q <= offer;
+  end
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC && bank_q == 3'd3) bok_3_q <= offer_key;
+  end
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) bov_4_q <= 1'b0;
+    else if (st_q == SC_DEC && bank_q == 3'd4) bov_4_q <= offer;
+  end
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC && bank_q == 3'd4) bok_4_q <= offer_key;
+  end
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) bov_5_q <= 1'b0;
+    else if (st_q == SC_DEC && bank_q == 3'd5) bov_5_q <= offer;
+  end
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC && bank_q == 3'd5) bok_5_q <= offer_key;
+  end
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) bov_6_q <= 1'b0;
+    else if (st_q == SC_DEC && bank_q == 3'd6) bov_6_q <= offer;
+  end
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC && bank_q == 3'd6) bok_6_q <= offer_key;
+  end
+  always @(posedge clk_i) begin
+    if (rst_i || st_q == SC_INIT) bov_7_q <= 1'b0;
+    else if (st_q == SC_DEC && bank_q == 3'd7) bov_7_q <= offer;
+  end
+  always @(posedge clk_i) begin
+    if (st_q == SC_DEC && bank_q == 3'd7) bok_7_q <= offer_key;
   end
 
   // The tile the weight fetcher last loaded (or reused) in this pair.

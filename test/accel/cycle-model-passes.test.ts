@@ -9,6 +9,12 @@
 // scheduler's walk phase decides when a run is first passed; the replay started the walk after the
 // coordinate load instead of with the layer (+6.1 % on a 19 → 67-point merged k=2 layer, fpga
 // without map-free transposed: bench only). Cases: cycle-model-cases.ts.
+// The offset-grouped walk's skip (accel_sched bo_q, model v8): enc4.res0.conv1 (66 points, 128 →
+// 256, runs of one or two entries) is where it counts (model 131,727 → 114,797 cycles). Mutations
+// of accel_sched, applied by hand, all red in the MinkUNet case: the skip disabled (`grp_q && 1'b0
+// && …`) — measured 132,111 against 114,797 predicted, −13.1 %; its comparator flipped (`!=` →
+// `==`, banks of the target skipped) and the recorded-candidate check dropped (`nb_ov | 1'b1`, a
+// bank skipped on a stale key) — the walk never finishes, harness no-progress.
 import { describe, expect, it } from 'vitest';
 import { compareCycleModel, formatTable, MAX_ERROR, networkNodeCases, stripAt, transposedCases } from './cycle-model-cases.ts';
 import { presets } from '../../generator/dsl/presets.ts';
