@@ -101,7 +101,8 @@ export interface ReplayParams {
   extraLatency: number;
   /**
    * Projections of map-free conv k = s = 2 variants that are NOT built (bench/conv-output.bench.ts
-   * records them); unset on every calibrated prediction. See {@link ReplayProjection}.
+   * records them; on map-free transposed layers chunkMin, tileLoadCycles and walkDuringLoad, for
+   * bench/transposed-loss.bench.ts); unset on every calibrated prediction. See {@link ReplayProjection}.
    */
   projection?: ReplayProjection;
 }
@@ -118,10 +119,12 @@ export interface ReplayParams {
  *   beat per cycle, a coordinate as soon as the walk counts it, a word as soon as it is final,
  *   oldest first, each beat tagged so the host can tell them apart); 'free' (the output stream
  *   costs nothing: the schedule's own end);
- * - chunkMin: entries an open map-free bank needs before the scheduler passes it (built: 2·rows);
+ * - chunkMin: entries an open map-free bank needs before the scheduler passes it (built: 2·rows;
+ *   map-free transposed with the drain port: max(4, rows));
  * - tileLoadCycles: cycles per weight-tile load (built: rows; a wider weight-buffer read halves it);
  * - walkPerCycle: points the downsampler's walk takes per cycle (built: 1);
- * - walkDuringLoad: the walk (the map) runs while the coordinates load, not gated by the
+ * - walkDuringLoad (also map-free transposed: the outputs walked as they load, a parent once every
+ *   child can have arrived): the walk (the map) runs while the coordinates load, not gated by the
  *   features; the scheduler passes the prefix of a run whose features are in (≥ chunkMin, or the
  *   rest of a closed run), the gather's row-by-row feature wait does the rest.
  */
@@ -165,7 +168,13 @@ export interface ReplayResult {
    * Event cycles from START: the first and last feature word in, the map complete, the last row
    * into the matrix unit, the last output word sent (−Infinity: no drain-port drain).
    */
-  events: { featStart: number; featEnd: number; mapDone: number; lastRow: number; streamEnd: number };
+  events: {
+    featStart: number; featEnd: number; mapDone: number; lastRow: number; streamEnd: number;
+    /** Cycles the downsampler's walk (map-free layers) waited for a point's (its parent's) features. */
+    walkFeatureWait: number;
+    /** Drain port marks: the first drained word's cycle (−1: none) and the cycles between it and streamEnd with no final word to drain. */
+    drainFirst: number; drainIdle: number;
+  };
   /** Passes whose first row hits the previous pass's last address back to back (a stall without scatter forwarding). */
   hazards: number;
   /**
@@ -398,9 +407,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const featCount = (t: number) => { let lo = 0, hi = featWordsL; while (lo < hi) { const m = (lo + hi) >> 1; if (featTimes[m]! <= t) lo = m + 1; else hi = m; } return lo; };
   const featStart0 = featT(0) - fbL;
   let mfFirstWord = -1;
-  // Projections (p.projection, map-free conv only): when each output coordinate is counted.
-  const pj = mf ? p.projection : undefined;
+  // Projections (p.projection: map-free conv; map-free transposed: chunkMin, tileLoadCycles, walkDuringLoad).
+  const pj = mf || mt ? p.projection : undefined;
   const coordT: number[] = [];
+  let walkFeatureWait = 0;
   if (mf) {
     const { order, qk, sub } = parentWalk(L.inCoords, L.inTensorStride * 2);
     const laneRuns: Run[] = [];
@@ -414,7 +424,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       // the point's features are in once featLoaded > i (at START when they are kept on chip);
       // projected walk during the load: the point's coordinate is in
       if (pj?.walkDuringLoad) tp = Math.max(tp, C.start + i + C.ovlAvail + 1);
-      else if (!L.featOnChip) tp = Math.max(tp, featT(i));
+      else if (!L.featOnChip && featT(i) > tp) { walkFeatureWait += featT(i) - tp; tp = featT(i); }
       if (qk[i] !== prevQ) { rank++; prevQ = qk[i]!; coordT.push(tp + C.mfEntry); }
       let run = laneRuns[kidx];
       if (!run) { run = { lane: kidx, kidx, mirror: false, times: [], maxIn: [], maxOut: [] }; laneRuns[kidx] = run; runs.push(run); }
@@ -437,11 +447,25 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   if (mt) {
     const { order, qk, sub } = parentWalk(L.outCoords, L.inTensorStride);
     const laneRuns: Run[] = [];
-    let tp = mapStart + dsStart + C.mfFirst;
+    // Projection walkDuringLoad: the walk starts with the output coordinates (after the inputs'),
+    // not gated by features; output o's parent has all its children linked once an output of a
+    // later (batch, parent x) has arrived, or the load has ended (outArrive[o]).
+    const wdl = pj?.walkDuringLoad === true;
+    const outArrive = new Float64Array(wdl ? nOut : 0);
+    if (wdl) {
+      const slab = (c: Coord) => c[0] * 2 ** 40 + Math.floor(c[1] / L.inTensorStride);
+      let next = C.start + nIn + nOut + C.ovlAvail;
+      for (let i = nOut - 1; i >= 0; i--) {
+        if (i + 1 < nOut && slab(L.outCoords[i + 1]!) !== slab(L.outCoords[i]!)) next = C.start + nIn + i + 1 + C.ovlAvail;
+        outArrive[i] = next;
+      }
+    }
+    let tp = (wdl ? C.start + nIn : mapStart) + dsStart + C.mfFirst;
     let ci = 0;
     for (let j = 0; j < nOut; j++) {
       const o = order[j]!;
       const Q = qk[o]!;
+      if (wdl) tp = Math.max(tp, outArrive[o]!);
       // nxt below the parent: the pointer advances, the output waits a cycle
       while (ci + 1 < nIn && inKeys[ci + 1]! < Q) { ci++; tp++; }
       let par = -1;
@@ -457,7 +481,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       }
       const c = L.outCoords[o]!;
       const kidx = sub(c[1]) + 2 * sub(c[2]) + 4 * sub(c[3]);
-      if (!L.featOnChip) tp = Math.max(tp, featT(par));
+      if (!wdl && !L.featOnChip && featT(par) > tp) { walkFeatureWait += featT(par) - tp; tp = featT(par); }
       let run = laneRuns[kidx];
       if (!run) { run = { lane: kidx, kidx, mirror: false, times: [], maxIn: [], maxOut: [] }; laneRuns[kidx] = run; runs.push(run); }
       run.times.push(tp + C.mfEntry);
@@ -815,9 +839,13 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const coordGate = marks && mf && pOut === 'sections' ? mapDone + C.mfCoordEnd : -Infinity;
   // Projection 'tagged': when each word is final (the stream is merged with the coordinates below).
   const wordT: number[] = [];
+  let drainFirst = -1;
+  let drainIdle = 0;
   const drainTo = (lim: number, hit: number) => {
     if (lim <= drained) return;
     const ds = Math.max(hit + C.drainRd, drainEnd, coordGate);
+    if (drainFirst < 0) drainFirst = ds;
+    else drainIdle += ds - drainEnd;
     // Projection 'interleaved': each output of the first cout tile also carries its coordinate beat.
     const coordBeats = pOut === 'interleaved' ? Math.max(0, Math.min(lim, nOut) - drained) : 0;
     if (pOut === 'tagged') for (let q = drained; q < lim; q++) wordT.push(hit + C.drainRd);
@@ -1041,6 +1069,6 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   }
   const outEnd = pOut === 'free' ? -Infinity : streamEnd + C.drainTail + p.extraLatency;
   const total = Math.max(Math.max(lastRow, mapEnd) + tail, outEnd);
-  const events = { featStart, featEnd: featWordsL > 0 ? featT(featWordsL - 1) : featStart, mapDone, lastRow, streamEnd };
+  const events = { featStart, featEnd: featWordsL > 0 ? featT(featWordsL - 1) : featStart, mapDone, lastRow, streamEnd, walkFeatureWait, drainFirst, drainIdle };
   return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, events, hazards, loss };
 }

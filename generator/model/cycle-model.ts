@@ -199,6 +199,12 @@ function listSchedule(jobs: number[], lanes: number): number {
   return Math.max(...free);
 }
 
+/** A transposed k = s = 2 layer the downsampler walks map-free (run-table.ts mapSchedule). */
+function mapFreeTransposed(spec: CycleModelParams, layer: LayerShape): boolean {
+  const m = spec.mapping;
+  return layer.type === 'transposed' && layer.kernelSize === 2 && layer.stride === 2 && m.lanes >= 8 && m.mapFreeDownsample === true && m.mapFreeTransposed === true;
+}
+
 /** The replay's view of a spec. */
 export function replayParams(spec: CycleModelParams): ReplayParams {
   return {
@@ -279,7 +285,7 @@ function predictReplay(spec: CycleModelParams, stats: LayerStats, layer: CycleMo
         const r = byBlock.get(g) ?? (one ? [replayAll(choice.policy, g, [runs[big]!])[0]!] : replayAll(choice.policy, g));
         byBlock.set(g, r);
         return tot(r);
-      }, feats[big] ?? 0, layer.type === 'submanifold');
+      }, feats[big] ?? 0, layer.type === 'submanifold' || (mapFreeTransposed(spec, layer) && 'strict'));
       if (!one) res = byBlock.get(w0.block)!;
       else if (w0.block !== 0) {
         const b = w0.block;

@@ -55,23 +55,28 @@ export interface W0BlockChoice {
  * of W0_BLOCK_CANDIDATES up to `maxBlock` (the layer's feature words), then of round(b · f) for the
  * best coarse b and the factors of W0_BLOCK_REFINE (the total is not smooth in the block: on the
  * bunny 16→16 fpga layer 8 → 12,335 cycles predicted, 9 → 12,281, 13 → 12,339; measured 12,366 and
- * 12,277). `refine` false: the coarse blocks only (the cycle model refines submanifold layers only:
- * a map-free conv / transposed walk takes one point per cycle as its features arrive, so the block
- * moves its start by a few cycles — fpga bunny transposed 32→16 measured 3,833 / 3,811 / 3,809
- * cycles at 4 / 8 / 7 — finer than the replay resolves there). Ties go to the smaller block.
+ * 12,277). `refine` false: the coarse blocks only (the cycle model refines submanifold and map-free
+ * transposed layers: a map-free conv walk takes one point per cycle as its features arrive, so the
+ * block moves its start by a few cycles — finer than the replay resolves there. A map-free
+ * transposed walk also waits for its parents' features while the tiles take the stream, which
+ * delays every pass after it: fpga bunny v0.25 16→16 measured 2,242 / 2,214 cycles after the load
+ * at 8 / 9 (refined), and on five more bunny cases the refined block measured −30 … +11 cycles).
+ * Ties go to the smaller block, except that `refine` 'strict' (map-free transposed) keeps the
+ * coarse block unless a refined one is predicted faster: fpga bunny v2 32→32 predicted 809 at
+ * 7 … 32, measured 830 at 7 and 813 at 8.
  */
-export function chooseW0Block(predict: (block: number) => number, maxBlock: number, refine = true): W0BlockChoice {
+export function chooseW0Block(predict: (block: number) => number, maxBlock: number, refine: boolean | 'strict' = true): W0BlockChoice {
   const predicted: Record<number, number> = {};
   let best = 0;
-  const tryBlock = (g: number) => {
+  const tryBlock = (g: number, ties = true) => {
     if (g in predicted || g > Math.max(maxBlock, 0) || g < 0) return;
     const c = predict(g);
     predicted[g] = c;
-    if (c < predicted[best]! || (c === predicted[best]! && g < best)) best = g;
+    if (c < predicted[best]! || (ties && c === predicted[best]! && g < best)) best = g;
   };
   tryBlock(0);
   for (const g of W0_BLOCK_CANDIDATES) tryBlock(g);
   const coarse = best;
-  if (refine && coarse > 0) for (const f of W0_BLOCK_REFINE) tryBlock(Math.round(coarse * f));
+  if (refine !== false && coarse > 0) for (const f of W0_BLOCK_REFINE) tryBlock(Math.round(coarse * f), refine !== 'strict');
   return { block: best, predicted };
 }
