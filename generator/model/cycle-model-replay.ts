@@ -754,7 +754,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     let pk = -1;
     const offer = (key: number) => { if (!cv || key < ckey) { cv = true; ckey = key; } };
     // The key each bank offered at its last visit (-1: none), cleared per pair (accel_sched bo_q):
-    // a bank whose recorded offer is of another kernel index than the target is skipped.
+    // a bank whose recorded offer is of another kernel index than the target is skipped. A pass's
+    // push (EMA / EMB) does NEXT's work in the same cycle, so the next bank's RD0 follows it.
     const bo = new Int32Array(lanes).fill(-1);
     for (let guard = 0; ; guard++) {
       if (guard > 1e8) throw new Error('cycle model: grouped scheduler replay does not terminate');
@@ -795,14 +796,14 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
           const te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[p0]!, r.maxOut[wrs - 1]!, pk === r.kidx);
           pk = r.kidx;
           if (closed && !r.mirror) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else ptr[bank] = wrs;
-          tNext = te + 1;
+          tNext = te;
         } else if (r.kidx === tk && tph === 1 && mOk) {
           hit = true;
           const wk = kv - 1 - r.kidx;
           const te = doPass(tDec + 1, mavail, wk, false, r.maxIn[m0]!, r.maxIn[p0 - 1]!, pk === wk);
           pk = wk;
           if (closed && avail === 0) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else mptr[bank] = p0;
-          tNext = te + 1;
+          tNext = te;
         } else if (dOk || mOk) {
           offer(2 * r.kidx + (dOk ? 0 : 1));
           bo[bank] = 2 * r.kidx + (dOk ? 0 : 1);

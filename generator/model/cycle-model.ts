@@ -64,7 +64,8 @@ export const CYCLE_MODEL_REPLAY = {
   //    own hit; map-free conv k2 s2 on the bunny v0.5 predicted -1.15 %, now +0.25 %).
   // 8: the offset-grouped walk skips a bank whose recorded candidate is of another kernel index than the target
   //    (accel_sched bo_q): one cycle instead of a four-cycle visit (MinkUNet w1.0 enc4.res0.conv1 on the strip −12.9 %).
-  version: 8,
+  // 9: offset-grouped, the cycle a pass is pushed (EMA / EMB) also does NEXT's work (enc4.res0.conv1 −12.5 % more).
+  version: 9,
   calibrated: true,
 } as const;
 

@@ -57,7 +57,9 @@
 // election. Only the bank's own visits change its runs and pointers, and a recorded candidate stays
 // a pass the bank can emit (more entries or features only add a direct pass to a run offering its
 // swapped one, of the same kernel index), so the election still sees a pass of every skipped bank
-// and a round without any visit still elects a target that some bank can emit. Consecutive passes
+// and a round without any visit still elects a target that some bank can emit. The cycle EMA / EMB
+// push a pass also does NEXT's work (the next bank or a skip, the round's election, FIN), so a
+// visit that emits costs four cycles, not five. Consecutive passes
 // thus share their weight tile: a pass whose kernel index equals the previous pass's in the same
 // pair gets a REUSE weight descriptor (kind 3) instead of TILE, and the fetcher sends no rows.
 // Descriptors: to the gather (62 bits) and to the weight fetcher (9 bits: kind
@@ -460,6 +462,7 @@ module sf_fpga_accel_sched (
   reg [11:0] g_start;
   reg [12:0] g_len;
   reg set_seg, set_ptr;
+  reg adv;
   reg set_mptr;
   reg offer;
   reg [7:0] offer_key;
@@ -501,6 +504,7 @@ module sf_fpga_accel_sched (
     g_len   = clen_q;
     set_seg = 1'b0;
     set_ptr = 1'b0;
+    adv     = 1'b0;
     new_seg = nxt_seg;
     new_ptr = endp;
     tk_d      = tk_q;
@@ -603,6 +607,8 @@ module sf_fpga_accel_sched (
           g_push = 1'b1;
           w_push = 1'b1;
           st_d   = cm_q ? SC_EMB : ((grp_q | cc_q) ? SC_NEXT : SC_RD0);
+          // Offset grouping (no swapped pass follows here): NEXT's work in this cycle.
+          adv    = grp_q;
         end
       end
       SC_EMB: begin
@@ -612,32 +618,10 @@ module sf_fpga_accel_sched (
           g_push = 1'b1;
           w_push = 1'b1;
           st_d   = grp_q ? SC_NEXT : SC_RD0;
+          adv    = grp_q;
         end
       end
-      SC_NEXT: begin
-        if (all_exh && map_done_i) begin
-          st_d = SC_FIN;
-        end else begin
-          bank_d = (bank_q == 3'd7) ? 3'd0 : (bank_q + 3'd1);
-          st_d   = SC_RD0;
-          // End of a round: a new target once the old one had no pass (or the map is complete).
-          if (wrap) begin
-            if ((!hit_q || map_done_i) && cv_q) begin
-              tk_d  = ckey_q[7:1];
-              tph_d = ckey_q[0];
-            end
-            hit_d = 1'b0;
-            cv_d  = 1'b0;
-          end
-          // Skip the next bank when its recorded candidate is of another kernel index than the
-          // (new) target: NEXT again, the candidate offered to the round it belongs to.
-          if (grp_q && nb_ov && (nb_ok[7:1] != tk_d)) begin
-            st_d      = SC_NEXT;
-            offer     = 1'b1;
-            offer_key = nb_ok;
-          end
-        end
-      end
+      SC_NEXT: adv = 1'b1;
       SC_FIN: begin
         g_synth = 1'b1;
         g_start = 12'd0;
@@ -682,6 +666,31 @@ module sf_fpga_accel_sched (
       end
       default: ;
     endcase
+    // NEXT (offset-grouped: also the cycle EMA / EMB push a pass): the next bank, or FIN.
+    if (adv) begin
+      if (all_exh && map_done_i) begin
+        st_d = SC_FIN;
+      end else begin
+        bank_d = (bank_q == 3'd7) ? 3'd0 : (bank_q + 3'd1);
+        st_d   = SC_RD0;
+        // End of a round: a new target once the old one had no pass (or the map is complete).
+        if (wrap) begin
+          if ((!hit_q || map_done_i) && cv_q) begin
+            tk_d  = ckey_q[7:1];
+            tph_d = ckey_q[0];
+          end
+          hit_d = 1'b0;
+          cv_d  = 1'b0;
+        end
+        // Skip the next bank when its recorded candidate is of another kernel index than the
+        // (new) target: NEXT again, the candidate offered to the round it belongs to.
+        if (grp_q && nb_ov && (nb_ok[7:1] != tk_d)) begin
+          st_d      = SC_NEXT;
+          offer     = 1'b1;
+          offer_key = nb_ok;
+        end
+      end
+    end
     if (offer && (!cv_d || offer_key < ckey_d)) begin
       cv_d   = 1'b1;
       ckey_d = offer_key;

@@ -193,6 +193,7 @@ module sf_tiny_accel_sched (
   reg [10:0] g_start;
   reg [11:0] g_len;
   reg set_seg, set_ptr;
+  reg adv;
   reg [4:0] new_seg;
   reg [11:0] new_ptr;
 
@@ -229,6 +230,7 @@ module sf_tiny_accel_sched (
     g_len   = clen_q;
     set_seg = 1'b0;
     set_ptr = 1'b0;
+    adv     = 1'b0;
     new_seg = nxt_seg;
     new_ptr = endp;
     case (st_q)
@@ -289,14 +291,7 @@ module sf_tiny_accel_sched (
           st_d   = SC_RD0;
         end
       end
-      SC_NEXT: begin
-        if (all_exh && map_done_i) begin
-          st_d = SC_FIN;
-        end else begin
-          bank_d = (bank_q == 1'd0) ? 1'd0 : (bank_q + 1'd1);
-          st_d   = SC_RD0;
-        end
-      end
+      SC_NEXT: adv = 1'b1;
       SC_FIN: begin
         g_synth = 1'b1;
         g_start = 11'd0;
@@ -344,6 +339,15 @@ module sf_tiny_accel_sched (
       end
       default: ;
     endcase
+    // NEXT (offset-grouped: also the cycle EMA / EMB push a pass): the next bank, or FIN.
+    if (adv) begin
+      if (all_exh && map_done_i) begin
+        st_d = SC_FIN;
+      end else begin
+        bank_d = (bank_q == 1'd0) ? 1'd0 : (bank_q + 1'd1);
+        st_d   = SC_RD0;
+      end
+    end
   end
 
   // Per-bank progress: cleared at the start of every pair, advanced for the current bank.

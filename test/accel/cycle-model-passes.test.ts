@@ -14,7 +14,9 @@
 // of accel_sched, applied by hand, all red in the MinkUNet case: the skip disabled (`grp_q && 1'b0
 // && …`) — measured 132,111 against 114,797 predicted, −13.1 %; its comparator flipped (`!=` →
 // `==`, banks of the target skipped) and the recorded-candidate check dropped (`nb_ov | 1'b1`, a
-// bank skipped on a stale key) — the walk never finishes, harness no-progress.
+// bank skipped on a stale key) — the walk never finishes, harness no-progress. The push cycle doing
+// NEXT's work (model v9, 114,797 → 100,486; measured 101,768): `adv = 1'b0` in EMA — measured
+// 108,034, −7.0 %; in EMB — 108,287, −7.2 %.
 import { describe, expect, it } from 'vitest';
 import { compareCycleModel, formatTable, MAX_ERROR, networkNodeCases, stripAt, transposedCases } from './cycle-model-cases.ts';
 import { presets } from '../../generator/dsl/presets.ts';
