@@ -157,8 +157,8 @@ module sf_fpga_accel_ctrl (
   reg [22:0]      wrest_q;
 
   wire is_trans = (type_q == 2'd2);
-  wire [10:0] cin_r  = {1'b0, cin_q} + 11'd15;
-  wire [10:0] cout_r = {1'b0, cout_q} + 11'd15;
+  wire [10:0] cin_r  = {1'd0, cin_q} + 11'd15;
+  wire [10:0] cout_r = {1'd0, cout_q} + 11'd15;
   wire [10:0] ti_w   = cin_r >> 4;
   wire [10:0] to_w   = cout_r >> 4;
   wire [8:0]   k_e    = {6'd0, k_q};
@@ -169,7 +169,7 @@ module sf_fpga_accel_ctrl (
   wire [22:0]     wrest_w  = {12'd0, pairs_m1} * {12'd0, kr_q};
   wire [5:0]       ti_t = ti_w[5:0];
   // The features needed, from the configuration as the START is taken (see Timing above).
-  wire [10:0] cfg_cin_r = {1'b0, cfg_cin_i} + 11'd15;
+  wire [10:0] cfg_cin_r = {1'd0, cfg_cin_i} + 11'd15;
   wire [10:0] cfg_ti_w  = cfg_cin_r >> 4;
   wire [5:0]       cfg_ti_t = cfg_ti_w[5:0];
   wire [18:0] feat_need_w = {6'd0, cfg_n_in_i} * {13'd0, cfg_ti_t};

@@ -132,8 +132,8 @@ module sf_tiny_accel_ctrl (
   reg [20:0]      wrest_q;
 
   wire is_trans = (type_q == 2'd2);
-  wire [9:0] cin_r  = {1'b0, cin_q} + 10'd3;
-  wire [9:0] cout_r = {1'b0, cout_q} + 10'd3;
+  wire [9:0] cin_r  = {1'd0, cin_q} + 10'd3;
+  wire [9:0] cout_r = {1'd0, cout_q} + 10'd3;
   wire [9:0] ti_w   = cin_r >> 2;
   wire [9:0] to_w   = cout_r >> 2;
   wire [5:0]   k_e    = {4'd0, k_q};
@@ -144,7 +144,7 @@ module sf_tiny_accel_ctrl (
   wire [20:0]     wrest_w  = {8'd0, pairs_m1} * {14'd0, kr_q};
   wire [6:0]       ti_t = ti_w[6:0];
   // The features needed, from the configuration as the START is taken (see Timing above).
-  wire [9:0] cfg_cin_r = {1'b0, cfg_cin_i} + 10'd3;
+  wire [9:0] cfg_cin_r = {1'd0, cfg_cin_i} + 10'd3;
   wire [9:0] cfg_ti_w  = cfg_cin_r >> 2;
   wire [6:0]       cfg_ti_t = cfg_ti_w[6:0];
   wire [15:0] feat_need_w = {7'd0, cfg_n_in_i} * {9'd0, cfg_ti_t};

@@ -39,6 +39,35 @@ describe('derive', () => {
     }
   });
 
+  it('channel-tile counts: accel_ctrl\'s rounding sums (C + X − 1) >> log2 X never wrap, also when an N:M pass is wider than maxChannels', () => {
+    // The RTL computes ceil(C / X) as (C + X − 1) >> log2 X in chRoundW bits; modelled here modulo
+    // 2^chRoundW for every channel count of every spec (random spec 711026: 1:4, rows 4,
+    // maxChannels 4 summed 1 + 15 in 4 bits, 0 tiles, and hung).
+    const specs = [...PRESET_NAMES.map((p) => presets[p]), ...Array.from({ length: 30 }, (_, i) => randomValidSpec(i))];
+    const narrow = [
+      { rows: 4, cols: 2, maxChannels: 4, weightSparsity: '1:4', axisDataWidth: 128 },
+      { rows: 4, cols: 4, maxChannels: 7, weightSparsity: '1:8', axisDataWidth: 256 },
+      { rows: 8, cols: 8, maxChannels: 8, weightSparsity: '2:8', axisDataWidth: 256 },
+      { rows: 2, cols: 1, maxChannels: 2, weightSparsity: '1:8', axisDataWidth: 256 },
+    ] as const;
+    for (const n of narrow) {
+      specs.push(defineAccelerator({ name: 'x', matrix: { rows: n.rows, cols: n.cols, maxChannels: n.maxChannels, weightSparsity: n.weightSparsity }, interfaces: { axisDataWidth: n.axisDataWidth } }, presets.tiny));
+    }
+    let wide = 0;
+    for (const s of specs) {
+      const a = derive(s).accel;
+      const lit = (l: string) => Number.parseInt(l.split("'d")[1]!, 10);
+      expect([lit(a.xRowsM1Lit), lit(a.colsM1Lit)]).toEqual([a.xRows - 1, a.cols - 1]);
+      if (a.xRows > s.matrix.maxChannels) wide++;
+      for (let c = 1; c <= s.matrix.maxChannels; c++) {
+        const ti = ((c + a.xRows - 1) % 2 ** a.chRoundW) >> a.xRowsLog2;
+        const to = ((c + a.cols - 1) % 2 ** a.chRoundW) >> a.colsLog2;
+        expect([s.name, c, ti, to]).toEqual([s.name, c, Math.ceil(c / a.xRows), Math.ceil(c / a.cols)]);
+      }
+    }
+    expect(wide).toBeGreaterThanOrEqual(narrow.length);
+  });
+
   it('pipelining knobs: which adder-tree levels are registered, and the added latency', () => {
     const regs = (rows: number, treePipeline: number) => {
       const d = derive(defineAccelerator({ name: 'x', matrix: { rows, cols: 4, treePipeline }, buffers: { weightDepth: 32768 }, interfaces: { axisDataWidth: 1024 } }));

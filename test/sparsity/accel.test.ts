@@ -9,7 +9,7 @@ import { runAccelCase } from '../../generator/sim/accel/driver.ts';
 import { pruneCase } from '../../generator/prune/prune.ts';
 import { bunnyCase, randomCase, type CaseOptions } from '../accel/cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from '../accel/run.ts';
-import { fpga1of4, tiny1of4, tiny2of4 } from './specs.ts';
+import { fpga1of4, tiny1of4, tiny1of4Narrow, tiny2of4 } from './specs.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 
 function pruned(spec: AcceleratorSpec, o: CaseOptions): LayerCase {
@@ -31,6 +31,18 @@ describe.each([
     await expectBitExact(spec, conv, `${spec.name}-conv2`, { stall: 0.3, seed: 42 });
     const tr = pruned(spec, { type: 'transposed', k: 2, s: 2, cin: 7, cout: 9, n: 120, span: 4, requant: true, seed: 43 });
     await expectBitExact(spec, tr, `${spec.name}-trans2`, { stall: 0.3, seed: 43 });
+  }, ACCEL_TIMEOUT_MS);
+});
+
+describe('tiny 1:4, maxChannels 4 (a pass wider than every layer)', () => {
+  it('submanifold k=3 3→4 requant + ReLU and transposed k=2 s=2 4→3, backpressure 0.3', async () => {
+    const spec = tiny1of4Narrow;
+    // One cin tile of 16 channels: the tile count (Cin + 15) >> 4 needs 5 bits for Cin ≤ 4.
+    const sub = pruned(spec, { type: 'submanifold', k: 3, cin: 3, cout: 4, n: 30, span: 3, requant: true, relu: true, seed: 53 });
+    const r = await expectBitExact(spec, sub, `${spec.name}-sub3`, { stall: 0.3, seed: 53 });
+    expect(r.stats.computeBound).toBe(r.stats.mapEntries * 1 * 1);
+    const tr = pruned(spec, { type: 'transposed', k: 2, s: 2, cin: 4, cout: 3, n: 20, span: 3, requant: true, seed: 54 });
+    await expectBitExact(spec, tr, `${spec.name}-trans2`, { stall: 0.3, seed: 54 });
   }, ACCEL_TIMEOUT_MS);
 });
 

@@ -6,3 +6,9 @@ export const tiny2of4: AcceleratorSpec = defineAccelerator({ name: 'sf_tiny_2of4
 export const tiny1of4: AcceleratorSpec = defineAccelerator({ name: 'sf_tiny_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 128 } }, presets.tiny);
 /** The fpga array with 1:4 weights: a pass covers 64 input channels (16-bit features × 64 need a 512-bit beat). */
 export const fpga1of4: AcceleratorSpec = defineAccelerator({ name: 'sf_fpga_1of4', matrix: { weightSparsity: '1:4' }, interfaces: { axisDataWidth: 512 }, buffers: { keepFeatures: false } }, presets.fpga);
+/**
+ * tiny 1:4 with maxChannels 4: a pass (16 channels) is wider than any layer. The channel-tile
+ * count ceil(Cin / 16) = (Cin + 15) >> 4 once wrapped to 0 in a 4-bit sum (accel_ctrl), so FEAT was
+ * announced empty and every layer hung after STREAM_PROTOCOL (random spec 711026).
+ */
+export const tiny1of4Narrow: AcceleratorSpec = defineAccelerator({ name: 'sf_tiny_1of4_mc4', matrix: { weightSparsity: '1:4', maxChannels: 4 }, interfaces: { axisDataWidth: 128 } }, presets.tiny);

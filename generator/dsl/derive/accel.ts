@@ -156,7 +156,12 @@ export interface AccelDerived {
   cols: number;
   rowsLog2: number;
   colsLog2: number;
-  /** rows − 1 in chW + 1 bits: ceil(Cin / rows) = (Cin + rows − 1) >> log2(rows). */
+  /**
+   * Width of the tile-count sums Cin + X − 1 and Cout + cols − 1 (ceil(C / X) = (C + X − 1) >> log2 X):
+   * they reach maxChannels + max(X, cols) − 1, which with N:M sparsity (X = rows·M/N may exceed
+   * maxChannels) needs more than chW + 1 bits; a narrower sum wrapped to 0 tiles (a 1:4 spec with
+   * rows 4, maxChannels 4: 1 + 15 = 16 in 4 bits) and the layer hung on STREAM_PROTOCOL.
+   */
   chRoundW: number;
   chRoundM: number;
   rowsM1Lit: string;
@@ -582,6 +587,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   const cntW = countWidth(bf.coordDepth);
   const idxW = addrWidth(bf.coordDepth);
   const chW = countWidth(mt.maxChannels);
+  const chRoundW = Math.max(chW + 1, countWidth(mt.maxChannels + Math.max(RX, R, C) - 1));
   const kW = countWidth(spec.mapping.maxKernelSize);
   const kvW = countWidth(V);
   const kidxW = addrWidth(V);
@@ -903,13 +909,13 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     cols: C,
     rowsLog2,
     colsLog2,
-    chRoundW: chW + 1,
-    chRoundM: chW,
-    rowsM1Lit: lit(chW + 1, R - 1),
+    chRoundW,
+    chRoundM: chRoundW - 1,
+    rowsM1Lit: lit(chRoundW, R - 1),
     xRows: RX,
     xRowsLog2: clog2(RX),
-    xRowsM1Lit: lit(chW + 1, RX - 1),
-    colsM1Lit: lit(chW + 1, C - 1),
+    xRowsM1Lit: lit(chRoundW, RX - 1),
+    colsM1Lit: lit(chRoundW, C - 1),
     tiW,
     tiM: tiW - 1,
     toW,
@@ -1180,6 +1186,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       // accel_ctrl
       kCubeExt: fitExpr('k_q', kW, 3 * kW),
       krRaw: rowsLog2 > 0 ? `{k_cube[${kvW - 1}:0], ${rowsLog2}'d0}` : `k_cube[${kvW - 1}:0]`,
+      cinRound: fitExpr('cin_q', chW, chRoundW),
+      coutRound: fitExpr('cout_q', chW, chRoundW),
+      cfgCinRound: fitExpr('cfg_cin_i', chW, chRoundW),
       tiPair: fitExpr('ti_q', tiW, pairW),
       toPair: fitExpr('to_q', toW, pairW),
       pairsSec: fitExpr('pairs_m1', pairW, secW),
