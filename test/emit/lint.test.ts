@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PRESET_NAMES, presets, randomValidSpec, type AcceleratorSpec } from '../../generator/dsl/index.ts';
 import { emitAccelerator, writeEmitted } from '../../generator/emit/index.ts';
-import { formatLintMessage, lintRtl, lintStub, lintTops, parseVerilatorOutput } from '../../generator/emit/lint.ts';
+import { formatLintMessage, lintRtl, lintStub, lintTops, parseVerilatorOutput, verilatorLaunch, verilatorTool } from '../../generator/emit/lint.ts';
 import { parseModules } from '../../generator/emit/ports.ts';
 import { PROJECT_ROOT } from '../../generator/emit/render.ts';
-import { ToolMissingError } from '../../generator/emit/tools.ts';
+import { runTool, ToolMissingError } from '../../generator/emit/tools.ts';
 
 const DIR = join(PROJECT_ROOT, '.cache', 'lint-gate');
 const RANDOM_SEEDS = Array.from({ length: 24 }, (_, i) => 1000 + i);
@@ -160,6 +160,29 @@ describe('lint plumbing', () => {
       { severity: 'warning', code: 'UNUSEDSIGNAL', file: '/x/a.v', line: 3, column: 20, message: "Signal is not used: 'q'" },
       { severity: 'error', code: '', file: '/x/a.v', line: 9, column: 1, message: 'syntax error' },
     ]);
+  });
+
+  it('the lint runs verilator_bin as the verilator script would: same output, same exit status', async () => {
+    const dir = join(DIR, 'launch');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'bad.v'), 'module bad (\n  input wire [7:0] a_i,\n  output wire [3:0] y_o\n);\n  assign y_o = a_i;\nendmodule\n');
+    writeFileSync(join(dir, 'syn.v'), 'module syn (input wire a_i);\n  assign = ;\nendmodule\n');
+    const runs = [
+      ['--lint-only', '-Wall', '-Wno-fatal', '--top-module', 'bad', join(dir, 'bad.v')],
+      ['--lint-only', '-Wall', '--top-module', 'bad', join(dir, 'bad.v')],
+      ['--lint-only', '-Wall', '--top-module', 'syn', join(dir, 'syn.v')],
+    ];
+    const fast = verilatorLaunch(verilatorTool(), runs[0]!);
+    expect(fast.tool.bin).toBe('/bin/sh'); // the script is bypassed on this machine (Debian's Perl `verilator`)
+    expect(fast.args.at(-runs[0]!.length - 1)).toMatch(/\/verilator_bin$/);
+    for (const args of runs) {
+      const viaScript = await runTool(verilatorTool(), args);
+      const l = verilatorLaunch(verilatorTool(), args);
+      const direct = await runTool(l.tool, l.args);
+      expect(direct, args.join(' ')).toEqual(viaScript);
+    }
+    expect(verilatorLaunch(verilatorTool({ verilatorBin: '/opt/v/verilator' }), ['--version']).tool.bin).toBe('/opt/v/verilator');
   });
 
   it('a missing verilator says how to install it', async () => {
