@@ -8,6 +8,8 @@ import { randomValidSpec } from '../../generator/dsl/random.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 import { PROJECT_ROOT, renderMappingRtl } from '../../generator/sim/mapping/rtl.ts';
 import { synthesizeRtl } from '../../generator/synth/yosys.ts';
+import { verilatorLaunch, verilatorTool } from '../../generator/emit/lint.ts';
+import { runTool } from '../../generator/emit/tools.ts';
 import { bunnySpec, noConv, tiny, wide } from './specs.ts';
 
 function writeRtl(spec: AcceleratorSpec): { dir: string; files: string[]; top: string } {
@@ -40,7 +42,8 @@ describe('mapping engine RTL', () => {
   it('passes verilator --lint-only -Wall', async () => {
     for (const s of specs) {
       const { files, top } = writeRtl(s);
-      const r = await execa('verilator', ['--lint-only', '-Wall', '--top-module', top, ...files], { reject: false, all: true });
+      const l = verilatorLaunch(verilatorTool(), ['--lint-only', '-Wall', '--top-module', top, ...files]);
+      const r = await runTool(l.tool, l.args);
       expect(r.all, s.name).toBe('');
       expect(r.exitCode).toBe(0);
     }

@@ -11,6 +11,8 @@ import { deriveMatrix } from '../../generator/dsl/derive/matrix.ts';
 import { derivePostproc } from '../../generator/dsl/derive/postproc.ts';
 import { PROJECT_ROOT, renderModules } from '../../generator/sim/render.ts';
 import { toolBin } from '../../generator/sim/toolchain.ts';
+import { verilatorLaunch, verilatorTool } from '../../generator/emit/lint.ts';
+import { runTool } from '../../generator/emit/tools.ts';
 import { smallRandomSpecs } from './configs.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 
@@ -30,8 +32,10 @@ function writeUnits(spec: AcceleratorSpec, tag: string): { dir: string; files: s
 }
 
 async function lint(files: string[], top: string): Promise<string> {
-  const r = await execa(toolBin('verilator'), ['--lint-only', '-Wall', WAIVERS, '--top-module', top, ...files], { reject: false, all: true });
-  return r.exitCode === 0 ? '' : (r.all ?? `exit ${r.exitCode}`);
+  // verilatorLaunch: verilator_bin without the Perl script's start-up, as the lint gate runs it.
+  const l = verilatorLaunch(verilatorTool(), ['--lint-only', '-Wall', WAIVERS, '--top-module', top, ...files]);
+  const r = await runTool(l.tool, l.args);
+  return r.exitCode === 0 ? '' : r.all || `exit ${r.exitCode}`;
 }
 
 const specs: [string, AcceleratorSpec][] = [
