@@ -142,11 +142,16 @@ export function verilatorLaunch(tool: ToolSpec, args: string[]): { tool: ToolSpe
     for (const dir of (process.env.PATH ?? '').split(delimiter)) {
       const script = join(dir || '.', 'verilator');
       if (!isExecutable(script)) continue;
-      // The first `verilator` on PATH is the one that would run; only a Perl script is bypassed.
-      const real = realpathSync(script);
-      const bin = join(dirname(real), 'verilator_bin');
-      const shebang = readFileSync(real).subarray(0, 128).toString('latin1').split('\n')[0]!;
-      if (/^#!.*\bperl\b/.test(shebang) && isExecutable(bin)) verilatorBinBeside = bin;
+      // The first `verilator` on PATH is the one that would run; only a Perl script is bypassed
+      // (anything unexpected: the script runs as before).
+      try {
+        const real = realpathSync(script);
+        const bin = join(dirname(real), 'verilator_bin');
+        const shebang = readFileSync(real).subarray(0, 128).toString('latin1').split('\n')[0]!;
+        if (/^#!.*\bperl\b/.test(shebang) && isExecutable(bin)) verilatorBinBeside = bin;
+      } catch {
+        // a folder or an unreadable file named verilator
+      }
       break;
     }
   }
