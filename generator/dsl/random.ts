@@ -82,7 +82,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       shiftWidth: int(1, 6),
       pipelineStages: 0,
     },
-    interfaces: { axisDataWidth: 0, axilDataWidth: pick([32, 32, 64]) },
+    interfaces: { axisDataWidth: 0, axilDataWidth: pick([32, 32, 64]), outputOrder: 'sections' },
   };
   // No draw (the stream of later fields stays as it was): on wherever the spec allows it.
   const mp = draft.mapping;
@@ -118,6 +118,8 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   if (mp.segmentMajor) mp.nearFirstJobs = r() < 0.5;
   // The start-up W0 / feature interleave in half the seeds: drawn last, so the fields above keep their values.
   draft.buffers.w0Interleave = r() < 0.5;
+  // The interleaved output of map-free conv layers in half of the map-free seeds (drawn last).
+  if (mp.mapFreeDownsample) draft.interfaces.outputOrder = r() < 0.5 ? 'interleaved' : 'sections';
   if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);

@@ -211,6 +211,13 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description: 'AXI4-Stream data width (slave and master).',
     }),
     axilDataWidth: int({ min: 32, max: 64, values: [32, 64], default: 32, unit: 'bits', description: 'AXI4-Lite data width.' }),
+    outputOrder: choice({
+      values: ['sections', 'interleaved'] as readonly string[],
+      default: 'sections',
+      rule: 'must be "sections" or "interleaved"',
+      description:
+        'Order of the AXI4-Stream output on map-free conv layers (k = s = 2 with mapping.mapFreeDownsample; every other layer always sends sections). `sections`: all N_out output coordinates, then the To·N_out words cout-tile-major. `interleaved`: per output point (canonical order) its coordinate beat, then its cout tile 0 word beat(s), so words leave as soon as they are final instead of after the downsampler\'s walk has counted every output; the words of cout tiles 1 … To−1 follow cout-tile-major; TLAST on the last beat. Same beat count; needs mapping.mapFreeDownsample.',
+    }),
   }),
 });
 
@@ -290,6 +297,14 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
       if (!m.mapFreeDownsample) return 'needs mapping.mapFreeDownsample (it reuses the map-free downsampler and its one lane per kernel index)';
       if (!m.layerTypes.includes('transposed')) return 'needs transposed in mapping.layerTypes';
       return undefined;
+    },
+  },
+  {
+    fields: ['interfaces.outputOrder', 'mapping.mapFreeDownsample'],
+    description: '`interfaces.outputOrder` "interleaved" changes the output of map-free conv layers only: needs mapping.mapFreeDownsample.',
+    check(s) {
+      if (s.interfaces.outputOrder !== 'interleaved') return undefined;
+      return s.mapping.mapFreeDownsample ? undefined : 'needs mapping.mapFreeDownsample (only map-free conv layers send an interleaved output)';
     },
   },
   {

@@ -84,6 +84,8 @@ export function registerHeader(spec: AcceleratorSpec, d: Derived): string {
       [`${P}_MAP_DEPTH`, `${spec.buffers.mapDepth}u`],
       [`${P}_AXIS_DATA_WIDTH`, `${spec.interfaces.axisDataWidth}u`],
     ]),
+    comment('Output stream of map-free conv layers (k = s = 2; interfaces.outputOrder): 1 = interleaved (per point its coordinate beat, then its cout tile 0 word; then cout tiles 1 ... cout-tile-major), 0 = sections (all coordinates, then the words). Every other layer sends sections.'),
+    ...defines([[`${P}_OUTPUT_INTERLEAVED`, spec.mapping.mapFreeDownsample && spec.interfaces.outputOrder === 'interleaved' ? '1u' : '0u']]),
     '',
     comment('LAYER_TYPE.TYPE codes.'),
     ...defines(

@@ -100,6 +100,11 @@ export interface ReplayParams {
    */
   extraLatency: number;
   /**
+   * interfaces.outputOrder 'interleaved' (accel_output il): a map-free conv run that streams its
+   * words sends coordinate q, then cout tile 0's word q, …: the words do not wait for the walk.
+   */
+  outputInterleaved?: boolean;
+  /**
    * Projections of map-free conv k = s = 2 variants that are NOT built (bench/conv-output.bench.ts
    * records them; on map-free transposed layers chunkMin, tileLoadCycles and walkDuringLoad, for
    * bench/transposed-loss.bench.ts); unset on every calibrated prediction. See {@link ReplayProjection}.
@@ -109,18 +114,20 @@ export interface ReplayParams {
 
 /**
  * What-if variants of a map-free conv k = s = 2 layer with the drain port, for projections only
- * (no RTL implements them; the hardware is what the replay models without this object):
- * - output: the output stream's format. 'sections' (the built one: every coordinate, then the
- *   words; the coordinates are complete only at the walk's end, so the words wait for it);
- *   'interleaved' (per output point its coordinate beat, then its first cout tile's word beats;
- *   later cout tiles' words follow cout-tile-major: the pair sent when the word is final);
+ * (the hardware is what the replay models without this object):
+ * - output: the output stream's format. 'sections' (interfaces.outputOrder 'sections': every
+ *   coordinate, then the words; the coordinates are complete only at the walk's end, so the words
+ *   wait for it); 'interleaved' (built, interfaces.outputOrder 'interleaved': per output point its
+ *   coordinate beat, then its first cout tile's word beats; later cout tiles' words follow
+ *   cout-tile-major: the pair sent when the word is final); the others are not built:
  *   'early-coords' (sections, with every output coordinate known before the walk, e.g. counted by
  *   a walk during the coordinate load: the words follow their drain marks only); 'tagged' (one
  *   beat per cycle, a coordinate as soon as the walk counts it, a word as soon as it is final,
  *   oldest first, each beat tagged so the host can tell them apart); 'free' (the output stream
  *   costs nothing: the schedule's own end);
  * - chunkMin: entries an open map-free bank needs before the scheduler passes it (built: 2·rows;
- *   map-free transposed with the drain port: max(4, rows));
+ *   max(4, rows) on map-free transposed layers, and on map-free conv with the interleaved output,
+ *   with the drain port);
  * - tileLoadCycles: cycles per weight-tile load (built: rows; a wider weight-buffer read halves it);
  * - walkPerCycle: points the downsampler's walk takes per cycle (built: 1);
  * - walkDuringLoad (also map-free transposed: the outputs walked as they load, a parent once every
@@ -619,7 +626,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const wrestStart = w0Start + kv * rows * wb + (featOnChip ? 0 : ti * nIn * fb);
   const kr = kv * rows;
   // Map-free transposed with the drain port: a pass per rows entries (accel_sched chunkMinMtLit).
-  const chunkMin = pj?.chunkMin ?? (mt && p.drainPort === true ? Math.max(4, rows) : 2 * rows);
+  // Map-free conv with the interleaved output: the same (accel_sched mfRowChunks).
+  const chunkMin = pj?.chunkMin ?? ((mt || (mf && p.outputInterleaved === true)) && p.drainPort === true ? Math.max(4, rows) : 2 * rows);
   // Map-free transposed with marks: in the last cin-tile pair a closed run is passed in chunks of
   // mtChunk entries, bank after bank, so the outputs become final while the pair still computes.
   const mtChunk = mt && p.drainPort === true && p.mtChunk !== undefined ? p.mtChunk : 0;
@@ -836,7 +844,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const rate = Math.max(1, wordBeats);
   const marks = p.drainPort === true && (mf || mt);
   // Transposed: the given output coordinates went out during the coordinate load.
-  const pOut = pj?.output ?? 'sections';
+  const pOut = pj?.output ?? (mf && p.outputInterleaved === true && L.wordsOnChip !== true ? 'interleaved' : 'sections');
   const coordGate = marks && mf && pOut === 'sections' ? mapDone + C.mfCoordEnd : -Infinity;
   // Projection 'tagged': when each word is final (the stream is merged with the coordinates below).
   const wordT: number[] = [];

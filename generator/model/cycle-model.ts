@@ -65,7 +65,8 @@ export const CYCLE_MODEL_REPLAY = {
   // 8: the offset-grouped walk skips a bank whose recorded candidate is of another kernel index than the target
   //    (accel_sched bo_q): one cycle instead of a four-cycle visit (MinkUNet w1.0 enc4.res0.conv1 on the strip −12.9 %).
   // 9: offset-grouped, the cycle a pass is pushed (EMA / EMB) also does NEXT's work (enc4.res0.conv1 −12.5 % more).
-  version: 9,
+  // 10: interfaces.outputOrder 'interleaved': a map-free conv's words leave with their coordinates as they are final.
+  version: 10,
   calibrated: true,
 } as const;
 
@@ -95,7 +96,8 @@ export interface CycleModelParams {
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number; w0Interleave?: boolean };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
   matrix: { rows: number; cols: number; weightSparsity?: string; treePipeline?: number };
-  interfaces: { axisDataWidth: number };
+  /** outputOrder (default sections): 'interleaved' map-free conv output (accel_output il); only the replay reads it. */
+  interfaces: { axisDataWidth: number; outputOrder?: string };
   /** Table widths (default 16 / 6); only the replay reads them. */
   postprocess?: { multiplierWidth: number; shiftWidth: number; pipelineStages?: number };
   /**
@@ -235,6 +237,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     drainPort: spec.gatherScatter?.drainPort ?? false,
     mtChunk: mtChunkEntries(spec.matrix.rows, Math.floor(spec.buffers.mapDepth / spec.mapping.lanes)),
     extraLatency: (spec.matrix.treePipeline ?? 0) + (spec.postprocess?.pipelineStages ?? 0),
+    outputInterleaved: spec.interfaces.outputOrder === 'interleaved',
   };
 }
 

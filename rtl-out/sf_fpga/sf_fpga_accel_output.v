@@ -71,6 +71,7 @@ module sf_fpga_accel_output (
   wire c_more     = nout_valid_i ? (ca_q != n_out_i) : (early_i & ((ca_q + 13'd1) < oc_avail_i));
   wire c_issue    = c_more & (ca_q < oc_avail_i) & cfifo_space;
   wire coord_done = nout_valid_i & (cs_q == n_out_i);
+  wire w_turn     = coord_done;
   wire c_fire     = ~coord_done & cfifo_valid & m_ready;
 
   assign oc_re_o    = c_issue;
@@ -117,7 +118,7 @@ module sf_fpga_accel_output (
   wire [1:0]  last_beat = requant_en_i ? 2'd0 : 2'd3;
   wire [511:0]      word = requant_en_i ? {384'd0, w_q_i} : w_acc_i;
   wire beat_last = (sb_q == last_beat);
-  wire f_fire    = coord_done & sv_q & m_ready;
+  wire f_fire    = w_turn & sv_q & m_ready;
   assign w_ready_o = ~words_i | ~sv_q | (f_fire & beat_last);
   wire w_fire    = w_valid_i & w_ready_o;
   wire w_stream  = w_fire & words_i;
@@ -154,9 +155,9 @@ module sf_fpga_accel_output (
     if (sb_q == 2'd3) beat = sw_q[511:384];
   end
 
-  assign m_valid_w = coord_done ? sv_q : cfifo_valid;
-  assign m_data_w  = coord_done ? beat : {76'd0, cfifo_out[51:0]};
-  assign m_last_w  = coord_done ? (slast_q & beat_last) : cfifo_out[52];
+  assign m_valid_w = w_turn ? sv_q : cfifo_valid;
+  assign m_data_w  = w_turn ? beat : {76'd0, cfifo_out[51:0]};
+  assign m_last_w  = w_turn ? (slast_q & beat_last) : cfifo_out[52];
   assign m_valid_o = hold_q | m_valid_w;
   assign m_data_o  = hold_q ? hold_data_q : m_data_w;
   assign m_last_o  = hold_q ? hold_last_q : m_last_w;

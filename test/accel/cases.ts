@@ -6,6 +6,7 @@ import { bunnyPoints } from '../../generator/io/bunny.ts';
 import { buildCase, calibrateRequant } from '../../generator/io/case-builder.ts';
 import { Prng } from '../../generator/io/prng.ts';
 import { convOutputCoords } from '../../generator/model/downsample.ts';
+import { runLayer } from '../../generator/model/layer.ts';
 import { compareCoords } from '../../generator/model/tensor.ts';
 import type { ArithmeticWidths, Coord, LayerCase, LayerType } from '../../generator/model/types.ts';
 
@@ -120,5 +121,22 @@ export function wideCase(spec: AcceleratorSpec, o: CaseOptions & { copies: numbe
   const hi = 2 ** (w.inWidth - 1) - 1;
   const c: LayerCase = { ...base, input: { coords, features: coords.map(() => r.ints(o.cin, -hi - 1, hi)) } };
   if (o.requant) c.requant = calibrateRequant(c, o.relu ?? false, w);
+  return c;
+}
+
+/** The layer that consumes `prev`'s golden output (coordinates, tensor stride, features). */
+export function nextLayer(spec: AcceleratorSpec, prev: LayerCase, o: { type: LayerType; k: number; s?: number; cout: number; seed: number; relu?: boolean; requant?: boolean }): LayerCase {
+  const w = widthsOf(spec);
+  const g = runLayer(prev, w).result;
+  const r = new Prng(o.seed);
+  const cin = prev.layer.outChannels;
+  const hi = (bits: number) => 2 ** (bits - 1) - 1;
+  const c: LayerCase = {
+    layer: { type: o.type, kernelSize: o.k, stride: o.s ?? 1, inTensorStride: g.tensorStride, inChannels: cin, outChannels: o.cout },
+    input: { coords: g.coords, features: g.features! },
+    weights: Array.from({ length: o.k ** 3 }, () => Array.from({ length: cin }, () => r.ints(o.cout, -hi(w.weightWidth) - 1, hi(w.weightWidth)))),
+    bias: r.ints(o.cout, -500, 500),
+  };
+  if (o.requant ?? true) c.requant = calibrateRequant(c, o.relu ?? true, w);
   return c;
 }

@@ -10,7 +10,7 @@ import { Prng } from '../../generator/io/prng.ts';
 import { presets } from '../../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 import { runLayer } from '../../generator/model/layer.ts';
-import type { LayerCase, LayerType } from '../../generator/model/types.ts';
+import type { LayerCase } from '../../generator/model/types.ts';
 import { runAccelBatch, type BatchLayer } from '../../generator/sim/accel/batch.ts';
 import { derive } from '../../generator/dsl/derive/index.ts';
 import { AccelError, canonicalLayer, runJobs, tileHw, type Job } from '../../generator/sim/accel/driver.ts';
@@ -21,27 +21,10 @@ import { checkRegisterWrites } from '../../generator/sim/capacity.ts';
 import { planTiles, tileLimits } from '../../generator/model/tiles.ts';
 import { predictCycles } from '../../generator/model/cycle-model.ts';
 import { layerStats } from '../../generator/model/stats.ts';
-import { bunnyCase, randomCase, widthsOf } from './cases.ts';
+import { bunnyCase, nextLayer, randomCase, widthsOf } from './cases.ts';
 import { ACCEL_TIMEOUT_MS } from './run.ts';
 
 export const fuseSpec: AcceleratorSpec = presets.fpga;
-
-/** The layer that consumes `prev`'s golden output (coordinates, tensor stride, features). */
-export function nextLayer(spec: AcceleratorSpec, prev: LayerCase, o: { type: LayerType; k: number; s?: number; cout: number; seed: number; relu?: boolean; requant?: boolean }): LayerCase {
-  const w = widthsOf(spec);
-  const g = runLayer(prev, w).result;
-  const r = new Prng(o.seed);
-  const cin = prev.layer.outChannels;
-  const hi = (bits: number) => 2 ** (bits - 1) - 1;
-  const c: LayerCase = {
-    layer: { type: o.type, kernelSize: o.k, stride: o.s ?? 1, inTensorStride: g.tensorStride, inChannels: cin, outChannels: o.cout },
-    input: { coords: g.coords, features: g.features! },
-    weights: Array.from({ length: o.k ** 3 }, () => Array.from({ length: cin }, () => r.ints(o.cout, -hi(w.weightWidth) - 1, hi(w.weightWidth)))),
-    bias: r.ints(o.cout, -500, 500),
-  };
-  if (o.requant ?? true) c.requant = calibrateRequant(c, o.relu ?? true, w);
-  return c;
-}
 
 /** The cycle model of every layer of a batch (the batch's runs carry the fusion flags) against PERF_TOTAL_CYCLES. */
 function modelErrors(spec: AcceleratorSpec, r: Awaited<ReturnType<typeof runAccelBatch>>, layers: BatchLayer[]): { name: string; err: number; predicted: number; measured: number }[] {

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
 import { presets } from '../../generator/dsl/presets.ts';
+import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 import { randomValidSpec } from '../../generator/dsl/random.ts';
 import { runLayer } from '../../generator/model/layer.ts';
 import type { Coord, LayerCase } from '../../generator/model/types.ts';
@@ -11,6 +12,7 @@ import { canonicalLayer } from '../../generator/sim/accel/driver.ts';
 import {
   decodeOutput,
   encodeLayer,
+  interleavedOutput,
   layerScript,
   outputBeatCount,
   packLanes,
@@ -81,6 +83,42 @@ describe('stream formats', () => {
     expect(dec.wordCycles).toEqual(g.coords.map((_, q) => [0, 1].map((t) => 1000 + 100 * t + 10 * q + d.accel.accBeats - 1)));
     beats[nOut + 1]!.last = true;
     expect(() => decodeOutput(spec, d, hw, nOut, beats)).toThrow(/TLAST/);
+  });
+
+  it('interfaces.outputOrder interleaved: a map-free conv decodes coordinate / tile-0 word pairs, then tiles 1 …; other layers keep sections', () => {
+    const spec: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_il', interfaces: { ...presets.fpga.interfaces, outputOrder: 'interleaved' } };
+    const d = derive(spec);
+    const c = randomCase(spec, { type: 'conv', k: 2, s: 2, cin: 3, cout: 20, n: 40, span: 4, seed: 6 });
+    const lay = canonicalLayer(c);
+    const hw: HwLayer = { ...c.layer, inCoords: lay.inCoords, features: lay.features, weights: c.weights, bias: c.bias, requantOut: false };
+    expect(interleavedOutput(spec, hw)).toBe(true);
+    expect(interleavedOutput(spec, { ...hw, keepOut: true, noStream: true })).toBe(false);
+    expect(interleavedOutput(spec, { ...hw, type: 'submanifold', stride: 1 })).toBe(false);
+    expect(interleavedOutput({ ...spec, interfaces: { ...spec.interfaces, outputOrder: 'sections' } }, hw)).toBe(false);
+    const g = runLayer(c).result;
+    const nOut = g.coords.length;
+    const per = d.accel.accBeats;
+    const word = (t: number, q: number) => packLanes(Array.from({ length: 16 }, (_, ch) => g.accumulators[q]![t * 16 + ch] ?? 0), 32);
+    const wordBeats = (t: number, q: number, cycle: number) => Array.from({ length: per }, (_, j) => ({
+      data: (word(t, q) >> BigInt(128 * j)) & ((1n << 128n) - 1n), last: t === 1 && q === nOut - 1 && j === per - 1, cycle: cycle + j,
+    }));
+    const beats: { data: bigint; last: boolean; cycle: number }[] = [];
+    for (let q = 0; q < nOut; q++) {
+      beats.push({ data: packPoint(spec, g.coords[q]!), last: false, cycle: 100 * q });
+      beats.push(...wordBeats(0, q, 100 * q + 10));
+    }
+    for (let q = 0; q < nOut; q++) beats.push(...wordBeats(1, q, 100_000 + 10 * q));
+    expect(beats).toHaveLength(outputBeatCount(spec, d, hw, nOut));
+    const dec = decodeOutput(spec, d, hw, nOut, beats);
+    expect(dec.coords).toEqual(g.coords);
+    expect(dec.values).toEqual(g.accumulators);
+    expect(dec.coordCycles).toEqual(g.coords.map((_, q) => 100 * q));
+    expect(dec.wordCycles).toEqual(g.coords.map((_, q) => [100 * q + 10 + per - 1, 100_000 + 10 * q + per - 1]));
+    expect(dec.cycles.firstWord).toBe(10);
+    // The sections reading of the same beats fails; so does TLAST on the last coordinate.
+    expect(() => decodeOutput({ ...spec, interfaces: { ...spec.interfaces, outputOrder: 'sections' } }, d, hw, nOut, beats)).toThrow(/TLAST/);
+    beats[(nOut - 1) * (1 + per)]!.last = true;
+    expect(() => decodeOutput(spec, d, hw, nOut, beats)).toThrow(/coordinate beat .*TLAST set/);
   });
 });
 

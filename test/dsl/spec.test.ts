@@ -40,7 +40,7 @@ describe('presets', () => {
       gatherScatter: { scatterForwarding: true, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 },
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6, pipelineStages: 0 },
-      interfaces: { axisDataWidth: 128, axilDataWidth: 32 },
+      interfaces: { axisDataWidth: 128, axilDataWidth: 32, outputOrder: 'sections' },
     });
     // fpga is the base spec with map-free downsampling (its 8 lanes allow it; the default is off),
     // segment-major merge jobs, 512 channels (MinkUNet's 384-channel concat at full width) and the
@@ -124,6 +124,7 @@ const BAD_FIELDS: [string, unknown, string][] = [
   ['postprocess.shiftWidth', 7, 'between 1 and 6'],
   ['interfaces.axisDataWidth', 96, 'power of two between 8 and 1024'],
   ['interfaces.axilDataWidth', 16, 'one of 32, 64'],
+  ['interfaces.outputOrder', 'mixed', 'must be "sections" or "interleaved"'],
   ['arithmetic', 5, 'must be an object'],
 ];
 
@@ -204,6 +205,7 @@ const CROSS: [string, Parameters<typeof defineAccelerator>[0], string, string][]
   ['map-free downsampling without strides', { name: 'x', mapping: { maxStride: 1, mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'maxStride ≥ 2'],
   ['map-free downsampling without conv', { name: 'x', mapping: { layerTypes: ['submanifold'], mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'needs conv'],
   ['map-free transposed without map-free downsampling', { name: 'x', mapping: { mapFreeTransposed: true } }, 'mapping.mapFreeTransposed', 'needs mapping.mapFreeDownsample'],
+  ['interleaved output without map-free downsampling', { name: 'x', interfaces: { outputOrder: 'interleaved' } }, 'interfaces.outputOrder', 'needs mapping.mapFreeDownsample'],
   ['map-free transposed without transposed layers', { name: 'x', mapping: { layerTypes: ['submanifold', 'conv'], mapFreeDownsample: true, mapFreeTransposed: true } }, 'mapping.mapFreeTransposed', 'needs transposed'],
 ];
 

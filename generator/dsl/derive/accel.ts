@@ -119,6 +119,8 @@ export interface AccelDerived {
   mapFreeTrans: boolean;
   /** ... and the drain port's marks follow that frontier on those layers. */
   mtMarks: boolean;
+  /** interfaces.outputOrder 'interleaved': map-free conv layers send coordinate, word, coordinate, … */
+  outInterleave: boolean;
   mtCut: MtCutParams | null;
   /** buffers.keepFeatures: fusion across layers (FUSION, FEAT_IN_BASE, FEAT_OUT_BASE). */
   keepFeatures: boolean;
@@ -368,6 +370,11 @@ export interface AccelDerived {
   drainPort: boolean;
   /** Drain marks inside a cout tile (drain port and map-free conv: one ascending run per bank, the map in output order). */
   drainMarks: boolean;
+  /**
+   * Map-free conv with the drain port and the interleaved output: an open run is passed at rows
+   * entries (chunkMinMtLit), as map-free transposed layers, so the words trail the map less.
+   */
+  mfRowChunks: boolean;
   /** Drain marks: the frontier's max over the banks' masked last outputs (fl_N) and the bound
    *  minimum over front_max_q and the banks' bounds (bnd_N_q), each one comparator level deep
    *  (all pairs compared at once; issue 15). */
@@ -877,6 +884,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     mapFree: mp.mapFree,
     mapFreeTrans: mp.mapFreeTrans,
     mtMarks: drainPort && mp.mapFreeTrans,
+    outInterleave: mp.mapFree && spec.interfaces.outputOrder === 'interleaved',
     mtCut: drainPort && mp.mapFreeTrans ? mtCutParams(R, bankDepth, bankCntW, lenW) : null,
     keepFeatures: bf.keepFeatures,
     featEndW,
@@ -1083,6 +1091,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     forwarding: spec.gatherScatter.scatterForwarding,
     drainPort,
     drainMarks: drainPort && mp.mapFree,
+    mfRowChunks: drainPort && mp.mapFree && spec.interfaces.outputOrder === 'interleaved',
     dmFront: reduceFlat('fmx', laneList.map((l) => `fl_${l.index}`), '>', cntW),
     dmMin: reduceFlat('wmn', ['front_max_q', ...laneList.map((l) => `bnd_${l.index}_q`)], '<', cntW),
     limW,

@@ -407,6 +407,16 @@ export function inputBeatCount(spec: AcceleratorSpec, s: HwShape): number {
   return coords + bias + req + weights + (s.featOnChip ? 0 : s.nIn * ti);
 }
 
+/**
+ * interfaces.outputOrder 'interleaved' applies to this layer: a map-free conv k = s = 2 run that
+ * streams its words (accel_output il): coordinate q, then cout tile 0's word of point q, for every
+ * q, then the words of cout tiles 1 … To−1 cout-tile-major. Every other layer sends the sections.
+ */
+export function interleavedOutput(spec: AcceleratorSpec, hw: Pick<HwLayer, 'type' | 'kernelSize' | 'stride' | 'keepOut' | 'noStream'>): boolean {
+  return spec.interfaces.outputOrder === 'interleaved' && spec.mapping.mapFreeDownsample && hw.type === 'conv' &&
+    hw.kernelSize === 2 && hw.stride === 2 && streamsWords(hw);
+}
+
 /** Output beats of one layer with `nOut` output points. */
 export function outputBeatCount(
   spec: AcceleratorSpec, d: Derived, hw: Pick<HwLayer, 'inChannels' | 'outChannels' | 'requantOut' | 'keepOut' | 'noStream'>, nOut: number,
@@ -428,7 +438,10 @@ export interface DecodedOutput {
   wordCycles: number[][];
 }
 
-/** Split one layer's output beats (coordinates, then cout-tile-major words) and check TLAST. */
+/**
+ * Split one layer's output beats (coordinates, then cout-tile-major words; or interleaved, see
+ * {@link interleavedOutput}) and check TLAST.
+ */
 export function decodeOutput(
   spec: AcceleratorSpec, d: Derived, hw: HwLayer, nOut: number, beats: { data: bigint; last: boolean; cycle: number }[],
 ): DecodedOutput {
@@ -439,20 +452,24 @@ export function decodeOutput(
   const per = hw.requantOut ? d.accel.outBeats : d.accel.accBeats;
   const expected = outputBeatCount(spec, d, hw, nOut);
   if (beats.length !== expected) throw new Error(`expected ${expected} output beats (${nOut} points), got ${beats.length}`);
+  const il = interleavedOutput(spec, hw);
+  // Beat index of point q's coordinate and of the first beat of its word of cout tile t.
+  const coordAt = (q: number) => (il ? q * (1 + per) : q);
+  const wordAt = (t: number, q: number) => (il ? (t === 0 ? q * (1 + per) + 1 : nOut * (1 + per) + ((t - 1) * nOut + q) * per) : nOut + (t * nOut + q) * per);
   const coords: Coord[] = [];
   const coordCycles: number[] = [];
   for (let q = 0; q < nOut; q++) {
-    const b = beats[q]!;
-    if (b.last !== (q === nOut - 1)) throw new Error(`output coordinate beat ${q}: TLAST ${b.last ? 'set' : 'missing'}`);
+    const b = beats[coordAt(q)]!;
+    if (b.last !== (!il && q === nOut - 1)) throw new Error(`output coordinate beat ${q}: TLAST ${b.last ? 'set' : 'missing'}`);
     coords.push(unpackPoint(spec, b.data));
     coordCycles.push(b.cycle);
   }
   const values = Array.from({ length: nOut }, () => new Array<number>(hw.outChannels).fill(0));
   const wordCycles = Array.from({ length: nOut }, () => new Array<number>(to).fill(-1));
-  let k = nOut;
   for (let t = 0; t < (streamsWords(hw) ? to : 0); t++) {
     for (let q = 0; q < nOut; q++) {
       let word = 0n;
+      let k = wordAt(t, q);
       for (let j = 0; j < per; j++) {
         const b = beats[k++]!;
         const isLast = t === to - 1 && q === nOut - 1 && j === per - 1;
@@ -472,7 +489,7 @@ export function decodeOutput(
     values: streamsWords(hw) ? values : [],
     cycles: {
       firstCoord: nOut > 0 ? beats[0]!.cycle : -1,
-      firstWord: beats.length > nOut ? beats[nOut]!.cycle : -1,
+      firstWord: beats.length > nOut ? beats[wordAt(0, 0)]!.cycle : -1,
       last: beats.length > 0 ? beats[beats.length - 1]!.cycle : -1,
     },
     coordCycles,
