@@ -10,11 +10,11 @@
 // FUSION.NO_STREAM (coordinates only: sections) and with KEEP_OUT while streaming, and a
 // submanifold / conv k=3 s=2 layer on the same build (sections).
 // Mutations (each turned this file red):
-//   il tied to 0 (sections on map-free conv)              → decode error (TLAST on a coordinate);
-//   ph_q never set (coordinates run ahead of their words)  → coordinate / value mismatch;
+//   il tied to 0 (sections on map-free conv)              → decode error ("output word … TLAST set");
+//   ph_q never set (coordinates run ahead of their words)  → coordinate mismatch (a word read as a point);
 //   coordinate TLAST not masked by ~il                     → "coordinate beat … TLAST set";
-//   il without words_i (a NO_STREAM layer waits for words that never come) → watchdog;
-//   accel_sched elig with 2·rows on map-free conv (mfRowChunks off) → the bunny's cycle bound.
+//   il without words_i (a NO_STREAM layer waits for words that never come) → harness no-progress;
+//   accel_sched elig with 2·rows on map-free conv (mfRowChunks off) → the bunny's cycle bound (4,397).
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
