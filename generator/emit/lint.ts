@@ -4,13 +4,13 @@
 // module as its own top). The gate is zero warnings; a waiver goes into
 // verilator/lint-waivers.vlt with the reason beside it.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { instantiations, parseModules, rootModules, type ModuleInterface } from './ports.ts';
 import { PROJECT_ROOT } from './render.ts';
-import { runTool, type ToolSpec } from './tools.ts';
+import { runTool, verilatorLaunch, type ToolSpec } from './tools.ts';
 
-export { ToolMissingError } from './tools.ts';
+export { ToolMissingError, verilatorLaunch } from './tools.ts';
 
 export const LINT_WAIVERS = join(PROJECT_ROOT, 'verilator', 'lint-waivers.vlt');
 export const LINT_STUB_DIR = join(PROJECT_ROOT, '.cache', 'lint-stubs');
@@ -114,51 +114,6 @@ export async function pool<T, R>(items: T[], concurrency: number, fn: (item: T) 
 
 export function verilatorTool(opts: { verilatorBin?: string } = {}): ToolSpec {
   return { bin: opts.verilatorBin ?? process.env.SPARSEFORGE_VERILATOR ?? 'verilator', aptPackage: 'verilator', envVar: 'SPARSEFORGE_VERILATOR' };
-}
-
-const isExecutable = (f: string): boolean => {
-  try {
-    accessSync(f, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-let verilatorBinBeside: string | null | undefined;
-/**
- * `verilator` is a Perl script that raises the stack limit (`ulimit -s unlimited`) and execs the
- * `verilator_bin` installed beside it with the same arguments. Starting Perl costs ≈ 0.15 s of CPU
- * a call, several times the lint of a small module, and the lint gate makes hundreds of calls. So
- * a lint with the default tool runs that `verilator_bin` the way the script does: a shell raises
- * the stack limit and runs it with the same arguments and environment. An explicit executable
- * (SPARSEFORGE_VERILATOR, `verilatorBin`), or a setting the script reads (VERILATOR_ROOT,
- * VERILATOR_BIN, VERILATOR_TEST_FLAGS), runs the tool as given.
- */
-export function verilatorLaunch(tool: ToolSpec, args: string[]): { tool: ToolSpec; args: string[] } {
-  if (tool.bin !== 'verilator' || ['VERILATOR_ROOT', 'VERILATOR_BIN', 'VERILATOR_TEST_FLAGS'].some((v) => process.env[v])) return { tool, args };
-  if (verilatorBinBeside === undefined) {
-    verilatorBinBeside = null;
-    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-      const script = join(dir || '.', 'verilator');
-      if (!isExecutable(script)) continue;
-      // The first `verilator` on PATH is the one that would run; only a Perl script is bypassed
-      // (anything unexpected: the script runs as before).
-      try {
-        const real = realpathSync(script);
-        const bin = join(dirname(real), 'verilator_bin');
-        const shebang = readFileSync(real).subarray(0, 128).toString('latin1').split('\n')[0]!;
-        if (/^#!.*\bperl\b/.test(shebang) && isExecutable(bin)) verilatorBinBeside = bin;
-      } catch {
-        // a folder or an unreadable file named verilator
-      }
-      break;
-    }
-  }
-  if (verilatorBinBeside === null) return { tool, args };
-  // A crash is reported as the script reports it: an %Error line and a failing exit status.
-  const script = 'ulimit -s unlimited 2>/dev/null; "$0" "$@"; s=$?; [ $s -gt 128 ] && echo "%Error: Verilator threw signal $((s - 128)) ($0)" >&2; exit $s';
-  return { tool: { ...tool, bin: '/bin/sh' }, args: ['-c', script, verilatorBinBeside, ...args] };
 }
 
 /**

@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { bindingHeader, type DutBinding } from './binding.ts';
 import { PROJECT_ROOT, type RtlFile } from './render.ts';
 import { ensureToolchain, toolBin } from './toolchain.ts';
+import { verilatorLaunch } from '../emit/tools.ts';
 
 export const CACHE_ROOT = join(PROJECT_ROOT, '.cache', 'verilator');
 export const HARNESS_DIR = join(PROJECT_ROOT, 'testbench');
@@ -290,7 +291,9 @@ async function runBuild(
   const env: Record<string, string> = { ...(opts.env ?? {}) };
   if (haveCcache && opts.ccache !== false) env.OBJCACHE = 'ccache';
   const t0 = performance.now();
-  const res = await execa(toolBin('verilator'), fullArgs, { cwd: tmp, reject: false, all: true, env, timeout: 30 * 60_000 });
+  // verilator_bin as the Perl `verilator` script would start it, without Perl's start-up (tools.ts).
+  const launch = verilatorLaunch({ bin: toolBin('verilator'), aptPackage: 'verilator', envVar: 'SPARSEFORGE_VERILATOR' }, fullArgs, env);
+  const res = await execa(launch.tool.bin, launch.args, { cwd: tmp, reject: false, all: true, env, timeout: 30 * 60_000 });
   const buildMs = performance.now() - t0;
   const log = `$ verilator ${fullArgs.join(' ')}\n${res.all ?? ''}`;
   writeFileSync(join(tmp, 'build.log'), log);

@@ -1,7 +1,7 @@
 // The external tools of co-simulation. A missing tool is the most common failure on a new machine:
 // it gets one clear error with the command that installs it.
 import { execa } from 'execa';
-import { ToolMissingError } from '../emit/tools.ts';
+import { ToolMissingError, verilatorLaunch } from '../emit/tools.ts';
 
 export { ToolMissingError };
 
@@ -35,7 +35,9 @@ export function toolVersion(name: ToolName): Promise<string | null> {
   let p = versions.get(bin);
   if (!p) {
     const t = TOOLS[name];
-    p = execa(bin, t.versionArgs, { reject: false, all: true, timeout: 30_000 }).then((r) => {
+    // Verilator's version through verilator_bin, as its Perl script would run it (tools.ts).
+    const run = name === 'verilator' ? verilatorLaunch({ bin, aptPackage: t.aptPackage, envVar: 'SPARSEFORGE_VERILATOR' }, t.versionArgs) : { tool: { bin }, args: t.versionArgs };
+    p = execa(run.tool.bin, run.args, { reject: false, all: true, timeout: 30_000 }).then((r) => {
       if (r.failed && r.exitCode === undefined) return null; // not found / not runnable
       return (r.all ?? '').split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
     });
