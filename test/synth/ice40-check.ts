@@ -1,4 +1,4 @@
-// The checks every iCE40 place-and-route result gets (ice40.test.ts, ice40-accel.test.ts).
+// The checks every iCE40 place-and-route result gets (ice40.test.ts, ice40-accel.test.ts, ice40-accel.long.test.ts).
 import { expect } from 'vitest';
 import type { Ice40Result } from '../../generator/synth/ice40.ts';
 

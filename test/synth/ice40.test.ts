@@ -1,5 +1,5 @@
 // Place and route on iCE40 (Yosys synth_ice40 → nextpnr-ice40): two modules of the tiny preset
-// (the smallest whole accelerator: ice40-accel.test.ts). The routed Fmax must lie near the static
+// (whole accelerators: ice40-accel.test.ts, ice40-accel.long.test.ts). The routed Fmax must lie near the static
 // estimate of the same netlist (the calibration the 7-series estimate relies on); results are
 // cached by RTL hash.
 import { readFileSync } from 'node:fs';
