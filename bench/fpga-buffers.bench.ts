@@ -9,10 +9,12 @@
 // for C → C layers both buffers must grow together; core-only tiles and narrowing layers
 // (384 → 256, 192 → 128, 128 → 96) gain from the feature buffer alone.
 // Each variant: total cycles, network utilisation, by kind, the loss breakdown (network/loss.ts)
-// by kind and by output channels, tiles; and the whole top synthesized (synth_xilinx, cached by
-// RTL hash in .cache/synth): LUT, FF, DSP48, RAMB18/RAMB36.
-// FPGA_BUFFERS_ONLY="f8k,f16k-a16k" runs only those variants, FPGA_BUFFERS_PARTS=model or =area
-// only that part (default both); every part not run is kept from the previous results file
+// by kind and by output channels, tiles; the RAMs whose depth changes synthesized alone
+// (buffersArea: feature and accumulator buffer, drain-port replica and tags; minutes) and the whole
+// top (area: synth_xilinx of <name>_accel, cached by RTL hash in .cache/synth; long on a loaded
+// machine): LUT, FF, DSP48, RAMB18/RAMB36; topEstimate = today's top + the buffers' change.
+// FPGA_BUFFERS_ONLY="f8k,f16k-a16k" runs only those variants, FPGA_BUFFERS_PARTS=model,buffers,area
+// (the default) or a subset only those parts; every part not run is kept from the previous results file
 // (keptFrom: its date), so variants can run in separate processes.
 import { presets } from '../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../generator/dsl/spec.ts';
@@ -20,7 +22,10 @@ import { networkStructure } from '../generator/network/zoo/float-network.ts';
 import { zooFloatNetwork } from '../generator/network/zoo/index.ts';
 import { estimateNetwork } from '../generator/network/estimate.ts';
 import { lossBy, lossTotal } from '../generator/network/loss.ts';
-import { synthesize } from '../generator/synth/yosys.ts';
+import { synthesize, synthesizeRtl, type SynthCounts } from '../generator/synth/yosys.ts';
+import { emitAccelerator } from '../generator/emit/index.ts';
+import { PROJECT_ROOT } from '../generator/emit/render.ts';
+import { createHash } from 'node:crypto';
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,6 +61,55 @@ export function variantSpec(v: Variant): AcceleratorSpec {
 
 type Row = Record<string, unknown> & { label: string };
 
+/**
+ * Today's whole fpga top as docs/accelerator.md records it (Yosys synth_xilinx, whole sf_fpga_accel),
+ * the base of the estimated tops when this run has no whole-top synthesis of row `fpga`.
+ */
+const DOCUMENTED_TOP = { luts: 21985, ffs: 13222, dsp48: 293, ramb18: 18, ramb36: 198, source: 'docs/accelerator.md (Synthesis): fpga whole top' };
+
+const flat = (c: SynthCounts) => ({ luts: c.luts, ffs: c.ffs, dsp48: c.dsp48, ramb18: c.bram.ramb18, ramb36: c.bram.ramb36, ramb36Equivalent: c.bram.ramb36 + c.bram.ramb18 / 2, lutram: c.lutram });
+
+/**
+ * The block RAMs whose depth a variant changes, synthesized on their own (cheap next to the whole
+ * top): the feature buffer u_fbuf and accumulator buffer u_abuf of <name>_accel (both instances of
+ * <name>_accel_ram, with the WIDTH/DEPTH the emitted top gives them, in a wrapper that exposes
+ * their ports) and the drain port's module <name>_accel_drain (its accumulator replica and the two
+ * tag RAMs are accumulatorDepth deep). Coordinate, map and weight buffers do not change.
+ */
+async function bufferArea(spec: AcceleratorSpec): Promise<Record<string, unknown>> {
+  const em = emitAccelerator(spec);
+  const n = em.spec.name;
+  const text = (f: string) => em.files.find((x) => x.path === f)?.contents ?? '';
+  const top = text(`${n}_accel.v`);
+  const inst = (u: string) => {
+    const m = new RegExp(`${n}_accel_ram #\\(\\s*\\.WIDTH\\((\\d+)\\),\\s*\\.DEPTH\\((\\d+)\\),\\s*\\.AW\\((\\d+)\\)\\s*\\) ${u} `).exec(top);
+    if (!m) throw new Error(`fpga-buffers: no ${u} instance of ${n}_accel_ram in ${n}_accel.v`);
+    return { width: Number(m[1]), depth: Number(m[2]), aw: Number(m[3]) };
+  };
+  const f = inst('u_fbuf');
+  const a = inst('u_abuf');
+  const port = (p: string, r: { width: number; aw: number }) =>
+    `  input wire ${p}_we_i, input wire [${r.aw - 1}:0] ${p}_waddr_i, input wire [${r.width - 1}:0] ${p}_wdata_i,\n  input wire ${p}_re_i, input wire [${r.aw - 1}:0] ${p}_raddr_i, output wire [${r.width - 1}:0] ${p}_rdata_o`;
+  const ram = (p: string, u: string, r: { width: number; depth: number; aw: number }) =>
+    `  ${n}_accel_ram #(.WIDTH(${r.width}), .DEPTH(${r.depth}), .AW(${r.aw})) ${u} (.clk_i(clk_i), .we_i(${p}_we_i), .waddr_i(${p}_waddr_i), .wdata_i(${p}_wdata_i), .re_i(${p}_re_i), .raddr_i(${p}_raddr_i), .rdata_o(${p}_rdata_o));`;
+  const wrapper = `// The feature and accumulator buffers of ${n}_accel alone (bench/fpga-buffers.bench.ts).\nmodule ${n}_bufs (\n  input wire clk_i,\n${port('f', f)},\n${port('a', a)}\n);\n${ram('f', 'u_fbuf', f)}\n${ram('a', 'u_abuf', a)}\nendmodule\n`;
+  const files = { [`${n}_accel_ram.v`]: text(`${n}_accel_ram.v`), [`${n}_bufs.v`]: wrapper };
+  const h = createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 12);
+  const dir = path.join(PROJECT_ROOT, '.cache', 'rtl', `${n}-bufs-${h}`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), body);
+  fs.writeFileSync(path.join(dir, 'files.f'), `${Object.keys(files).sort().join('\n')}\n`);
+  const bufs = await synthesizeRtl(dir, { top: `${n}_bufs`, keep: [], timeoutMs: 4 * 3600 * 1000 });
+  const drain = await synthesize(spec, { top: `${n}_accel_drain`, timeoutMs: 4 * 3600 * 1000 });
+  const sum = flat(bufs.total);
+  const d = flat(drain.total);
+  return {
+    feature: f, accumulator: a,
+    featureAndAccumulator: sum, drain: { module: `${n}_accel_drain`, ...d },
+    total: Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v + d[k as keyof typeof d]])),
+  };
+}
+
 const bench: Bench = {
   name: 'fpga-buffers',
   description: 'minkunet w1.0 on the full LiDAR scan, fpga with deeper feature/accumulator buffers: cycle model utilisation, loss breakdown, Yosys area',
@@ -64,7 +118,7 @@ const bench: Bench = {
     const only = process.env.FPGA_BUFFERS_ONLY?.split(',').map((x) => x.trim()).filter((x) => x !== '');
     const unknown = only?.filter((l) => !VARIANTS.some((v) => v.label === l)) ?? [];
     if (unknown.length > 0) throw new Error(`FPGA_BUFFERS_ONLY: no variant ${unknown[0]} (variants: ${VARIANTS.map((v) => v.label).join(', ')})`);
-    const parts = (process.env.FPGA_BUFFERS_PARTS ?? 'model,area').split(',').map((x) => x.trim());
+    const parts = (process.env.FPGA_BUFFERS_PARTS ?? 'model,buffers,area').split(',').map((x) => x.trim());
     let commit = 'unknown';
     try {
       commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
@@ -102,6 +156,11 @@ const bench: Bench = {
         log(`${v.label}: feature ${v.featureDepth}, accumulator ${v.accumulatorDepth}: ${T.cycles.toLocaleString('en-US')} cycles, util ${(100 * T.utilisation).toFixed(2)} %, ` +
           `${(row.model as { tiles: number }).tiles} tiles, estimate ${((c.user + c.system) / 1e6).toFixed(0)} s CPU`);
       }
+      if (parts.includes('buffers')) {
+        const y0 = performance.now();
+        row.buffersArea = { commit, date: new Date().toISOString(), ...(await bufferArea(spec)), wallS: Math.round((performance.now() - y0) / 1000) };
+        log(`${v.label}: buffers ${JSON.stringify((row.buffersArea as { total: unknown }).total)}`);
+      }
       if (parts.includes('area')) {
         const y0 = performance.now();
         const r = await synthesize(spec, { timeoutMs: 4 * 3600 * 1000 });
@@ -119,16 +178,32 @@ const bench: Bench = {
       const f = fresh.get(v.label);
       // A part not measured now (not asked for, or the variant not run) is the previous file's.
       const row: Row = { ...(kept ?? {}), ...(f ?? {}), label: v.label };
-      for (const part of ['model', 'area'] as const) {
+      for (const part of ['model', 'area', 'buffersArea'] as const) {
         if (f?.[part] === undefined && kept?.[part] !== undefined) row[part] = { ...(kept[part] as object), keptFrom: (kept[part] as { keptFrom?: string }).keptFrom ?? prev!.date };
       }
       delete row.vsToday;
-      if (row.model !== undefined || row.area !== undefined) rows.push(row);
+      delete row.topEstimate;
+      if (row.model !== undefined || row.area !== undefined || row.buffersArea !== undefined) rows.push(row);
     }
     const today = rows.find((r) => r.label === 'fpga');
     const util = (r: Row | undefined) => (r?.model as { utilisation?: number } | undefined)?.utilisation;
     const cyc = (r: Row | undefined) => (r?.model as { cycles?: number } | undefined)?.cycles;
-    const ram = (r: Row | undefined) => (r?.area as { ramb36Equivalent?: number } | undefined)?.ramb36Equivalent;
+    // The whole top of each variant: synthesized (area), else today's whole top plus the change of
+    // the depth-dependent RAM instances (buffersArea; logic outside them, a few address and count
+    // bits, is not in the estimate).
+    type Counts = Record<string, number>;
+    const todayTop: Counts & { source?: string } = (today?.area as Counts | undefined) ?? { ...DOCUMENTED_TOP, ramb36Equivalent: DOCUMENTED_TOP.ramb36 + DOCUMENTED_TOP.ramb18 / 2 } as unknown as Counts;
+    const bufTotal = (r: Row | undefined) => (r?.buffersArea as { total?: Counts } | undefined)?.total;
+    for (const r of rows) {
+      const b = bufTotal(r);
+      const b0 = bufTotal(today);
+      if (b === undefined || b0 === undefined) continue;
+      const est: Counts = {};
+      for (const k of ['luts', 'ffs', 'dsp48', 'ramb18', 'ramb36', 'ramb36Equivalent']) est[k] = (todayTop[k] ?? 0) + (b[k]! - b0[k]!);
+      r.topEstimate = { ...est, base: today?.area !== undefined ? 'row fpga area (whole top synthesized)' : DOCUMENTED_TOP.source };
+    }
+    const ram = (r: Row | undefined) =>
+      (r?.area as { ramb36Equivalent?: number } | undefined)?.ramb36Equivalent ?? (r?.topEstimate as { ramb36Equivalent?: number } | undefined)?.ramb36Equivalent;
     for (const r of rows) {
       if (today === undefined || r === today) continue;
       const d: Record<string, number> = {};
@@ -152,7 +227,8 @@ const bench: Bench = {
         'does for the fpga row, on the fpga preset with buffers.featureDepth / accumulatorDepth changed (nothing else; the host\'s tile plan, core-only choice, ' +
         'pass grouping and W0 block follow from the spec as in the driver); utilisation = Σ compute bound ÷ Σ cycles of the 50 conv nodes; loss breakdown network/loss.ts. ' +
         'Area: synthesize(spec) = bin/sparseforge synth --config (Yosys 0.23 synth_xilinx -noiopad, whole <name>_accel top, matrix columns counted per instance), ' +
-        'cached by RTL hash; ramb36Equivalent = RAMB36 + RAMB18 / 2. A model or area part with keptFrom was not re-run (FPGA_BUFFERS_ONLY / FPGA_BUFFERS_PARTS); each part records its commit.',
+        'cached by RTL hash; buffersArea: the depth-dependent RAMs alone (u_fbuf and u_abuf as <name>_accel_ram instances in a wrapper, plus <name>_accel_drain: accumulator replica and tags), ' +
+        'topEstimate = today\'s whole top (row fpga area, else the documented figure) + the change of buffersArea; ramb36Equivalent = RAMB36 + RAMB18 / 2. A model or area part with keptFrom was not re-run (FPGA_BUFFERS_ONLY / FPGA_BUFFERS_PARTS); each part records its commit.',
       workload: { network: 'minkunet-w1.0', cloud: { name: `lidar-v${DEFAULT_SCAN.voxel}`, points: scan.length }, ramBudget: RAM_BUDGET, rows },
       results: [],
       targets,
