@@ -12,7 +12,7 @@ export const presets = {
     name: 'sf_tiny',
     // 8-bit coordinates keep one point (4 + 3·8 = 28 bits) inside a 32-bit stream beat.
     mapping: { ...baseSpec.mapping, lanes: 1, maxKernelSize: 3, coordWidth: 8 },
-    buffers: { coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false, w0Interleave: false },
+    buffers: { coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false, w0Interleave: false, weightReadRows: 1 },
     matrix: { ...baseSpec.matrix, rows: 4, cols: 4 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 32 },
   },
@@ -61,7 +61,7 @@ export const presets = {
     mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
     gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
-    buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true },
+    buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
   },
   // The downsampler merge and the START checks pipelined (mapping.comparePipeline) as on fpga:
   // with all three pipelining knobs on, the estimate went 33.6 … 63.3 → 64.2 … 107.8 MHz at -2
@@ -81,7 +81,7 @@ export const presets = {
     name: 'sf_server',
     mapping: { ...baseSpec.mapping, lanes: 8, mapFreeDownsample: true, comparePipeline: true },
     gatherScatter: { ...baseSpec.gatherScatter, passGrouping: ['bank', 'offset'] },
-    buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288, keepFeatures: true, w0Interleave: true },
+    buffers: { coordDepth: 65536, featureDepth: 65536, weightDepth: 8192, accumulatorDepth: 65536, mapDepth: 524288, keepFeatures: true, w0Interleave: true, weightReadRows: 1 },
     matrix: { ...baseSpec.matrix, rows: 64, cols: 64, maxChannels: 512 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 512 },
   },

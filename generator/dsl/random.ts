@@ -71,6 +71,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       mapDepth: pow2(6, 13),
       keepFeatures: false,
       w0Interleave: false,
+      weightReadRows: 1,
     },
     gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
     matrix: { rows, cols, maxChannels, weightSparsity: 'dense', treePipeline: 0 },
@@ -120,6 +121,8 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   draft.buffers.w0Interleave = r() < 0.5;
   // The interleaved output of map-free conv layers in half of the map-free seeds (drawn last).
   if (mp.mapFreeDownsample) draft.interfaces.outputOrder = r() < 0.5 ? 'interleaved' : 'sections';
+  // Weight-tile rows read per cycle (banked weight buffer): a divisor of rows ≤ 4, drawn last.
+  draft.buffers.weightReadRows = pick([1, 2, 4].filter((n) => rows % n === 0));
   if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);

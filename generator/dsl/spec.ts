@@ -122,6 +122,15 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Fusion across layers: a layer may write its requantized output words into the feature buffer (FUSION.KEEP_OUT, at FEAT_OUT_BASE) and the next layer read its input features from there (FUSION.FEAT_ON_CHIP, at FEAT_IN_BASE) instead of the stream: no off-chip round trip (a write port mux and base adders on the feature buffer). Needs matrix.cols input channels per pass and outWidth = inWidth.',
     }),
+    weightReadRows: int({
+      min: 1,
+      max: 4,
+      values: [1, 2, 4],
+      default: 1,
+      unit: 'rows',
+      description:
+        'Weight-tile rows read per cycle: the weight buffer is split into this many banks of weightDepth / weightReadRows words (word w in bank w mod weightReadRows; the same capacity), the weight fetcher reads that many consecutive rows of a tile per cycle and the matrix unit writes them in one beat into its second tile buffer, so a tile loads in rows / weightReadRows cycles (the map-free transposed pass threshold drops to max(4, rows / weightReadRows)). Must divide matrix.rows. fpga bunny transposed k2 s2 16 → 16: 0.808 → 0.857 at 4.',
+    }),
     w0Interleave: bool({
       default: false,
       description:
@@ -335,6 +344,17 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
       return s.buffers.weightDepth >= need
         ? undefined
         : `must hold ${tiles} tiles of ${s.matrix.rows} rows (one per kernel offset, at least two): ${tiles} · ${s.matrix.rows} = ${need} words, got ${s.buffers.weightDepth}`;
+    },
+  },
+  {
+    fields: ['buffers.weightReadRows', 'matrix.rows', 'buffers.weightDepth'],
+    description:
+      '`buffers.weightReadRows` divides matrix.rows (a tile is a whole number of wide reads, so every tile starts in bank 0) and weightDepth (the banks are equal).',
+    check(s) {
+      const r = s.buffers.weightReadRows;
+      if (s.matrix.rows % r !== 0) return `must divide matrix.rows (a tile of ${s.matrix.rows} rows is read ${r} rows at a time), got ${r}`;
+      if (s.buffers.weightDepth % r !== 0) return `must divide buffers.weightDepth ${s.buffers.weightDepth} (banks of equal depth), got ${r}`;
+      return undefined;
     },
   },
   {

@@ -82,6 +82,8 @@ export interface ReplayParams {
   overlapLoad?: boolean;
   /** spec.buffers.w0Interleave: a pair's tiles stream (and sit in the ring) in w0Slot order. */
   w0Interleave?: boolean;
+  /** spec.buffers.weightReadRows (default 1): weight-tile rows fetched per cycle. */
+  weightReadRows?: number;
   /** Runs a map-buffer bank's run table holds (segment-major only when every job fits). */
   runTableRuns: number;
   shiftWidth: number;
@@ -126,9 +128,9 @@ export interface ReplayParams {
  *   oldest first, each beat tagged so the host can tell them apart); 'free' (the output stream
  *   costs nothing: the schedule's own end);
  * - chunkMin: entries an open map-free bank needs before the scheduler passes it (built: 2·rows;
- *   max(4, rows) on map-free transposed layers, and on map-free conv with the interleaved output,
- *   with the drain port);
- * - tileLoadCycles: cycles per weight-tile load (built: rows; a wider weight-buffer read halves it);
+ *   max(4, rows / buffers.weightReadRows) on map-free transposed layers, and on map-free conv with
+ *   the interleaved output, with the drain port);
+ * - tileLoadCycles: cycles per weight-tile load (built: rows / buffers.weightReadRows);
  * - walkPerCycle: points the downsampler's walk takes per cycle (built: 1);
  * - walkDuringLoad (also map-free transposed: the outputs walked as they load, a parent once every
  *   child can have arrived): the walk (the map) runs while the coordinates load, not gated by the
@@ -626,8 +628,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const wrestStart = w0Start + kv * rows * wb + (featOnChip ? 0 : ti * nIn * fb);
   const kr = kv * rows;
   // Map-free transposed with the drain port: a pass per rows entries (accel_sched chunkMinMtLit).
-  // Map-free conv with the interleaved output: the same (accel_sched mfRowChunks).
-  const chunkMin = pj?.chunkMin ?? ((mt || (mf && p.outputInterleaved === true)) && p.drainPort === true ? Math.max(4, rows) : 2 * rows);
+  // Map-free conv with the interleaved output: the same (accel_sched mfRowChunks). A tile loads in
+  // tileLoad cycles (buffers.weightReadRows rows per cycle) and the threshold follows it
+  // (accel_sched chunkMinMtLit: max(4, rows / weightReadRows)).
+  const tileLoad = pj?.tileLoadCycles ?? Math.ceil(rows / (p.weightReadRows ?? 1));
+  const chunkMin = pj?.chunkMin ?? ((mt || (mf && p.outputInterleaved === true)) && p.drainPort === true ? Math.max(4, tileLoad) : 2 * rows);
   // Map-free transposed with marks: in the last cin-tile pair a closed run is passed in chunks of
   // mtChunk entries, bank after bank, so the outputs become final while the pair still computes.
   const mtChunk = mt && p.drainPort === true && p.mtChunk !== undefined ? p.mtChunk : 0;
@@ -706,10 +711,10 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       st = Math.max(cur, emit + C.issueLat);
     } else {
       const tileT = kidx < 0 ? -Infinity : tileArr[kidx]!;
-      // The fetcher loads a pass's weight tile (`rows` rows; a drain pass's ZERO tile is one row)
+      // The fetcher loads a pass's weight tile (tileLoad beats; a drain pass's ZERO tile is one beat)
       // once the previous loaded tile is in use, the words are in the ring and the descriptor is there.
       const loadStart = Math.max(loadRef, tileT, emit + C.fetchLat);
-      const loaded = loadStart + (kidx < 0 ? 1 : (pj?.tileLoadCycles ?? rows));
+      const loaded = loadStart + (kidx < 0 ? 1 : tileLoad);
       st = Math.max(cur, emit + C.issueLat, loaded);
       if (loaded > emit + C.issueLat && loadStart > emit + C.fetchLat) why = tileT >= loadRef ? 'weightStream' : 'tileLoad';
       tileLoads++;

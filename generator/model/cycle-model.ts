@@ -66,7 +66,9 @@ export const CYCLE_MODEL_REPLAY = {
   //    (accel_sched bo_q): one cycle instead of a four-cycle visit (MinkUNet w1.0 enc4.res0.conv1 on the strip −12.9 %).
   // 9: offset-grouped, the cycle a pass is pushed (EMA / EMB) also does NEXT's work (enc4.res0.conv1 −12.5 % more).
   // 10: interfaces.outputOrder 'interleaved': a map-free conv's words leave with their coordinates as they are final.
-  version: 10,
+  // 11: buffers.weightReadRows: a tile loads in ⌈rows / weightReadRows⌉ cycles; the rows-entry pass threshold (map-free
+  //     transposed, and map-free conv with the interleaved output, with the drain port) is max(4, rows / weightReadRows).
+  version: 11,
   calibrated: true,
 } as const;
 
@@ -93,7 +95,8 @@ export interface CycleModelRun {
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
   mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean; nearFirstJobs?: boolean; comparePipeline?: boolean; overlapLoad?: boolean };
-  buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number; w0Interleave?: boolean };
+  /** weightReadRows (default 1): weight-tile rows the fetcher reads per cycle (a tile loads in rows / weightReadRows). */
+  buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number; w0Interleave?: boolean; weightReadRows?: number };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
   matrix: { rows: number; cols: number; weightSparsity?: string; treePipeline?: number };
   /** outputOrder (default sections): 'interleaved' map-free conv output (accel_output il); only the replay reads it. */
@@ -230,6 +233,7 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     comparePipeline: spec.mapping.comparePipeline ?? false,
     overlapLoad: spec.mapping.overlapLoad ?? false,
     w0Interleave: spec.buffers.w0Interleave ?? false,
+    weightReadRows: spec.buffers.weightReadRows ?? 1,
     runTableRuns: runTableRuns(spec.mapping.maxKernelSize ?? 5),
     multiplierWidth: spec.postprocess?.multiplierWidth ?? 16,
     shiftWidth: spec.postprocess?.shiftWidth ?? 6,
@@ -377,13 +381,15 @@ export function predictCycles(spec: CycleModelParams, stats: LayerStats, layer: 
   let computeBound = 0;
   let compute = 0;
   let passes = 0;
+  // A pass takes at least its tile load (rows / weightReadRows cycles).
+  const tileLoad = Math.ceil(rows / (spec.buffers.weightReadRows ?? 1));
   for (const e of entries) {
     if (e === 0) continue;
     computeBound += e * inTiles * outTiles;
-    compute += inTiles * outTiles * Math.max(e, rows);
+    compute += inTiles * outTiles * Math.max(e, tileLoad);
     passes += inTiles * outTiles;
   }
-  if (passes > 0) compute += rows;
+  if (passes > 0) compute += tileLoad;
 
   const outWordBits = cols * (requant ? spec.arithmetic.outWidth : spec.arithmetic.accWidth);
   const outBeats = nOut * outTiles * ceilDiv(outWordBits, axis);

@@ -61,7 +61,18 @@ export function encodeMatrixCase(c: MatrixCase, w: StreamLayout, x: StreamLayout
   const wb: { data: bigint; last: boolean }[] = [];
   const xb: { data: bigint; last: boolean }[] = [];
   for (const p of c.passes) {
-    p.tile.forEach((row, r) => wb.push({ data: packBeat(w, { w: row }), last: r === p.tile.length - 1 }));
+    // R tile rows per weight beat (buffers.weightReadRows): a short tile's last beat is padded with
+    // zero rows, which compute as the rows a short tile leaves zero.
+    const cols = p.tile[0]!.length;
+    const lanes = w.fields.find((f) => f.name === 'w')!.lanes;
+    const R = lanes / cols;
+    if (!Number.isInteger(R) || R < 1) throw new Error(`encodeMatrixCase: weight stream has ${lanes} lanes, not a multiple of ${cols} columns`);
+    const beats = Math.ceil(p.tile.length / R);
+    for (let b = 0; b < beats; b++) {
+      const lane: number[] = [];
+      for (let j = 0; j < R; j++) lane.push(...(p.tile[b * R + j] ?? new Array<number>(cols).fill(0)));
+      wb.push({ data: packBeat(w, { w: lane }), last: b === beats - 1 });
+    }
     p.rows.forEach((row, i) => xb.push({ data: packBeat(x, { x: row.x, tag: row.tag }), last: i === p.rows.length - 1 }));
   }
   return { w: wb, x: xb };

@@ -50,7 +50,8 @@ export interface SimTopDerived {
 export function deriveSimTop(spec: AcceleratorSpec): SimTopDerived {
   const m = deriveMatrix(spec);
   const p = derivePostproc(spec);
-  const w = streamLayout('w', 'in', [{ name: 'w', lanes: m.cols, laneWidth: m.weightWidth, signed: true }]);
+  // A weight beat carries buffers.weightReadRows tile rows (row j's column c at lane j·cols + c).
+  const w = streamLayout('w', 'in', [{ name: 'w', lanes: m.wReadRows * m.cols, laneWidth: m.weightWidth, signed: true }]);
   const x = streamLayout('x', 'in', [
     { name: 'x', lanes: m.rows, laneWidth: m.inWidth, signed: true },
     { name: 'tag', laneWidth: m.tagWidth },

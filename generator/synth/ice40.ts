@@ -41,7 +41,7 @@ export const ICE40_SPEC: AcceleratorSpec = {
   name: 'sf_ice40',
   arithmetic: { inWidth: 4, weightWidth: 4, accWidth: 16, outWidth: 4 },
   mapping: { ...presets.tiny.mapping, lanes: 1, maxKernelSize: 3, maxStride: 1, coordWidth: 6, batchWidth: 1 },
-  buffers: { coordDepth: 64, featureDepth: 64, weightDepth: 64, accumulatorDepth: 64, mapDepth: 256, keepFeatures: false, w0Interleave: false },
+  buffers: { coordDepth: 64, featureDepth: 64, weightDepth: 64, accumulatorDepth: 64, mapDepth: 256, keepFeatures: false, w0Interleave: false, weightReadRows: 1 },
   matrix: { ...presets.tiny.matrix, rows: 2, cols: 2, maxChannels: 8 },
   postprocess: { ...presets.tiny.postprocess, requant: false, relu: false },
 };

@@ -9,7 +9,7 @@
 // Datapath: sf_fpga_accel_loader feeds the mapping engine (sf_fpga_map_engine) and the feature, weight
 // and table buffers; the engine's map words go into the map banks (sf_fpga_accel_mapbuf); the scheduler
 // (sf_fpga_accel_sched) cuts the banks' runs into passes (compute overlaps the mapping); per pass the
-// weight fetcher (sf_fpga_accel_wfetch) loads the weight tile into the matrix unit's second tile buffer
+// weight fetcher (sf_fpga_accel_wfetch) loads the weight tile (4 row(s) per cycle from the weight buffer) into the matrix unit's second tile buffer
 // while the gather (sf_fpga_accel_gather) streams the gathered feature rows; the scatter
 // (sf_fpga_accel_scatter) accumulates the 16x16 results into the accumulator buffer and
 // finalizes each word in the last pass of its cout tile; post-processing and sf_fpga_accel_output stream
@@ -559,25 +559,69 @@ module sf_fpga_accel (
   // -------------------------------------------------------------------------------------------
   // Weights: buffer, fetcher, matrix unit.
   wire                 wr_re;
+  // verilator lint_off UNUSEDSIGNAL
   wire [10:0]    wr_raddr;
-  wire [127:0]  wr_rdata;
+  // verilator lint_on UNUSEDSIGNAL
+  wire [511:0]  wr_rdata;
   wire                 mw_valid, mw_ready, mw_last;
   wire                 mw_reuse;
-  wire [127:0]  mw_data;
+  wire [511:0]  mw_data;
   wire                 wfetch_idle;
 
+  // buffers.weightReadRows: 4 banks of 512 words, word w in bank w mod 4 at
+  // w / 4 (the loader writes one word per beat); the fetcher's reads are 4-aligned,
+  // so one read is the same row of every bank: 4 consecutive words, bank j at [j*128 +: 128].
   sf_fpga_accel_ram #(
     .WIDTH(128),
-    .DEPTH(2048),
-    .AW(11)
-  ) u_wbuf (
+    .DEPTH(512),
+    .AW(9)
+  ) u_wbuf0 (
     .clk_i   (clk_i),
-    .we_i    (w_we),
-    .waddr_i (w_waddr),
+    .we_i    (w_we & (w_waddr[1:0] == 2'd0)),
+    .waddr_i (w_waddr[10:2]),
     .wdata_i (w_wdata),
     .re_i    (wr_re),
-    .raddr_i (wr_raddr),
-    .rdata_o (wr_rdata)
+    .raddr_i (wr_raddr[10:2]),
+    .rdata_o (wr_rdata[127:0])
+  );
+  sf_fpga_accel_ram #(
+    .WIDTH(128),
+    .DEPTH(512),
+    .AW(9)
+  ) u_wbuf1 (
+    .clk_i   (clk_i),
+    .we_i    (w_we & (w_waddr[1:0] == 2'd1)),
+    .waddr_i (w_waddr[10:2]),
+    .wdata_i (w_wdata),
+    .re_i    (wr_re),
+    .raddr_i (wr_raddr[10:2]),
+    .rdata_o (wr_rdata[255:128])
+  );
+  sf_fpga_accel_ram #(
+    .WIDTH(128),
+    .DEPTH(512),
+    .AW(9)
+  ) u_wbuf2 (
+    .clk_i   (clk_i),
+    .we_i    (w_we & (w_waddr[1:0] == 2'd2)),
+    .waddr_i (w_waddr[10:2]),
+    .wdata_i (w_wdata),
+    .re_i    (wr_re),
+    .raddr_i (wr_raddr[10:2]),
+    .rdata_o (wr_rdata[383:256])
+  );
+  sf_fpga_accel_ram #(
+    .WIDTH(128),
+    .DEPTH(512),
+    .AW(9)
+  ) u_wbuf3 (
+    .clk_i   (clk_i),
+    .we_i    (w_we & (w_waddr[1:0] == 2'd3)),
+    .waddr_i (w_waddr[10:2]),
+    .wdata_i (w_wdata),
+    .re_i    (wr_re),
+    .raddr_i (wr_raddr[10:2]),
+    .rdata_o (wr_rdata[511:384])
   );
 
   sf_fpga_accel_wfetch u_wfetch (

@@ -360,7 +360,7 @@ module sf_fpga_accel_sched (
   // the map fills all banks at one entry per cycle in total, so a pass waits for rows entries
   // only (still one weight-tile load per pass), not 2·rows: compute and the drain trail the map
   // by half as much.
-  wire                  elig     = (avail != 13'd0) & (closed | (avail >= (mt_i ? 13'd16 : 13'd32)));
+  wire                  elig     = (avail != 13'd0) & (closed | (avail >= (mt_i ? 13'd4 : 13'd32)));
   wire [11:0]     max_in   = lst_q[11:0];
   wire [11:0]     max_out  = lst_q[23:12];
   // No pass emitted yet in this layer.

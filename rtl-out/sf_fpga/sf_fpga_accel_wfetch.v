@@ -9,8 +9,12 @@
 // Descriptors (from the scheduler, in pass order): TILE k = stream the 16 rows of kernel
 // index k's tile of the current pair to the matrix unit (w_last on the last row); ZERO = one
 // all-zero row with w_last (a tile whose other rows are zero: drain passes); RELEASE = free the
-// current pair. One row per cycle; the block-RAM read has one cycle of latency and a credit FIFO
-// keeps it from ever stalling.
+// current pair. 4 row(s) per cycle (buffers.weightReadRows): a read at word address
+// a (a multiple of 4: base, tile offsets and K·16 all are) returns words a … a+4-1,
+// row j of the beat at [j*128 +: 128] (the top's 4 banks of 512 words hold word w
+// in bank w mod 4, so one read is row a / 4 of every bank); a tile is 4 beat(s),
+// row_q counts them. The block-RAM read has one cycle of latency and a credit FIFO keeps it from
+// ever stalling.
 // buffers.w0Interleave: within a pair the tiles are stored (and streamed) in slot order, kernel
 // index 0, K−1, 1, K−2, …, the centre last — the order the scheduler first needs them (a mirrored
 // run's second pass uses K−1−i, the identity pass comes last) —, so with the first pair's tiles
@@ -31,10 +35,10 @@ module sf_fpga_accel_wfetch (
   output wire                  space_o,
   output wire                  r_re_o,
   output wire [10:0]     r_addr_o,
-  input  wire [127:0]   r_data_i,
+  input  wire [511:0]   r_data_i,
   output wire                  w_valid_o,
   input  wire                  w_ready_i,
-  output wire [127:0]   w_data_o,
+  output wire [511:0]   w_data_o,
   output wire                  w_last_o,
   output wire                  w_reuse_o,
   output wire                  idle_o
@@ -42,7 +46,7 @@ module sf_fpga_accel_wfetch (
 
   reg [11:0] fill_q, fill_d;
   reg [10:0]   base_q, base_d;
-  reg [3:0] row_q, row_d;
+  reg [1:0] row_q, row_d;
   reg                s1_v_q, s1_zero_q, s1_last_q;
   reg                s1_reuse_q;
 
@@ -61,10 +65,11 @@ module sf_fpga_accel_wfetch (
   // verilator lint_on UNUSEDSIGNAL
   wire [6:0]       tslot  = slot_w[6:0];
   // Tile k of the current pair is words [k·16, (k+1)·16) past base: usable as soon as they are in.
+  // Beat row_q of it reads words row_q·4 … row_q·4+4-1 of the tile.
   wire [10:0]   tile_off   = {tslot, 4'd0};
   wire                tile_ok    = (fill_q >= {1'd0, {tslot, 4'd0}} + 12'd16);
   wire                fifo_space;
-  wire                row_last = (row_q == 4'd15);
+  wire                row_last = (row_q == 2'd3);
   wire                tile_issue = d_valid_i & is_tile & tile_ok & fifo_space;
   wire                zero_issue = d_valid_i & is_zero & fifo_space;
   wire                rel        = d_valid_i & is_rel & pair_ok;
@@ -74,14 +79,14 @@ module sf_fpga_accel_wfetch (
 
   assign d_pop_o  = (tile_issue & row_last) | zero_issue | reuse_issue | rel;
   assign r_re_o   = tile_issue;
-  assign r_addr_o = base_q + tile_off + {7'd0, row_q};
+  assign r_addr_o = base_q + tile_off + {7'd0, {row_q, 2'd0}};
   assign space_o  = (fill_q != 12'd2048);
 
   always @* begin
     fill_d = fill_q;
     base_d = base_q;
     row_d  = row_q;
-    if (tile_issue) row_d = row_last ? 4'd0 : (row_q + 4'd1);
+    if (tile_issue) row_d = row_last ? 2'd0 : (row_q + 2'd1);
     if (wr_i & ~rel) fill_d = fill_q + 12'd1;
     else if (~wr_i & rel) fill_d = fill_q - {1'd0, kr_i};
     else if (wr_i & rel) fill_d = fill_q + 12'd1 - {1'd0, kr_i};
@@ -92,7 +97,7 @@ module sf_fpga_accel_wfetch (
     if (rst_i) begin
       fill_q <= 12'd0;
       base_q <= 11'd0;
-      row_q  <= 4'd0;
+      row_q  <= 2'd0;
       s1_v_q <= 1'b0;
     end else begin
       fill_q <= fill_d;
@@ -108,9 +113,9 @@ module sf_fpga_accel_wfetch (
     s1_reuse_q <= reuse_issue;
   end
 
-  wire [129:0] fifo_out;
+  wire [513:0] fifo_out;
   sf_fpga_stream_fifo #(
-    .WIDTH(130),
+    .WIDTH(514),
     .DEPTH(4),
     .PTR_W(2),
     .CNT_W(3)
@@ -120,15 +125,15 @@ module sf_fpga_accel_wfetch (
     .reserve_i  (beat_issue),
     .space_o    (fifo_space),
     .wr_valid_i (s1_v_q),
-    .wr_data_i  ({s1_reuse_q, s1_last_q, s1_zero_q ? 128'd0 : r_data_i}),
+    .wr_data_i  ({s1_reuse_q, s1_last_q, s1_zero_q ? 512'd0 : r_data_i}),
     .rd_valid_o (w_valid_o),
     .rd_ready_i (w_ready_i),
     .rd_data_o  (fifo_out)
   );
 
-  assign w_data_o = fifo_out[127:0];
-  assign w_last_o = fifo_out[128];
-  assign w_reuse_o = fifo_out[129];
+  assign w_data_o = fifo_out[511:0];
+  assign w_last_o = fifo_out[512];
+  assign w_reuse_o = fifo_out[513];
   assign idle_o   = ~d_valid_i & ~s1_v_q & ~w_valid_o;
 
 endmodule

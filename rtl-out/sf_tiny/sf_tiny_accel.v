@@ -9,7 +9,7 @@
 // Datapath: sf_tiny_accel_loader feeds the mapping engine (sf_tiny_map_engine) and the feature, weight
 // and table buffers; the engine's map words go into the map banks (sf_tiny_accel_mapbuf); the scheduler
 // (sf_tiny_accel_sched) cuts the banks' runs into passes (compute overlaps the mapping); per pass the
-// weight fetcher (sf_tiny_accel_wfetch) loads the weight tile into the matrix unit's second tile buffer
+// weight fetcher (sf_tiny_accel_wfetch) loads the weight tile (1 row(s) per cycle from the weight buffer) into the matrix unit's second tile buffer
 // while the gather (sf_tiny_accel_gather) streams the gathered feature rows; the scatter
 // (sf_tiny_accel_scatter) accumulates the 4x4 results into the accumulator buffer and
 // finalizes each word in the last pass of its cout tile; post-processing and sf_tiny_accel_output stream

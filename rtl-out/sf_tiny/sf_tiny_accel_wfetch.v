@@ -9,8 +9,11 @@
 // Descriptors (from the scheduler, in pass order): TILE k = stream the 4 rows of kernel
 // index k's tile of the current pair to the matrix unit (w_last on the last row); ZERO = one
 // all-zero row with w_last (a tile whose other rows are zero: drain passes); RELEASE = free the
-// current pair. One row per cycle; the block-RAM read has one cycle of latency and a credit FIFO
-// keeps it from ever stalling.
+// current pair. 1 row(s) per cycle (buffers.weightReadRows): a read at word address
+// a (a multiple of 1: base, tile offsets and K·4 all are) returns words a … a+1-1,
+// row j of the beat at [j*32 +: 32]; a tile is 4 beat(s),
+// row_q counts them. The block-RAM read has one cycle of latency and a credit FIFO keeps it from
+// ever stalling.
 module sf_tiny_accel_wfetch (
   input  wire                  clk_i,
   input  wire                  rst_i,
@@ -43,6 +46,7 @@ module sf_tiny_accel_wfetch (
   wire                pair_ok = (fill_q >= {2'd0, kr_i});
   wire [4:0]  tslot = kidx;
   // Tile k of the current pair is words [k·4, (k+1)·4) past base: usable as soon as they are in.
+  // Beat row_q of it reads words row_q·1 … row_q·1+1-1 of the tile.
   wire [7:0]   tile_off   = {1'd0, {tslot, 2'd0}};
   wire                tile_ok    = (fill_q >= {2'd0, {tslot, 2'd0}} + 9'd4);
   wire                fifo_space;

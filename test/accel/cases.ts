@@ -1,6 +1,7 @@
 // Layer cases for the accelerator co-simulation: seeded random clouds (several batches, any
 // tensor stride) or the bunny, with random features/weights/bias in the spec's widths and
 // calibrated requantization.
+import { presets } from '../../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 import { bunnyPoints } from '../../generator/io/bunny.ts';
 import { buildCase, calibrateRequant } from '../../generator/io/case-builder.ts';
@@ -140,3 +141,17 @@ export function nextLayer(spec: AcceleratorSpec, prev: LayerCase, o: { type: Lay
   if (o.requant ?? true) c.requant = calibrateRequant(c, o.relu ?? true, w);
   return c;
 }
+
+/**
+ * fpga as a 4×4 array without the drain port, the unpipelined merge, 256 map entries per bank and
+ * 2 weight-tile rows per read (buffers.weightReadRows; a tile is 2 beats): one build shared by
+ * test/accel/mapfree-transposed.test.ts and test/accel/weight-read-rows.test.ts.
+ */
+export const MT_SMALL_SPEC: AcceleratorSpec = {
+  ...presets.fpga,
+  name: 'sf_mt_small',
+  matrix: { ...presets.fpga.matrix, rows: 4, cols: 4, maxChannels: 64 },
+  mapping: { ...presets.fpga.mapping, comparePipeline: false },
+  buffers: { ...presets.fpga.buffers, mapDepth: 2048, keepFeatures: false, weightReadRows: 2 },
+  gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false },
+};

@@ -37,20 +37,13 @@ import { decodeOutput, decodeReadback, encodeLayer, layerScript, outputBeatCount
 import { runSim } from '../../generator/sim/run.ts';
 import { compareCoords } from '../../generator/model/tensor.ts';
 import type { Coord, LayerCase } from '../../generator/model/types.ts';
-import { bunnyCase, randomCase, widthsOf } from './cases.ts';
+import { bunnyCase, MT_SMALL_SPEC, randomCase, widthsOf } from './cases.ts';
 import { MAX_ERROR } from './cycle-model-cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 const spec = presets.fpga;
-/** No drain port, the unpipelined merge, 256 map entries per bank; a 4×4 array (a quicker build). */
-const small: AcceleratorSpec = {
-  ...spec,
-  name: 'sf_mt_small',
-  matrix: { ...spec.matrix, rows: 4, cols: 4, maxChannels: 64 },
-  mapping: { ...spec.mapping, comparePipeline: false },
-  buffers: { ...spec.buffers, mapDepth: 2048, keepFeatures: false },
-  gatherScatter: { ...spec.gatherScatter, drainPort: false },
-};
+/** No drain port, the unpipelined merge, 256 map entries per bank; a 4×4 array (a quicker build), 2 weight rows per read. */
+const small: AcceleratorSpec = MT_SMALL_SPEC;
 
 /**
  * Drops every `drop`-th input (its outputs lose their parent: bias only) and adds inputs in parent

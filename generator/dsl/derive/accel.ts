@@ -233,6 +233,21 @@ export interface AccelDerived {
   wFillW: number;
   wFillM: number;
   wDepthFillLit: string;
+  /**
+   * buffers.weightReadRows (WR): the weight buffer as WR banks of wDepth / WR words (word w in bank
+   * w mod WR at w / WR), read WR consecutive rows at a time; wRd = the WR words of one read.
+   */
+  wRead: {
+    rows: number;
+    banked: boolean;
+    bankDepth: number;
+    bankAw: number;
+    bankAwM: number;
+    hi: string;
+    wRdW: number;
+    wRdM: number;
+    banks: { bank: number; sel: string; lsb: number; msb: number }[];
+  };
   /** Compare width of fill (wFillW) and K·rows (krW). */
   wCmpW: number;
   /** Padding of `{kidx, rowsLog2 zeros}` to wAw bits (0: none). */
@@ -629,6 +644,10 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
 
   const rowsLog2 = clog2(R);
   const colsLog2 = clog2(C);
+  // Weight-tile rows per read (banked weight buffer); a tile is R / WR reads.
+  const WR = bf.weightReadRows;
+  const wrLog2 = clog2(WR);
+  if (R % WR !== 0 || bf.weightDepth % WR !== 0 || 2 ** wrLog2 !== WR) throw new RangeError(`accel: buffers.weightReadRows ${WR} must be a power of two dividing matrix.rows ${R} and buffers.weightDepth ${bf.weightDepth}`);
   if (2 ** rowsLog2 !== R || 2 ** colsLog2 !== C) throw new RangeError('accel: matrix rows and cols must be powers of two');
   const wKidxPad = wAw - kidxW - rowsLog2;
   if (wKidxPad < 0) throw new RangeError('accel: weight buffer smaller than maxKernelSize³ · rows');
@@ -977,6 +996,22 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     wFillW,
     wFillM: wFillW - 1,
     wDepthFillLit: lit(wFillW, bf.weightDepth),
+    wRead: {
+      rows: WR,
+      banked: WR > 1,
+      bankDepth: bf.weightDepth / WR,
+      bankAw: wAw - wrLog2,
+      bankAwM: wAw - wrLog2 - 1,
+      hi: `${wAw - 1}:${wrLog2}`,
+      wRdW: WR * C * laneW,
+      wRdM: WR * C * laneW - 1,
+      banks: Array.from({ length: WR }, (_, bank) => ({
+        bank,
+        sel: wrLog2 > 0 ? `(w_waddr[${wrLog2 - 1}:0] == ${lit(wrLog2, bank)})` : '1\'b1',
+        lsb: bank * C * laneW,
+        msb: (bank + 1) * C * laneW - 1,
+      })),
+    },
     wCmpW: Math.max(wFillW, krW),
     wKidxPad,
     lanes: L,
@@ -1014,7 +1049,8 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     seg: { start: segPack.fields.start, kidx: segPack.fields.kidx, mirror: segPack.fields.mirror.lsb },
     chunkMin,
     chunkMinLit: lit(bankCntW, chunkMin),
-    chunkMinMtLit: lit(bankCntW, Math.max(1, Math.min(bankDepth, Math.max(4, R)))),
+    // A tile loads in R / WR cycles: a pass of that many entries hides the next load.
+    chunkMinMtLit: lit(bankCntW, Math.max(1, Math.min(bankDepth, Math.max(4, R / WR)))),
     ckMinLit: lit(bankCntW, Math.max(1, Math.min(bankDepth, R))),
     lenW,
     lenM: lenW - 1,
@@ -1188,6 +1224,9 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
 
   function expressions(): Record<string, string | number> {
     const rowIdxW = addrWidth(R);
+    // The fetcher's beat counter: a tile is R / WR reads of WR rows.
+    const fRowIdxW = addrWidth(R / WR);
+    const rowW = wrLog2 > 0 ? `{row_q, ${lit(wrLog2, 0)}}` : 'row_q';
     const xFifoW = 1 + mx.tagWidth + RX * ar.inWidth;
     const kidxOffW = kidxW + rowsLog2;
     const kidxCat = rowsLog2 > 0 ? `{tslot, ${rowsLog2}'d0}` : 'tslot';
@@ -1259,20 +1298,26 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       rowLastLit: lit(rowIdxW, R - 1),
       rowZero: lit(rowIdxW, 0),
       rowOne: lit(rowIdxW, 1),
+      fRowIdxM: fRowIdxW - 1,
+      fRowLastLit: lit(fRowIdxW, R / WR - 1),
+      fRowZero: lit(fRowIdxW, 0),
+      fRowOne: lit(fRowIdxW, 1),
+      rowBeats: R / WR,
       fillCmp: fitExpr('fill_q', wFillW, Math.max(wFillW, krW)),
       krCmp: fitExpr('kr_i', krW, Math.max(wFillW, krW)),
       kidxOff: kidxOffW === wAw ? kidxCat : `{${wAw - kidxOffW}'d0, ${kidxCat}}`,
-      rowToW: fitExpr('row_q', rowIdxW, wAw),
+      rowToW: fitExpr(rowW, fRowIdxW + wrLog2, wAw),
       fillCmpT: 'fill_q',
       tileEnd: `${kidxOffW === wFillW ? kidxCat : `{${wFillW - kidxOffW}'d0, ${kidxCat}}`} + ${lit(wFillW, R)}`,
       fillOne: lit(wFillW, 1),
       fillZero: lit(wFillW, 0),
       krFill: fitExpr('kr_i', krW, wFillW),
       krW: fitExpr('kr_i', krW, wAw),
-      wFifoW: C * laneW + 1 + (spec.gatherScatter.passGrouping.includes('offset') ? 1 : 0),
-      wReuseBit: C * laneW + 1,
-      wFifoM: C * laneW + (spec.gatherScatter.passGrouping.includes('offset') ? 1 : 0),
-      wWordZero: lit(C * laneW, 0),
+      wFifoW: WR * C * laneW + 1 + (spec.gatherScatter.passGrouping.includes('offset') ? 1 : 0),
+      wLastBit: WR * C * laneW,
+      wReuseBit: WR * C * laneW + 1,
+      wFifoM: WR * C * laneW + (spec.gatherScatter.passGrouping.includes('offset') ? 1 : 0),
+      wWordZero: lit(WR * C * laneW, 0),
       // accel_gather
       roomM: featCntW,
       fbaseRoom: fitExpr('s1_fbase_q', featAw, featCntW + 1),

@@ -116,12 +116,22 @@ export interface MatrixDerived {
   wColMsb: number;
   yDataWidth: number;
   yDataMsb: number;
-  /** Weight tile row counter: counts 0 … rows (rows = overflowed tile). */
+  /**
+   * Weight tile beat counter (buffers.weightReadRows = R rows per beat): counts 0 … rows / R
+   * (rows / R = overflowed tile).
+   */
   rowCountWidth: number;
   rowCountMsb: number;
-  /** Index into the `rows`-entry weight banks. */
+  /** Index of a beat within a tile (wrow_idx), when a tile has more than one beat. */
   rowIndexWidth: number;
   rowIndexMsb: number;
+  beatIndexed: boolean;
+  /** Rows per weight beat (buffers.weightReadRows) and the port's width: R · wDataWidth. */
+  wReadRows: number;
+  wPortWidth: number;
+  wPortMsb: number;
+  /** The R rows of a beat: lane i is row beat·R + i (index expression), port bits [lsb, msb]. */
+  wLanes: { lane: number; idx: string; lsb: number; msb: number }[];
   /**
    * Weight-tile reuse (gatherScatter.passGrouping has `offset`): a `w_reuse_i` beat makes the last
    * loaded tile serve one more pass; `rep` (repW bits) counts the head tile's extra passes.
@@ -132,7 +142,7 @@ export interface MatrixDerived {
   repZero: string;
   repOne: string;
   repMax: string;
-  /** Row index of the last row, and `rows` itself, at rowCountWidth bits. */
+  /** Row index of the last row, and rows / R (beats of a full tile), at rowCountWidth bits. */
   lastRow: number;
   rowsCount: number;
   /** Bit ranges of row r in the activation word (x) and in a column's weight word (w). */
@@ -271,8 +281,21 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
   while (fifoDepth < latency + 2) fifoDepth *= 2;
   const tagWidth = addrWidth(spec.buffers.accumulatorDepth);
   const yDataWidth = cols * psumWidth;
-  const rowCountWidth = countWidth(rows);
-  const rowIndexWidth = addrWidth(rows);
+  const R = spec.buffers.weightReadRows;
+  if (rows % R !== 0) throw new RangeError(`matrix: buffers.weightReadRows ${R} does not divide matrix.rows ${rows}`);
+  const beats = rows / R;
+  const rowCountWidth = countWidth(beats);
+  const rowIndexWidth = addrWidth(beats);
+  const beatIndexed = beats > 1;
+  const laneBits = clog2(R);
+  const wDataWidth = cols * laneWidth;
+  const wLanes = Array.from({ length: R }, (_, lane) => ({
+    lane,
+    // Row beat·R + lane: the beat index above the lane bits (one-beat tiles: the lane alone).
+    idx: R === 1 ? 'wrow_idx' : beatIndexed ? `{wrow_idx, ${lit(laneBits, lane)}}` : lit(Math.max(1, clog2(rows)), lane),
+    lsb: lane * wDataWidth,
+    msb: lane * wDataWidth + wDataWidth - 1,
+  }));
   const tileReuse = spec.gatherScatter.passGrouping.includes('offset');
   // Pending extra passes of the head tile: one per bank and a margin, so that reuse beats rarely wait.
   const repW = clog2(spec.mapping.lanes) + 2;
@@ -322,8 +345,13 @@ export function deriveMatrix(spec: AcceleratorSpec): MatrixDerived {
     rowCountMsb: rowCountWidth - 1,
     rowIndexWidth,
     rowIndexMsb: rowIndexWidth - 1,
+    beatIndexed: R === 1 || beatIndexed,
+    wReadRows: R,
+    wPortWidth: R * wDataWidth,
+    wPortMsb: R * wDataWidth - 1,
+    wLanes,
     lastRow: rows - 1,
-    rowsCount: rows,
+    rowsCount: beats,
     tileReuse,
     repW,
     repM: repW - 1,
