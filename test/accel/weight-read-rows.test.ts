@@ -11,17 +11,14 @@
 // covered by every fpga test (the preset takes it; the bunny transposed layer ≥ 0.85 in
 // mapfree-transposed.test.ts), R = rows (one beat per tile) and short matrix-unit tiles whose last
 // beat is part zero by the random specs of test/sim/matrix.test.ts.
-// Mutations checked by hand (each turns this file or the named one red):
-//  - accel_wfetch: the read address without the ×R (rowToW = row_q): mismatches here;
-//  - accel_wfetch: the last beat of a tile at rows − 1 (fRowLastLit as before): hang/mismatch here;
-//  - top: bank write select of bank 1 compared with 0 (two banks written, one never): mismatches here;
-//  - top: bank read index = the word address' low bits (wr_raddr[bankAwM:0]): mismatches here;
-//  - matrix unit: lane index {wrow_idx, lane} with the lane dropped (every lane writes row wrow·R… of
-//    lane 0's slot): mismatches here and in test/sim/matrix.test.ts;
-//  - matrix unit: the in-range beat count at rows instead of rows / R (tile_err never set on an
-//    overlong tile): test/sim/matrix.test.ts? no — the tile-err case below;
-//  - the map-free transposed threshold back to max(4, rows): fpga bunny transposed 0.808 < 0.85
-//    (mapfree-transposed.test.ts) and the derived-value check below.
+// Mutations checked by hand (each turns the co-simulation below red, mismatches from the first case):
+//  - accel_wfetch: the read address without the ×R (derive rowToW = row_q);
+//  - accel_wfetch: a tile's last beat one early (fRowLastLit rows / R − 2);
+//  - top: bank 1's write select compared with bank 0's index (two banks written, one never);
+//  - top: the bank read index taken from the word address' low bits instead of w / R;
+//  - matrix unit: the lane dropped from the row index ({wrow_idx, 0} for every lane).
+// The map-free transposed threshold back to max(4, rows): the derived-value check below, and the
+// fpga bunny transposed layer at 0.808 < 0.85 in mapfree-transposed.test.ts.
 import { describe, expect, it } from 'vitest';
 import { derive } from '../../generator/dsl/derive/index.ts';
 import { presets } from '../../generator/dsl/presets.ts';
@@ -29,7 +26,9 @@ import { parseSpec, validateSpec } from '../../generator/dsl/define.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
 import { randomCampaignSpec, randomValidSpec } from '../../generator/dsl/random.ts';
 import { predictCycles } from '../../generator/model/cycle-model.ts';
-import { MT_SMALL_SPEC, randomCase } from './cases.ts';
+import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
+import { layerStats } from '../../generator/model/stats.ts';
+import { bunnyCase, MT_SMALL_SPEC, randomCase, widthsOf } from './cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 const withR = (s: AcceleratorSpec, r: number, rows = s.matrix.rows): unknown => ({
@@ -87,6 +86,17 @@ describe('buffers.weightReadRows: spec, derived parameters, cycle model', () => 
     const c1 = predictCycles(parseSpec(withR(presets.fpga, 1)) as AcceleratorSpec, stats, layer).compute;
     const c4 = predictCycles(presets.fpga, stats, layer).compute;
     expect(c1 - c4).toBe(2 * (16 - 4));
+  });
+
+  it('the host keeps W0_BLOCK 0 on a conv layer unless a block is predicted > 1 % faster (fpga bunny conv k2 s2: 128 predicted −0.5 %, measured +2.5 %)', () => {
+    const c = bunnyCase(presets.fpga, { voxel: 0.25, type: 'conv', k: 2, s: 2, cin: 16, cout: 16, requant: true, relu: true });
+    const { runs } = cycleModelRuns(presets.fpga, c);
+    const p = predictCycles(presets.fpga, layerStats(c, widthsOf(presets.fpga)), { ...c.layer, requant: true, bias: true, runs });
+    const w0 = p.w0Block!;
+    const best = Math.min(...Object.values(w0.predicted));
+    expect(best).toBeLessThan(w0.predicted[0]!);
+    expect(best).toBeGreaterThanOrEqual(0.99 * w0.predicted[0]!);
+    expect(w0.block).toBe(0);
   });
 });
 
