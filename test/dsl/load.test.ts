@@ -22,7 +22,7 @@ describe('loadSpecFile', () => {
       mapping: { ...expected.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...expected.matrix, maxChannels: 512 },
       gatherScatter: { ...expected.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
-      buffers: { ...expected.buffers, keepFeatures: true, w0Interleave: true },
+      buffers: { ...expected.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
     });
   });
 

@@ -36,7 +36,7 @@ describe('presets', () => {
       name: 'sf_fpga',
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
       mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, nearFirstJobs: false, mapFreeDownsample: false, mapFreeTransposed: false, comparePipeline: false, overlapLoad: false },
-      buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false, w0Interleave: false },
+      buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false, weightReadRows: 1, w0Interleave: false },
       gatherScatter: { scatterForwarding: true, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 },
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6, pipelineStages: 0 },
@@ -44,13 +44,14 @@ describe('presets', () => {
     });
     // fpga is the base spec with map-free downsampling (its 8 lanes allow it; the default is off),
     // segment-major merge jobs, 512 channels (MinkUNet's 384-channel concat at full width) and the
-    // accumulator drain port, and both pass-grouping policies (as server); map-free transposed layers too.
+    // accumulator drain port, and both pass-grouping policies (as server); map-free transposed layers too;
+    // weight tiles read 4 rows per cycle (buffers.weightReadRows: bunny transposed k2 s2 0.808 → 0.857).
     expect(presets.fpga).toEqual({
       ...baseSpec,
       mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...baseSpec.matrix, maxChannels: 512 },
       gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
-      buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true },
+      buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
     });
     expect([presets.server.matrix.maxChannels, presets.tiny.matrix.maxChannels, presets.edge.matrix.maxChannels]).toEqual([512, 256, 256]);
     expect(presets.server.gatherScatter.passGrouping).toEqual(['bank', 'offset']);
@@ -62,7 +63,7 @@ describe('presets', () => {
     expect([presets.tiny.mapping.mapFreeDownsample, presets.edge.mapping.mapFreeDownsample]).toEqual([false, false]);
     expect([presets.tiny.matrix.rows, presets.tiny.matrix.cols, presets.tiny.mapping.lanes, presets.tiny.mapping.maxKernelSize]).toEqual([4, 4, 1, 3]);
     expect(presets.tiny.interfaces.axisDataWidth).toBe(32);
-    expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false, w0Interleave: false });
+    expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false, w0Interleave: false, weightReadRows: 1 });
     // The start-up W0 / feature interleave (issue 13 item 3) on the presets where it pays (bench/results/accel.json).
     expect([presets.fpga.buffers.w0Interleave, presets.server.buffers.w0Interleave, presets.edge.buffers.w0Interleave]).toEqual([true, true, false]);
     expect([presets.edge.matrix.rows, presets.edge.mapping.lanes, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 4, 64, 16384]);
