@@ -137,8 +137,9 @@ describe('co-simulation harness', () => {
       expect(p.x!.lastCycle - p.x!.firstCycle).toBe(enc.x.length - 1);
       expect(p.y!.lastCycle - p.y!.firstCycle).toBe(expected.length - 1);
       expect(p.y!.firstCycle - p.x!.firstCycle).toBe(d.latencyToOutput);
-      // The first pass starts once its tile is loaded (one beat per cycle).
-      expect(p.x!.firstCycle).toBe(d.rows);
+      // The first pass starts once its tile is loaded (one beat of buffers.weightReadRows rows per
+      // cycle: rows / R beats).
+      expect(p.x!.firstCycle).toBe(d.rows / d.wReadRows);
     },
     CONFIG_TIMEOUT_MS,
   );
