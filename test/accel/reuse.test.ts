@@ -70,10 +70,21 @@ describe('map reuse on the fpga preset', () => {
         expect(Math.abs(err), `${l.name} reuse=${l.reused}: predicted ${p.total}, measured ${l.stats.cycles.total}`).toBeLessThanOrEqual(0.01);
       }
     }
-    // Each reused layer saves at least the coordinate load (one beat per point) and the mapping's start.
+    // Each reused layer saves its coordinate load (one beat per point) and the mapping's start, less
+    // what of them the layer without reuse hides under compute (mapping.overlapLoad: its merge, and
+    // with 4-row tile loads its first passes, run while the coordinates arrive — 823 of 939 beats on
+    // b): at least 0.8 beat per point, and at least 90 % of the saving the cycle model predicts.
     for (let i = 1; i < 3; i++) {
       const n = noReuse.layers[i]!.stats;
-      expect(withReuse.layers[i]!.stats.cycles.total, layers[i]!.name).toBeLessThanOrEqual(n.cycles.total - 0.9 * n.pointsIn);
+      const saved = n.cycles.total - withReuse.layers[i]!.stats.cycles.total;
+      const c = layers[i]!.case;
+      const lay = canonicalLayer(c);
+      const predicted = (reuseMap: boolean) => predictCycles(spec, layerStats(c, widthsOf(spec)), {
+        ...c.layer, requant: c.requant !== undefined, bias: c.bias !== undefined,
+        runs: [{ inCoords: lay.inCoords, outCoords: lay.outCoords, reuseMap }],
+      }).total;
+      expect(saved, layers[i]!.name).toBeGreaterThanOrEqual(0.8 * n.pointsIn);
+      expect(saved, layers[i]!.name).toBeGreaterThanOrEqual(0.9 * (predicted(false) - predicted(true)));
     }
   }, ACCEL_TIMEOUT_MS);
 
