@@ -176,16 +176,24 @@ export function registerWrapper(m: ModuleInterface): string {
   return lines.join('\n');
 }
 
+/** A cell type's "used/available" from a nextpnr-ice40 log (e.g. ICESTORM_LC), or undefined. */
+function nextpnrUtilisation(log: string, cell: string): { used: number; total: number } | undefined {
+  const m = new RegExp(`${cell}:\\s+(\\d+)/\\s*(\\d+)`).exec(log);
+  return m ? { used: Number(m[1]), total: Number(m[2]) } : undefined;
+}
+
+/** The package nextpnr-ice40 is given when the caller names none. */
+function defaultPackage(device: NonNullable<Ice40Options['device']>): string {
+  return device === 'up5k' ? 'sg48' : 'ct256';
+}
+
 /** nextpnr's post-route Fmax (the last report) for the one clock, and the utilisation. */
 export function parseNextpnr(log: string): { fmaxMHz: number; lcs: { used: number; total: number }; rams: { used: number; total: number }; criticalPath: { from: string; to: string } } {
   const fm = [...log.matchAll(/Max frequency for clock '([^']+)': ([\d.]+) MHz/g)];
   if (fm.length === 0) throw new Error('nextpnr-ice40: no "Max frequency" in the log (no register-to-register path?)');
   const clocks = new Set(fm.map((m) => m[1]));
   if (clocks.size > 1) throw new Error(`nextpnr-ice40: more than one clock (${[...clocks].join(', ')})`);
-  const util = (cell: string): { used: number; total: number } => {
-    const m = new RegExp(`${cell}:\\s+(\\d+)/\\s*(\\d+)`).exec(log);
-    return m ? { used: Number(m[1]), total: Number(m[2]) } : { used: 0, total: 0 };
-  };
+  const util = (cell: string) => nextpnrUtilisation(log, cell) ?? { used: 0, total: 0 };
   // The last critical-path report for the clock: its first "Source" and last "Sink".
   const reports = log.split(/Critical path report for clock/);
   const last = reports.at(-1)!.split(/Critical path report for cross-domain/)[0]!;
@@ -220,15 +228,8 @@ async function synthIce40(work: string, files: string[], wrapper: string, module
   if (ys.exitCode !== 0) throw new Error(`yosys synth_ice40 failed on ${module}: ${ys.all.trim().split('\n').find((l) => l.startsWith('ERROR')) ?? ys.all.trim().split('\n').at(-1)}`);
 }
 
-export interface Ice40Packing {
-  module: string;
-  device: string;
-  package: string;
-  /** Logic cells and block RAMs after nextpnr's packer (placement may add a few feed-through cells). */
-  lcs: { used: number; total: number };
-  rams: { used: number; total: number };
-  elapsedMs: number;
-}
+/** Logic cells and block RAMs after nextpnr's packer (placement may add a few feed-through cells). */
+export type Ice40Packing = Pick<Ice40Result, 'module' | 'device' | 'package' | 'lcs' | 'rams' | 'elapsedMs'>;
 
 /**
  * Whether `module` (wrapped) fits the device, without placing it: `synth_ice40` and
@@ -242,7 +243,7 @@ export async function packIce40(rtlDir: string, module: string, opts: Pick<Ice40
   if (!file) throw new Error(`ice40: module ${module} is not in ${dir}`);
   const iface = parseModules(readFileSync(file, 'utf8')).find((m) => m.name === module)!;
   const device = opts.device ?? 'hx8k';
-  const pkg = opts.package ?? (device === 'up5k' ? 'sg48' : 'ct256');
+  const pkg = opts.package ?? defaultPackage(device);
   await mkdir(PNR_CACHE_DIR, { recursive: true });
   const work = join(PNR_CACHE_DIR, `pack-${module}.${process.pid}.work`);
   await mkdir(work, { recursive: true });
@@ -258,9 +259,9 @@ export async function packIce40(rtlDir: string, module: string, opts: Pick<Ice40
       throw new Error(`nextpnr-ice40 --pack-only failed on ${module} (${device} ${pkg}): ${err}`);
     }
     const util = (cell: string): { used: number; total: number } => {
-      const m = new RegExp(`${cell}:\\s+(\\d+)/\\s*(\\d+)`).exec(np.all);
-      if (!m) throw new Error(`nextpnr-ice40 --pack-only: no ${cell} utilisation in the log of ${module}`);
-      return { used: Number(m[1]), total: Number(m[2]) };
+      const u = nextpnrUtilisation(np.all, cell);
+      if (!u) throw new Error(`nextpnr-ice40 --pack-only: no ${cell} utilisation in the log of ${module}`);
+      return u;
     };
     return { module, device, package: pkg, lcs: util('ICESTORM_LC'), rams: util('ICESTORM_RAM'), elapsedMs: performance.now() - t0 };
   } finally {
@@ -284,7 +285,7 @@ export async function placeAndRoute(rtlDir: string, module: string, opts: Ice40O
   if (!file) throw new Error(`ice40: module ${module} is not in ${dir}`);
   const iface = parseModules(readFileSync(file, 'utf8')).find((m) => m.name === module)!;
   const device = opts.device ?? 'hx8k';
-  const pkg = opts.package ?? (device === 'up5k' ? 'sg48' : 'ct256');
+  const pkg = opts.package ?? defaultPackage(device);
   const seed = opts.seed ?? 1;
   const wrapper = registerWrapper(iface);
   const rtlHash = hashFiles(files);
