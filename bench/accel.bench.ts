@@ -205,6 +205,8 @@ function row(s: AccelStats) {
     mappingBound: c.mapping > c.compute,
     // The scheduler's pass grouping the host chose (and the cycle model's prediction per policy).
     passGrouping: s.passGrouping,
+    // Halo or core-only tiles, and the cycle model's prediction of each (tiled layers only).
+    ...(s.tiling ? { tiling: s.tiling } : {}),
     match: s.match,
   };
 }
@@ -283,14 +285,15 @@ const bench: Bench = {
       log(`${label}: build ${b.cached ? 'cached' : `${Math.round(b.buildMs)} ms`} (${Math.round(performance.now() - tb)} ms wall)`);
       for (const L of layers) {
         rerun.push(`${label} / ${L.name}`);
-        const r = await runAccelCase(spec, bunny(spec, L.type, L.k, L.s, L.cin, L.cout), { name: `bench-${spec.name}-${L.type}-${L.cin ?? spec.matrix.rows}` });
+        // Tiling as `sim`/`run` choose it (the cycle model picks halo or core-only tiles per layer).
+        const r = await runAccelCase(spec, bunny(spec, L.type, L.k, L.s, L.cin, L.cout), { name: `bench-${spec.name}-${L.type}-${L.cin ?? spec.matrix.rows}`, tiling: 'auto' });
         const s = r.stats;
         matrix[label]![L.name] = row(s);
         const c = s.cycles;
         log(
           `${label.padEnd(14)} ${L.name.padEnd(19)} util ${s.utilisation.toFixed(3)} (START→DONE ${s.utilisationTotal.toFixed(3)}); ` +
             `bound ${s.computeBound}, total ${c.total} = compute ${c.compute} + stall ${c.stall} + tail ${c.tail}; coord load ${c.coordLoad}; ` +
-            `mapping ${c.mapping}; tiles ${s.tiles}; passes ${s.passGrouping.policy} (${s.passGrouping.chosenBy}); ${s.match ? 'match' : 'MISMATCH'}`,
+            `mapping ${c.mapping}; tiles ${s.tiles}${s.tiling ? ` (${s.tiling.plan})` : ''}; passes ${s.passGrouping.policy} (${s.passGrouping.chosenBy}); ${s.match ? 'match' : 'MISMATCH'}`,
         );
         putResult({
           name: `utilisation ${label} ${L.name}`,
@@ -308,11 +311,19 @@ const bench: Bench = {
     const fpgaConv = matrix.fpga!['conv k=2 s=2']!.utilisation;
     const fpgaTrans = matrix.fpga!['transposed k=2 s=2']!.utilisation;
     const tiled64 = matrix.fpga!['submanifold k=3 64→64']!.computeRowsOverBound;
+    const fpga64 = matrix.fpga!['submanifold k=3 64→64']!.utilisation;
+    const fpga128 = matrix.fpga!['submanifold k=3 128→128']!.utilisation;
+    const edgeSub = matrix.edge!['submanifold k=3']!.utilisation;
+    const serverSub = matrix.server!['submanifold k=3']!.utilisation;
     // ACCEL_BENCH_LIDAR=0 on a partial re-run keeps the last file's LiDAR rows.
     const keepLidar = partial && process.env.ACCEL_BENCH_LIDAR === '0' && prev.workload.lidarTiling !== undefined;
     const targets = [
       target('utilisation, fpga, bunny submanifold k=3 16→16 (required)', 'utilisation fpga submanifold k=3', '>=', TARGET_UTILISATION, 'bound/measured', fpgaSub, fpgaSub),
       target('utilisation, fpga, bunny submanifold k=3 16→16 (goal)', 'utilisation fpga submanifold k=3', '>=', GOAL_UTILISATION, 'bound/measured', fpgaSub, fpgaSub),
+      target('utilisation, fpga, bunny submanifold k=3 64→64 (issue 13)', 'utilisation fpga submanifold k=3 64→64', '>=', GOAL_UTILISATION, 'bound/measured', fpga64, fpga64),
+      target('utilisation, fpga, bunny submanifold k=3 128→128 (issue 13)', 'utilisation fpga submanifold k=3 128→128', '>=', GOAL_UTILISATION, 'bound/measured', fpga128, fpga128),
+      target('utilisation, edge, bunny submanifold k=3 8→8 (issue 13)', 'utilisation edge submanifold k=3', '>=', 0.9, 'bound/measured', edgeSub, edgeSub),
+      target('utilisation, server, bunny submanifold k=3 64→64 (issue 13)', 'utilisation server submanifold k=3', '>=', 0.9, 'bound/measured', serverSub, serverSub),
       target('utilisation, fpga, bunny conv k=2 s=2 16→16 (issue 13)', 'utilisation fpga conv k=2 s=2', '>=', 0.85, 'bound/measured', fpgaConv, fpgaConv),
       target('utilisation, fpga, bunny transposed k=2 s=2 16→16 (issue 13)', 'utilisation fpga transposed k=2 s=2', '>=', 0.85, 'bound/measured', fpgaTrans, fpgaTrans),
       target('tiled fpga 64→64: compute rows ≤ 1.05 × bound (issue 13)', 'fpga submanifold k=3 64→64 compute rows / bound', '<=', 1.05, 'rows/bound', tiled64, tiled64),
