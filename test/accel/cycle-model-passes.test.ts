@@ -17,6 +17,26 @@
 // bank skipped on a stale key) — the walk never finishes, harness no-progress. The push cycle doing
 // NEXT's work (model v9, 114,797 → 100,486; measured 101,768): `adv = 1'b0` in EMA — measured
 // 108,034, −7.0 %; in EMB — 108,287, −7.2 %.
+// The recorded candidates' clear at every pair start (accel_sched `bov_N_q <= 0` at SC_INIT) has no
+// mutation test because it is redundant in every reachable state. Proof (invariant: a bank with a
+// record is not exhausted, bov_b = 1 ⇒ rdseg_b < nseg_b):
+//  1. bov_b is written only in a DEC of bank b, with `offer`. The DEC branches that offer are the
+//     target's direct pass of a mirrored run (offer = sm_q, set_seg = closed & ~sm_q = 0) and the
+//     non-emitting branch (no set_seg); both need have_q (rdseg_b < nseg_b, read in RD0; rdseg_b is
+//     unchanged since). Branches that advance rdseg_b (run_done, a last pass) offer nothing and
+//     clear the record; so after every DEC of b the invariant holds for b.
+//  2. Between b's DECs: rdseg_b changes only with set_seg in b's own DEC (and at INIT); nseg_b
+//     (accel_mapbuf) is reset only by mb_rst at a START and otherwise only grows. The skip in NEXT
+//     reads a record but never writes one.
+//  3. The pair ends only through FIN, entered from NEXT's work when all_exh (every rdseg = nseg)
+//     and map_done; by the invariant every record is 0 then, and FIN → REL → INIT write none, so
+//     the clear at INIT finds every bov already 0. The other way into INIT, WAITN after go,
+//     follows a START, which soft-resets the scheduler (accel_ctrl soft_rst → dp_rst → rst_i),
+//     and rst_i clears the records anyway.
+// Checked once (not in CI) on 895b80a's RTL: the clear removed, fpga, offset grouping forced,
+// bunny sub k=3 32→32 (four channel-tile pairs), random sub k=3 40→40, sub k=5 20→20, conv k=3
+// s=2 36→20, transposed k=3 s=2 20→36, each with backpressure 0 and 0.3: bit-exact and the same
+// PERF_TOTAL_CYCLES to the cycle as the unmutated RTL (42,896 / 46,431 … 16,683 / 17,011).
 import { describe, expect, it } from 'vitest';
 import { compareCycleModel, formatTable, MAX_ERROR, networkNodeCases, stripAt, transposedCases } from './cycle-model-cases.ts';
 import { presets } from '../../generator/dsl/presets.ts';
