@@ -6,18 +6,10 @@
 import type { ResultMismatch } from '../io/layer-result.ts';
 import { runAccelBatch, type BatchLayer, type BatchOptions } from '../sim/accel/batch.ts';
 import type { AcceleratorSpec } from '../dsl/spec.ts';
+import { mismatchFields, traceLines, type RunTrace } from '../sim/accel/trace.ts';
 
-export interface NodeTrace {
-  waveform?: string;
-  /** Why there is no waveform, if none. */
-  waveformError?: string;
-  /** The traced harness run's command line. */
-  command?: string;
-  /** The first mismatch's cycle in the traced run (-1 if it did not reproduce there). */
-  cycle: number;
-  /** The traced run reproduced the node's mismatch. */
-  reproduced: boolean;
-}
+/** The traced rerun of a node's harness run (sim/accel/trace.ts: the same for a layer case). */
+export type NodeTrace = RunTrace;
 
 /**
  * Rerun `layers` (the node's harness run, cut after the node, which is last) with a waveform. The
@@ -54,27 +46,13 @@ export interface NodeMismatchInfo {
   trace?: NodeTrace;
 }
 
-const show = (v: number | number[] | null) => (v === null ? 'none' : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
-
 /** The PyMTL-style lines of a conv node's mismatch (after the node's comparison lines). */
 export function nodeMismatchReport(r: NodeMismatchInfo): string {
-  const m = r.mismatch;
   const lines = [
     `co-simulation mismatch at node ${JSON.stringify(r.node)}: case ${r.caseName} (harness run ${r.harnessRun}/${r.harnessRuns}, conv node ${r.position} of ${r.runLength} in it), ` +
       `seed ${r.seed}, x-seed ${r.xSeed}, stall ${r.stall}`,
-    `  first mismatch: node ${r.node}, case ${r.caseName}, seed ${r.seed}, cycle ${r.cycle}, coordinate ${m.coord ? show(m.coord) : 'none'}, ` +
-      `${m.channel !== undefined ? `channel ${m.channel}` : 'whole point'}, ${m.field}: expected ${show(m.expected)}, actual ${show(m.actual)}${m.note ? ` (${m.note})` : ''}`,
+    `  first mismatch: node ${r.node}, case ${r.caseName}, seed ${r.seed}, cycle ${r.cycle}, ${mismatchFields(r.mismatch)}`,
   ];
-  const t = r.trace;
-  if (t !== undefined) {
-    if (t.waveform) {
-      lines.push(`  waveform: ${t.waveform} (harness run ${r.harnessRun} repeated up to this node with --trace-fst)`);
-      if (!t.reproduced) lines.push('  the traced rerun did not reproduce the mismatch');
-      else if (t.cycle !== r.cycle) lines.push(`  in the traced rerun the value left at cycle ${t.cycle}`);
-    } else {
-      lines.push(`  waveform: not available (${t.waveformError ?? 'no FST file'})`);
-    }
-    if (t.command) lines.push(`  reproduce with the waveform: ${t.command}`);
-  }
+  if (r.trace !== undefined) lines.push(...traceLines(r.trace, r.cycle, `harness run ${r.harnessRun} repeated up to this node`));
   return lines.join('\n');
 }

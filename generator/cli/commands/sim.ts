@@ -1,7 +1,7 @@
 // `sparseforge sim`: run a layer case on the complete accelerator's RTL (Verilator) through the
 // host driver, compare it with the golden model, and report cycles and utilisation.
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { resolveSpec } from '../../dsl/load.ts';
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
@@ -11,7 +11,8 @@ import { formatComparison, writeLayerResultFile } from '../../io/layer-result.ts
 import { FieldError } from '../../model/errors.ts';
 import type { LayerCase } from '../../model/types.ts';
 import type { BuildProfile } from '../../sim/build.ts';
-import { runAccelCase, type AccelRunResult, type PassGroupingStats, type TilingStats } from '../../sim/accel/driver.ts';
+import { runAccelCase, type AccelRunOptions, type AccelRunResult, type PassGroupingStats, type TilingStats } from '../../sim/accel/driver.ts';
+import { caseMismatchReport, mismatchCycle, traceCaseMismatch } from '../../sim/accel/trace.ts';
 import { TILING_POLICIES, type TilingPolicy } from '../../model/tile-choice.ts';
 import { PASS_GROUPINGS, type PassGrouping } from '../../model/pass-grouping.ts';
 import type { DenseLayerPolicy } from '../../sim/accel/sparse.ts';
@@ -27,13 +28,14 @@ export interface SimRunArgs extends SpecArgs {
   denseLayers: string;
   passGrouping: string;
   tiling: string;
+  trace?: string;
   json: boolean;
 }
 
 /** The options `sim` and `run` share. */
 export function simOptions<T>(y: Argv<T>): Argv<T & SimRunArgs> {
   return specOptions(y)
-    .group(['preset', 'config', 'output', 'stats', 'backpressure', 'profile', 'tile-points', 'dense-layers', 'pass-grouping', 'tiling', 'json'], 'Simulation:')
+    .group(['preset', 'config', 'output', 'stats', 'backpressure', 'profile', 'tile-points', 'dense-layers', 'pass-grouping', 'tiling', 'trace', 'json'], 'Simulation:')
     .option('output', { alias: 'o', type: 'string', describe: 'write the RTL result (sparseforge.layer-result/1)', normalize: true })
     .option('stats', { type: 'string', describe: 'write cycles, utilisation and timings as JSON', normalize: true })
     .option('backpressure', {
@@ -60,6 +62,11 @@ export function simOptions<T>(y: Argv<T>): Argv<T & SimRunArgs> {
       choices: TILING_POLICIES,
       default: 'auto',
       describe: 'a tiled odd-k submanifold layer: halo tiles (each tile computes its halo outputs too), core-only tiles (a stride-1 transposed layer over each core, kernel mirrored), or auto = the faster the cycle model predicts',
+    })
+    .option('trace', {
+      type: 'string',
+      normalize: true,
+      describe: 'write an FST waveform of the run to this .fst file (a --trace-fst build; without it, a mismatch reruns the case with a waveform and the report prints its path)',
     })
     .option('json', { type: 'boolean', default: false, describe: 'print the statistics as JSON' }) as unknown as Argv<T & SimRunArgs>;
 }
@@ -111,18 +118,62 @@ export function formatSimReport(r: AccelRunResult, label: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function simulateAndReport(spec: AcceleratorSpec, c: LayerCase, a: SimRunArgs, label: string, where: string): Promise<void> {
+/** What a `sim` / `run` produced: the run, its printed report, and on a mismatch its PyMTL-style lines. */
+export interface SimOutcome {
+  r: AccelRunResult;
+  report: string;
+  /** The first mismatch (case, seed, cycle, coordinate, channel, expected, actual, waveform, commands). */
+  mismatch?: string;
+  /** The --trace waveform written. */
+  waveform?: string;
+}
+
+/**
+ * Run the case, write -o / --stats / --trace, and on a mismatch repeat the run with a waveform
+ * (unless --trace already made one). `test.expectOverride` replaces the golden result (tests of the
+ * mismatch report only).
+ */
+export async function simulateCase(spec: AcceleratorSpec, c: LayerCase, a: SimRunArgs, label: string, where: string, test: Pick<AccelRunOptions, 'expectOverride'> = {}, say: (line: string) => void = () => {}): Promise<SimOutcome> {
   if (!(a.backpressure >= 0 && a.backpressure < 1)) throw new FieldError('--backpressure', `must be in [0, 1), got ${a.backpressure}`);
-  const r = await inFileAsync(where, () =>
-    runAccelCase(spec, c, { seed: a.seed, stall: a.backpressure, profile: a.profile as BuildProfile, maxTilePoints: a.tilePoints, denseLayers: a.denseLayers as DenseLayerPolicy, passGrouping: a.passGrouping as PassGrouping | 'auto', tiling: a.tiling as TilingPolicy }),
-  );
+  if (a.trace !== undefined && !a.trace.endsWith('.fst')) throw new FieldError('--trace', `the waveform is FST: name a .fst file, got ${a.trace}`);
+  const opts: AccelRunOptions = {
+    seed: a.seed, stall: a.backpressure, profile: a.profile as BuildProfile, maxTilePoints: a.tilePoints, denseLayers: a.denseLayers as DenseLayerPolicy,
+    passGrouping: a.passGrouping as PassGrouping | 'auto', tiling: a.tiling as TilingPolicy, trace: a.trace !== undefined, ...test,
+  };
+  const r = await inFileAsync(where, () => runAccelCase(spec, c, opts));
+  let waveform: string | undefined;
+  if (a.trace !== undefined) {
+    if (!r.waveform || (await stat(r.waveform)).size === 0) throw new Error(`--trace: the harness wrote no waveform (${r.run.command})`);
+    await mkdir(dirname(a.trace), { recursive: true });
+    await copyFile(r.waveform, a.trace);
+    waveform = resolve(a.trace);
+  }
   if (a.output) await writeLayerResultFile(a.output, r.result);
   if (a.stats) {
     await mkdir(dirname(a.stats), { recursive: true });
     await writeFileAtomic(a.stats, `${JSON.stringify(r.stats, null, 2)}\n`);
   }
-  process.stdout.write(a.json ? `${JSON.stringify(r.stats, null, 2)}\n` : formatSimReport(r, label));
-  if (!r.stats.match) process.exitCode = 1;
+  let mismatch: string | undefined;
+  if (!r.stats.match) {
+    const first = r.comparison.mismatches[0]!;
+    if (!waveform) say(`${label}: RTL mismatch; repeating the harness run with a waveform (--trace-fst build)`);
+    const trace = waveform ? undefined : await traceCaseMismatch(spec, c, opts, first);
+    mismatch = caseMismatchReport({
+      caseName: label, seed: a.seed, xSeed: r.run.xSeed, stall: a.backpressure, mismatch: first, cycle: mismatchCycle(r, first),
+      command: r.run.command, ...(trace ? { trace } : {}), ...(waveform ? { waveform } : {}),
+    });
+  }
+  const report = a.json ? `${JSON.stringify(r.stats, null, 2)}\n` : `${formatSimReport(r, label)}${waveform ? `waveform        ${waveform} (FST)\n` : ''}`;
+  return { r, report, mismatch, waveform };
+}
+
+export async function simulateAndReport(spec: AcceleratorSpec, c: LayerCase, a: SimRunArgs, label: string, where: string): Promise<void> {
+  const out = await simulateCase(spec, c, a, label, where, {}, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(out.report);
+  if (out.mismatch) {
+    process.stderr.write(`MISMATCH ${out.mismatch}\n`);
+    process.exitCode = 1;
+  }
 }
 
 /** Like io/files.ts inFile for an async step: a FieldError names the case it came from. */
@@ -145,17 +196,21 @@ export const simCommand: CommandModule<object, SimRunArgs & { case: string }> = 
   builder: (y: Argv<object>) =>
     simOptions(y)
       .usage(
-        '$0 sim CASE.json (--preset P | --config FILE) [-o RESULT.json] [--stats STATS.json] [--seed N] [--backpressure P]\n\n' +
+        '$0 sim CASE.json (--preset P | --config FILE) [-o RESULT.json] [--stats STATS.json] [--seed N] [--backpressure P]\n' +
+          '    [--trace WAVE.fst]\n\n' +
           'Builds <name>_accel with Verilator (cached in .cache/verilator), lets the host driver cut the case into\n' +
           'tiles if it does not fit on chip, streams every tile in, programs the registers, collects the outputs and\n' +
           'compares the merged result with the golden model. Prints cycles per phase, the compute lower bound and the\n' +
           'utilisation (docs/accelerator.md defines them). Exit status 1 on a mismatch, 2 on a case the accelerator\n' +
-          'cannot run (the message names the field).',
+          'cannot run (the message names the field). --trace W.fst writes an FST waveform of the run; on a mismatch\n' +
+          'without it the run is repeated with a waveform, and the mismatch report (case, seed, cycle, coordinate,\n' +
+          'channel, expected, actual) prints its path.',
       )
       .positional('case', { type: 'string', describe: 'layer-case file (sparseforge.layer-case/1)', normalize: true })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the random stalls' })
       .example('$0 sim bunny.json --preset fpga --stats bunny.stats.json', 'cycles and utilisation on the fpga accelerator')
-      .example('$0 sim bunny.json --preset tiny --backpressure 0.3', 'tiled, with random stalls on every stream') as unknown as Argv<
+      .example('$0 sim bunny.json --preset tiny --backpressure 0.3', 'tiled, with random stalls on every stream')
+      .example('$0 sim bunny.json --preset fpga --trace bunny.fst', 'with an FST waveform of the run (GTKWave)') as unknown as Argv<
       SimRunArgs & { case: string }
     >,
   handler: async (a) => {

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { derive, type Derived } from '../../dsl/derive/index.ts';
 import type { AcceleratorSpec } from '../../dsl/spec.ts';
-import { compareResults, type ResultComparison } from '../../io/layer-result.ts';
+import { compareResults, type MismatchField, type ResultComparison } from '../../io/layer-result.ts';
 import { toCoords } from '../../model/coord-columns.ts';
 import { wrapSigned } from '../../model/arith.ts';
 import { runLayer } from '../../model/layer.ts';
@@ -99,6 +99,11 @@ export interface AccelRunOptions {
    * `sparseforge sim` do.
    */
   tiling?: TilingPolicy;
+  /**
+   * Test option: compare the RTL with this result instead of the golden model's (the mismatch
+   * report and its waveform rerun are tested with it, as the network runner's expectOverride).
+   */
+  expectOverride?: LayerResult;
 }
 
 /** The tile plan of a tiled layer and how it was chosen (model/tile-choice.ts TilingChoice without its tiles). */
@@ -188,6 +193,14 @@ export interface AccelRunResult {
   retries: number;
   /** The translation per batch into the spec's coordinate range (model/rebase.ts); tiles and readbacks are in the translated frame. */
   rebase: Rebase;
+  /** The FST waveform of the run (`trace`), when the harness wrote it. */
+  waveform?: string;
+  /**
+   * Harness cycle at which the output stream carried a result value (-1: not streamed): point
+   * `point`'s coordinate, or with `channel` its word holding that channel, of the accumulator run
+   * (field 'accumulators') or of the measured run (features, coordinates).
+   */
+  outputCycle: (point: number, channel?: number, field?: MismatchField) => number;
 }
 
 export class AccelError extends Error {
@@ -253,7 +266,7 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
   const { hc, rebase, perTile } = opts.bypassCapacityChecks ? { ...hardwareCase(spec, c), perTile: false } : tiledHardwareCase(spec, c);
   checkCaseForSpec(spec, hc, !opts.bypassCapacityChecks, !perTile);
   const d = derive(spec);
-  const golden = runLayer(c, widths(spec)).result;
+  const golden = opts.expectOverride ?? runLayer(c, widths(spec)).result;
   const lay = canonicalLayer(hc);
   const lim = tileLimits(spec, opts.maxTilePoints, opts.mapEstimate);
   const own = (ts: Tile[]) => (perTile ? rebaseTiles(lay, ts, spec.mapping.coordWidth) : ts);
@@ -268,7 +281,7 @@ export async function runAccelCase(spec: AcceleratorSpec, given: LayerCase, opts
     const r = await runTiles(spec, d, hc, lay, tiles, build, opts, grouping.policy, grouping.w0Block);
     if (r.overflowTile === undefined) {
       const res = finish(spec, c, golden, lay, tiles, r, build, opts, rebase);
-      return { ...res, stats: { ...res.stats, passGrouping: grouping, mapSchedule: mapSchedule(spec.mapping, c.layer, grouping.policy), ...(tiling ? { tiling } : {}) }, retries: attempt };
+      return { ...res, stats: { ...res.stats, passGrouping: grouping, mapSchedule: mapSchedule(spec.mapping, c.layer, grouping.policy), ...(tiling ? { tiling } : {}) }, retries: attempt, ...(r.waveform ? { waveform: r.waveform } : {}) };
     }
     if (attempt >= maxRetries) throw new AccelError(`tile ${r.overflowTile} still overflows the map buffer after ${maxRetries} splits`);
     const t = tiles[r.overflowTile]!;
@@ -349,6 +362,8 @@ export interface TilesRun {
   /** Each job's STARTs taken before it since the harness run's reset (default: its index: the jobs are the whole run). */
   startIndex?: number[];
   overflowTile?: number;
+  /** The FST waveform of a traced run (`trace`), when the harness wrote it. */
+  waveform?: string;
 }
 
 export interface JobsRun extends Omit<TilesRun, 'overflowTile'> {
@@ -508,7 +523,19 @@ export function finish(
     ? compareResults({ tensorStride: golden.tensorStride, coords: golden.coords, accumulators: [], wraps: 0 }, { ...result, wraps: 0 }, { limit: 20 })
     : compareResults(golden, haveAcc ? result : { ...result, accumulators: golden.accumulators }, { limit: 20 });
   const stats = layerStatsFor(spec, c, r, tiles, build, comparison, opts);
-  return { result, golden, comparison, stats, tiles, readbacks: r.readbacks, run: r.run, build, retries: 0, rebase: rebase ?? { coordWidth: spec.mapping.coordWidth, align: 1, shifts: new Map() } };
+  const outputCycle = (point: number, channel?: number, field?: MismatchField): number => {
+    // The job holding the point (its channel group's), of the run the field comes from.
+    const inGroup = (t: Tile) => channel === undefined || t.outChannels === undefined || (channel >= t.outChannels[0] && channel < t.outChannels[1]);
+    const ofField = (j: Job) => (field === 'accumulators' ? !j.hw.requantOut : j.measured);
+    const k = r.jobs.findIndex((j) => ofField(j) && inGroup(j.tile) && j.tile.outRows.includes(point));
+    if (k < 0) return -1;
+    const dec = r.decoded[k]!;
+    const t = r.jobs[k]!.tile;
+    const h = t.coreAt[t.outRows.indexOf(point)]!;
+    const ch = channel === undefined ? 0 : channel - (t.outChannels?.[0] ?? 0);
+    return (channel === undefined ? dec.coordCycles[h] : dec.wordCycles[h]?.[Math.floor(ch / spec.matrix.cols)]) ?? -1;
+  };
+  return { result, golden, comparison, stats, tiles, readbacks: r.readbacks, run: r.run, build, retries: 0, rebase: rebase ?? { coordWidth: spec.mapping.coordWidth, align: 1, shifts: new Map() }, outputCycle };
 }
 
 function layerStatsFor(
