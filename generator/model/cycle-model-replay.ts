@@ -233,6 +233,15 @@ export const REPLAY_CONST = {
   drainTail: 8,
   /** Map-free conv: the map's end → the last output coordinate sent. */
   mfCoordEnd: 0,
+  /**
+   * Interleaved output (exact replay, {@link replayLayer}): a pass's last row into the matrix unit
+   * (the cycle after) → the drain's completed-pass count includes it (accel_drain pcd_q); a mark
+   * taken (mk_hit) → its first word's beat on an idle output stream (drain read, credit FIFO,
+   * post-processing, accel_output sv_q); the last output beat → PERF_TOTAL_CYCLES' end (DONE).
+   */
+  ilPassDone: 6,
+  ilWordLat: 9,
+  ilDone: 2,
   /** Pipelined downsampler merge: the taken-point FIFO between the merge and the output stage. */
   dsPipeFifo: 1,
   /** mapping.comparePipeline: the engine's S_DECODE cycle before its registered START checks. */
@@ -641,7 +650,12 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const centreK = half ? (kv - 1) / 2 : -1;
   // Words kept on chip only go into the feature buffer, one per cycle.
   const wordBeats = L.wordsOnChip ? 1 : beats(cols * (L.requant ? p.outWidth : p.accWidth));
-  const EL = C.entryLatency;
+  // Map-free conv with the interleaved output is replayed cycle-exact from the bank writes: an
+  // entry counts in the scheduler's wr_ptr the cycle it is written (the merge lanes' entries
+  // keep their calibrated latency; so do map-free layers with the sections output, whose words
+  // wait for the walk's end, and the projections).
+  const ilExact = mf && p.drainPort === true && p.outputInterleaved === true && L.wordsOnChip !== true && pj === undefined;
+  const EL = ilExact ? 0 : C.entryLatency;
   // Banks: the runs of each lane, entries with their write time and indices.
   const banks: Run[][] = Array.from({ length: lanes }, () => []);
   let entries = 0;
@@ -935,6 +949,69 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     }
     return { mid: wm > 0, last };
   };
+  // Interleaved output (ilExact): the marks of the last cin-tile pair replayed register by
+  // register (accel_sched drainMarks: front_max_q, bnd_*_q, pp_*_q, wmin_q, wm_q; accel_drain
+  // mk_v_q, pcd_q), cycle by cycle from RD0 to FIN. A bank's bound is raised to the frontier
+  // whenever every written entry of it is issued and keeps that value (it only falls back to a
+  // pass's bound on the bank's next push), so a bank without entries yet does not hold W at 0.
+  // A mark set at tau is taken (mk_hit) at max(tau + 1, the cycle the drain counts the passes
+  // issued before tau); the drain is free again the cycle after. ilMarks: every taken mark, in
+  // order: the words below lim are final at hit.
+  const ilMarks: { lim: number; hit: number }[] = [];
+  const doneAt = (q: Push | undefined) => (q ? q.done : -Infinity);
+  const runMarksExact = (pushes: Push[], tFrom: number, tTo: number, base: number): { mid: boolean; last: { lim: number; hit: number } | null } => {
+    let last: { lim: number; hit: number } | null = null;
+    const wr = new Int32Array(lanes);
+    const bnd = new Float64Array(lanes), pp = new Int32Array(lanes);
+    let frontMax = 0, wmin = 0, wm = 0;
+    let pi = 0;
+    for (let c = tFrom + 1; c < tTo; ) {
+      // (registers at c; a mark is posted from them)
+      let changed = false;
+      if (c >= markFree && wmin > wm) {
+        changed = true;
+        let pt = pi;
+        while (pt < pushes.length && pushes[pt]!.t < c) pt++;
+        const hit = Math.max(c + 1, doneAt(pushes[pt - 1]));
+        if (last) ilMarks.push(last);
+        last = { lim: base + wmin, hit };
+        wm = wmin;
+        markFree = hit + 1;
+      }
+      // next state from the values at c
+      let fmax = 0;
+      let mn = frontMax;
+      const front = mapDoneT <= c ? nOut : frontMax;
+      for (let b = 0; b < lanes; b++) {
+        const r = banks[b]![0];
+        if (r) { while (wr[b]! < r.times.length && r.times[wr[b]!]! <= c) wr[b]!++; }
+        if (wr[b]! > 0) fmax = Math.max(fmax, r!.maxOut[wr[b]! - 1]!);
+        mn = Math.min(mn, bnd[b]!);
+      }
+      for (let b = 0; b < lanes; b++) if (pp[b] === wr[b] && front > bnd[b]!) { bnd[b] = front; changed = true; }
+      while (pi < pushes.length && pushes[pi]!.t <= c) {
+        const q = pushes[pi]!;
+        if (q.t === c) { bnd[q.bank] = q.bnd; pp[q.bank] = q.end; changed = true; }
+        pi++;
+      }
+      if (fmax !== frontMax || mn !== wmin) changed = true;
+      frontMax = fmax;
+      wmin = mn;
+      // Nothing moved: the registers hold until the next input event (a push, a bank write, map
+      // done, the drain free again).
+      let next = c + 1;
+      if (!changed) {
+        next = tTo;
+        if (pi < pushes.length) next = Math.min(next, pushes[pi]!.t);
+        for (let b = 0; b < lanes; b++) { const r = banks[b]![0]; if (r && wr[b]! < r.times.length) next = Math.min(next, r.times[wr[b]!]!); }
+        if (mapDoneT > c) next = Math.min(next, mapDoneT);
+        if (markFree > c) next = Math.min(next, markFree);
+        next = Math.max(c + 1, Math.ceil(next));
+      }
+      c = next;
+    }
+    return { mid: wm > 0, last };
+  };
   for (let pair = 0; pair < ti * to; pair++) {
     const tIn = pair % ti;
     const lastIn = tIn === ti - 1;
@@ -1015,7 +1092,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         if (cut) e1 = (Math.floor(s0 / mtChunk) + 1) * mtChunk;
         gatherOf = (j) => fbase + r.maxIn[s0 + j]!;
         let te = doPass(tDec + 1, e1 - s0, r.kidx, false, r.maxOut[s0]!, r.maxOut[e1 - 1]!);
-        if (marks && lastIn) pushes.push({ t: te, bank, bnd: r.maxOut[e1 - 1]! + 1, end: e1, done: cur + C.drainLat });
+        if (marks && lastIn) pushes.push({ t: te, bank, bnd: r.maxOut[e1 - 1]! + 1, end: e1, done: cur + (ilExact ? C.ilPassDone : C.drainLat) });
         lastPassStart = prevStart;
         if (r.mirror) { gatherOf = (j) => fbase + r.maxOut[s0 + j]!; te = doPass(te + 1, e1 - s0, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
         if (cut) {
@@ -1043,7 +1120,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     } else if (lastIn && nOut > 0 && p.drainPort) {
       // A mark (after the previous one was taken, or in place of a mark posted inside this pair:
       // accel_sched mk_ok); the tile is final once its last row is written.
-      const mk = marks ? runMarks(pushes, pairT, t, Math.floor(pair / ti) * nOut) : { mid: false, last: null };
+      const base = Math.floor(pair / ti) * nOut;
+      const mk = ilExact ? runMarksExact(pushes, pairT, t, base) : marks ? runMarks(pushes, pairT, t, base) : { mid: false, last: null };
       const mid = mk.mid;
       const tm = mid ? t : Math.max(t, markFree);
       // The last mid mark counts only if the drain took it before the tile-end mark's cycle;
@@ -1053,10 +1131,19 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       // replacement there (2,444 cycles measured; kept 2,416 predicted, replaced 2,450): the
       // replay's hit (pass done + drainLat, calibrated) is not the exact cycle of mk_hit.
       // Before this replay, the model drained the replaced mark's words early (−1.15 % there).
-      if (mk.last && mk.last.hit < tm) drainTo(mk.last.lim, mk.last.hit);
-      const fin = Math.max(tm + 1, cur + C.drainLat);
-      markFree = fin + 1;
-      drainTo((Math.floor(pair / ti) + 1) * nOut, fin);
+      if (ilExact) {
+        // Exact: a mark taken in the FIN cycle itself still sets the limit (mk_hit reads the old
+        // mark's registers there), so only a later hit is replaced.
+        if (mk.last && mk.last.hit <= tm) ilMarks.push(mk.last);
+        const fin = Math.max(tm + 1, cur + C.ilPassDone);
+        markFree = fin + 1;
+        ilMarks.push({ lim: base + nOut, hit: fin });
+      } else {
+        if (mk.last && mk.last.hit < tm) drainTo(mk.last.lim, mk.last.hit);
+        const fin = Math.max(tm + 1, cur + C.drainLat);
+        markFree = fin + 1;
+        drainTo((Math.floor(pair / ti) + 1) * nOut, fin);
+      }
       t = tm + 1;
     } else if (lastIn && nOut > 0) {
       const te = doPass(t, nOut, -1, true, 0, nOut - 1);
@@ -1071,6 +1158,23 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const lastRow = cur;
   const tail = C.tailFixed + p.extraLatency;
   let streamEnd = drainEnd;
+  // Interleaved output, exact (accel_output il): word q of cout tile 0 follows coordinate q, which
+  // follows word q − 1 (one beat); the coordinates are counted long before their words are final.
+  // Later cout tiles' words follow back to back. A word leaves ilWordLat cycles after its mark was
+  // taken at the earliest (one drain read per cycle).
+  let ilLast = -Infinity;
+  if (ilExact) {
+    let q = 0;
+    for (const m of ilMarks) {
+      if (drainFirst < 0) drainFirst = m.hit;
+      for (let j = 0; q < m.lim; q++, j++) {
+        const w = Math.max(m.hit + C.ilWordLat + j, ilLast + rate + (q > 0 && q < nOut ? 1 : 0));
+        if (ilLast > -Infinity) drainIdle += Math.max(0, w - (ilLast + rate + (q > 0 && q < nOut ? 1 : 0)));
+        ilLast = w;
+      }
+    }
+    streamEnd = ilLast + rate;
+  }
   if (pOut === 'tagged') {
     // one beat per cycle, oldest first: a coordinate when counted, a word when final
     let i = 0, j = 0;
@@ -1081,7 +1185,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       if (tc <= tw) { streamEnd = Math.max(streamEnd, tc) + 1; i++; } else { streamEnd = Math.max(streamEnd, tw) + rate; j++; }
     }
   }
-  const outEnd = pOut === 'free' ? -Infinity : streamEnd + C.drainTail + p.extraLatency;
+  const outEnd = pOut === 'free' ? -Infinity : ilExact ? (nOut > 0 ? streamEnd - 1 + C.ilDone + p.extraLatency : -Infinity) : streamEnd + C.drainTail + p.extraLatency;
   const total = Math.max(Math.max(lastRow, mapEnd) + tail, outEnd);
   const events = { featStart, featEnd: featWordsL > 0 ? featT(featWordsL - 1) : featStart, mapDone, lastRow, streamEnd, walkFeatureWait, drainFirst, drainIdle };
   return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, events, hazards, loss };
