@@ -68,7 +68,10 @@ export const CYCLE_MODEL_REPLAY = {
   // 10: interfaces.outputOrder 'interleaved': a map-free conv's words leave with their coordinates as they are final.
   // 11: buffers.weightReadRows: a tile loads in ⌈rows / weightReadRows⌉ cycles; the rows-entry pass threshold (map-free
   //     transposed, and map-free conv with the interleaved output, with the drain port) is max(4, rows / weightReadRows).
-  version: 11,
+  // 12: interfaces.outputOrder 'interleaved' replayed cycle-exact: the marks register by register (a bank's bound raised
+  //     to the frontier stays raised), mk_hit at the drain's pass count, a coordinate beat before each cout-tile-0 word,
+  //     bank writes counted the cycle they land (bunny conv k2 s2 16→16 on fpga: 4,116 predicted → 4,096 = RTL).
+  version: 12,
   calibrated: true,
 } as const;
 
