@@ -427,6 +427,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   let mfFirstWord = -1;
   // Projections (p.projection: map-free conv; map-free transposed: chunkMin, tileLoadCycles, walkDuringLoad).
   const pj = mf || mt ? p.projection : undefined;
+  const pOut = pj?.output ?? (mf && p.outputInterleaved === true && L.wordsOnChip !== true ? 'interleaved' : 'sections');
   const coordT: number[] = [];
   let walkFeatureWait = 0;
   if (mf) {
@@ -650,11 +651,11 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const centreK = half ? (kv - 1) / 2 : -1;
   // Words kept on chip only go into the feature buffer, one per cycle.
   const wordBeats = L.wordsOnChip ? 1 : beats(cols * (L.requant ? p.outWidth : p.accWidth));
-  // Map-free conv with the interleaved output is replayed cycle-exact from the bank writes: an
-  // entry counts in the scheduler's wr_ptr the cycle it is written (the merge lanes' entries
-  // keep their calibrated latency; so do map-free layers with the sections output, whose words
-  // wait for the walk's end, and the projections).
-  const ilExact = mf && p.drainPort === true && p.outputInterleaved === true && L.wordsOnChip !== true && pj === undefined;
+  // Map-free conv with the interleaved output (built, or projected) is replayed cycle-exact from
+  // the bank writes: an entry counts in the scheduler's wr_ptr the cycle it is written (the merge
+  // lanes' entries keep their calibrated latency; so do map-free layers with the sections output,
+  // whose words wait for the walk's end).
+  const ilExact = mf && p.drainPort === true && pOut === 'interleaved' && L.wordsOnChip !== true;
   const EL = ilExact ? 0 : C.entryLatency;
   // Banks: the runs of each lane, entries with their write time and indices.
   const banks: Run[][] = Array.from({ length: lanes }, () => []);
@@ -863,7 +864,6 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const rate = Math.max(1, wordBeats);
   const marks = p.drainPort === true && (mf || mt);
   // Transposed: the given output coordinates went out during the coordinate load.
-  const pOut = pj?.output ?? (mf && p.outputInterleaved === true && L.wordsOnChip !== true ? 'interleaved' : 'sections');
   const coordGate = marks && mf && pOut === 'sections' ? mapDone + C.mfCoordEnd : -Infinity;
   // Projection 'tagged': when each word is final (the stream is merged with the coordinates below).
   const wordT: number[] = [];
