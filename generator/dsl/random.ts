@@ -73,7 +73,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       w0Interleave: false,
       weightReadRows: 1,
     },
-    gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
+    gatherScatter: { scatterForwarding: r() < 0.5, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'], passListDepth: 0 },
     matrix: { rows, cols, maxChannels, weightSparsity: 'dense', treePipeline: 0 },
     postprocess: {
       bias: r() < 0.7,
@@ -123,6 +123,9 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   if (mp.mapFreeDownsample) draft.interfaces.outputOrder = r() < 0.5 ? 'interleaved' : 'sections';
   // Weight-tile rows read per cycle (banked weight buffer): a divisor of rows ≤ 4, drawn last.
   draft.buffers.weightReadRows = pick([1, 2, 4].filter((n) => rows % n === 0));
+  // Pass-list replay (gatherScatter.passListDepth) in half the seeds, a small list so that layers
+  // both fit and fall back (drawn last).
+  if (r() < 0.5) gs.passListDepth = pick([4, 16, 64]);
   if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);

@@ -155,6 +155,14 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Drain port: bits E of the layer epoch that tags every accumulator word in block RAM instead of a written-this-layer flip-flop per word (a word is valid iff its tag equals the current epoch). Every 2^E − 1 layers the epoch wraps and the START waits for an accumulatorDepth-cycle clear sweep (BUSY, not in PERF_TOTAL_CYCLES).',
     }),
+    passListDepth: int({
+      min: 0,
+      max: 4096,
+      default: 0,
+      unit: 'passes',
+      description:
+        'Pass-list replay in the compute scheduler (0 = off): once the map is complete, the scheduler records the gather and weight descriptors of one channel-tile pair\'s runs in a RAM of this many entries and replays them at one descriptor per cycle in every later pair of the layer instead of walking the map banks again (layers with many channel-tile pairs and few points: the walk costs ≈ 4 cycles per run). A layer whose list does not fit is walked in every pair (counted, never truncated); map-free layers with the drain port\'s progress marks are always walked.',
+    }),
     passGrouping: enumSet({
       values: PASS_GROUPINGS,
       default: ['bank'],

@@ -97,6 +97,12 @@ export interface ReplayParams {
   /** Map-free transposed with the drain port: the chunk of a last-pair pass ({@link mtChunkEntries}). */
   mtChunk?: number;
   /**
+   * spec.gatherScatter.passListDepth (0 / unset: off): the scheduler records the runs' passes of
+   * the first pair that starts on a complete map and replays them, one per cycle, in every later
+   * pair (accel_sched pass list); a list longer than this falls back to the walk.
+   */
+  passListDepth?: number;
+  /**
    * Register stages the pipelining knobs add to the datapath (matrix.treePipeline +
    * postprocess.pipelineStages): the last row reaches the output that much later.
    */
@@ -186,6 +192,12 @@ export interface ReplayResult {
   };
   /** Passes whose first row hits the previous pass's last address back to back (a stall without scatter forwarding). */
   hazards: number;
+  /**
+   * Pass-list replay (accel_sched, gatherScatter.passListDepth): the passes recorded (−1: no pair
+   * recorded: off, a map-free layer with drain marks, or no pair started on a complete map), the
+   * pairs replayed, and whether the list did not fit (every pair walked).
+   */
+  passList: { recorded: number; replayedPairs: number; fallback: boolean };
   /**
    * Where the cycles between START and the last row went (issue 13's breakdown): total =
    * startup + compute + gaps + outStream + (total − lastRow). startup: START → the first pass's
@@ -696,6 +708,8 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // Start of the last pass that loaded a tile: the next load overlaps it (double buffering); a
   // pass that reuses the held tile loads nothing.
   let loadRef = -Infinity;
+  // The weight fetcher serves descriptors in order: the cycle after its last beat so far.
+  let fetchEnd = -Infinity;
   const starts: number[] = [];
   // The cycle after each pass's last row enters the matrix unit.
   const rowsEnd: number[] = [];
@@ -722,14 +736,18 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     // What set the pass's start (for the breakdown): the issue (schedule or a full descriptor FIFO) or the tile load.
     let why: 'schedule' | 'descFifo' | 'tileLoad' | 'weightStream' = emit > issue ? 'descFifo' : 'schedule';
     if (reuse) {
-      // The tile the matrix unit holds serves this pass too (REUSE): nothing to load.
-      st = Math.max(cur, emit + C.issueLat);
+      // The tile the matrix unit holds serves this pass too (REUSE): nothing to load, one beat
+      // behind the fetcher's previous beats that tells the matrix unit so.
+      const rb = Math.max(emit + C.fetchLat, fetchEnd);
+      fetchEnd = rb + 1;
+      st = Math.max(cur, emit + C.issueLat, rb + 1);
     } else {
       const tileT = kidx < 0 ? -Infinity : tileArr[kidx]!;
       // The fetcher loads a pass's weight tile (tileLoad beats; a drain pass's ZERO tile is one beat)
       // once the previous loaded tile is in use, the words are in the ring and the descriptor is there.
-      const loadStart = Math.max(loadRef, tileT, emit + C.fetchLat);
+      const loadStart = Math.max(loadRef, tileT, emit + C.fetchLat, fetchEnd);
       const loaded = loadStart + (kidx < 0 ? 1 : tileLoad);
+      fetchEnd = loaded;
       st = Math.max(cur, emit + C.issueLat, loaded);
       if (loaded > emit + C.issueLat && loadStart > emit + C.fetchLat) why = tileT >= loadRef ? 'weightStream' : 'tileLoad';
       tileLoads++;
@@ -756,6 +774,17 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     return emit;
   };
   const grouped = L.passGrouping === 'offset';
+  // Pass-list replay (accel_sched pl_*): the runs' passes of the recording pair, in push order.
+  interface RecPass { r: Run; s0: number; len: number; swap: boolean; kidx: number; outFirst: number; outLast: number; reuse: boolean }
+  const plDepth = p.passListDepth ?? 0;
+  let plState: 'none' | 'rec' | 'ok' | 'over' = 'none';
+  const plList: RecPass[] = [];
+  let plPairs = 0;
+  const note = (rp: RecPass) => {
+    if (plState !== 'rec') return;
+    if (plList.length === plDepth) plState = 'over';
+    else plList.push(rp);
+  };
   /**
    * Per-bank start-up checkpoints (accel_sched ckp/ckl): a run and an entry count, cleared per
    * pair; recorded by the bank walk only (the offset-grouped walk passes whole runs).
@@ -822,6 +851,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
           hit = true;
           if (r.mirror) { offer(2 * r.kidx + 1); bo[bank] = 2 * r.kidx + 1; }
           const te = doPass(tDec + 1, avail, r.kidx, false, r.maxOut[p0]!, r.maxOut[wrs - 1]!, pk === r.kidx);
+          note({ r, s0: p0, len: avail, swap: false, kidx: r.kidx, outFirst: r.maxOut[p0]!, outLast: r.maxOut[wrs - 1]!, reuse: pk === r.kidx });
           pk = r.kidx;
           if (closed && !r.mirror) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else ptr[bank] = wrs;
           tNext = te;
@@ -829,6 +859,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
           hit = true;
           const wk = kv - 1 - r.kidx;
           const te = doPass(tDec + 1, mavail, wk, false, r.maxIn[m0]!, r.maxIn[p0 - 1]!, pk === wk);
+          note({ r, s0: m0, len: mavail, swap: true, kidx: wk, outFirst: r.maxIn[m0]!, outLast: r.maxIn[p0 - 1]!, reuse: pk === wk });
           pk = wk;
           if (closed && avail === 0) { seg[bank] = r0 + 1; ptr[bank] = 0; mptr[bank] = 0; } else mptr[bank] = p0;
           tNext = te;
@@ -1035,9 +1066,23 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
     const ptr = new Int32Array(lanes);
     const ck: Checkpoints = { run: new Array<Run | null>(lanes).fill(null), at: new Int32Array(lanes) };
     let bank = 0;
-    t += 1; // RD0 of bank 0
+    // Pass list (accel_sched INIT): replay a recorded list, or record this pair's passes when it
+    // starts on a complete map (map-free layers with drain marks always walk).
+    const replay = plState === 'ok';
+    if (plState === 'none' && plDepth > 0 && !marks && mapDoneT <= t) plState = 'rec';
+    t += 1; // RD0 of bank 0 (replay: the first list entry)
     let lastPassStart = 0;
-    if (grouped) {
+    if (replay) {
+      plPairs++;
+      for (const e of plList) {
+        const { r, s0, swap } = e;
+        const src = swap ? r.maxOut : r.maxIn;
+        gatherOf = (j) => fbase + src[s0 + j]!;
+        const te = doPass(t, e.len, e.kidx, false, e.outFirst, e.outLast, e.reuse);
+        lastPassStart = prevStart;
+        t = te + 1;
+      }
+    } else if (grouped) {
       t = replayGrouped(seg, ptr, t, fbase);
       lastPassStart = prevStart;
     } else for (let guard = 0; ; guard++) {
@@ -1092,9 +1137,15 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         if (cut) e1 = (Math.floor(s0 / mtChunk) + 1) * mtChunk;
         gatherOf = (j) => fbase + r.maxIn[s0 + j]!;
         let te = doPass(tDec + 1, e1 - s0, r.kidx, false, r.maxOut[s0]!, r.maxOut[e1 - 1]!);
+        note({ r, s0, len: e1 - s0, swap: false, kidx: r.kidx, outFirst: r.maxOut[s0]!, outLast: r.maxOut[e1 - 1]!, reuse: false });
         if (marks && lastIn) pushes.push({ t: te, bank, bnd: r.maxOut[e1 - 1]! + 1, end: e1, done: cur + (ilExact ? C.ilPassDone : C.drainLat) });
         lastPassStart = prevStart;
-        if (r.mirror) { gatherOf = (j) => fbase + r.maxOut[s0 + j]!; te = doPass(te + 1, e1 - s0, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!); lastPassStart = prevStart; }
+        if (r.mirror) {
+          gatherOf = (j) => fbase + r.maxOut[s0 + j]!;
+          te = doPass(te + 1, e1 - s0, kv - 1 - r.kidx, false, r.maxIn[s0]!, r.maxIn[e1 - 1]!);
+          note({ r, s0, len: e1 - s0, swap: true, kidx: kv - 1 - r.kidx, outFirst: r.maxIn[s0]!, outLast: r.maxIn[e1 - 1]!, reuse: false });
+          lastPassStart = prevStart;
+        }
         if (cut) {
           ptr[bank] = e1;
           bank = bank === lanes - 1 ? 0 : bank + 1;
@@ -1151,6 +1202,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       t = te + 1;
     } else t += 1;
     release.push(grouped ? loadRef : lastPassStart);
+    if (plState === 'rec') plState = 'ok';
     t += 1; // REL → INIT
   }
   const drainRows = half || p.drainPort ? 0 : nOut * to;
@@ -1188,5 +1240,6 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const outEnd = pOut === 'free' ? -Infinity : ilExact ? (nOut > 0 ? streamEnd - 1 + C.ilDone + p.extraLatency : -Infinity) : streamEnd + C.drainTail + p.extraLatency;
   const total = Math.max(Math.max(lastRow, mapEnd) + tail, outEnd);
   const events = { featStart, featEnd: featWordsL > 0 ? featT(featWordsL - 1) : featStart, mapDone, lastRow, streamEnd, walkFeatureWait, drainFirst, drainIdle };
-  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, events, hazards, loss };
+  const passList = { recorded: plState === 'ok' ? plList.length : -1, replayedPairs: plPairs, fallback: (plState as string) === 'over' };
+  return { total, coordLoad, mapping: downsample + merge, downsample, merge, comparisons, compute, lastRow, tail, passes, tileLoads, drainRows, events, hazards, loss, passList };
 }

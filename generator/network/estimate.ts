@@ -11,6 +11,7 @@ import { rebasesWhole, rebaseTiles, tileLimits, tileOutChannels, tileRunCoords, 
 import { NodeError } from '../model/errors.ts';
 import { chooseTiling, type TilingChoice, type TilingPolicy } from '../model/tile-choice.ts';
 import { flagSweepCycles, type CycleModelRun } from '../model/cycle-model.ts';
+import type { ReplayResult } from '../model/cycle-model-replay.ts';
 import { canReuse, checkNetworkForSpec, derive, fusionPlan, layerStatsOf, modelConv, modelCycles, modelLoss, streamBytes, type ChipState, type FusionMode } from './plan-hw.ts';
 import { featureWords, keptOutputBase } from '../sim/accel/fusion.ts';
 import { hostRow, nodeKind, summarize, type ClockRange, type NetworkReport, type NodeRow } from './report.ts';
@@ -27,6 +28,15 @@ export interface EstimateOptions {
   onProgress?: (line: string) => void;
   /** Tiled odd-k submanifold nodes: halo tiles, core-only tiles, or the faster by the cycle model (default; model/tile-choice.ts). */
   tiling?: TilingPolicy;
+}
+
+/** A node's pass-list figures over its runs (NodeRow.passList). */
+function passListOf(runs: readonly ReplayResult[]): NonNullable<NodeRow['passList']> {
+  return {
+    longest: runs.reduce((a, r) => Math.max(a, r.passList.recorded), -1),
+    replayedPairs: runs.reduce((a, r) => a + r.passList.replayedPairs, 0),
+    fallbacks: runs.filter((r) => r.passList.fallback).length,
+  };
 }
 
 export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords: Coord[], opts: EstimateOptions = {}): NetworkReport {
@@ -119,6 +129,7 @@ export function estimateNetwork(spec: AcceleratorSpec, net: Network, inputCoords
       fusion: { featOnChip, keptOut, streamedOut: !wordsOnChip },
       sweepCycles,
       loss: modelLoss(m.prediction),
+      ...(spec.gatherScatter.passListDepth > 0 && m.prediction.runs ? { passList: passListOf(m.prediction.runs) } : {}),
       model: { total: m.prediction.total, noReuse: m.noReuse.total },
     });
     chip = { layer: { type: layer.type, kernelSize: layer.kernelSize, inTensorStride: layer.inTensorStride, inCoords }, tiled: tiles.length > 1 };

@@ -66,6 +66,12 @@ export interface NodeRow {
   sweepCycles?: number;
   /** The cycle model's breakdown of the node's predicted cycles (plan-hw.ts modelLoss): where the loss against the compute bound went. */
   loss?: NodeLoss;
+  /**
+   * Pass-list replay (gatherScatter.passListDepth > 0; cycle model): over the node's runs, the
+   * longest list recorded, the channel-tile pairs replayed, and the runs whose list did not fit
+   * (walked in every pair).
+   */
+  passList?: { longest: number; replayedPairs: number; fallbacks: number };
   /** The cycle model: predicted total with the same reuse, and without any reuse. */
   model: { total: number; noReuse: number; /** (predicted − measured) / measured; rtl only. */ error?: number };
   /** rtl only: bit-exact against the golden network. */

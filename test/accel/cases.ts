@@ -153,5 +153,6 @@ export const MT_SMALL_SPEC: AcceleratorSpec = {
   matrix: { ...presets.fpga.matrix, rows: 4, cols: 4, maxChannels: 64 },
   mapping: { ...presets.fpga.mapping, comparePipeline: false },
   buffers: { ...presets.fpga.buffers, mapDepth: 2048, keepFeatures: false, weightReadRows: 2 },
-  gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false },
+  // A 32-entry pass list (test/accel/pass-list.test.ts): its layers replay or fall back.
+  gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false, passListDepth: 32 },
 };

@@ -37,7 +37,7 @@ describe('presets', () => {
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
       mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, nearFirstJobs: false, mapFreeDownsample: false, mapFreeTransposed: false, comparePipeline: false, overlapLoad: false },
       buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false, weightReadRows: 1, w0Interleave: false },
-      gatherScatter: { scatterForwarding: true, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'] },
+      gatherScatter: { scatterForwarding: true, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'], passListDepth: 0 },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 },
       postprocess: { bias: true, requant: true, relu: true, multiplierWidth: 16, shiftWidth: 6, pipelineStages: 0 },
       interfaces: { axisDataWidth: 128, axilDataWidth: 32, outputOrder: 'sections' },

@@ -351,6 +351,35 @@ export interface AccelDerived {
    */
   grp: { on: boolean; field: boolean; om: boolean };
   /**
+   * Pass-list replay (gatherScatter.passListDepth, accel_sched pl_*): `on`, the list RAM's depth,
+   * its index and count widths, an entry {reuse, swap, kidx, len, start, bank} (a recorded gather
+   * and weight descriptor without the pair's fields), and the literals the scheduler compares.
+   */
+  pl: {
+    on: boolean;
+    depth: number;
+    depthM: number;
+    idxW: number;
+    idxM: number;
+    cntW: number;
+    cntM: number;
+    cntZero: string;
+    cntOne: string;
+    /** The count of a full list (depth) at cntW bits. */
+    fullLit: string;
+    w: number;
+    m: number;
+    bank: PackedField;
+    start: PackedField;
+    len: PackedField;
+    kidx: PackedField;
+    swap: number;
+    reuse: number;
+    /** The index of entry pl_n_q / pl_i_q (the count narrowed to idxW bits; it is < depth when written or read). */
+    cntToIdx: string;
+    iToIdx: string;
+  };
+  /**
    * buffers.w0Interleave: the weight ring holds tiles in slot order (kernel index 0, K−1, 1, K−2, …)
    * and the loader interleaves the first pair's tiles with LAYER_TYPE.W0_BLOCK feature words.
    */
@@ -641,6 +670,20 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
   ]);
   const chunkMin = Math.max(1, Math.min(bankDepth, Math.max(4, 2 * R)));
   const lenW = Math.max(bankCntW, cntW);
+
+  // Pass list: one entry per recorded pass, counted 0 … depth.
+  const plDepth = spec.gatherScatter.passListDepth;
+  const plIdxW = addrWidth(Math.max(plDepth, 2));
+  const plCntW = countWidth(Math.max(plDepth, 2));
+  // The REUSE bit only with the offset-grouped policy (the only one that emits REUSE).
+  const plPack = pack<'bank' | 'start' | 'len' | 'kidx' | 'swap' | 'reuse'>([
+    ['bank', laneIdxW],
+    ['start', bankAw],
+    ['len', lenW],
+    ['kidx', kidxW],
+    ['swap', 1],
+    ['reuse', spec.gatherScatter.passGrouping.includes('offset') ? 1 : 0],
+  ]);
 
   const rowsLog2 = clog2(R);
   const colsLog2 = clog2(C);
@@ -1101,6 +1144,28 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       on: spec.gatherScatter.passGrouping.includes('offset'),
       field: spec.gatherScatter.passGrouping.length > 1,
       om: mp.offsetMajorIn,
+    },
+    pl: {
+      on: plDepth > 0,
+      depth: plDepth,
+      depthM: Math.max(plDepth - 1, 0),
+      idxW: plIdxW,
+      idxM: plIdxW - 1,
+      cntW: plCntW,
+      cntM: plCntW - 1,
+      cntZero: lit(plCntW, 0),
+      cntOne: lit(plCntW, 1),
+      fullLit: lit(plCntW, Math.max(plDepth, 0)),
+      w: plPack.w,
+      m: plPack.w - 1,
+      bank: plPack.fields.bank,
+      start: plPack.fields.start,
+      len: plPack.fields.len,
+      kidx: plPack.fields.kidx,
+      swap: plPack.fields.swap.lsb,
+      reuse: plPack.fields.reuse.lsb,
+      cntToIdx: fitExpr('pl_n_q', plCntW, plIdxW),
+      iToIdx: fitExpr('pl_i_q', plCntW, plIdxW),
     },
     pinfo: { w: piPack.w, m: piPack.w - 1, final: piPack.fields.final.lsb, lastTo: piPack.fields.lastTo.lsb, to: piPack.fields.to },
     descFifoDepth,
