@@ -66,8 +66,9 @@
 // catch its removal; test/accel/cycle-model-passes.test.ts has the proof and the check): a DEC
 // records a candidate only in branches that leave the bank's run index short of its run count
 // (rdseg < nseg: have_q, no set_seg); rdseg moves only in the bank's own DECs, each rewriting
-// its record, and nseg only grows within a layer; so an exhausted bank holds no record. FIN (then
-// REL, INIT) needs every bank exhausted, and every START soft-resets this module (dp_rst).
+// its record, and nseg only grows within a layer; so an exhausted bank holds no record. A walked
+// pair reaches FIN (then REL, INIT) only with every bank exhausted, a replayed pair (pass list)
+// visits no bank and writes no record, and every START soft-resets this module (dp_rst).
 // Descriptors: to the gather (62 bits) and to the weight fetcher (9 bits: kind
 // 0 tile / 1 zero tile / 2 release / 3 reuse, kernel index), pushed together in the same order.
 module sf_fpga_accel_sched (

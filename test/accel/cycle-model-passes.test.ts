@@ -28,11 +28,13 @@
 //  2. Between b's DECs: rdseg_b changes only with set_seg in b's own DEC (and at INIT); nseg_b
 //     (accel_mapbuf) is reset only by mb_rst at a START and otherwise only grows. The skip in NEXT
 //     reads a record but never writes one.
-//  3. The pair ends only through FIN, entered from NEXT's work when all_exh (every rdseg = nseg)
-//     and map_done; by the invariant every record is 0 then, and FIN → REL → INIT write none, so
-//     the clear at INIT finds every bov already 0. The other way into INIT, WAITN after go,
-//     follows a START, which soft-resets the scheduler (accel_ctrl soft_rst → dp_rst → rst_i),
-//     and rst_i clears the records anyway.
+//  3. A walked pair ends only through FIN, entered from NEXT's work when all_exh (every rdseg =
+//     nseg) and map_done; by the invariant every record is 0 then, and FIN → REL → INIT write
+//     none, so the clear at INIT finds every bov already 0. A pair replayed from the pass list
+//     (gatherScatter.passListDepth: INIT → PLAY → FIN, or INIT → FIN) has no DEC, so it writes no
+//     record and its records stay the 0 they were at its INIT (by induction over the pairs). The
+//     other way into INIT, WAITN after go, follows a START, which soft-resets the scheduler
+//     (accel_ctrl soft_rst → dp_rst → rst_i), and rst_i clears the records anyway.
 // Checked once (not in CI) on 895b80a's RTL: the clear removed, fpga, offset grouping forced,
 // bunny sub k=3 32→32 (four channel-tile pairs), random sub k=3 40→40, sub k=5 20→20, conv k=3
 // s=2 36→20, transposed k=3 s=2 20→36, each with backpressure 0 and 0.3: bit-exact and the same
