@@ -235,6 +235,12 @@ export const REPLAY_CONST = {
   issueLat: 3,
   /** Descriptor push → the weight fetcher's first row of the pass's tile (accel_wfetch). */
   fetchLat: 2,
+  /**
+   * A later pair's tile (WREST): its last word written → the fetcher may read it (the ring's fill
+   * count registered, then compared). Measured on map-free conv / transposed layers with several
+   * channel-tile pairs, whose passes wait for these tiles (2 cycles early per pair before).
+   */
+  ringFill: 2,
   /** Map-free: first pop after the downsampler's start, pop → bank write, last pop → map done. */
   mfFirst: 0,
   mfEntry: 3,
@@ -1058,7 +1064,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
         const q = Math.floor((lastWord - p.weightDepth) / kr);
         const rel = q >= 0 ? (release[q] ?? 0) : -Infinity;
         streamT = Math.max(streamT + rows * wb, rel + rows * wb);
-        tileArr[i] = streamT;
+        tileArr[i] = streamT + C.ringFill;
       }
     }
     const fbase = tIn * nIn;
