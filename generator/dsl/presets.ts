@@ -52,16 +52,21 @@ export const presets = {
   // Submanifold and transposed merges start while the coordinates still arrive (mapping.overlapLoad).
   // Transposed k = s = 2 layers are map-free too (mapping.mapFreeTransposed: the outputs walked by
   // parent after the load, progress marks for the drain port).
-  // interfaces.outputOrder stays 'sections': 'interleaved' measures 0.605 → 0.751 on the bunny's
-  // conv k=2 s=2 16→16 (bench/results/accel.json 'fpga + interleaved output'), but the cycle
-  // model's drain-mark timing is within −1.1 … +1.4 % on it, above the network runner's 1 % check
-  // on small map-free conv nodes (test/network/sim.test.ts), so the preset waits for that.
+  // interfaces.outputOrder 'interleaved': a map-free conv layer streams each output's coordinate
+  // beside its cout-tile-0 word as soon as the drain mark makes it final, instead of every word
+  // after the walk. Measured (with weightReadRows 4): bunny conv k=2 s=2 16→16 4,750 → 4,096 cycles
+  // (utilisation 0.605 → 0.776, bench/results/accel.json); MinkUNet on the bunny (cycle model, now
+  // exact on these layers): w0.25 conv nodes 8,918 → 7,875 cycles, network 88.8 → 88.9 %; w1.0
+  // 92.0 → 92.0 % (its conv layers have two or more cin tiles: the words wait for the last one);
+  // no layer slower. Area on the fpga top (Yosys synth_xilinx): 28,333 → 28,227 LUT, 15,627 →
+  // 15,628 FF, DSP and block RAM unchanged.
   fpga: {
     ...baseSpec,
     mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
     gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
     buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
+    interfaces: { ...baseSpec.interfaces, outputOrder: 'interleaved' },
   },
   // The downsampler merge and the START checks pipelined (mapping.comparePipeline) as on fpga:
   // with all three pipelining knobs on, the estimate went 33.6 … 63.3 → 64.2 … 107.8 MHz at -2

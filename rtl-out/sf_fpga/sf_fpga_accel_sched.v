@@ -363,11 +363,12 @@ module sf_fpga_accel_sched (
   wire                  closed   = nx_q | md_q;
   wire [12:0] endp     = nx_q ? nxs_q : wrs_q;
   wire [12:0] avail    = av_q;
-  // Map-free transposed (mt_i): compute can never run ahead of the map (one row per entry) and
-  // the map fills all banks at one entry per cycle in total, so a pass waits for rows entries
-  // only (still one weight-tile load per pass), not 2·rows: compute and the drain trail the map
-  // by half as much.
-  wire                  elig     = (avail != 13'd0) & (closed | (avail >= (mt_i ? 13'd4 : 13'd32)));
+  // Map-free layers (mfree_i; conv here because its words leave interleaved with the coordinates
+  // as soon as they are final, interfaces.outputOrder): compute can never run ahead of the map
+  // (one row per entry) and the map fills all banks at one entry per cycle in total, so a pass
+  // waits for rows entries only (still one weight-tile load per pass), not 2·rows: compute and
+  // the drain trail the map by half as much.
+  wire                  elig     = (avail != 13'd0) & (closed | (avail >= (mfree_i ? 13'd4 : 13'd32)));
   wire [11:0]     max_in   = lst_q[11:0];
   wire [11:0]     max_out  = lst_q[23:12];
   // No pass emitted yet in this layer.

@@ -25,6 +25,8 @@ import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { bunnyCase } from './cases.ts';
 
 const il: AcceleratorSpec = parseSpec({ ...presets.fpga, name: 'sf_fpga_il', interfaces: { ...presets.fpga.interfaces, outputOrder: 'interleaved' } });
+// The fpga preset with the sections output (the preset itself is interleaved since the cycle model replays it exactly).
+const sections: AcceleratorSpec = parseSpec({ ...presets.fpga, name: 'sf_fpga_sec', interfaces: { ...presets.fpga.interfaces, outputOrder: 'sections' } });
 
 /** The rule's thresholds for a spec: [map-free open runs, other open runs], capped by the bank depth. */
 function ruleThresholds(s: AcceleratorSpec): [number, number] {
@@ -48,7 +50,7 @@ function schedElig(s: AcceleratorSpec): { select: string; short: number; long: n
 describe('interleaved output: map-free passes of max(4, rows / weightReadRows) entries (accel_sched mfRowChunks)', () => {
   it('the derived flag follows the rule (drain port, map-free downsampling, interleaved output)', () => {
     expect(derive(il).accel.mfRowChunks, 'fpga + interleaved output: mfRowChunks').toBe(true);
-    expect(derive(parseSpec(presets.fpga)).accel.mfRowChunks, 'fpga (sections): mfRowChunks').toBe(false);
+    expect(derive(sections).accel.mfRowChunks, 'fpga with the sections output: mfRowChunks').toBe(false);
     const noDrain = parseSpec({ ...il, name: 'sf_il_nodrain', gatherScatter: { ...il.gatherScatter, drainPort: false } });
     expect(derive(noDrain).accel.mfRowChunks, 'interleaved output without the drain port: mfRowChunks').toBe(false);
   });
@@ -60,9 +62,9 @@ describe('interleaved output: map-free passes of max(4, rows / weightReadRows) e
     expect(e.select, `sf_fpga_il elig must select on every map-free layer (mfree_i): ${e.line}`).toBe('mfree_i');
     expect([e.short, e.long], `sf_fpga_il elig thresholds [map-free, other]: ${e.line}`).toEqual([short, long]);
     // Sections: only map-free transposed layers take the short threshold.
-    const f = schedElig(parseSpec(presets.fpga));
+    const f = schedElig(sections);
     expect(f.select, `sf_fpga elig: ${f.line}`).toBe('mt_i');
-    expect([f.short, f.long], `sf_fpga elig thresholds: ${f.line}`).toEqual(ruleThresholds(presets.fpga));
+    expect([f.short, f.long], `sf_fpga_sec elig thresholds: ${f.line}`).toEqual(ruleThresholds(sections));
   });
 
   it('the cycle model replays the same threshold on a map-free conv layer, and the threshold matters there', () => {

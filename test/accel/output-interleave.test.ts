@@ -1,9 +1,9 @@
-// Interleaved output of map-free conv layers (interfaces.outputOrder 'interleaved', off in the
-// presets; templates/top/accel_output.v.hbs il / ph_q / w_turn) and, with it, map-free conv passes
+// Interleaved output of map-free conv layers (interfaces.outputOrder 'interleaved', on in the fpga
+// preset; templates/top/accel_output.v.hbs il / ph_q / w_turn) and, with it, map-free conv passes
 // of rows entries (accel_sched mfRowChunks): per output point its coordinate beat, then its cout
 // tile 0 word, then cout tiles 1 … cout-tile-major; no coordinate carries TLAST. The host decoder
 // (sim/accel/stream.ts interleavedOutput) expects that order on exactly these layers, so an order
-// or TLAST error is a mismatch or a decode error here. One build: the fpga preset with the knob.
+// or TLAST error is a mismatch or a decode error here. The shared fpga build (the preset has the knob).
 // Cases: the bunny 16→16 (the words leave while the walk runs: the cycle gain), raw accumulators (4 beats a word) over three cout tiles and two batches under
 // output backpressure 0.6, one point with two cout tiles, a map-free conv kept on chip under
 // FUSION.NO_STREAM (coordinates only: sections) and with KEEP_OUT while streaming, and a
@@ -32,7 +32,7 @@ import { bunnyCase, nextLayer, randomCase, widthsOf } from './cases.ts';
 
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
-const spec: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_il', interfaces: { ...presets.fpga.interfaces, outputOrder: 'interleaved' } };
+const spec: AcceleratorSpec = presets.fpga;
 
 /** The cycle model's PERF_TOTAL_CYCLES for a case (the host driver's runs, its choices). */
 function modelTotal(c: LayerCase): number {
@@ -46,7 +46,8 @@ describe('interleaved output of map-free conv layers (fpga + interfaces.outputOr
     expect(interleavedOutput(spec, hw)).toBe(true);
     expect(interleavedOutput(spec, { ...hw, kernelSize: 3 })).toBe(false);
     expect(interleavedOutput(spec, { ...hw, type: 'transposed' })).toBe(false);
-    expect(interleavedOutput(presets.fpga, hw)).toBe(false);
+    expect(spec.interfaces.outputOrder).toBe('interleaved');
+    expect(interleavedOutput({ ...spec, interfaces: { ...spec.interfaces, outputOrder: 'sections' } }, hw)).toBe(false);
   });
 
   it('bunny conv k=2 s=2 16→16: the words leave while the walk runs', async () => {
@@ -54,7 +55,7 @@ describe('interleaved output of map-free conv layers (fpga + interfaces.outputOr
     const r = await expectBitExact(spec, c, 'il-bunny', { stall: 0 });
     const s = r.stats;
     // Sections: the words start after the walk (coordinate load + mapping) and take N_out beats
-    // (measured 4,750 on the fpga preset); interleaved with passes of 2·rows 4,371; now 4,172.
+    // (measured 4,750 on the fpga preset with the sections output); interleaved 4,096.
     expect(s.cycles.total).toBeLessThan(s.cycles.coordLoad + s.cycles.mapping + s.pointsOut / 2);
     expect(modelTotal(c), 'cycle model').toBe(s.cycles.total);
   }, ACCEL_TIMEOUT_MS);
