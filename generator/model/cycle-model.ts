@@ -74,7 +74,9 @@ export const CYCLE_MODEL_REPLAY = {
   // 13: gatherScatter.passListDepth: the first pair that starts on a complete map records its runs' passes, later pairs
   //     replay them one per cycle; a REUSE beat and a tile load wait for the weight fetcher's previous beats (they
   //     bound only when passes come one per cycle: replayed offset-grouped conv k3 s2 12→12 −3.3 % → −0.5 %).
-  version: 13,
+  // 14: a later pair's weight tile is usable 2 cycles after its last word is written (the ring's fill registered, then
+  //     compared): map-free conv with two cin tiles exact (bunny 32→48 −2 cycles before), 5 map-free transposed cases too.
+  version: 14,
   calibrated: true,
 } as const;
 
