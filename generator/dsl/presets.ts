@@ -25,18 +25,27 @@ export const presets = {
     // passes per layer: together +298 LUT / +139 FF (+2.4 % / +2.1 %; same block RAM and DSP48,
     // Yosys synth_xilinx of the whole top); measured: bunny 8→8 submanifold 0.75 → 0.86; cycle
     // model: MinkUNet w0.5 on the bunny 85.4 → 89.4 % (bench/results/accel.json, docs/accelerator.md).
-    // More lanes would reach 0.97 on the bunny layer (6 or 8 lanes, mapping no longer the limit)
-    // but cost per lane a coordinate-buffer copy and a map bank (8 lanes with the map-free and
-    // drain knobs: +58 % LUT, +63 % block RAM) and lose on MinkUNet (bunny: 82 % at 5 lanes, 78 %
-    // at 6, 77 % at 8: its deep layers hold ≈ 20 points, whose runs split into more, shorter
-    // passes): they stay at four.
+    // Six lanes with a 256-entry pass list (gatherScatter.passListDepth): the mapping is no longer
+    // the limit of the bunny layer (0.86 at 4 lanes, 0.97 at 6), and the scheduler replays a
+    // pair's passes instead of walking the six banks again for each of the 16 × 16 channel-tile
+    // pairs of MinkUNet's ≈ 20-point deep layers (the walk made 6 lanes lose on the network:
+    // 82.3 % against 91.8 % at 4). Cycle model, MinkUNet on the bunny (bench/results/pass-list.json):
+    // w0.5 7,141,332 cycles (91.8 %, 4 lanes, no list) → 6,995,711 (93.7 %); w0.25 1,835,530
+    // (89.7 %) → 1,823,740 (90.3 %). Four lanes with the list would do better on the network
+    // (6,947,021, 94.4 %: 108 entries suffice) but stay at 0.86 on the layer. Area, Yosys
+    // synth_xilinx of the whole top (one run each, bench/results/presets-area.json): 4 lanes
+    // without the list 13,394 LUT / 7,302 FF / 62.5 RAMB36 / 85 DSP48; with it 13,464 / 7,361 /
+    // 63 (the list: +70 LUT, +59 FF, one RAMB18); 6 lanes with it 14,955 / 8,101 / 78 (+11.7 % LUT,
+    // +10.9 % FF, +25 % block RAM: a coordinate-buffer copy and a map bank per lane). Bench
+    // (co-simulation, bench/results/accel.json): submanifold 0.86 → 0.97, conv k2 s2 0.22 → 0.28,
+    // transposed k2 s2 0.34 → 0.47.
     // The downsampler merge and the START checks pipelined (mapping.comparePipeline, as fpga and
     // server): estimated clock 36.3 … 69.6 → 81.7 … 138.2 MHz at -2 (the merge path of 35 levels
     // was critical) for +589 LUT / +470 FF, and 1 cycle more per layer, 9 per conv layer.
-    mapping: { ...baseSpec.mapping, lanes: 4, overlapLoad: true, segmentMajor: true, comparePipeline: true },
+    mapping: { ...baseSpec.mapping, lanes: 6, overlapLoad: true, segmentMajor: true, comparePipeline: true },
     buffers: { ...baseSpec.buffers, coordDepth: 2048, featureDepth: 2048, accumulatorDepth: 2048, mapDepth: 16384 },
     matrix: { ...baseSpec.matrix, rows: 8, cols: 8 },
-    gatherScatter: { ...baseSpec.gatherScatter, passGrouping: ['bank', 'offset'] },
+    gatherScatter: { ...baseSpec.gatherScatter, passGrouping: ['bank', 'offset'], passListDepth: 256 },
     interfaces: { ...baseSpec.interfaces, axisDataWidth: 64 },
   },
   // Eight lanes: one per kernel index of conv k = s = 2, so its map needs no merge; they also
@@ -60,11 +69,16 @@ export const presets = {
   // 92.0 → 92.0 % (its conv layers have two or more cin tiles: the words wait for the last one);
   // no layer slower. Area on the fpga top (Yosys synth_xilinx): 28,333 → 28,227 LUT, 15,627 →
   // 15,628 FF, DSP and block RAM unchanged.
+  // A 256-entry pass list (gatherScatter.passListDepth): later channel-tile pairs replay the
+  // passes of the first pair on the complete map instead of walking the banks (not on the map-free
+  // layers, which walk for their drain marks); cycle model, MinkUNet on the bunny
+  // (bench/results/pass-list.json): w0.5 1,834,073 → 1,784,966 cycles (−2.7 %), w0.25 679,904 →
+  // 667,070 (−1.9 %); 206 entries are the longest list there.
   fpga: {
     ...baseSpec,
     mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
-    gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
+    gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'], passListDepth: 256 },
     buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
     interfaces: { ...baseSpec.interfaces, outputOrder: 'interleaved' },
   },

@@ -69,6 +69,18 @@
 // its record, and nseg only grows within a layer; so an exhausted bank holds no record. A walked
 // pair reaches FIN (then REL, INIT) only with every bank exhausted, a replayed pair (pass list)
 // visits no bank and writes no record, and every START soft-resets this module (dp_rst).
+// Pass-list replay (256 entries): once the map is complete, the passes the walk emits for a
+// pair's runs are the same in every pair (each run whole — an open run, a checkpoint prefix or a
+// chunk cut needs an incomplete map — and mirrored; only their order follows the features'
+// arrival, and the order does not change the sums); only the pair's fields (to, feature and
+// accumulator bases, lastTo) differ. The first pair whose INIT sees map_done_i records its runs'
+// descriptors (bank, start, len, swap, kernel index, REUSE: the EMA / EMB pushes) into the list;
+// every later pair of the layer replays them from SC_INIT at one descriptor per cycle (SC_PLAY;
+// the gather's row-by-row feature wait keeps a replayed pass from reading a word still missing)
+// and then goes on to FIN as the walk would. A list longer than 256 is not truncated:
+// the layer walks every pair (PL_OVER). Never recorded on map-free layers with progress marks
+// (mfree_i, mt_i: the marks and the chunk cuts follow the walk's pushes per bank): they walk.
+// The REUSE kind is replayed as recorded: the sequence, and so the previous tile, is the same.
 // Descriptors: to the gather (62 bits) and to the weight fetcher (9 bits: kind
 // 0 tile / 1 zero tile / 2 release / 3 reuse, kernel index), pushed together in the same order.
 module sf_fpga_accel_sched (
@@ -126,6 +138,11 @@ module sf_fpga_accel_sched (
   localparam [3:0] SC_FIN   = 4'd9;
   localparam [3:0] SC_REL   = 4'd10;
   localparam [3:0] SC_DONE  = 4'd11;
+  localparam [3:0] SC_PLAY  = 4'd12;
+  localparam [1:0] PL_NONE  = 2'd0;
+  localparam [1:0] PL_REC   = 2'd1;
+  localparam [1:0] PL_OK    = 2'd2;
+  localparam [1:0] PL_OVER  = 2'd3;
   localparam [1:0] WK_TILE  = 2'd0;
   localparam [1:0] WK_REL   = 2'd2;
   localparam [1:0] WK_REUSE = 2'd3;
@@ -218,6 +235,14 @@ module sf_fpga_accel_sched (
   reg                     pv_q, pv_d;
   reg [6:0]       pk_q, pk_d;
 
+  // Pass list: state, entries recorded, the replay pointer, the list RAM (read asynchronously).
+  reg [1:0]               pl_st_q;
+  reg [8:0]        pl_n_q;
+  reg [8:0]        pl_i_q, pl_i_d;
+  reg [36:0]         pl_mem_q [0:255];
+  wire [36:0]        pl_rd    = pl_mem_q[pl_i_q[7:0]];
+  wire                    pl_last  = ((pl_i_q + 9'd1) == pl_n_q);
+  wire                    pl_elig  = map_done_i & ~mfree_i & ~mt_i;
   // The current bank's fields.
   reg [6:0]  cur_rdseg;
   reg [12:0] cur_rdptr;
@@ -528,7 +553,7 @@ module sf_fpga_accel_sched (
       SC_WAITN: if (nout_valid_i) st_d = SC_INIT;
       SC_INIT: begin
         bank_d = 3'd0;
-        st_d   = SC_RD0;
+        st_d   = (pl_st_q != PL_OK) ? SC_RD0 : ((pl_n_q == 9'd0) ? SC_FIN : SC_PLAY);
         tk_d   = 7'd0;
         tph_d  = 1'b0;
         hit_d  = 1'b0;
@@ -630,6 +655,20 @@ module sf_fpga_accel_sched (
         end
       end
       SC_NEXT: adv = 1'b1;
+      // Replay: one recorded pass per cycle, then FIN.
+      SC_PLAY: begin
+        g_bank  = pl_rd[2:0];
+        g_start = pl_rd[14:3];
+        g_len   = pl_rd[27:15];
+        g_swap  = pl_rd[35];
+        w_kidx  = pl_rd[34:28];
+        w_kind  = pl_rd[36] ? WK_REUSE : WK_TILE;
+        if (both) begin
+          g_push = 1'b1;
+          w_push = 1'b1;
+          if (pl_last) st_d = SC_FIN;
+        end
+      end
       SC_FIN: begin
         g_synth = 1'b1;
         g_start = 12'd0;
@@ -1041,6 +1080,39 @@ module sf_fpga_accel_sched (
     if (rst_i) fp_q <= 1'b0;
     else if (st_q == SC_IDLE && go_i) fp_q <= 1'b1;
     else if (g_push) fp_q <= 1'b0;
+  end
+
+  // Pass list (see the header): a new layer forgets the list; the first pair that starts on a
+  // complete map records (PL_REC), its REL makes the list valid (PL_OK); a push past the last
+  // entry marks the layer as walked (PL_OVER).
+  wire pl_wr = (pl_st_q == PL_REC) & g_push & ((st_q == SC_EMA) | (st_q == SC_EMB));
+  always @* begin
+    pl_i_d = pl_i_q;
+    if (st_q == SC_INIT) pl_i_d = 9'd0;
+    else if (st_q == SC_PLAY && g_push) pl_i_d = pl_i_q + 9'd1;
+  end
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      pl_st_q <= PL_NONE;
+      pl_n_q  <= 9'd0;
+      pl_i_q  <= 9'd0;
+    end else begin
+      pl_i_q <= pl_i_d;
+      if (st_q == SC_IDLE && go_i) begin
+        pl_st_q <= PL_NONE;
+      end else if (st_q == SC_INIT && pl_st_q == PL_NONE && pl_elig) begin
+        pl_st_q <= PL_REC;
+        pl_n_q  <= 9'd0;
+      end else if (pl_wr) begin
+        if (pl_n_q == 9'd256) pl_st_q <= PL_OVER;
+        else pl_n_q <= pl_n_q + 9'd1;
+      end else if (st_q == SC_REL && w_space_i && pl_st_q == PL_REC) begin
+        pl_st_q <= PL_OK;
+      end
+    end
+  end
+  always @(posedge clk_i) begin
+    if (pl_wr && pl_n_q != 9'd256) pl_mem_q[pl_n_q[7:0]] <= {w_kind == WK_REUSE, g_swap, w_kidx, g_len, g_start, g_bank};
   end
 
   always @(posedge clk_i) begin

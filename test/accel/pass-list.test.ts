@@ -53,9 +53,10 @@ const CASES: { name: string; make: () => LayerCase; passes: number; g: PassGroup
 ];
 
 describe('gatherScatter.passListDepth: spec, derived parameters, random specs, model', () => {
-  it('0 (off) by default and in every preset; 0 … 4096 accepted, others refused by name', () => {
-    for (const p of Object.values(presets)) expect(p.gatherScatter.passListDepth).toBeGreaterThanOrEqual(0);
+  it('0 (off) by default; edge and fpga take 256 entries; 0 … 4096 accepted, others refused by name', () => {
     expect(presets.tiny.gatherScatter.passListDepth).toBe(0);
+    expect(presets.server.gatherScatter.passListDepth).toBe(0);
+    expect([presets.edge.gatherScatter.passListDepth, presets.fpga.gatherScatter.passListDepth, presets.edge.mapping.lanes]).toEqual([256, 256, 6]);
     expect(derive(presets.tiny).accel.pl.on).toBe(false);
     for (const d of [1, 5, 4096]) expect(validateSpec(withDepth(presets.tiny, d))).toEqual([]);
     for (const d of [-1, 4097, 2.5]) expect(validateSpec(withDepth(presets.tiny, d)).map((i) => i.field)).toEqual(['gatherScatter.passListDepth']);

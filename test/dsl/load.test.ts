@@ -21,7 +21,7 @@ describe('loadSpecFile', () => {
       ...expected,
       mapping: { ...expected.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...expected.matrix, maxChannels: 512 },
-      gatherScatter: { ...expected.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
+      gatherScatter: { ...expected.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'], passListDepth: 256 },
       buffers: { ...expected.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
     });
   });

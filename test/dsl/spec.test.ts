@@ -46,12 +46,13 @@ describe('presets', () => {
     // segment-major merge jobs, 512 channels (MinkUNet's 384-channel concat at full width) and the
     // accumulator drain port, and both pass-grouping policies (as server); map-free transposed layers too;
     // weight tiles read 4 rows per cycle (buffers.weightReadRows: bunny transposed k2 s2 0.808 → 0.857);
-    // map-free conv output interleaved (interfaces.outputOrder: bunny conv k2 s2 0.605 → 0.776).
+    // map-free conv output interleaved (interfaces.outputOrder: bunny conv k2 s2 0.605 → 0.776);
+    // a 256-entry pass list (gatherScatter.passListDepth: MinkUNet w0.5 on the bunny −2.7 % cycles).
     expect(presets.fpga).toEqual({
       ...baseSpec,
       mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...baseSpec.matrix, maxChannels: 512 },
-      gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'] },
+      gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'], passListDepth: 256 },
       buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
       interfaces: { ...baseSpec.interfaces, outputOrder: 'interleaved' },
     });
@@ -68,7 +69,7 @@ describe('presets', () => {
     expect(presets.tiny.buffers).toEqual({ coordDepth: 256, featureDepth: 256, weightDepth: 256, accumulatorDepth: 256, mapDepth: 2048, keepFeatures: false, w0Interleave: false, weightReadRows: 1 });
     // The start-up W0 / feature interleave (issue 13 item 3) on the presets where it pays (bench/results/accel.json).
     expect([presets.fpga.buffers.w0Interleave, presets.server.buffers.w0Interleave, presets.edge.buffers.w0Interleave]).toEqual([true, true, false]);
-    expect([presets.edge.matrix.rows, presets.edge.mapping.lanes, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 4, 64, 16384]);
+    expect([presets.edge.matrix.rows, presets.edge.mapping.lanes, presets.edge.interfaces.axisDataWidth, presets.edge.buffers.mapDepth]).toEqual([8, 6, 64, 16384]);
     // Issue 13 on edge: the merge during the load, segment-major jobs, both pass-grouping policies;
     // no map-free layers (they need 8 lanes), no drain port, no fusion (bench/results/accel.json).
     expect([presets.edge.mapping.overlapLoad, presets.edge.mapping.segmentMajor, presets.edge.gatherScatter.passGrouping]).toEqual([true, true, ['bank', 'offset']]);
