@@ -78,7 +78,7 @@ const bench: Bench = {
       ...info,
       method:
         'estimateNetwork (the cycle model of `net sim --model`, map reuse on, fusion off) per config; the spec is the preset with mapping.lanes and ' +
-        'gatherScatter.passListDepth replaced. The cycle model replays the scheduler (v12: the pass list recorded in the first pair that starts on a complete map, ' +
+        'gatherScatter.passListDepth replaced. The cycle model replays the scheduler (v13+: the pass list recorded in the first pair that starts on a complete map, ' +
         'replayed one pass per cycle; test/accel/pass-list.test.ts checks it against co-simulation).',
       workload: { cloud: 'bunny voxel 0.25', points: input.coords.length, networks: WIDTHS.map((w) => `minkunet w${w}, 4 → 8 classes, seed 1`), rows },
       results: [],

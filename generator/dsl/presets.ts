@@ -30,9 +30,9 @@ export const presets = {
     // pair's passes instead of walking the six banks again for each of the 16 × 16 channel-tile
     // pairs of MinkUNet's ≈ 20-point deep layers (the walk made 6 lanes lose on the network:
     // 82.3 % against 91.8 % at 4). Cycle model, MinkUNet on the bunny (bench/results/pass-list.json):
-    // w0.5 7,141,332 cycles (91.8 %, 4 lanes, no list) → 6,995,711 (93.7 %); w0.25 1,835,530
-    // (89.7 %) → 1,823,740 (90.3 %). Four lanes with the list would do better on the network
-    // (6,947,021, 94.4 %: 108 entries suffice) but stay at 0.86 on the layer. Area, Yosys
+    // w0.5 7,141,428 cycles (91.8 %, 4 lanes, no list) → 6,995,799 (93.7 %); w0.25 1,835,558
+    // (89.7 %) → 1,823,768 (90.3 %). Four lanes with the list would do better on the network
+    // (6,947,117, 94.4 %: 108 entries suffice) but stay at 0.86 on the layer. Area, Yosys
     // synth_xilinx of the whole top (one run each, bench/results/presets-area.json): 4 lanes
     // without the list 13,394 LUT / 7,302 FF / 62.5 RAMB36 / 85 DSP48; with it 13,464 / 7,361 /
     // 63 (the list: +70 LUT, +59 FF, one RAMB18); 6 lanes with it 14,955 / 8,101 / 78 (+11.7 % LUT,
@@ -72,8 +72,8 @@ export const presets = {
   // A 256-entry pass list (gatherScatter.passListDepth): later channel-tile pairs replay the
   // passes of the first pair on the complete map instead of walking the banks (not on the map-free
   // layers, which walk for their drain marks); cycle model, MinkUNet on the bunny
-  // (bench/results/pass-list.json): w0.5 1,834,073 → 1,784,966 cycles (−2.7 %), w0.25 679,904 →
-  // 667,070 (−1.9 %); 206 entries are the longest list there.
+  // (bench/results/pass-list.json): w0.5 1,833,230 → 1,784,131 cycles (−2.7 %), w0.25 678,883 →
+  // 666,057 (−1.9 %); 206 entries are the longest list there.
   fpga: {
     ...baseSpec,
     mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },

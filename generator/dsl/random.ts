@@ -95,7 +95,9 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   // Grouping one offset's passes across banks needs banks to group (and costs area): both policies from 2 lanes.
   if (mp.lanes >= 2) draft.gatherScatter.passGrouping = ['bank', 'offset'];
   const need = reductionWidth(draft);
-  draft.arithmetic.accWidth = Math.min(64, Math.max(need, draft.arithmetic.outWidth) + pick([0, 0, 1, 4, 8]));
+  // At least 8 bits (the schema minimum; a tiny reduction — narrow data, k = 1, few channels —
+  // needs fewer: those seeds threw), the other seeds unchanged.
+  draft.arithmetic.accWidth = Math.max(8, Math.min(64, Math.max(need, draft.arithmetic.outWidth) + pick([0, 0, 1, 4, 8])));
   const widest = Math.max(8, pointWidth(draft), rows * inWidth, cols * weightWidth);
   draft.interfaces.axisDataWidth = Math.min(1024, nextPow2(widest) * pick([1, 1, 2]));
   // Knobs drawn after every draw above, so a seed keeps the fields it had before they were drawn;

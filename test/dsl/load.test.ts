@@ -23,6 +23,7 @@ describe('loadSpecFile', () => {
       matrix: { ...expected.matrix, maxChannels: 512 },
       gatherScatter: { ...expected.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'], passListDepth: 256 },
       buffers: { ...expected.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
+      interfaces: { ...expected.interfaces, outputOrder: 'interleaved' },
     });
   });
 
