@@ -127,7 +127,7 @@ const WIDE: BenchLayer[] = [
 const fpgaMerge: AcceleratorSpec = {
   ...presets.fpga,
   name: 'sf_fpga_merge',
-  mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, mapFreeTransposed: false, segmentMajor: false, overlapLoad: false },
+  mapping: { ...presets.fpga.mapping, mapFreeDownsample: false, mapFreeTransposed: false, mapFreeEarlyWalk: false, segmentMajor: false, overlapLoad: false },
   gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false, passGrouping: ['bank'] },
 };
 // Before issue 13 item 3: the merge starts only after the whole coordinate list is loaded.
@@ -135,6 +135,9 @@ const noOverlap: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_noovl', map
 // interfaces.outputOrder 'sections' (the fpga preset interleaves a map-free conv's coordinates and
 // words, passes of rows entries): every coordinate, then the words (bench/conv-output.bench.ts has the projections).
 const sectionsOut: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_sec', interfaces: { ...presets.fpga.interfaces, outputOrder: 'sections' } };
+// mapping.mapFreeEarlyWalk (off in the preset) with the sections output: the map-free conv walk
+// during the coordinate load (the spec of test/accel/mapfree-early-walk.test.ts).
+const earlyWalk: AcceleratorSpec = { ...sectionsOut, name: 'sf_fpga_ew', mapping: { ...presets.fpga.mapping, mapFreeEarlyWalk: true } };
 // The near-first job order (issue 13 item 3, mapping.nearFirstJobs), off in the fpga preset: with
 // the W0 / feature interleave its first passes wait for tiles late in the slot order.
 const nearFirst: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_nf', mapping: { ...presets.fpga.mapping, nearFirstJobs: true } };
@@ -174,6 +177,7 @@ const SPECS: { label: string; spec: AcceleratorSpec; wide?: boolean; only?: stri
   { label: 'fpga, load then merge (before)', spec: noOverlap, wide: true, only: GROUPING_LAYERS },
   { label: 'fpga + near-first jobs', spec: nearFirst, only: ['submanifold k=3'] },
   { label: 'fpga, sections output (before)', spec: sectionsOut, only: ['conv k=2 s=2'] },
+  { label: 'fpga + early walk, sections output', spec: earlyWalk, only: ['conv k=2 s=2'] },
   { label: 'server', spec: presets.server, wide: true },
   { label: 'server, per-bank passes (before)', spec: perBank(presets.server, 'sf_server_bank'), wide: true, only: GROUPING_LAYERS },
   { label: 'server + drain port', spec: noDrain(presets.server, 'sf_server_drain', true), only: DRAIN_LAYERS },

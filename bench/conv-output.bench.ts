@@ -41,6 +41,14 @@ const VARIANTS: Variant[] = [
   { name: 'output free, walk during the load, passes of rows', projection: { output: 'free', walkDuringLoad: true, chunkMin: 16 } },
   { name: 'output free, passes of rows/2, 2x tile bandwidth, 2-point walk', projection: { output: 'free', chunkMin: 8, tileLoadCycles: 8, walkPerCycle: 2 } },
   { name: 'interleaved, passes of rows/2, 2x tile bandwidth, 2-point walk', projection: { output: 'interleaved', chunkMin: 8, tileLoadCycles: 8, walkPerCycle: 2 } },
+  // The walk during the load as it could be built (mapping.mapFreeEarlyWalk, planned): the merge can
+  // take a parent only once every child can have arrived — an input of a later (batch, x-slab pair)
+  // has arrived or the load has ended; the rows above take a point as soon as its own coordinate is in.
+  { name: 'sections, walk during the load (slab-gated), passes of 16', projection: { output: 'sections', walkDuringLoad: true, walkSlabGate: true, chunkMin: 16 } },
+  { name: 'sections, walk during the load (slab-gated), passes of 8', projection: { output: 'sections', walkDuringLoad: true, walkSlabGate: true, chunkMin: 8 } },
+  { name: 'sections, walk during the load (slab-gated), passes of 4', projection: { output: 'sections', walkDuringLoad: true, walkSlabGate: true, chunkMin: 4 } },
+  { name: 'sections, walk during the load (point-gated), passes of 8', projection: { output: 'sections', walkDuringLoad: true, chunkMin: 8 } },
+  { name: 'sections, walk during the load (point-gated), passes of 4', projection: { output: 'sections', walkDuringLoad: true, chunkMin: 4 } },
   { name: '16→48 built: fpga, sections output', cout: 48 },
   { name: '16→48 built: interleaved, passes of rows', cout: 48, interleaved: true },
   { name: '16→48 interleaved, passes of 2·rows', cout: 48, projection: { output: 'interleaved', chunkMin: 32 } },

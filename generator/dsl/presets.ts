@@ -74,6 +74,12 @@ export const presets = {
   // layers, which walk for their drain marks); cycle model, MinkUNet on the bunny
   // (bench/results/pass-list.json): w0.5 1,833,230 → 1,784,131 cycles (−2.7 %), w0.25 678,883 →
   // 666,057 (−1.9 %); 206 entries are the longest list there.
+  // mapping.mapFreeEarlyWalk (map-free conv layers walk during the coordinate load; chunks of 8
+  // entries passed as their features arrive) stays off here: measured on the bunny conv k=2 s=2
+  // 16→16 it gives 4,096 → 4,057 cycles (0.776 → 0.790) with this interleaved output, but the cycle
+  // model's exact interleaved replay is 20 cycles off with it (4,077), against output-interleave's
+  // exactness check; with the sections output it gives 4,750 → 3,875 (0.605 → 0.859, the model
+  // exact), which meets issue 13's 0.85 — a choice between the two output orders (docs/accelerator.md).
   fpga: {
     ...baseSpec,
     mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },

@@ -58,6 +58,7 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
       batchWidth,
       mapFreeDownsample: false,
       mapFreeTransposed: false,
+      mapFreeEarlyWalk: false,
       segmentMajor: false,
       nearFirstJobs: false,
       comparePipeline: false,
@@ -128,6 +129,8 @@ export function randomValidSpec(seed: number): AcceleratorSpec {
   // Pass-list replay (gatherScatter.passListDepth) in half the seeds, a small list so that layers
   // both fit and fall back (drawn last).
   if (r() < 0.5) gs.passListDepth = pick([4, 16, 64]);
+  // The map-free conv walk during the coordinate load in half of the pipelined map-free seeds (drawn last).
+  if (mp.mapFreeDownsample && mp.comparePipeline) mp.mapFreeEarlyWalk = r() < 0.5;
   if (Math.max(maxKernelVolume(draft), 2) * rows > draft.buffers.weightDepth) throw new Error('randomValidSpec: weight depth rule');
   // Validation is the contract: a draw that breaks a rule is a bug here, not a skipped seed.
   return parseSpec(draft);

@@ -65,6 +65,11 @@ export const acceleratorSchema = object('A sparse-convolution accelerator (DESIG
       description:
         'Map-free transposed k = s = 2 (needs mapFreeDownsample): the given output points are walked in parent order through the downsampler\'s classes and each parent is matched against the input list by a monotone compare, one output per cycle, instead of a merge per offset; the scheduler gets a progress frontier so the drain port drains outputs while compute continues. Costs the matcher (two keys, one comparator pair) and the frontier min tree.',
     }),
+    mapFreeEarlyWalk: bool({
+      default: false,
+      description:
+        'Map-free conv k = s = 2 (needs mapFreeDownsample and comparePipeline): the downsampler walks the input points while the coordinates still load, not gated by the features: a parent is taken once every child can have arrived (an input of a later (batch, x-slab pair) has arrived, or the load has ended), so the output coordinates and the map are complete shortly after the coordinate load. Costs per class a tail flag and a fetch pointer compare, a slab register and comparator per class head.',
+    }),
     comparePipeline: bool({
       default: false,
       description:
@@ -313,6 +318,17 @@ export const crossRules: CrossRule<AcceleratorSpec>[] = [
       if (!m.mapFreeTransposed) return undefined;
       if (!m.mapFreeDownsample) return 'needs mapping.mapFreeDownsample (it reuses the map-free downsampler and its one lane per kernel index)';
       if (!m.layerTypes.includes('transposed')) return 'needs transposed in mapping.layerTypes';
+      return undefined;
+    },
+  },
+  {
+    fields: ['mapping.mapFreeEarlyWalk', 'mapping.mapFreeDownsample', 'mapping.comparePipeline'],
+    description: '`mapping.mapFreeEarlyWalk` changes the pipelined map-free downsampler: needs mapFreeDownsample and comparePipeline.',
+    check(s) {
+      const m = s.mapping;
+      if (!m.mapFreeEarlyWalk) return undefined;
+      if (!m.mapFreeDownsample) return 'needs mapping.mapFreeDownsample (it changes the map-free downsampler\'s walk)';
+      if (!m.comparePipeline) return 'needs mapping.comparePipeline (built in the pipelined downsampler only)';
       return undefined;
     },
   },

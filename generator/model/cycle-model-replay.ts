@@ -103,6 +103,11 @@ export interface ReplayParams {
    */
   passListDepth?: number;
   /**
+   * Map-free conv with the walk during the coordinate load (mapping.mapFreeEarlyWalk): the chunk
+   * of a pass whose run's last features are missing ({@link ewChunkEntries}); 0 = not built.
+   */
+  ewChunk?: number;
+  /**
    * Register stages the pipelining knobs add to the datapath (matrix.treePipeline +
    * postprocess.pipelineStages): the last row reaches the output that much later.
    */
@@ -141,7 +146,11 @@ export interface ReplayParams {
  * - walkDuringLoad (also map-free transposed: the outputs walked as they load, a parent once every
  *   child can have arrived): the walk (the map) runs while the coordinates load, not gated by the
  *   features; the scheduler passes the prefix of a run whose features are in (≥ chunkMin, or the
- *   rest of a closed run), the gather's row-by-row feature wait does the rest.
+ *   rest of a closed run), the gather's row-by-row feature wait does the rest. On map-free conv
+ *   it takes a point once its own coordinate is in, unless
+ * - walkSlabGate (map-free conv, with walkDuringLoad): a parent only once every child can have
+ *   arrived — an input of a later (batch, x-slab pair) has arrived or the load has ended (the
+ *   order a merge of the class lists needs while they still grow).
  */
 export interface ReplayProjection {
   output?: 'sections' | 'interleaved' | 'early-coords' | 'tagged' | 'free';
@@ -149,6 +158,7 @@ export interface ReplayProjection {
   tileLoadCycles?: number;
   walkPerCycle?: number;
   walkDuringLoad?: boolean;
+  walkSlabGate?: boolean;
 }
 
 /**
@@ -158,6 +168,112 @@ export interface ReplayProjection {
  * all kernel indices advance through the outputs together and progress marks drain the words while
  * the pair computes. The map buffer keeps each chunk's last output (accel_mapbuf ckt).
  */
+/**
+ * Map-free conv with the walk during the coordinate load (mapping.mapFreeEarlyWalk): the map runs
+ * ahead of the features, so the scheduler passes a bank's run in chunks ending at multiples of
+ * this many bank entries once the chunk's last entry's features are in (accel_mapbuf ewt keeps
+ * each chunk's last entry): a power of two ≥ max(4, rows / weightReadRows), so a pass is not
+ * shorter than its weight tile's load, at most the bank.
+ */
+export function ewChunkEntries(rows: number, weightReadRows: number, bankDepth: number): number {
+  let c = 1;
+  while (c < Math.max(8, (2 * rows) / weightReadRows)) c *= 2;
+  while (c > 1 && c > bankDepth) c /= 2;
+  return c;
+}
+
+/**
+ * The pipelined downsampler's walk with mapping.mapFreeEarlyWalk (templates/partials/
+ * map_downsample_pipe.hbs, "Early walk"), emulated cycle by cycle: input i joins its class list
+ * (class = its x, y sub-position) at link0 + i; each class keeps up to three points in slots,
+ * refilled by a fetch one cycle after a take (the taken class) or woken when no refill is
+ * requested (the lowest class with room, a fetchable point and nothing arriving); while the load
+ * lasts a class's tail is not fetched. The merge takes the smallest head (ties to the lower class)
+ * when no class holds an unfetched point with empty slots (unless that point is its tail in the
+ * last linked (batch, x-slab pair)) and the head's slab lies below the last linked one's (or the
+ * load has ended), through a FIFO to the output stage, which takes one point per cycle (the map
+ * buffer and the output coordinates are always ready in the accelerator). Returns the walk order
+ * and the output stage's cycle for each point.
+ */
+export function earlyWalk(coords: readonly Coord[], parentStride: number, qk: Float64Array, classes: number, link0: number): { order: number[]; go: number[] } {
+  const n = coords.length;
+  const order: number[] = [];
+  const go: number[] = [];
+  if (n === 0) return { order, go };
+  const side = Math.round(Math.sqrt(classes));
+  const childStride = parentStride / 2;
+  const sub = (v: number) => Math.floor(v / childStride) & 1;
+  const cls = new Int32Array(n);
+  const slab = new Float64Array(n);
+  let bmin = Infinity, xmin = Infinity, xmax = -Infinity;
+  for (const c of coords) { bmin = Math.min(bmin, c[0]); xmin = Math.min(xmin, c[1]); xmax = Math.max(xmax, c[1]); }
+  const xr = Math.floor((xmax - xmin) / parentStride) + 2;
+  for (let i = 0; i < n; i++) {
+    const c = coords[i]!;
+    cls[i] = sub(c[1]) * side + sub(c[2]);
+    slab[i] = (c[0] - bmin) * xr + Math.floor((c[1] - xmin) / parentStride);
+  }
+  const lists: number[][] = Array.from({ length: classes }, () => []);
+  const slots: number[][] = Array.from({ length: classes }, () => []);
+  const more = new Array<boolean>(classes).fill(false);
+  const fa = new Int32Array(classes);
+  const tcur = new Array<boolean>(classes).fill(false);
+  let lk = -Infinity;
+  let fq = false, fqCls = 0;
+  let arr = false, arrCls = 0, arrPos = 0;
+  const fifo: number[] = [];
+  const lastLink = link0 + n - 1;
+  for (let t = link0; ; t++) {
+    if (t > lastLink + 64 * n + 1000) throw new Error('cycle model: early walk does not terminate');
+    const ldEnd = t > lastLink;
+    const tail = (c: number) => lists[c]!.length - 1;
+    let win = -1;
+    for (let c = 0; c < classes; c++) {
+      const h = slots[c]![0];
+      if (h === undefined) continue;
+      if (win < 0 || qk[h]! < qk[slots[win]![0]!]!) win = c;
+    }
+    let unc = false;
+    for (let c = 0; c < classes; c++) if (slots[c]!.length === 0 && more[c] && (ldEnd || fa[c] !== tail(c) || !tcur[c])) unc = true;
+    const ewOk = !unc && (ldEnd || (win >= 0 && slab[slots[win]![0]!]! < lk));
+    const fpush = fifo.length < 2 && ewOk && win >= 0;
+    if (win < 0 && fifo.length === 0 && ldEnd && !more.some((m) => m) && !arr) break;
+    // fetch: the refill requested by last cycle's take, else a wake-up
+    let re = false, reCls = 0, rePos = 0;
+    if (fq) {
+      const byp: boolean = arr && arrCls === fqCls;
+      const fm: boolean = byp ? arrPos !== tail(arrCls) : more[fqCls]!;
+      const addr: number = byp ? arrPos + 1 : fa[fqCls]!;
+      re = fm && !(!ldEnd && addr === tail(fqCls));
+      reCls = fqCls;
+      rePos = addr;
+    } else {
+      for (let c = 0; c < classes; c++) {
+        if (more[c] && (ldEnd || fa[c] !== tail(c)) && slots[c]!.length !== 3 && !(arr && arrCls === c)) { re = true; reCls = c; rePos = fa[c]!; break; }
+      }
+    }
+    const arrMore = arr && arrPos !== tail(arrCls);
+    // registers
+    if (fifo.length > 0) { order.push(fifo.shift()!); go.push(t); }
+    if (fpush) fifo.push(slots[win]!.shift()!);
+    if (arr) { slots[arrCls]!.push(lists[arrCls]![arrPos]!); more[arrCls] = arrMore; fa[arrCls] = arrPos + 1; }
+    if (t - link0 < n) {
+      const i = t - link0;
+      const c = cls[i]!;
+      if (lists[c]!.length === 0) { more[c] = true; fa[c] = 0; }
+      lists[c]!.push(i);
+      for (let k = 0; k < classes; k++) tcur[k] = k === c || (tcur[k]! && slab[i] === lk);
+      lk = slab[i]!;
+    }
+    fq = fpush;
+    fqCls = win;
+    arr = re;
+    arrCls = reCls;
+    arrPos = rePos;
+  }
+  return { order, go };
+}
+
 export function mtChunkEntries(rows: number, bankDepth: number): number {
   let c = 1;
   while (c < 2 * rows) c *= 2;
@@ -262,6 +378,8 @@ export const REPLAY_CONST = {
   ilDone: 2,
   /** Pipelined downsampler merge: the taken-point FIFO between the merge and the output stage. */
   dsPipeFifo: 1,
+  /** mapping.mapFreeEarlyWalk: coordinate beat i joins the downsampler's class lists at start + ewLink + i. */
+  ewLink: 0,
   /** mapping.comparePipeline: the engine's S_DECODE cycle before its registered START checks. */
   checkPipe: 1,
   /** mapping.overlapLoad: first dispatch relative to `start`; coordinate beat i → readable by a lane at start + i + ovlAvail. */
@@ -449,9 +567,24 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   const coordT: number[] = [];
   let walkFeatureWait = 0;
   if (mf) {
-    const { order, qk, sub } = parentWalk(L.inCoords, L.inTensorStride * 2);
+    const { order: qOrder, qk, sub } = parentWalk(L.inCoords, L.inTensorStride * 2);
     const laneRuns: Run[] = [];
+    // mapping.mapFreeEarlyWalk: the walk's order and output-stage cycles come from an emulation of
+    // the pipelined merge while the class lists grow (earlyWalk below).
+    const ew = (p.ewChunk ?? 0) > 0 && !pj ? earlyWalk(L.inCoords, L.inTensorStride * 2, qk, p.dsClasses, C.start + C.ewLink) : null;
+    const order = ew ? ew.order : qOrder;
     let tp = (pj?.walkDuringLoad ? C.start : mapStart) + dsStart + C.mfFirst;
+    let inArrive: Float64Array | undefined;
+    if (pj?.walkDuringLoad && pj.walkSlabGate) {
+      const ts2 = L.inTensorStride * 2;
+      const slab = (c: Coord) => c[0] * 2 ** 40 + Math.floor(c[1] / ts2);
+      inArrive = new Float64Array(nIn);
+      let next = C.start + nIn + C.ovlAvail;
+      for (let i = nIn - 1; i >= 0; i--) {
+        if (i + 1 < nIn && slab(L.inCoords[i + 1]!) !== slab(L.inCoords[i]!)) next = C.start + i + 1 + C.ovlAvail;
+        inArrive[i] = next;
+      }
+    }
     let rank = -1;
     let prevQ = NaN;
     for (let j = 0; j < nIn; j++) {
@@ -460,7 +593,9 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       const kidx = sub(c[1]) + 2 * sub(c[2]) + 4 * sub(c[3]);
       // the point's features are in once featLoaded > i (at START when they are kept on chip);
       // projected walk during the load: the point's coordinate is in
-      if (pj?.walkDuringLoad) tp = Math.max(tp, C.start + i + C.ovlAvail + 1);
+      if (ew) tp = ew.go[j]!;
+      else if (inArrive) tp = Math.max(tp, inArrive[i]! + 1);
+      else if (pj?.walkDuringLoad) tp = Math.max(tp, C.start + i + C.ovlAvail + 1);
       else if (!L.featOnChip && featT(i) > tp) { walkFeatureWait += featT(i) - tp; tp = featT(i); }
       if (qk[i] !== prevQ) { rank++; prevQ = qk[i]!; coordT.push(tp + C.mfEntry); }
       let run = laneRuns[kidx];
@@ -664,6 +799,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
   // Map-free transposed with marks: in the last cin-tile pair a closed run is passed in chunks of
   // mtChunk entries, bank after bank, so the outputs become final while the pair still computes.
   const mtChunk = mt && p.drainPort === true && p.mtChunk !== undefined ? p.mtChunk : 0;
+  const ewChunk = mf && !pj ? (p.ewChunk ?? 0) : 0;
   // Start-up checkpoints are recorded once an open run holds rows entries (accel_sched ckMinLit).
   const ckMin = rows;
   const centreK = half ? (kv - 1) / 2 : -1;
@@ -1133,9 +1269,16 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
       }
       const ckv = ck.run[bank] === r && ck.at[bank]! > ptr[bank]!;
       const pre = !ready && ckv && ckReady(r, ck.at[bank]!, fbase, tDec);
-      if ((elig && ready) || pre) {
+      // mapping.mapFreeEarlyWalk (accel_sched ew_cut): the run's last features missing, the chunk
+      // holding the read pointer written and its last entry's features in: a pass to the chunk's end.
+      let ewE = 0;
+      if (ewChunk > 0 && avail > 0 && !ready) {
+        const e = (Math.floor(ptr[bank]! / ewChunk) + 1) * ewChunk;
+        if (avail >= e - ptr[bank]! && fbase + r.maxIn[e - 1]! < featLoaded(tDec)) ewE = e;
+      }
+      if ((elig && ready) || pre || ewE > 0) {
         const s0 = ptr[bank]!;
-        let e1 = pre ? ck.at[bank]! : s0 + part;
+        let e1 = ewE > 0 ? ewE : pre ? ck.at[bank]! : s0 + part;
         // Map-free transposed, last cin tile, closed run: a pass ends at the bank's next chunk
         // boundary when a whole chunk follows it, and the walk moves on to the next bank
         // (accel_sched mt_cut); the run's last pass takes one to two chunks.
@@ -1158,6 +1301,7 @@ export function replayLayer(p: ReplayParams, L: ReplayLayer): ReplayResult {
           t = te + 2; // NEXT, then RD0 of the next bank
           continue;
         }
+        if (ewE > 0) { ptr[bank] = e1; t = te + 1; continue; }
         if (closed && !pre && e1 === s0 + avail) { seg[bank] = r0 + 1; ptr[bank] = 0; } else ptr[bank] = e1;
         t = te + 1;
         continue;

@@ -39,7 +39,7 @@ import { kernelVolume } from './kernel.ts';
 import { channelsPerPass, positionBits } from './sparsity.ts';
 import type { LayerStats } from './stats.ts';
 import type { Coord, LayerShape } from './types.ts';
-import { mtChunkEntries, replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
+import { ewChunkEntries, mtChunkEntries, replayLayer, type ReplayParams, type ReplayResult } from './cycle-model-replay.ts';
 import { runTableRuns } from './run-table.ts';
 import { chooseW0Block, type W0BlockChoice } from './w0-order.ts';
 import { choosePassGrouping, type PassGrouping, type PassGroupingChoice } from './pass-grouping.ts';
@@ -102,7 +102,7 @@ export interface CycleModelRun {
 /** The spec fields the model reads; an AcceleratorSpec is one. */
 export interface CycleModelParams {
   arithmetic: { inWidth: number; weightWidth: number; accWidth: number; outWidth: number };
-  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; segmentMajor?: boolean; nearFirstJobs?: boolean; comparePipeline?: boolean; overlapLoad?: boolean };
+  mapping: { lanes: number; maxStride?: number; maxKernelSize?: number; mapFreeDownsample?: boolean; mapFreeTransposed?: boolean; mapFreeEarlyWalk?: boolean; segmentMajor?: boolean; nearFirstJobs?: boolean; comparePipeline?: boolean; overlapLoad?: boolean };
   /** weightReadRows (default 1): weight-tile rows the fetcher reads per cycle (a tile loads in rows / weightReadRows). */
   buffers: { coordDepth: number; featureDepth: number; weightDepth: number; accumulatorDepth: number; mapDepth: number; w0Interleave?: boolean; weightReadRows?: number };
   /** `weightSparsity` (default dense): an N:M pattern widens a pass to rows · M/N input channels. */
@@ -249,6 +249,9 @@ export function replayParams(spec: CycleModelParams): ReplayParams {
     drainPort: spec.gatherScatter?.drainPort ?? false,
     passListDepth: spec.gatherScatter?.passListDepth ?? 0,
     mtChunk: mtChunkEntries(spec.matrix.rows, Math.floor(spec.buffers.mapDepth / spec.mapping.lanes)),
+    ewChunk: (spec.mapping.mapFreeEarlyWalk ?? false) && (spec.mapping.mapFreeDownsample ?? false) && (spec.mapping.comparePipeline ?? false)
+      ? ewChunkEntries(spec.matrix.rows, spec.buffers.weightReadRows ?? 1, Math.floor(spec.buffers.mapDepth / spec.mapping.lanes))
+      : 0,
     extraLatency: (spec.matrix.treePipeline ?? 0) + (spec.postprocess?.pipelineStages ?? 0),
     outputInterleaved: spec.interfaces.outputOrder === 'interleaved',
   };

@@ -185,7 +185,7 @@ module sf_tiny_accel_regs (
       case (ridx)
         5'd0: rdata_d = {16'd21318, 8'd0, 8'd1};
         5'd1: rdata_d = {8'd0, 8'd0, 8'd1, 8'd0};
-        5'd2: rdata_d = 32'd4049826955;
+        5'd2: rdata_d = 32'd436499046;
         5'd3: rdata_d = {16'd4, 16'd4};
         5'd4: rdata_d = {1'd0, 2'd1, 2'd0, 3'd0, 1'd0, 1'd1, 1'd1, 1'd1, 1'd0, 3'd7, 4'd2, 4'd3, 8'd1};
         5'd5: rdata_d = {5'd11, 5'd8, 5'd8, 5'd8, 12'd256};

@@ -151,7 +151,7 @@ export const MT_SMALL_SPEC: AcceleratorSpec = {
   ...presets.fpga,
   name: 'sf_mt_small',
   matrix: { ...presets.fpga.matrix, rows: 4, cols: 4, maxChannels: 64 },
-  mapping: { ...presets.fpga.mapping, comparePipeline: false },
+  mapping: { ...presets.fpga.mapping, comparePipeline: false, mapFreeEarlyWalk: false },
   buffers: { ...presets.fpga.buffers, mapDepth: 2048, keepFeatures: false, weightReadRows: 2 },
   // A 32-entry pass list (test/accel/pass-list.test.ts): its layers replay or fall back.
   gatherScatter: { ...presets.fpga.gatherScatter, drainPort: false, passListDepth: 32 },

@@ -13,7 +13,7 @@ import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 // The fpga preset has the knob on; `plainSpec` is the preset without it.
 const spec: AcceleratorSpec = presets.fpga;
-const plainSpec: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_nocp', mapping: { ...presets.fpga.mapping, comparePipeline: false } };
+const plainSpec: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_nocp', mapping: { ...presets.fpga.mapping, comparePipeline: false, mapFreeEarlyWalk: false } };
 
 describe('fpga preset with mapping.comparePipeline', () => {
   it('map-free bunny conv k=2 s=2 under backpressure 0.3; one kernel index holding every point', async () => {

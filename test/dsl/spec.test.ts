@@ -35,7 +35,7 @@ describe('presets', () => {
     expect(baseSpec).toEqual({
       name: 'sf_fpga',
       arithmetic: { inWidth: 8, weightWidth: 8, accWidth: 32, outWidth: 8 },
-      mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, nearFirstJobs: false, mapFreeDownsample: false, mapFreeTransposed: false, comparePipeline: false, overlapLoad: false },
+      mapping: { lanes: 8, maxKernelSize: 5, maxStride: 2, layerTypes: ['submanifold', 'conv', 'transposed'], coordWidth: 16, batchWidth: 4, segmentMajor: false, nearFirstJobs: false, mapFreeDownsample: false, mapFreeTransposed: false, mapFreeEarlyWalk: false, comparePipeline: false, overlapLoad: false },
       buffers: { coordDepth: 4096, featureDepth: 4096, weightDepth: 2048, accumulatorDepth: 4096, mapDepth: 32768, keepFeatures: false, weightReadRows: 1, w0Interleave: false },
       gatherScatter: { scatterForwarding: true, drainPort: false, drainEpochBits: 8, passGrouping: ['bank'], passListDepth: 0 },
       matrix: { rows: 16, cols: 16, maxChannels: 256, weightSparsity: 'dense', treePipeline: 0 },
@@ -210,6 +210,8 @@ const CROSS: [string, Parameters<typeof defineAccelerator>[0], string, string][]
   ['map-free downsampling without conv', { name: 'x', mapping: { layerTypes: ['submanifold'], mapFreeDownsample: true } }, 'mapping.mapFreeDownsample', 'needs conv'],
   ['map-free transposed without map-free downsampling', { name: 'x', mapping: { mapFreeTransposed: true } }, 'mapping.mapFreeTransposed', 'needs mapping.mapFreeDownsample'],
   ['interleaved output without map-free downsampling', { name: 'x', interfaces: { outputOrder: 'interleaved' } }, 'interfaces.outputOrder', 'needs mapping.mapFreeDownsample'],
+  ['early walk without map-free downsampling', { name: 'x', mapping: { comparePipeline: true, mapFreeEarlyWalk: true } }, 'mapping.mapFreeEarlyWalk', 'needs mapping.mapFreeDownsample'],
+  ['early walk without the pipelined downsampler', { name: 'x', mapping: { lanes: 8, mapFreeDownsample: true, mapFreeEarlyWalk: true } }, 'mapping.mapFreeEarlyWalk', 'needs mapping.comparePipeline'],
   ['map-free transposed without transposed layers', { name: 'x', mapping: { layerTypes: ['submanifold', 'conv'], mapFreeDownsample: true, mapFreeTransposed: true } }, 'mapping.mapFreeTransposed', 'needs transposed'],
 ];
 

@@ -27,7 +27,7 @@ const pipe = (s: AcceleratorSpec, name: string): AcceleratorSpec => ({ ...s, nam
 const widePipe = pipe(wide, 'sf_maptest_cp');
 // The fpga preset has the knob on; the plain merge is the preset without it.
 const fpgaPipe = presets.fpga;
-const fpgaPlain: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_nocp', mapping: { ...presets.fpga.mapping, comparePipeline: false } };
+const fpgaPlain: AcceleratorSpec = { ...presets.fpga, name: 'sf_fpga_nocp', mapping: { ...presets.fpga.mapping, comparePipeline: false, mapFreeEarlyWalk: false } };
 /** One class (maxStride 1): every fetch of the merge chains through the next-pointer bypass. */
 const onePipe = pipe({ ...wide, mapping: { ...wide.mapping, maxStride: 1 } }, 'sf_maptest_cp1');
 

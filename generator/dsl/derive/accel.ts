@@ -18,7 +18,7 @@ import type { AcceleratorSpec } from '../spec.ts';
 import { maxKernelVolume, pointWidth } from '../spec.ts';
 import { deriveMapping } from './mapping.ts';
 import { runTableRuns } from '../../model/run-table.ts';
-import { mtChunkEntries } from '../../model/cycle-model-replay.ts';
+import { ewChunkEntries, mtChunkEntries } from '../../model/cycle-model-replay.ts';
 import { deriveMatrix } from './matrix.ts';
 import { addrWidth, ceilDiv, clog2, countWidth } from './math.ts';
 import { derivePostproc } from './postproc.ts';
@@ -122,6 +122,12 @@ export interface AccelDerived {
   /** interfaces.outputOrder 'interleaved': map-free conv layers send coordinate, word, coordinate, … */
   outInterleave: boolean;
   mtCut: MtCutParams | null;
+  /**
+   * Map-free conv with the early walk (mapping.mapFreeEarlyWalk): chunks of ewChunkEntries bank
+   * entries, each chunk's last entry {output, input} kept (accel_mapbuf ewt), passed by the
+   * scheduler once that entry's features are in.
+   */
+  ewCut: MtCutParams | null;
   /** buffers.keepFeatures: fusion across layers (FUSION, FEAT_IN_BASE, FEAT_OUT_BASE). */
   keepFeatures: boolean;
   /** Width of a feature-buffer end address (base + words), for the fusion checks. */
@@ -563,6 +569,8 @@ export interface MtCutParams {
   hiOneLit: string;
   /** 2·chunk in bankCnt + 1 bits; chunk in len bits; the low offset widened to len / bankCnt + 1 bits. */
   twoLit: string;
+  /** chunk in bankCnt + 1 bits (the early walk's whole-chunk threshold). */
+  chunkWideLit: string;
   chunkLenLit: string;
   lowPadLen: number;
   lowPadWide: number;
@@ -571,7 +579,10 @@ export interface MtCutParams {
 }
 
 function mtCutParams(R: number, bankDepth: number, bankCntW: number, lenW: number): MtCutParams | null {
-  const chunk = mtChunkEntries(R, bankDepth);
+  return cutParams(mtChunkEntries(R, bankDepth), bankDepth, bankCntW, lenW);
+}
+
+function cutParams(chunk: number, bankDepth: number, bankCntW: number, lenW: number): MtCutParams | null {
   if (chunk < 2) return null;
   const log2 = clog2(chunk);
   const aw = addrWidth(Math.floor(bankDepth / chunk));
@@ -587,6 +598,7 @@ function mtCutParams(R: number, bankDepth: number, bankCntW: number, lenW: numbe
     lowAll: chunk - 1,
     hiOneLit: lit(bankCntW - log2, 1),
     twoLit: lit(bankCntW + 1, 2 * chunk),
+    chunkWideLit: lit(bankCntW + 1, chunk),
     chunkLenLit: lit(lenW, chunk),
     lowPadLen: lenW - log2,
     lowPadWide: bankCntW + 1 - log2,
@@ -948,6 +960,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
     mtMarks: drainPort && mp.mapFreeTrans,
     outInterleave: mp.mapFree && spec.interfaces.outputOrder === 'interleaved',
     mtCut: drainPort && mp.mapFreeTrans ? mtCutParams(R, bankDepth, bankCntW, lenW) : null,
+    ewCut: mp.mfEarly ? cutParams(ewChunkEntries(R, WR, bankDepth), bankDepth, bankCntW, lenW) : null,
     keepFeatures: bf.keepFeatures,
     featEndW,
     featEndM: featEndW - 1,
@@ -1356,6 +1369,7 @@ export function deriveAccel(spec: AcceleratorSpec, registers: RegisterMap): Acce
       lsInCnt: fitExpr('ls_in', idxW, featCntW),
       lsOutCnt: fitExpr('ls_out', idxW, featCntW),
       ckInCnt: fitExpr('ck_in', idxW, featCntW),
+      ewInCnt: fitExpr('ew_in', idxW, featCntW),
       ckOutCnt: fitExpr('ck_out', idxW, featCntW),
       ckavLen: fitExpr('ckavail', bankCntW, lenW),
       // accel_wfetch

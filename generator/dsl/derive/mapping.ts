@@ -156,6 +156,10 @@ export interface MappingDerived {
    * output points in parent order and matches each parent against the input list (mt_i).
    */
   mapFreeTrans: boolean;
+  /** Map-free conv walk during the coordinate load (spec.mapping.mapFreeEarlyWalk; pipelined downsampler). */
+  mfEarly: boolean;
+  /** MSB of a (batch, x) slab key: the early walk's slab comparisons. */
+  slabMsb: number;
   /** Its progress frontier: a balanced min tree over the candidates mtc_<i> (classes, then the FIFO / entry buffer). */
   mtFrontTree: ReduceTree;
   cntOnesLit: string;
@@ -612,6 +616,8 @@ export function deriveMapping(spec: AcceleratorSpec): MappingDerived {
     hasDownsample: hasConv,
     mapFree: hasConv && mp.mapFreeDownsample,
     mapFreeTrans: hasConv && hasTrans && mp.mapFreeDownsample && mp.mapFreeTransposed,
+    mfEarly: hasConv && mp.mapFreeDownsample && mp.comparePipeline && mp.mapFreeEarlyWalk,
+    slabMsb: bw + cw - 1,
     // Candidates: one per class, then two taken-point FIFO entries (pipelined merge only) and the
     // two entry-buffer entries.
     mtFrontTree: reduceTree('mtf', Array.from({ length: classes + (mp.comparePipeline ? 4 : 2) }, (_, i) => `mtc_${i}`)),
