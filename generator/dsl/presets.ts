@@ -61,32 +61,29 @@ export const presets = {
   // Submanifold and transposed merges start while the coordinates still arrive (mapping.overlapLoad).
   // Transposed k = s = 2 layers are map-free too (mapping.mapFreeTransposed: the outputs walked by
   // parent after the load, progress marks for the drain port).
-  // interfaces.outputOrder 'interleaved': a map-free conv layer streams each output's coordinate
-  // beside its cout-tile-0 word as soon as the drain mark makes it final, instead of every word
-  // after the walk. Measured (with weightReadRows 4): bunny conv k=2 s=2 16→16 4,750 → 4,096 cycles
-  // (utilisation 0.605 → 0.776, bench/results/accel.json); MinkUNet on the bunny (cycle model, now
-  // exact on these layers): w0.25 conv nodes 8,918 → 7,875 cycles, network 88.8 → 88.9 %; w1.0
-  // 92.0 → 92.0 % (its conv layers have two or more cin tiles: the words wait for the last one);
-  // no layer slower. Area on the fpga top (Yosys synth_xilinx): 28,333 → 28,227 LUT, 15,627 →
-  // 15,628 FF, DSP and block RAM unchanged.
   // A 256-entry pass list (gatherScatter.passListDepth): later channel-tile pairs replay the
   // passes of the first pair on the complete map instead of walking the banks (not on the map-free
   // layers, which walk for their drain marks); cycle model, MinkUNet on the bunny
   // (bench/results/pass-list.json): w0.5 1,833,230 → 1,784,131 cycles (−2.7 %), w0.25 678,883 →
   // 666,057 (−1.9 %); 206 entries are the longest list there.
-  // mapping.mapFreeEarlyWalk (map-free conv layers walk during the coordinate load; chunks of 8
-  // entries passed as their features arrive) stays off here: measured on the bunny conv k=2 s=2
-  // 16→16 it gives 4,096 → 4,057 cycles (0.776 → 0.790) with this interleaved output, but the cycle
-  // model's exact interleaved replay is 20 cycles off with it (4,077), against output-interleave's
-  // exactness check; with the sections output it gives 4,750 → 3,875 (0.605 → 0.859, the model
-  // exact), which meets issue 13's 0.85 — a choice between the two output orders (docs/accelerator.md).
+  // mapping.mapFreeEarlyWalk: a map-free conv layer's downsampler walks while the coordinates
+  // load (a parent once an input of a later x-slab pair has arrived), the map runs ahead of the
+  // features and the scheduler passes chunks of 8 entries as their features arrive; with the
+  // sections output the coordinate section then leaves during the feature stream. Measured on the
+  // bunny conv k=2 s=2 16→16 (co-simulation, bench/results/accel.json): 4,750 → 3,875 cycles,
+  // utilisation 0.605 → 0.859 (issue 13's 0.85), the cycle model exact; +≈ 1,340 LUT (engine, map
+  // buffer chunk table in LUTRAM, scheduler), no block RAM. It replaces interfaces.outputOrder
+  // 'interleaved' (each output's coordinate beside its cout-tile-0 word), which gave 0.776 alone and
+  // 0.790 with the early walk (and is off again here): MinkUNet on the bunny, cycle model at
+  // 3acbc44, sections + early walk against interleaved: w0.25 665,765 vs 666,057 cycles (conv k2 s2
+  // nodes 7,585 vs 7,877), w1.0 6,923,893 vs 6,923,845 (+0.0007 %: its conv layers have two or more
+  // cin tiles, the words wait for the last one).
   fpga: {
     ...baseSpec,
-    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
+    mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, mapFreeEarlyWalk: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
     matrix: { ...baseSpec.matrix, maxChannels: 512 },
     gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'], passListDepth: 256 },
     buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
-    interfaces: { ...baseSpec.interfaces, outputOrder: 'interleaved' },
   },
   // The downsampler merge and the START checks pipelined (mapping.comparePipeline) as on fpga:
   // with all three pipelining knobs on, the estimate went 33.6 … 63.3 → 64.2 … 107.8 MHz at -2

@@ -438,6 +438,8 @@ module sf_fpga_accel (
   wire [2:0] m_bank;
   wire [11:0]  m_addr;
   wire [23:0]   m_data;
+  wire [8:0] ew_idx;
+  wire [23:0]   ew_ent;
   wire [6:0] ck_idx;
   wire [11:0]     ck_out;
 
@@ -466,7 +468,9 @@ module sf_fpga_accel (
     .rd_addr_i  (m_addr),
     .rd_data_o  (m_data),
     .ck_idx_i   (ck_idx),
-    .ck_out_o   (ck_out)
+    .ck_out_o   (ck_out),
+    .ew_idx_i   (ew_idx),
+    .ew_ent_o   (ew_ent)
   );
   assign map_overflow = map_overflow_w;
 
@@ -518,6 +522,9 @@ module sf_fpga_accel (
     .mt_front_i   (mt_front),
     .ck_idx_o     (ck_idx),
     .ck_out_i     (ck_out),
+    .ew_i         (mf_layer),
+    .ew_idx_o     (ew_idx),
+    .ew_ent_i     (ew_ent),
     .grp_o        (sched_grp),
     .done_o       (sched_done)
   );

@@ -17,6 +17,10 @@
 // entry of every chunk of 32 (bank entry 32·c + 31 at address c; a small distributed RAM,
 // written with the entry, read asynchronously at ck_idx_i in the bank seg_bank_i). The scheduler ends a last-pair
 // pass there and needs the pass's last output for its progress mark without reading the bank.
+// Chunk ends (map-free conv with the early walk, mapping.mapFreeEarlyWalk): per bank, the last
+// entry {output, input} of every chunk of 8 (bank entry 8·c + 7 at address c; written
+// with the entry, read asynchronously at ew_idx_i in the bank seg_bank_i). The map runs ahead of
+// the features; the scheduler passes a chunk once its last entry's features are in.
 module sf_fpga_accel_mapbuf (
   input  wire                    clk_i,
   input  wire                    rst_i,
@@ -42,7 +46,9 @@ module sf_fpga_accel_mapbuf (
   input  wire [11:0]    rd_addr_i,
   output reg  [23:0]     rd_data_o,
   input  wire [6:0]    ck_idx_i,
-  output reg  [11:0]       ck_out_o
+  output reg  [11:0]       ck_out_o,
+  input  wire [8:0]    ew_idx_i,
+  output reg  [23:0]     ew_ent_o
 );
 
   wire fire = m_valid_i;
@@ -113,6 +119,13 @@ module sf_fpga_accel_mapbuf (
       ckt_0_q[wr_0_q[11:5]] <= slot_0[32:21];
   end
 
+  // Early-walk chunk ends (no reset: an entry is read only once its chunk is written).
+  reg  [23:0] ewt_0_q [0:511];
+  always @(posedge clk_i) begin
+    if (we_0 && wr_0_q[2:0] == 3'd7)
+      ewt_0_q[wr_0_q[11:3]] <= ent_0;
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -176,6 +189,13 @@ module sf_fpga_accel_mapbuf (
   always @(posedge clk_i) begin
     if (we_1 && wr_1_q[4:0] == 5'd31)
       ckt_1_q[wr_1_q[11:5]] <= slot_1[32:21];
+  end
+
+  // Early-walk chunk ends (no reset: an entry is read only once its chunk is written).
+  reg  [23:0] ewt_1_q [0:511];
+  always @(posedge clk_i) begin
+    if (we_1 && wr_1_q[2:0] == 3'd7)
+      ewt_1_q[wr_1_q[11:3]] <= ent_1;
   end
 
   sf_fpga_accel_ram #(
@@ -243,6 +263,13 @@ module sf_fpga_accel_mapbuf (
       ckt_2_q[wr_2_q[11:5]] <= slot_2[32:21];
   end
 
+  // Early-walk chunk ends (no reset: an entry is read only once its chunk is written).
+  reg  [23:0] ewt_2_q [0:511];
+  always @(posedge clk_i) begin
+    if (we_2 && wr_2_q[2:0] == 3'd7)
+      ewt_2_q[wr_2_q[11:3]] <= ent_2;
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -306,6 +333,13 @@ module sf_fpga_accel_mapbuf (
   always @(posedge clk_i) begin
     if (we_3 && wr_3_q[4:0] == 5'd31)
       ckt_3_q[wr_3_q[11:5]] <= slot_3[32:21];
+  end
+
+  // Early-walk chunk ends (no reset: an entry is read only once its chunk is written).
+  reg  [23:0] ewt_3_q [0:511];
+  always @(posedge clk_i) begin
+    if (we_3 && wr_3_q[2:0] == 3'd7)
+      ewt_3_q[wr_3_q[11:3]] <= ent_3;
   end
 
   sf_fpga_accel_ram #(
@@ -373,6 +407,13 @@ module sf_fpga_accel_mapbuf (
       ckt_4_q[wr_4_q[11:5]] <= slot_4[32:21];
   end
 
+  // Early-walk chunk ends (no reset: an entry is read only once its chunk is written).
+  reg  [23:0] ewt_4_q [0:511];
+  always @(posedge clk_i) begin
+    if (we_4 && wr_4_q[2:0] == 3'd7)
+      ewt_4_q[wr_4_q[11:3]] <= ent_4;
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -436,6 +477,13 @@ module sf_fpga_accel_mapbuf (
   always @(posedge clk_i) begin
     if (we_5 && wr_5_q[4:0] == 5'd31)
       ckt_5_q[wr_5_q[11:5]] <= slot_5[32:21];
+  end
+
+  // Early-walk chunk ends (no reset: an entry is read only once its chunk is written).
+  reg  [23:0] ewt_5_q [0:511];
+  always @(posedge clk_i) begin
+    if (we_5 && wr_5_q[2:0] == 3'd7)
+      ewt_5_q[wr_5_q[11:3]] <= ent_5;
   end
 
   sf_fpga_accel_ram #(
@@ -503,6 +551,13 @@ module sf_fpga_accel_mapbuf (
       ckt_6_q[wr_6_q[11:5]] <= slot_6[32:21];
   end
 
+  // Early-walk chunk ends (no reset: an entry is read only once its chunk is written).
+  reg  [23:0] ewt_6_q [0:511];
+  always @(posedge clk_i) begin
+    if (we_6 && wr_6_q[2:0] == 3'd7)
+      ewt_6_q[wr_6_q[11:3]] <= ent_6;
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -568,6 +623,13 @@ module sf_fpga_accel_mapbuf (
       ckt_7_q[wr_7_q[11:5]] <= slot_7[32:21];
   end
 
+  // Early-walk chunk ends (no reset: an entry is read only once its chunk is written).
+  reg  [23:0] ewt_7_q [0:511];
+  always @(posedge clk_i) begin
+    if (we_7 && wr_7_q[2:0] == 3'd7)
+      ewt_7_q[wr_7_q[11:3]] <= ent_7;
+  end
+
   sf_fpga_accel_ram #(
     .WIDTH(24),
     .DEPTH(4096),
@@ -593,34 +655,42 @@ module sf_fpga_accel_mapbuf (
     rl_data_o  = rl_0_q[rl_idx_i];
     rd_data_o  = rdata_0;
     ck_out_o   = ckt_0_q[ck_idx_i];
+    ew_ent_o   = ewt_0_q[ew_idx_i];
     if (seg_bank_i == 3'd1) seg_data_o = seg_1_q[seg_idx_i];
     if (seg_bank_i == 3'd1) rl_data_o = rl_1_q[rl_idx_i];
     if (rd_bank_q == 3'd1) rd_data_o = rdata_1;
     if (seg_bank_i == 3'd1) ck_out_o = ckt_1_q[ck_idx_i];
+    if (seg_bank_i == 3'd1) ew_ent_o = ewt_1_q[ew_idx_i];
     if (seg_bank_i == 3'd2) seg_data_o = seg_2_q[seg_idx_i];
     if (seg_bank_i == 3'd2) rl_data_o = rl_2_q[rl_idx_i];
     if (rd_bank_q == 3'd2) rd_data_o = rdata_2;
     if (seg_bank_i == 3'd2) ck_out_o = ckt_2_q[ck_idx_i];
+    if (seg_bank_i == 3'd2) ew_ent_o = ewt_2_q[ew_idx_i];
     if (seg_bank_i == 3'd3) seg_data_o = seg_3_q[seg_idx_i];
     if (seg_bank_i == 3'd3) rl_data_o = rl_3_q[rl_idx_i];
     if (rd_bank_q == 3'd3) rd_data_o = rdata_3;
     if (seg_bank_i == 3'd3) ck_out_o = ckt_3_q[ck_idx_i];
+    if (seg_bank_i == 3'd3) ew_ent_o = ewt_3_q[ew_idx_i];
     if (seg_bank_i == 3'd4) seg_data_o = seg_4_q[seg_idx_i];
     if (seg_bank_i == 3'd4) rl_data_o = rl_4_q[rl_idx_i];
     if (rd_bank_q == 3'd4) rd_data_o = rdata_4;
     if (seg_bank_i == 3'd4) ck_out_o = ckt_4_q[ck_idx_i];
+    if (seg_bank_i == 3'd4) ew_ent_o = ewt_4_q[ew_idx_i];
     if (seg_bank_i == 3'd5) seg_data_o = seg_5_q[seg_idx_i];
     if (seg_bank_i == 3'd5) rl_data_o = rl_5_q[rl_idx_i];
     if (rd_bank_q == 3'd5) rd_data_o = rdata_5;
     if (seg_bank_i == 3'd5) ck_out_o = ckt_5_q[ck_idx_i];
+    if (seg_bank_i == 3'd5) ew_ent_o = ewt_5_q[ew_idx_i];
     if (seg_bank_i == 3'd6) seg_data_o = seg_6_q[seg_idx_i];
     if (seg_bank_i == 3'd6) rl_data_o = rl_6_q[rl_idx_i];
     if (rd_bank_q == 3'd6) rd_data_o = rdata_6;
     if (seg_bank_i == 3'd6) ck_out_o = ckt_6_q[ck_idx_i];
+    if (seg_bank_i == 3'd6) ew_ent_o = ewt_6_q[ew_idx_i];
     if (seg_bank_i == 3'd7) seg_data_o = seg_7_q[seg_idx_i];
     if (seg_bank_i == 3'd7) rl_data_o = rl_7_q[rl_idx_i];
     if (rd_bank_q == 3'd7) rd_data_o = rdata_7;
     if (seg_bank_i == 3'd7) ck_out_o = ckt_7_q[ck_idx_i];
+    if (seg_bank_i == 3'd7) ew_ent_o = ewt_7_q[ew_idx_i];
   end
 
   // The engine's last word carries no valid slot; with one lane the bank selects are constant.

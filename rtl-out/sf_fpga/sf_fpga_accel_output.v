@@ -11,12 +11,6 @@
 // done_o: both sections sent (an empty output sends nothing).
 // early_i (map-free conv, where N_out is final only at the end of the downsampling): coordinates
 // stream while they are still being counted, one held back so that TLAST lands on the last.
-// Interleaved (interfaces.outputOrder, map-free conv layers only: il = early_i & words_i): the
-// sections merge: coordinate q, then the q-th word (cout tile 0's word of point q: the words come
-// in output order), coordinate q + 1, …; ph_q says coordinate q went and its word is next, so a
-// word leaves as soon as it is final instead of after every coordinate has been counted. Once the
-// last coordinate went (coord_done), the remaining words (cout tiles 1 …) follow as in section 2.
-// No coordinate carries TLAST; the last word's last beat does (N_out ≥ 1 always has a word).
 // words_i = 0 (fusion: FUSION.KEEP_OUT with NO_STREAM, the words go to the feature buffer only):
 // section 2 is not sent; every word is taken at once and done_o follows the last one.
 // abort_i (datapath reset: error, CLEAR, START) resets the module like rst_i, except that a beat
@@ -77,10 +71,8 @@ module sf_fpga_accel_output (
   wire c_more     = nout_valid_i ? (ca_q != n_out_i) : (early_i & ((ca_q + 13'd1) < oc_avail_i));
   wire c_issue    = c_more & (ca_q < oc_avail_i) & cfifo_space;
   wire coord_done = nout_valid_i & (cs_q == n_out_i);
-  wire il         = early_i & words_i;
-  reg  ph_q;
-  wire w_turn     = coord_done | (il & ph_q);
-  wire c_fire     = ~w_turn & cfifo_valid & m_ready;
+  wire w_turn     = coord_done;
+  wire c_fire     = ~coord_done & cfifo_valid & m_ready;
 
   assign oc_re_o    = c_issue;
   assign oc_raddr_o = ca_q[11:0];
@@ -149,11 +141,6 @@ module sf_fpga_accel_output (
     end
   end
   always @(posedge clk_i) begin
-    if (rst_a) ph_q <= 1'b0;
-    else if (c_fire) ph_q <= il;
-    else if (f_fire && beat_last) ph_q <= 1'b0;
-  end
-  always @(posedge clk_i) begin
     if (w_stream) begin
       sw_q    <= word;
       slast_q <= w_last_i;
@@ -170,7 +157,7 @@ module sf_fpga_accel_output (
 
   assign m_valid_w = w_turn ? sv_q : cfifo_valid;
   assign m_data_w  = w_turn ? beat : {76'd0, cfifo_out[51:0]};
-  assign m_last_w  = w_turn ? (slast_q & beat_last) : (cfifo_out[52] & ~il);
+  assign m_last_w  = w_turn ? (slast_q & beat_last) : cfifo_out[52];
   assign m_valid_o = hold_q | m_valid_w;
   assign m_data_o  = hold_q ? hold_data_q : m_data_w;
   assign m_last_o  = hold_q ? hold_last_q : m_last_w;

@@ -220,7 +220,7 @@ module sf_fpga_accel_regs (
       case (ridx)
         5'd0: rdata_d = {16'd21318, 8'd0, 8'd1};
         5'd1: rdata_d = {8'd0, 8'd0, 8'd1, 8'd0};
-        5'd2: rdata_d = 32'd573572039;
+        5'd2: rdata_d = 32'd1897470466;
         5'd3: rdata_d = {16'd16, 16'd16};
         5'd4: rdata_d = {1'd0, 2'd3, 2'd0, 3'd0, 1'd0, 1'd1, 1'd1, 1'd1, 1'd0, 3'd7, 4'd2, 4'd5, 8'd8};
         5'd5: rdata_d = {5'd15, 5'd12, 5'd12, 5'd12, 12'd512};

@@ -42,6 +42,13 @@
 // whole chunk follows; the map buffer keeps each chunk's last output for the mark), and the walk
 // moves on to the next bank after each: all kernel indices advance through the outputs together,
 // and the progress marks drain the words while the pair computes.
+// Map-free conv with the early walk (ew_i, mapping.mapFreeEarlyWalk): the map runs ahead of the
+// features, so a run whose last entry's features are missing is passed in chunks ending at
+// multiples of 8 bank entries, each once its chunk is written and the chunk's last entry's
+// features are in (the map buffer keeps each chunk's last entry: its input bounds the features
+// the pass gathers — a bank's entries ascend —, its output is the pass's bound for the marks).
+// The gather so never waits for a feature, which the stream could carry only behind a weight
+// tile that waits for buffer space.
 // Then the pair's weights are released (a RELEASE descriptor).
 // Pass grouping (LAYER_TYPE.GROUPING, latched at go). Policy 0 (bank) is the walk
 // above. Policy 1 (offset) issues one *target* (kernel index, phase) at a time: in phase 0 the
@@ -122,6 +129,9 @@ module sf_fpga_accel_sched (
   input  wire [12:0]     mt_front_i,
   output wire [6:0]    ck_idx_o,
   input  wire [11:0]     ck_out_i,
+  input  wire                  ew_i,
+  output wire [8:0]    ew_idx_o,
+  input  wire [23:0]   ew_ent_i,
   output wire                  grp_o,
   output wire                  done_o
 );
@@ -388,12 +398,11 @@ module sf_fpga_accel_sched (
   wire                  closed   = nx_q | md_q;
   wire [12:0] endp     = nx_q ? nxs_q : wrs_q;
   wire [12:0] avail    = av_q;
-  // Map-free layers (mfree_i; conv here because its words leave interleaved with the coordinates
-  // as soon as they are final, interfaces.outputOrder): compute can never run ahead of the map
-  // (one row per entry) and the map fills all banks at one entry per cycle in total, so a pass
-  // waits for rows entries only (still one weight-tile load per pass), not 2·rows: compute and
-  // the drain trail the map by half as much.
-  wire                  elig     = (avail != 13'd0) & (closed | (avail >= (mfree_i ? 13'd4 : 13'd32)));
+  // Map-free transposed (mt_i): compute can never run ahead of the map (one row per entry) and
+  // the map fills all banks at one entry per cycle in total, so a pass waits for rows entries
+  // only (still one weight-tile load per pass), not 2·rows: compute and the drain trail the map
+  // by half as much.
+  wire                  elig     = (avail != 13'd0) & (closed | (avail >= (mt_i ? 13'd4 : 13'd32)));
   wire [11:0]     max_in   = lst_q[11:0];
   wire [11:0]     max_out  = lst_q[23:12];
   // No pass emitted yet in this layer.
@@ -435,6 +444,32 @@ module sf_fpga_accel_sched (
   assign ck_idx_o = cur_rdptr[11:5];
   // The pass DEC emits ends at the chunk (bank walk only; never a start-up prefix).
   wire                  mt_cut   = cut_q & ~pre & ~grp_q;
+  // Early-walk chunks (header), registered in RD1: the chunk holding the read pointer is written
+  // (av_q ≥ chunk − low) and its last entry's features are in.
+  reg                   ewok_q;
+  reg  [13:0] ewthr_q;
+  reg  [12:0]     ewlen_q;
+  reg  [12:0] ewend_q;
+  reg  [23:0]   ewent_q;
+  reg  [12:0] ewfin_q;
+  wire [11:0]     ew_in    = ew_ent_i[11:0];
+  always @(posedge clk_i) begin
+    if (st_q == SC_RD1) begin
+      ewok_q  <= ew_i;
+      ewthr_q <= 14'd8 - { 11'd0, cur_rdptr[2:0]};
+      ewlen_q <= 13'd8 - { 10'd0, cur_rdptr[2:0]};
+      ewend_q <= {cur_rdptr[12:3] + 10'd1, 3'd0};
+      ewent_q <= ew_ent_i;
+      ewfin_q <= {1'd0, fbase_q} + {1'd0, ew_in};
+    end
+  end
+  assign ew_idx_o = cur_rdptr[11:3];
+  // Only when the whole remaining run cannot go (its last entry's features are missing).
+  wire                  ew_cut   = ewok_q & ~ready & ({1'b0, av_q} >= ewthr_q) & (ewfin_q < f_loaded_i) & ~grp_q;
+  // The entry's input index narrowed to the feature count (it fits: capacity is checked at START).
+  // verilator lint_off UNUSEDSIGNAL
+  wire unused_ew = &{1'b0, ew_in};
+  // verilator lint_on UNUSEDSIGNAL
   // Offset grouping: the run's direct pass (d_ok), its pending swapped pass (m_ok), run finished.
   wire [12:0] mavail   = mav_q;
   wire                  d_ok     = elig & ready;
@@ -614,7 +649,7 @@ module sf_fpga_accel_sched (
         end else if (closed && avail == 13'd0) begin
           set_seg = 1'b1;
           st_d    = SC_RD0;
-        end else if ((elig && ready) || pre) begin
+        end else if ((elig && ready) || pre || ew_cut) begin
           cst_d   = rp_q[11:0];
           clen_d  = pre ? ckavail : avail;
           cbank_d = bank_q;
@@ -629,6 +664,12 @@ module sf_fpga_accel_sched (
             new_ptr = cutend_q;
             set_seg = 1'b0;
             lst_d   = {cko_q, lst_q[11:0]};
+          end
+          if (ew_cut) begin
+            clen_d  = ewlen_q;
+            new_ptr = ewend_q;
+            set_seg = 1'b0;
+            lst_d   = ewent_q;
           end
           st_d    = SC_EMA;
         end else begin
@@ -1169,7 +1210,7 @@ module sf_fpga_accel_sched (
   // Progress marks inside the tile (map-free layers).
   reg [12:0] cend_q;
   always @(posedge clk_i) begin
-    if (st_q == SC_DEC) cend_q <= mt_cut ? cutend_q : endp;
+    if (st_q == SC_DEC) cend_q <= ew_cut ? ewend_q : (mt_cut ? cutend_q : endp);
   end
   wire [12:0] pass_bnd = {1'd0, max_out} + 13'd1;
   // Pipelined (issue 15): the frontier is registered (front_max_q, the max over the banks), and so

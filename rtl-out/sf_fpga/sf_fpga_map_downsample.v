@@ -32,6 +32,16 @@
 // output stage takes a point while the buffer has room, so the map stream's ready never reaches
 // oc_valid_o, and a sink that is always ready sees one entry per cycle. A point is only taken
 // once its features have been loaded (mf_feat_i).
+// Early walk (spec mapping.mapFreeEarlyWalk; ew_i on a map-free conv layer): START comes with the
+// coordinate load, the classes' lists still grow while the merge walks them, and the entry buffer
+// does not wait for features (the scheduler does). A list's tail is fetched only once another
+// point has joined its class or the load has ended (ld_end_i), so every next pointer read is
+// final; a class whose slots ran dry is refetched from its fetch pointer (a wake-up fetch, when no
+// refill uses the read port). The merge takes the smallest head only when (a) no class could hold
+// a smaller point out of sight — none has unfetched points and empty slots, except a class whose
+// only unfetched point is its tail in the last linked (batch, x-slab pair) — and (b) the head's
+// (batch, x-slab pair) lies below the last linked one's (every child of its parent has arrived:
+// inputs come in canonical order), or the load has ended.
 // Map-free transposed k = s = 2 (mt_i, with mf_i): the engine links the given output points
 // (cfg_ts_i = their tensor stride) instead of the inputs, so the merge takes the outputs by
 // ascending parent Q; the parent matcher in the output stage pairs each with its input (or none).
@@ -64,6 +74,8 @@ module sf_fpga_map_downsample (
   output wire [11:0]    mf_in_o,
   output wire [11:0]    mf_out_o,
   output wire [6:0]   mf_kidx_o,
+  input  wire                   ew_i,
+  input  wire                   ld_end_i,
   input  wire                   mt_i,
   input  wire [12:0]    mt_n_in_i,
   output wire                   ip_re_o,
@@ -132,14 +144,22 @@ module sf_fpga_map_downsample (
   wire                  byp_hit    = arr_q & ~fq_head_q & (arr_cls_q == fq_cls_q);
   wire                  fetch_more = fq_head_q ? nonempty_q[fq_cls_q] : (byp_hit ? arr_more : more_q[fq_cls_q]);
   wire [11:0]   fetch_base = fq_head_q ? head_q[fq_cls_q] : fa_q[fq_cls_q];
-  wire                  re         = fq_q & fetch_more & ~clear_i;
-  wire [11:0]   raddr      = byp_hit ? next_rdata : fetch_base;
+  // Early walk: a refill stops at a tail while the load lasts; with no refill request, the lowest
+  // class with room, a fetchable point and nothing arriving is woken (wk_*).
+  wire [11:0]   rf_addr    = byp_hit ? next_rdata : fetch_base;
+  wire                  rf_tail    = ew_i & ~ld_end_i & (rf_addr == tail_q[fq_cls_q]);
+  reg                   wk_any;
+  reg  [1:0]   wk_cls;
+  wire                  re         = (fq_q ? (fetch_more & ~rf_tail) : wk_any) & ~clear_i;
+  wire [11:0]   raddr      = fq_q ? rf_addr : fa_q[wk_cls];
+  wire [1:0]   re_cls     = fq_q ? fq_cls_q : wk_cls;
 
   // Class slots.
   reg  [3:0] arr_hot;
   wire [3:0] hvalid;
   wire [207:0] hkey;
   wire [47:0] hidx;
+  wire [3:0] hfull;
   reg  [3:0] win;
   wire [3:0] pop;
   integer c, j;
@@ -184,6 +204,7 @@ module sf_fpga_map_downsample (
         else if (!push && take) n_q <= n_q - 2'd1;
       end
       assign hvalid[gc]          = (n_q != 2'd0);
+      assign hfull[gc]           = (n_q == 2'd3);
       assign hkey[gc*KW +: KW]   = k0_q;
       assign hidx[gc*IW +: IW]   = i0_q;
     end
@@ -230,7 +251,45 @@ module sf_fpga_map_downsample (
   reg [EW-1:0]         f0_q, f0_d;
   reg [EW-1:0]         f1_q, f1_d;
   wire                 found = |hvalid;
-  wire                 go_core = (state_q == S_RUN) & ~fcnt_q[1];
+  // Early walk (header): per class, its head's (batch, x-slab pair) below the last linked one's
+  // (hs_lt), points out of sight (unc), the tail fetchable (fa_q ≠ tail_q).
+  reg  [19:0]  lk_q;
+  reg  [3:0] tcur_q;
+  reg  [3:0] hs_lt;
+  reg  [3:0] fa_nt;
+  reg  [3:0] unc;
+  always @* begin
+    for (c = 0; c < NC; c = c + 1) begin
+      hs_lt[c] = ({hkey[c*KW+48 +: 4], hkey[c*KW+32 +: 16] & qmask_q} < lk_q);
+      fa_nt[c] = (fa_q[c] != tail_q[c]);
+      unc[c]   = ~hvalid[c] & more_q[c] & (ld_end_i | fa_nt[c] | ~tcur_q[c]);
+    end
+  end
+  wire                 ew_ok = ~|unc & (ld_end_i | |(win & hs_lt));
+  wire                 go_core = (state_q == S_RUN) & ~fcnt_q[1] & (~ew_i | ew_ok);
+  // Wake-up fetch: the lowest class with a fetchable point, a free slot and no point arriving.
+  always @* begin
+    wk_any = 1'b0;
+    wk_cls = 2'd0;
+    for (c = NC - 1; c >= 0; c = c - 1) begin
+      if (ew_i && (state_q == S_RUN) && more_q[c] && (ld_end_i || fa_nt[c]) && !hfull[c]
+          && !(arr_q && (arr_cls_q == c[1:0]))) begin
+        wk_any = 1'b1;
+        wk_cls = c[1:0];
+      end
+    end
+  end
+  // The link's (batch, x-slab pair); a class's tail is in the last linked one until a link of
+  // another slab pair comes.
+  wire [19:0]  lk_slab = {link_key_i[51:48], link_key_i[47:32] & qmask_q};
+  wire                  lk_new  = link_valid_i & ~init_i;
+  always @(posedge clk_i) begin
+    if (lk_new) begin
+      lk_q <= lk_slab;
+      for (c = 0; c < NC; c = c + 1)
+        tcur_q[c] <= (link_cls == c[1:0]) | (tcur_q[c] & (lk_slab == lk_q));
+    end
+  end
   assign pop = win & { NC{go_core}};
   reg [51:0]   tkey;
   reg [11:0]   tidx;
@@ -326,12 +385,12 @@ module sf_fpga_map_downsample (
   wire mf_feat_ok = ({ 1'd0, mf_in_idx} < mf_feat_i);
   // Transposed: a point without parent needs neither room nor features; one whose nxt input
   // lies below its parent waits while the matcher advances.
-  wire mf_room = (mf_cnt_q != 2'd2) & mf_feat_ok;
+  wire mf_room = (mf_cnt_q != 2'd2) & (mf_feat_ok | ew_i);
   wire mf_free = ~mf_i | (mt_i ? (pm_rdy & ~pm_skip & (~pm_match | mf_room)) : mf_room);
   // oc_valid_o without the matcher (its value is unused on transposed layers; on conv layers it
   // equals mf_free): keeps the key comparators off the path into the engine's output buffer.
   wire mf_feat_cv = ({ 1'd0, best_idx} < mf_feat_i);
-  wire mf_free_oc = ~mf_i | ((mf_cnt_q != 2'd2) & mf_feat_cv);
+  wire mf_free_oc = ~mf_i | ((mf_cnt_q != 2'd2) & (mf_feat_cv | ew_i));
   wire mf_pop  = (mf_cnt_q != 2'd0) & mf_ready_i;
   wire go      = (state_q == S_RUN) & fvalid & (~emit | oc_ready_i) & mf_free;
   assign mf_valid_o = (mf_cnt_q != 2'd0);
@@ -390,6 +449,11 @@ module sf_fpga_map_downsample (
         if (start_i) begin
           state_d      = S_INIT;
           fq_d         = 1'b1;
+          // Early walk: the lists are empty at START; points are fetched as they join.
+          if (ew_i) begin
+            state_d = S_RUN;
+            fq_d    = 1'b0;
+          end
           fq_cls_d     = 2'd0;
           fq_head_d    = 1'b1;
           rnd_d        = 2'd0;
@@ -415,7 +479,7 @@ module sf_fpga_map_downsample (
         // Refill the class taken now.
         fq_d     = fpush;
         fq_cls_d = tcls;
-        if (!found && !fvalid) begin
+        if (!found && !fvalid && (~ew_i | (ld_end_i & ~|more_q))) begin
           state_d = S_FLUSH;
         end else if (go) begin
           if (new_pt) begin
@@ -474,10 +538,12 @@ module sf_fpga_map_downsample (
       fq_head_q    <= fq_head_d;
       rnd_q        <= rnd_d;
       arr_q        <= re;
-      arr_cls_q    <= fq_cls_q;
+      arr_cls_q    <= re_cls;
       arr_idx_q    <= raddr;
       if (start_now) more_q <= { 4{1'b0}};
       else if (arr_q) more_q[arr_cls_q] <= arr_more;
+      // Early walk: a class's first point is its fetch pointer.
+      if (ew_i && link_valid_i && !init_i && !nonempty_q[link_cls]) more_q[link_cls] <= 1'b1;
       fcnt_q       <= fcnt_d;
       pend_valid_q <= pend_valid_d;
       pend_key_q   <= pend_key_d;
@@ -494,6 +560,7 @@ module sf_fpga_map_downsample (
       tail_q[link_cls] <= link_idx_i;
     end
     if (arr_q) fa_q[arr_cls_q] <= next_rdata;
+    if (ew_i && link_valid_i && !init_i && !nonempty_q[link_cls]) fa_q[link_cls] <= link_idx_i;
     f0_q <= f0_d;
     f1_q <= f1_d;
   end

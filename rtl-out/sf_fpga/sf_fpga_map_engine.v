@@ -202,13 +202,19 @@ module sf_fpga_map_engine (
   wire [11:0]  ip_raddr;
   wire [51:0]  oc0_rdata;
   wire [12:0]  ds_front;
-  wire                 ds_phase = (state_q == S_DS);
+  // mapping.mapFreeEarlyWalk: a map-free conv layer's downsampler starts with the coordinate load
+  // and walks while it lasts (its output points and map words leave during S_LOAD_IN).
+  wire                 ew_layer = mf_layer;
+  wire                 ds_phase = (state_q == S_DS) | ((state_q == S_LOAD_IN) & ew_layer);
   wire                 ds_fire  = ds_phase & ds_oc_valid & m_oc_ready_i & ~mt_layer;
   reg                  ds_start;
   sf_fpga_map_downsample u_ds (
     .clk_i        (clk_i),
     .rst_i        (rst_i),
-    .clear_i      (clear_i),
+    // An error during the load stops a walk already under way (the next START restarts it).
+    .clear_i      (clear_i | (state_q == S_ERR)),
+    .ew_i         (ew_layer),
+    .ld_end_i     (state_q != S_LOAD_IN),
     .cfg_ts_i     (ds_w[3:0]),
     .cfg_slog2_i  (slog2),
     .init_i       (state_q == S_CHECK),
@@ -441,12 +447,14 @@ module sf_fpga_map_engine (
           err_pulse  = 1'b1;
         end else if (n_in_q != 13'd0) begin
           state_d = S_LOAD_IN;
+          ds_start = ew_layer;
         end else begin
           state_d  = after_in;
           ds_start = (after_in == S_DS);
         end
       end
       S_LOAD_IN, S_LOAD_OUT: begin
+        if (ds_fire) n_out_d = n_out_q + 13'd1;
         if (ld_fire) begin
           prev_key_d = in_key;
           ld_idx_d   = ld_next;

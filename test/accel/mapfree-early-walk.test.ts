@@ -1,10 +1,10 @@
-// Map-free conv walk during the coordinate load (spec.mapping.mapFreeEarlyWalk, off in the presets;
+// Map-free conv walk during the coordinate load (spec.mapping.mapFreeEarlyWalk, on in the fpga preset;
 // templates/partials/map_downsample_pipe.hbs "Early walk", accel_sched / accel_mapbuf ew_*): the
 // downsampler's class lists still grow while the merge walks them; a parent is taken once an input
 // of a later (batch, x-slab pair) has arrived or the load has ended; the map runs ahead of the
 // features and the scheduler passes chunks of ewChunkEntries bank entries once the chunk's last
-// entry's features are in. One build: fpga with the knob and the sections output (the combination
-// that meets issue 13's 0.85; docs/accelerator.md).
+// entry's features are in. The shared fpga build (the preset: the knob and the sections output, the
+// combination that meets issue 13's 0.85; docs/accelerator.md).
 // Covered here: bit-exact under random backpressure on the bunny and on small clouds with several
 // x-slab pairs, batch boundaries, tensor stride 4, two points and one class holding every point;
 // utilisation ≥ 0.85 on the bunny 16→16 (0.605 with the walk after the load) and the cycle model
@@ -30,11 +30,7 @@ import { layerStats } from '../../generator/model/stats.ts';
 import { bunnyCase, randomCase, widthsOf } from './cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
-const spec: AcceleratorSpec = {
-  ...presets.fpga, name: 'sf_fpga_ew',
-  mapping: { ...presets.fpga.mapping, mapFreeEarlyWalk: true },
-  interfaces: { ...presets.fpga.interfaces, outputOrder: 'sections' },
-};
+const spec: AcceleratorSpec = presets.fpga;
 
 /** Moves every point to the same sub-position (even x, y, z): one kernel index, one class. */
 function oneClass(c: LayerCase): LayerCase {
@@ -53,8 +49,9 @@ function oneClass(c: LayerCase): LayerCase {
 }
 
 describe('map-free conv walk during the coordinate load (mapping.mapFreeEarlyWalk, fpga)', () => {
-  it('is off in the presets (fpga: see presets.ts)', () => {
-    expect(presets.fpga.mapping.mapFreeEarlyWalk).toBe(false);
+  it('is on in the fpga preset, with the sections output (presets.ts says why)', () => {
+    expect(spec.mapping.mapFreeEarlyWalk).toBe(true);
+    expect(spec.interfaces.outputOrder).toBe('sections');
   });
 
   it('bunny 16→16: utilisation ≥ 0.85 without stalls, the cycle model within 0.5 %, bit-exact under backpressure', async () => {

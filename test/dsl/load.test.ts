@@ -19,11 +19,10 @@ describe('loadSpecFile', () => {
   it('loads the default export of function.ts (computed over presets.fpga)', async () => {
     expect(await loadSpecFile(fx('function.ts'))).toEqual({
       ...expected,
-      mapping: { ...expected.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
+      mapping: { ...expected.mapping, mapFreeDownsample: true, mapFreeTransposed: true, mapFreeEarlyWalk: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...expected.matrix, maxChannels: 512 },
       gatherScatter: { ...expected.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'], passListDepth: 256 },
       buffers: { ...expected.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
-      interfaces: { ...expected.interfaces, outputOrder: 'interleaved' },
     });
   });
 

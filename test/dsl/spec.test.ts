@@ -46,15 +46,15 @@ describe('presets', () => {
     // segment-major merge jobs, 512 channels (MinkUNet's 384-channel concat at full width) and the
     // accumulator drain port, and both pass-grouping policies (as server); map-free transposed layers too;
     // weight tiles read 4 rows per cycle (buffers.weightReadRows: bunny transposed k2 s2 0.808 → 0.857);
-    // map-free conv output interleaved (interfaces.outputOrder: bunny conv k2 s2 0.605 → 0.776);
-    // a 256-entry pass list (gatherScatter.passListDepth: MinkUNet w0.5 on the bunny −2.7 % cycles).
+    // a 256-entry pass list (gatherScatter.passListDepth: MinkUNet w0.5 on the bunny −2.7 % cycles);
+    // map-free conv walk during the coordinate load with the sections output (mapping.mapFreeEarlyWalk:
+    // bunny conv k2 s2 0.605 → 0.859; the interleaved output gave 0.776).
     expect(presets.fpga).toEqual({
       ...baseSpec,
-      mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
+      mapping: { ...baseSpec.mapping, mapFreeDownsample: true, mapFreeTransposed: true, mapFreeEarlyWalk: true, segmentMajor: true, comparePipeline: true, overlapLoad: true },
       matrix: { ...baseSpec.matrix, maxChannels: 512 },
       gatherScatter: { ...baseSpec.gatherScatter, drainPort: true, passGrouping: ['bank', 'offset'], passListDepth: 256 },
       buffers: { ...baseSpec.buffers, keepFeatures: true, w0Interleave: true, weightReadRows: 4 },
-      interfaces: { ...baseSpec.interfaces, outputOrder: 'interleaved' },
     });
     expect([presets.server.matrix.maxChannels, presets.tiny.matrix.maxChannels, presets.edge.matrix.maxChannels]).toEqual([512, 256, 256]);
     expect(presets.server.gatherScatter.passGrouping).toEqual(['bank', 'offset']);
