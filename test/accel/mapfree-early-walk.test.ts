@@ -23,30 +23,13 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
-import type { LayerCase } from '../../generator/model/types.ts';
 import { cycleModelRuns } from '../../generator/model/cycle-model-runs.ts';
 import { predictCycles } from '../../generator/model/cycle-model.ts';
 import { layerStats } from '../../generator/model/stats.ts';
-import { bunnyCase, randomCase, widthsOf } from './cases.ts';
+import { bunnyCase, oneClass, randomCase, widthsOf } from './cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 const spec: AcceleratorSpec = presets.fpga;
-
-/** Moves every point to the same sub-position (even x, y, z): one kernel index, one class. */
-function oneClass(c: LayerCase): LayerCase {
-  const seen = new Set<string>();
-  const keep: number[] = [];
-  c.input.coords.forEach((p, i) => {
-    const k = [p[0], p[1] * 2, p[2] * 2, p[3] * 2].join(',');
-    if (!seen.has(k)) { seen.add(k); keep.push(i); }
-  });
-  const coords = keep.map((i) => { const p = c.input.coords[i]!; return [p[0], p[1] * 2, p[2] * 2, p[3] * 2] as [number, number, number, number]; });
-  const order = coords.map((_, i) => i).sort((a, b) => {
-    const x = coords[a]!, y = coords[b]!;
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3];
-  });
-  return { ...c, input: { coords: order.map((i) => coords[i]!), features: order.map((i) => c.input.features[keep[i]!]!) } };
-}
 
 describe('map-free conv walk during the coordinate load (mapping.mapFreeEarlyWalk, fpga)', () => {
   it('is on in the fpga preset, with the sections output (presets.ts says why)', () => {

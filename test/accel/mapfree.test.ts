@@ -7,28 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../generator/dsl/presets.ts';
 import type { AcceleratorSpec } from '../../generator/dsl/spec.ts';
-import type { LayerCase } from '../../generator/model/types.ts';
-import { bunnyCase, randomCase } from './cases.ts';
+import { bunnyCase, oneClass, randomCase } from './cases.ts';
 import { ACCEL_TIMEOUT_MS, expectBitExact } from './run.ts';
 
 const spec = presets.fpga;
-
-/** Moves every point to the same sub-position (even x, y, z): one kernel index, one lane. */
-function oneClass(c: LayerCase): LayerCase {
-  const seen = new Set<string>();
-  const keep: number[] = [];
-  c.input.coords.forEach((p, i) => {
-    const q = [p[0], p[1] * 2, p[2] * 2, p[3] * 2];
-    const k = q.join(',');
-    if (!seen.has(k)) { seen.add(k); keep.push(i); }
-  });
-  const coords = keep.map((i) => { const p = c.input.coords[i]!; return [p[0], p[1] * 2, p[2] * 2, p[3] * 2] as [number, number, number, number]; });
-  const order = coords.map((_, i) => i).sort((a, b) => {
-    const x = coords[a]!, y = coords[b]!;
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3];
-  });
-  return { ...c, input: { coords: order.map((i) => coords[i]!), features: order.map((i) => c.input.features[keep[i]!]!) } };
-}
 
 describe('map-free conv k = s = 2 (fpga preset)', () => {
   it('is enabled on the fpga preset', () => {
