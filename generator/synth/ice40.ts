@@ -231,19 +231,24 @@ async function synthIce40(work: string, files: string[], wrapper: string, module
 /** Logic cells and block RAMs after nextpnr's packer (placement may add a few feed-through cells). */
 export type Ice40Packing = Pick<Ice40Result, 'module' | 'device' | 'package' | 'lcs' | 'rams' | 'elapsedMs'>;
 
-/**
- * Whether `module` (wrapped) fits the device, without placing it: `synth_ice40` and
- * `nextpnr-ice40 --pack-only` (under a second). A design that does not fit makes nextpnr fail,
- * which throws. Seconds of Yosys instead of minutes of placement for a nearly full device.
- */
-export async function packIce40(rtlDir: string, module: string, opts: Pick<Ice40Options, 'device' | 'package' | 'timeoutMs'> = {}): Promise<Ice40Packing> {
+/** The RTL files of a folder, `module`'s interface (it must be one of them), and the device and package to use. */
+function ice40Top(rtlDir: string, module: string, opts: Pick<Ice40Options, 'device' | 'package'>) {
   const dir = resolve(rtlDir);
   const { files, fileOf } = rtlSources(dir);
   const file = fileOf.get(module);
   if (!file) throw new Error(`ice40: module ${module} is not in ${dir}`);
   const iface = parseModules(readFileSync(file, 'utf8')).find((m) => m.name === module)!;
   const device = opts.device ?? 'hx8k';
-  const pkg = opts.package ?? defaultPackage(device);
+  return { files, iface, device, pkg: opts.package ?? defaultPackage(device) };
+}
+
+/**
+ * Whether `module` (wrapped) fits the device, without placing it: `synth_ice40` and
+ * `nextpnr-ice40 --pack-only` (under a second). A design that does not fit makes nextpnr fail,
+ * which throws. Seconds of Yosys instead of minutes of placement for a nearly full device.
+ */
+export async function packIce40(rtlDir: string, module: string, opts: Pick<Ice40Options, 'device' | 'package' | 'timeoutMs'> = {}): Promise<Ice40Packing> {
+  const { files, iface, device, pkg } = ice40Top(rtlDir, module, opts);
   await mkdir(PNR_CACHE_DIR, { recursive: true });
   const work = join(PNR_CACHE_DIR, `pack-${module}.${process.pid}.work`);
   await mkdir(work, { recursive: true });
@@ -269,23 +274,23 @@ export async function packIce40(rtlDir: string, module: string, opts: Pick<Ice40
   }
 }
 
-/** Emits the spec's RTL under .cache/rtl/ and packs its accelerator top (packIce40). */
-export async function packSpec(spec: AcceleratorSpec, opts: Pick<Ice40Options, 'device' | 'package' | 'timeoutMs'> = {}): Promise<Ice40Packing> {
+/** Emits the spec's RTL under .cache/rtl/<name>-<config hash>/. */
+async function emitToCache(spec: AcceleratorSpec): Promise<{ dir: string; name: string }> {
   const emitted = emitAccelerator(spec);
   const dir = join(PROJECT_ROOT, '.cache', 'rtl', `${emitted.spec.name}-${configHash(emitted.spec).slice(0, 12)}`);
   await writeEmitted(emitted.files, dir);
-  return packIce40(dir, `${emitted.spec.name}_accel`, opts);
+  return { dir, name: emitted.spec.name };
+}
+
+/** Emits the spec's RTL under .cache/rtl/ and packs its accelerator top (packIce40). */
+export async function packSpec(spec: AcceleratorSpec, opts: Pick<Ice40Options, 'device' | 'package' | 'timeoutMs'> = {}): Promise<Ice40Packing> {
+  const { dir, name } = await emitToCache(spec);
+  return packIce40(dir, `${name}_accel`, opts);
 }
 
 /** Places and routes `module` of an RTL folder (wrapped) on an iCE40. */
 export async function placeAndRoute(rtlDir: string, module: string, opts: Ice40Options = {}): Promise<Ice40Result> {
-  const dir = resolve(rtlDir);
-  const { files, fileOf } = rtlSources(dir);
-  const file = fileOf.get(module);
-  if (!file) throw new Error(`ice40: module ${module} is not in ${dir}`);
-  const iface = parseModules(readFileSync(file, 'utf8')).find((m) => m.name === module)!;
-  const device = opts.device ?? 'hx8k';
-  const pkg = opts.package ?? defaultPackage(device);
+  const { files, iface, device, pkg } = ice40Top(rtlDir, module, opts);
   const seed = opts.seed ?? 1;
   const wrapper = registerWrapper(iface);
   const rtlHash = hashFiles(files);
@@ -357,8 +362,6 @@ export async function placeAndRoute(rtlDir: string, module: string, opts: Ice40O
 
 /** Emits the spec's RTL under .cache/rtl/ and places and routes `module` (default: the accelerator top). */
 export async function placeAndRouteSpec(spec: AcceleratorSpec, opts: Ice40Options & { module?: string } = {}): Promise<Ice40Result> {
-  const emitted = emitAccelerator(spec);
-  const dir = join(PROJECT_ROOT, '.cache', 'rtl', `${emitted.spec.name}-${configHash(emitted.spec).slice(0, 12)}`);
-  await writeEmitted(emitted.files, dir);
-  return placeAndRoute(dir, opts.module ?? `${emitted.spec.name}_accel`, opts);
+  const { dir, name } = await emitToCache(spec);
+  return placeAndRoute(dir, opts.module ?? `${name}_accel`, opts);
 }
